@@ -1,0 +1,209 @@
+// The one place that opens the database: PostgreSQL through `pg` when DATABASE_URL is set,
+// an embedded PGlite kept in a git-ignored folder otherwise. Both come back as the same
+// Database shape, and rows from both look the same (int8 as number, timestamptz as Date,
+// jsonb as objects).
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema';
+import * as views from './views';
+
+export const fullSchema = { ...schema, ...views };
+export type Orm = PgDatabase<PgQueryResultHKT, typeof fullSchema>;
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database {
+  kind: DatabaseKind;
+  /** Where the data lives, safe to print (no password). */
+  label: string;
+  orm: Orm;
+  /** Runs one or more statements with the simple protocol (migrations, seeds). */
+  exec(text: string): Promise<void>;
+  /** Runs one parameterised statement outside any transaction and returns normalised rows. */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Runs `fn` on one connection (a pooled client is checked out for it). */
+  withSession<T>(fn: (s: Session) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface Session {
+  exec(text: string): Promise<void>;
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface OpenOptions {
+  /** A postgres:// URL; when absent, PGlite in `dataDir`. */
+  url?: string;
+  /** PGlite data folder; `memory://` for a throwaway in-memory database. */
+  dataDir?: string;
+  /** Pool size for PostgreSQL. */
+  max?: number;
+}
+
+export const DEFAULT_PGLITE_DIR = path.resolve(process.cwd(), '.data', 'pglite');
+
+// int8 comes back from `pg` as a string and from PGlite as a number; counts and log ids fit
+// in a double, so both drivers agree on numbers here.
+const pgTypes = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === 20) return (v: string) => (v === null ? null : Number(v));
+    return (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format);
+  },
+} as unknown as pg.CustomTypesConfig;
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres (unparseable DATABASE_URL)';
+  }
+}
+
+/** Opens the database the environment names: DATABASE_URL, else the embedded PGlite. */
+export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
+  const url = opts.url ?? (opts.dataDir ? undefined : process.env.DATABASE_URL);
+  if (url) return openPostgres(url, opts.max ?? 10);
+  return openPglite(opts.dataDir ?? process.env.IU_PGLITE_DIR ?? DEFAULT_PGLITE_DIR);
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes, application_name: 'iu-core-console' });
+  pool.on('error', () => {
+    /* an idle client lost its connection; the pool replaces it */
+  });
+  const orm = drizzlePg(pool, { schema: fullSchema }) as unknown as Orm;
+  return {
+    kind: 'postgres',
+    label: redactUrl(url),
+    orm,
+    async exec(text) {
+      await pool.query(text);
+    },
+    async query<T>(text: string, params: unknown[] = []) {
+      const r = await pool.query(text, params as unknown[]);
+      return r.rows as T[];
+    },
+    async withSession(fn) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        return await fn({
+          async exec(text) {
+            await client.query(text);
+          },
+          async query<T>(text: string, params: unknown[] = []) {
+            return (await client.query(text, params as unknown[])).rows as T[];
+          },
+        });
+      } catch (err) {
+        broken = true;
+        throw err;
+      } finally {
+        // a client that saw an error may sit in an aborted transaction: never hand it back
+        client.release(broken);
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const inMemory = dataDir.startsWith('memory://');
+  let release = () => {};
+  if (!inMemory) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    release = takeDirLock(dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = new PGlite(inMemory ? undefined : dataDir);
+    await client.waitReady;
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const orm = drizzlePglite(client, { schema: fullSchema }) as unknown as Orm;
+  return {
+    kind: 'pglite',
+    label: inMemory ? 'PGlite (in memory)' : `PGlite at ${path.relative(process.cwd(), dataDir) || dataDir}`,
+    orm,
+    async exec(text) {
+      await client.exec(text);
+    },
+    async query<T>(text: string, params: unknown[] = []) {
+      const r = await client.query<T>(text, params as unknown[]);
+      return r.rows;
+    },
+    async withSession(fn) {
+      return fn({
+        async exec(text) {
+          await client.exec(text);
+        },
+        async query<T>(text: string, params: unknown[] = []) {
+          return (await client.query<T>(text, params as unknown[])).rows;
+        },
+      });
+    },
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+export class DatabaseInUseError extends Error {}
+
+// PGlite is one process's database: a second process opening the same folder would corrupt
+// it. A pid file makes the second one stop with a sentence instead.
+function takeDirLock(dataDir: string): () => void {
+  const lockFile = path.join(dataDir, '.iu-console.lock');
+  try {
+    const pid = Number(fs.readFileSync(lockFile, 'utf8'));
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new DatabaseInUseError(
+        `The embedded database in ${dataDir} is open in another process (pid ${pid}). ` +
+          'Stop that process (the console or another CLI run) and try again, or set DATABASE_URL to use PostgreSQL, which many processes can share.',
+      );
+    }
+  } catch (err) {
+    if (err instanceof DatabaseInUseError) throw err;
+  }
+  fs.writeFileSync(lockFile, String(process.pid));
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    try {
+      if (fs.readFileSync(lockFile, 'utf8') === String(process.pid)) fs.unlinkSync(lockFile);
+    } catch {
+      /* already gone */
+    }
+  };
+  process.once('exit', release);
+  return release;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Rows of a drizzle `execute` result, whichever driver produced it. */
+export function rowsOf<T>(result: unknown): T[] {
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

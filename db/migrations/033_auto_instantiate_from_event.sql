@@ -1,0 +1,296 @@
+-- 033 · auto-instantiate from events: the event log, fn_iu_auto_instantiate_from_event,
+-- fn_iu_auto_instantiate_rollback_by_actor and the two event-log views.
+--
+-- Decisions where the runbook and the contract are silent:
+-- * The log id is a bigint identity: keyset pagination runs over (created_at, id).
+-- * Re-applying 033 after db/rollback/033_auto_instantiate_from_event.rollback.sql renames the
+--   archive table back, so the history returns with its own indexes and identity sequence
+--   (ALTER TABLE … RENAME keeps their names, which is why they are never re-created under a
+--   new table).
+-- * The log keeps instance_collection_id after a rollback as history, so it has no foreign
+--   key to iu_piece_collection; template_collection_id has none either because refusals log
+--   the id the caller sent, found or not.
+-- * A replay's own log row has no instance_collection_id (the caller created nothing); it
+--   points at the original row through replay_of_event_log_id and returns that instance.
+-- * Racing sessions: the ok row is claimed first with INSERT … ON CONFLICT DO NOTHING on a
+--   partial unique index over (event_id, template_collection_id, emit_mode) among live,
+--   not-rolled-back ok rows. The loser waits for the winner's transaction; if the winner
+--   commits the loser re-reads it and returns idempotent_replay, if it rolls back the loser
+--   goes on. The instance row is inserted with ON CONFLICT (collection_key) DO NOTHING, and a
+--   lost key race turns the claimed row into instance_collection_key_collision. Neither path
+--   uses an EXCEPTION block or an advisory lock, so a 10,000-call bulk in one transaction
+--   opens no subtransactions and holds no lock table entries per call.
+-- * Refusals before the gate checks (invalid_input, invalid_emit_mode) write nothing; from the
+--   gate checks on, every call writes one log row.
+-- * rollback_by_actor is not gated (the runbook runs it without a gate); rolled_back_by is
+--   the transaction-local iu_core.request_actor when set, else session_user.
+
+DO $$
+BEGIN
+    IF to_regclass('iu_auto_instantiate_event_log') IS NULL
+       AND to_regclass('iu_auto_instantiate_event_log_archive_033') IS NOT NULL THEN
+        ALTER TABLE iu_auto_instantiate_event_log_archive_033 RENAME TO iu_auto_instantiate_event_log;
+    ELSIF to_regclass('iu_auto_instantiate_event_log') IS NOT NULL
+       AND to_regclass('iu_auto_instantiate_event_log_archive_033') IS NOT NULL THEN
+        RAISE EXCEPTION 'both iu_auto_instantiate_event_log and its archive exist; merge or drop the archive before migrating';
+    END IF;
+END;
+$$;
+
+CREATE TABLE IF NOT EXISTS iu_auto_instantiate_event_log (
+    id                     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    event_id               uuid NOT NULL,
+    event_type             text NOT NULL,
+    template_collection_id uuid NOT NULL,
+    instance_collection_id uuid,
+    unique_suffix          text NOT NULL,
+    emit_mode              text NOT NULL CHECK (emit_mode IN ('dry_run', 'live')),
+    status                 text NOT NULL,
+    triggered_by           text NOT NULL,
+    note                   text,
+    replay_of_event_log_id bigint,
+    created_at             timestamptz NOT NULL DEFAULT clock_timestamp(),
+    rolled_back_at         timestamptz,
+    rolled_back_by         text
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS iu_aiel_claim_uidx
+    ON iu_auto_instantiate_event_log (event_id, template_collection_id, emit_mode)
+    WHERE status = 'ok' AND rolled_back_at IS NULL;
+CREATE INDEX IF NOT EXISTS iu_aiel_created_idx ON iu_auto_instantiate_event_log (created_at, id);
+CREATE INDEX IF NOT EXISTS iu_aiel_event_idx ON iu_auto_instantiate_event_log (event_id);
+CREATE INDEX IF NOT EXISTS iu_aiel_actor_idx ON iu_auto_instantiate_event_log (triggered_by, created_at);
+-- rollback by actor: without its own partial index the planner, on an unanalysed table, walks
+-- the whole claim index and filters by actor.
+CREATE INDEX IF NOT EXISTS iu_aiel_actor_open_idx ON iu_auto_instantiate_event_log (triggered_by)
+    WHERE status = 'ok' AND rolled_back_at IS NULL;
+CREATE INDEX IF NOT EXISTS iu_aiel_template_idx ON iu_auto_instantiate_event_log (template_collection_id, created_at);
+
+CREATE OR REPLACE FUNCTION fn_iu_auto_instantiate_from_event(
+    p_event_id               uuid,
+    p_event_type             text,
+    p_template_collection_id uuid,
+    p_unique_suffix          text,
+    p_emit_mode              text,
+    p_actor                  text,
+    p_note                   text DEFAULT NULL
+) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_status        text;
+    v_log_id        bigint;
+    v_orig_id       bigint;
+    v_orig_instance uuid;
+    v_tpl_key       text;
+    v_tpl_kind      text;
+    v_tpl_title     text;
+    v_is_template   boolean;
+    v_is_instance   boolean;
+    v_active        int;
+    v_key           text;
+    v_instance_id   uuid;
+    v_attempt       int := 0;
+BEGIN
+    -- 1. invalid_input (writes nothing)
+    IF p_event_id IS NULL OR fn_iu_is_blank(p_event_type) OR p_template_collection_id IS NULL
+       OR fn_iu_is_blank(p_unique_suffix) OR fn_iu_is_blank(p_emit_mode) OR NOT fn_iu_actor_is_valid(p_actor) THEN
+        RETURN jsonb_build_object('status', 'invalid_input',
+            'reason', 'event_id, event_type, template_collection_id, unique_suffix, emit_mode and actor are required; the actor may not have leading or trailing spaces');
+    END IF;
+    IF p_unique_suffix !~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' THEN
+        RETURN jsonb_build_object('status', 'invalid_input',
+            'reason', 'unique_suffix must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$');
+    END IF;
+
+    -- 2. invalid_emit_mode (writes nothing)
+    IF p_emit_mode NOT IN ('dry_run', 'live') THEN
+        RETURN jsonb_build_object('status', 'invalid_emit_mode', 'emit_mode', p_emit_mode);
+    END IF;
+
+    LOOP
+        v_attempt := v_attempt + 1;
+        v_status := NULL;
+
+        -- 3. composer_gate_closed; 4. live_gate_closed
+        IF NOT fn_iu_gate_is_open('iu_core.composer_enabled') THEN
+            v_status := 'composer_gate_closed';
+        ELSIF p_emit_mode = 'live' AND NOT fn_iu_gate_is_open('iu_core.auto_instantiate_enabled') THEN
+            v_status := 'live_gate_closed';
+        END IF;
+
+        -- 5. idempotent_replay
+        IF v_status IS NULL THEN
+            SELECT id, instance_collection_id INTO v_orig_id, v_orig_instance
+              FROM iu_auto_instantiate_event_log
+             WHERE event_id = p_event_id AND template_collection_id = p_template_collection_id
+               AND emit_mode = p_emit_mode AND status = 'ok' AND rolled_back_at IS NULL
+             LIMIT 1;
+            IF v_orig_id IS NOT NULL THEN
+                INSERT INTO iu_auto_instantiate_event_log (event_id, event_type, template_collection_id,
+                    unique_suffix, emit_mode, status, triggered_by, note, replay_of_event_log_id)
+                VALUES (p_event_id, p_event_type, p_template_collection_id, p_unique_suffix, p_emit_mode,
+                    'idempotent_replay', p_actor, p_note, v_orig_id)
+                RETURNING id INTO v_log_id;
+                RETURN jsonb_build_object('status', 'idempotent_replay',
+                    'instance_collection_id', v_orig_instance,
+                    'instance_collection_key', (SELECT collection_key FROM iu_piece_collection WHERE id = v_orig_instance),
+                    'emit_mode', p_emit_mode, 'event_log_id', v_log_id, 'original_event_log_id', v_orig_id);
+            END IF;
+        END IF;
+
+        -- 6-8. the template: found, marked, with active pieces
+        IF v_status IS NULL THEN
+            SELECT c.collection_key, c.kind, c.title, c.is_template, c.instance_template_id IS NOT NULL,
+                   (SELECT count(*) FROM iu_piece_collection_member m
+                      JOIN information_unit u ON u.id = m.iu_id AND u.status = 'active'
+                     WHERE m.collection_id = c.id)
+              INTO v_tpl_key, v_tpl_kind, v_tpl_title, v_is_template, v_is_instance, v_active
+              FROM iu_piece_collection c WHERE c.id = p_template_collection_id;
+            IF v_tpl_key IS NULL THEN
+                v_status := 'template_collection_not_found';
+            ELSIF NOT v_is_template OR v_is_instance THEN
+                v_status := 'template_not_marked';
+            ELSIF v_active = 0 THEN
+                v_status := 'template_has_no_active_pieces';
+            END IF;
+        END IF;
+
+        IF v_status IS NOT NULL THEN
+            INSERT INTO iu_auto_instantiate_event_log (event_id, event_type, template_collection_id,
+                unique_suffix, emit_mode, status, triggered_by, note)
+            VALUES (p_event_id, p_event_type, p_template_collection_id, p_unique_suffix, p_emit_mode,
+                v_status, p_actor, p_note)
+            RETURNING id INTO v_log_id;
+            RETURN jsonb_build_object('status', v_status, 'emit_mode', p_emit_mode, 'event_log_id', v_log_id);
+        END IF;
+
+        v_key := CASE p_emit_mode WHEN 'live' THEN 'inst:' ELSE 'dryrun:' END || v_tpl_key || '/' || p_unique_suffix;
+
+        -- 9. instance_collection_key_collision, checked before claiming
+        IF EXISTS (SELECT 1 FROM iu_piece_collection WHERE collection_key = v_key) THEN
+            INSERT INTO iu_auto_instantiate_event_log (event_id, event_type, template_collection_id,
+                unique_suffix, emit_mode, status, triggered_by, note)
+            VALUES (p_event_id, p_event_type, p_template_collection_id, p_unique_suffix, p_emit_mode,
+                'instance_collection_key_collision', p_actor, p_note)
+            RETURNING id INTO v_log_id;
+            RETURN jsonb_build_object('status', 'instance_collection_key_collision',
+                'instance_collection_key', v_key, 'emit_mode', p_emit_mode, 'event_log_id', v_log_id);
+        END IF;
+
+        -- 10. claim the event; a concurrent winner that committed makes this a replay
+        v_instance_id := gen_random_uuid();
+        INSERT INTO iu_auto_instantiate_event_log (event_id, event_type, template_collection_id,
+            instance_collection_id, unique_suffix, emit_mode, status, triggered_by, note)
+        VALUES (p_event_id, p_event_type, p_template_collection_id, v_instance_id, p_unique_suffix,
+            p_emit_mode, 'ok', p_actor, p_note)
+        ON CONFLICT (event_id, template_collection_id, emit_mode) WHERE status = 'ok' AND rolled_back_at IS NULL
+        DO NOTHING
+        RETURNING id INTO v_log_id;
+
+        EXIT WHEN v_log_id IS NOT NULL;
+        IF v_attempt >= 3 THEN
+            RAISE EXCEPTION 'fn_iu_auto_instantiate_from_event: event % kept changing under concurrent writers', p_event_id;
+        END IF;
+        -- the next pass re-reads with a fresh snapshot and finds the winner's row
+    END LOOP;
+
+    INSERT INTO iu_piece_collection (id, collection_key, kind, title, description, created_by,
+                                     instance_emit_mode, instance_template_id, instance_event_id)
+    VALUES (v_instance_id, v_key, v_tpl_kind, v_tpl_title,
+            'Instance of ' || v_tpl_key || ' from event ' || p_event_id, p_actor,
+            p_emit_mode, p_template_collection_id, p_event_id)
+    ON CONFLICT (collection_key) DO NOTHING;
+
+    IF NOT FOUND THEN
+        -- a concurrent transaction took the key between the check and the insert
+        UPDATE iu_auto_instantiate_event_log
+           SET status = 'instance_collection_key_collision', instance_collection_id = NULL
+         WHERE id = v_log_id;
+        RETURN jsonb_build_object('status', 'instance_collection_key_collision',
+            'instance_collection_key', v_key, 'emit_mode', p_emit_mode, 'event_log_id', v_log_id);
+    END IF;
+
+    INSERT INTO iu_piece_collection_member (collection_id, position, role, iu_id)
+    SELECT v_instance_id, row_number() OVER (ORDER BY m.position), m.role, m.iu_id
+      FROM iu_piece_collection_member m
+      JOIN information_unit u ON u.id = m.iu_id AND u.status = 'active'
+     WHERE m.collection_id = p_template_collection_id;
+
+    RETURN jsonb_build_object('status', 'ok',
+        'instance_collection_id', v_instance_id,
+        'instance_collection_key', v_key,
+        'piece_count', v_active,
+        'emit_mode', p_emit_mode,
+        'event_log_id', v_log_id);
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION fn_iu_auto_instantiate_rollback_by_actor(
+    p_actor   text,
+    p_dry_run boolean
+) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_ids     uuid[];
+    v_log_ids bigint[];
+    v_by      text;
+BEGIN
+    IF fn_iu_is_blank(p_actor) OR p_dry_run IS NULL THEN
+        RETURN jsonb_build_object('status', 'invalid_input', 'reason', 'actor and dry_run are required');
+    END IF;
+
+    SELECT coalesce(array_agg(instance_collection_id ORDER BY created_at, id), '{}'),
+           coalesce(array_agg(id ORDER BY created_at, id), '{}')
+      INTO v_ids, v_log_ids
+      FROM iu_auto_instantiate_event_log
+     WHERE triggered_by = p_actor AND status = 'ok' AND rolled_back_at IS NULL
+       AND instance_collection_id IS NOT NULL;
+
+    IF NOT p_dry_run AND cardinality(v_ids) > 0 THEN
+        v_by := coalesce(nullif(current_setting('iu_core.request_actor', true), ''), session_user::text);
+        DELETE FROM iu_piece_collection WHERE id = ANY (v_ids) AND instance_template_id IS NOT NULL;
+        UPDATE iu_auto_instantiate_event_log
+           SET rolled_back_at = clock_timestamp(), rolled_back_by = v_by
+         WHERE id = ANY (v_log_ids);
+    END IF;
+
+    RETURN jsonb_build_object('status', 'ok', 'dry_run', p_dry_run, 'actor', p_actor,
+        'instance_count', cardinality(v_ids), 'instance_collection_ids', to_jsonb(v_ids),
+        'rolled_back_by', v_by);
+END;
+$$;
+
+CREATE OR REPLACE VIEW v_iu_auto_instantiate_event_log AS
+SELECT l.id,
+       l.event_id,
+       l.event_type,
+       l.template_collection_id,
+       t.collection_key AS template_collection_key,
+       tv.template_family,
+       tv.version_label AS template_version_label,
+       l.instance_collection_id,
+       i.collection_key AS instance_collection_key,
+       l.unique_suffix,
+       l.emit_mode,
+       l.status,
+       l.triggered_by,
+       l.note,
+       l.replay_of_event_log_id,
+       l.created_at,
+       l.rolled_back_at,
+       l.rolled_back_by
+  FROM iu_auto_instantiate_event_log l
+  LEFT JOIN iu_piece_collection t ON t.id = l.template_collection_id
+  LEFT JOIN iu_template_version tv ON tv.collection_id = l.template_collection_id
+  LEFT JOIN iu_piece_collection i ON i.id = l.instance_collection_id;
+
+CREATE OR REPLACE VIEW v_iu_auto_instantiate_event_summary AS
+SELECT event_type,
+       emit_mode,
+       status,
+       count(*)::bigint AS event_count,
+       min(created_at) AS first_at,
+       max(created_at) AS last_at,
+       count(rolled_back_at)::bigint AS rolled_back_count
+  FROM iu_auto_instantiate_event_log
+ GROUP BY event_type, emit_mode, status;

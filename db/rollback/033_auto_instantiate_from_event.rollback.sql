@@ -1,0 +1,34 @@
+-- Substrate rollback of migration 033 (auto-instantiate from events).
+--
+-- Run it exactly as the runbook shows:
+--   psql -c "SET iu_core.force_rollback_033=true;" -f db/rollback/033_auto_instantiate_from_event.rollback.sql
+--
+-- Without that setting it stops with an error, psql exits non-zero and nothing changes.
+-- With it, it drops 033's functions and views, keeps the event log by renaming it to
+-- iu_auto_instantiate_event_log_archive_033, and marks 033 as not applied in the ledger.
+-- `npm run db:migrate` restores 033 and renames the archive back, history included.
+\set ON_ERROR_STOP on
+
+BEGIN;
+
+DO $$
+BEGIN
+    IF coalesce(current_setting('iu_core.force_rollback_033', true), '') NOT IN ('true', 'on') THEN
+        RAISE EXCEPTION 'refusing to roll back migration 033 without iu_core.force_rollback_033=true'
+            USING HINT = 'Run: psql -c "SET iu_core.force_rollback_033=true;" -f db/rollback/033_auto_instantiate_from_event.rollback.sql';
+    END IF;
+    IF to_regclass('iu_auto_instantiate_event_log') IS NULL THEN
+        RAISE EXCEPTION 'migration 033 is not applied: there is nothing to roll back'
+            USING HINT = 'npm run db:status shows what is applied.';
+    END IF;
+END;
+$$;
+
+DROP VIEW IF EXISTS v_iu_auto_instantiate_event_summary;
+DROP VIEW IF EXISTS v_iu_auto_instantiate_event_log;
+DROP FUNCTION IF EXISTS fn_iu_auto_instantiate_rollback_by_actor(text, boolean);
+DROP FUNCTION IF EXISTS fn_iu_auto_instantiate_from_event(uuid, text, uuid, text, text, text, text);
+ALTER TABLE iu_auto_instantiate_event_log RENAME TO iu_auto_instantiate_event_log_archive_033;
+DELETE FROM iu_core_schema_migrations WHERE version = '033';
+
+COMMIT;

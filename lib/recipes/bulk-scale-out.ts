@@ -1,0 +1,123 @@
+// Runbook recipe "Bulk scaleout via the orchestrator": N events in one transaction, all or
+// nothing. Event ids are the runbook's `<prefix><12-digit i>`; suffixes `<batch-tag>-<i>`.
+import { sql } from 'drizzle-orm';
+import { actorOf, invalidInput, refuse, runRecipe } from './run';
+import { bulkInputSchema, type BulkInput } from './schemas';
+import type { RecipeContext, RecipeResult, Status } from './types';
+
+export interface BulkItem {
+  index: number;
+  eventId: string;
+  uniqueSuffix: string;
+  status: Status;
+  instanceCollectionId: string | null;
+  instanceCollectionKey: string | null;
+  eventLogId: number | null;
+}
+
+export interface BulkProgress {
+  done: number;
+  total: number;
+  /** The items finished since the last call, in order. */
+  items: BulkItem[];
+  counts: Record<string, number>;
+}
+
+export interface BulkResult {
+  actor: string;
+  templateCollectionId: string;
+  emitMode: 'dry_run' | 'live';
+  total: number;
+  counts: Record<string, number>;
+  items: BulkItem[];
+  elapsedMs: number;
+}
+
+/**
+ * The suffix number is padded to at least 3 digits like the runbook, and to more when N
+ * needs them: the runbook's lpad(i, 3) cuts 1000 to "100", which would collide.
+ */
+export function plannedItems(prefix: string, batchTag: string, n: number, from = 1, to = n) {
+  const width = Math.max(3, String(n).length);
+  const out: { index: number; eventId: string; uniqueSuffix: string }[] = [];
+  for (let i = from; i <= to; i++) {
+    out.push({ index: i, eventId: `${prefix}${String(i).padStart(12, '0')}`, uniqueSuffix: `${batchTag}-${String(i).padStart(width, '0')}` });
+  }
+  return out;
+}
+
+/** Size of one round trip; the first chunk is small so progress shows at once. */
+const CHUNK = 500;
+const FIRST_CHUNK = 25;
+
+/** Runs the bulk scale-out; `commit: false` is the preflight that rolls back. */
+export async function bulkScaleOut(
+  ctx: RecipeContext,
+  input: BulkInput & {
+    commit: boolean;
+    onProgress?: (p: BulkProgress) => void | Promise<void>;
+    signal?: AbortSignal;
+  },
+): Promise<RecipeResult<BulkResult>> {
+  const parsed = bulkInputSchema.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  const actor = actorOf(ctx);
+  if (typeof actor !== 'string') return actor;
+  const v = parsed.data;
+  if (String(v.n).length > 12) return refuse('invalid_input', { message: 'N does not fit the 12-digit event-id counter.' });
+  const gates =
+    v.emitMode === 'live'
+      ? (['iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled'] as const)
+      : (['iu_core.composer_enabled'] as const);
+  const started = Date.now();
+
+  return runRecipe<BulkResult>(ctx, { gates, commit: () => input.commit, signal: input.signal }, async (_tx, h) => {
+    let templateId = v.templateCollectionId;
+    if (!templateId) {
+      const [t] = await h.rows<{ id: string }>(sql`SELECT id FROM iu_piece_collection WHERE collection_key = ${v.templateKey}`);
+      if (!t) return refuse('template_collection_not_found', { message: `No collection has the key ${v.templateKey}; pick a template from the list. Nothing was written.` });
+      templateId = t.id;
+    }
+    const counts: Record<string, number> = {};
+    const items: BulkItem[] = [];
+    let next = 1;
+    while (next <= v.n) {
+      if (input.signal?.aborted) throw new Error('cancelled');
+      const size = next === 1 ? Math.min(FIRST_CHUNK, v.n) : CHUNK;
+      const to = Math.min(v.n, next + size - 1);
+      const plan = plannedItems(v.uuidPrefix, v.batchTag, v.n, next, to);
+      const rows = await h.rows<{ ord: number; r: Record<string, unknown> }>(sql`
+        SELECT t.ord::int AS ord,
+               fn_iu_auto_instantiate_from_event(t.event_id, ${v.eventType}, ${templateId}::uuid, t.suffix,
+                                                 ${v.emitMode}, ${actor}, ${v.note ?? null}) AS r
+          FROM unnest(string_to_array(${plan.map((p) => p.eventId).join(',')}, ',')::uuid[],
+                      string_to_array(${plan.map((p) => p.uniqueSuffix).join(',')}, ','))
+               WITH ORDINALITY AS t(event_id, suffix, ord)`);
+      const chunkItems: BulkItem[] = rows
+        .sort((a, b) => a.ord - b.ord)
+        .map((row) => {
+          const p = plan[row.ord - 1];
+          const status = String(row.r.status) as Status;
+          counts[status] = (counts[status] ?? 0) + 1;
+          return {
+            index: p.index,
+            eventId: p.eventId,
+            uniqueSuffix: p.uniqueSuffix,
+            status,
+            instanceCollectionId: (row.r.instance_collection_id as string) ?? null,
+            instanceCollectionKey: (row.r.instance_collection_key as string) ?? null,
+            eventLogId: row.r.event_log_id == null ? null : Number(row.r.event_log_id),
+          };
+        });
+      items.push(...chunkItems);
+      next = to + 1;
+      await input.onProgress?.({ done: items.length, total: v.n, items: chunkItems, counts: { ...counts } });
+    }
+    return {
+      ok: true,
+      status: 'ok',
+      committed: false,
+      result: { actor, templateCollectionId: templateId, emitMode: v.emitMode, total: v.n, counts, items, elapsedMs: Date.now() - started },
+    };
+  });
+}

@@ -1,0 +1,10 @@
+// The recipe engine: the only code that runs recipe SQL.
+export * from './types';
+export { describeStatus } from './messages';
+export { actorOf, runRecipe, refuse } from './run';
+export * from './schemas';
+export { composeTemplateVersion, suggestAddress, type ComposeResult } from './compose-template-version';
+export { instantiateFromEvent, type InstantiateResult } from './instantiate-from-event';
+export { bulkScaleOut, plannedItems, type BulkItem, type BulkProgress, type BulkResult } from './bulk-scale-out';
+export { rollbackByActor, type RollbackResult } from './rollback-by-actor';
+export { readGates, closeAllGates, type Gate } from './gates';
