@@ -2,6 +2,8 @@
 --
 -- These belong before 033 so that they survive a rollback of it: they count instances from
 -- the instance tags on iu_piece_collection (001), never from the event log.
+-- Active pieces are counted from the template's own member rows first (OFFSET 0): each piece
+-- is linked from every instance, so starting at information_unit would walk them all.
 
 CREATE OR REPLACE VIEW v_iu_template_version_chain AS
 SELECT v.template_family,
@@ -27,9 +29,9 @@ SELECT c.id AS collection_id,
        v.template_family,
        v.version_label,
        v.version_seq,
-       (SELECT count(*) FROM iu_piece_collection_member m
-          JOIN information_unit u ON u.id = m.iu_id AND u.status = 'active'
-         WHERE m.collection_id = c.id)::int AS active_piece_count,
+       (SELECT count(*)
+          FROM (SELECT m.iu_id FROM iu_piece_collection_member m WHERE m.collection_id = c.id OFFSET 0) m
+         WHERE (SELECT u.status FROM information_unit u WHERE u.id = m.iu_id) = 'active')::int AS active_piece_count,
        coalesce(i.live_instance_count, 0)::int AS live_instance_count,
        coalesce(i.dry_run_instance_count, 0)::int AS dry_run_instance_count,
        i.last_instantiated_at,
