@@ -133,7 +133,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   const orm = drizzlePglite(client, { schema: fullSchema }) as unknown as Orm;
   return {
     kind: 'pglite',
-    label: inMemory ? 'PGlite (in memory)' : `PGlite at ${path.relative(process.cwd(), dataDir) || dataDir}`,
+    label: inMemory ? 'PGlite (in memory)' : `PGlite at ${displayPath(dataDir)}`,
     orm,
     async exec(text) {
       await client.exec(text);
@@ -162,6 +162,11 @@ async function openPglite(dataDir: string): Promise<Database> {
   };
 }
 
+function displayPath(dir: string): string {
+  const rel = path.relative(process.cwd(), dir);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(dir);
+}
+
 export class DatabaseInUseError extends Error {}
 
 // PGlite is one process's database: a second process opening the same folder would corrupt
@@ -179,7 +184,20 @@ function takeDirLock(dataDir: string): () => void {
   } catch (err) {
     if (err instanceof DatabaseInUseError) throw err;
   }
-  fs.writeFileSync(lockFile, String(process.pid));
+  try {
+    // 'wx' fails when another process created the file between the check above and here
+    fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const holder = Number(fs.readFileSync(lockFile, 'utf8'));
+    if (holder && holder !== process.pid && isAlive(holder)) {
+      throw new DatabaseInUseError(
+        `The embedded database in ${dataDir} is open in another process (pid ${holder}). Stop that process and try again, or set DATABASE_URL to use PostgreSQL.`,
+      );
+    }
+    // a stale file from a process that died: take it over
+    fs.writeFileSync(lockFile, String(process.pid));
+  }
   let released = false;
   const release = () => {
     if (released) return;

@@ -85,8 +85,9 @@ export async function migrate(db: Database, dir = MIGRATIONS_DIR): Promise<strin
   const files = listMigrationFiles(dir);
   const appliedNow: string[] = [];
   return db.withSession(async (db) => {
-  await db.exec(LEDGER_DDL);
+  // lock first: two processes creating the ledger at once collide in pg_type
   await db.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK_KEY]);
+  await db.exec(LEDGER_DDL);
   try {
     const done = new Set(
       (await db.query<{ version: string }>('SELECT version FROM iu_core_schema_migrations')).map((r) => r.version),

@@ -177,6 +177,13 @@ BEGIN
 
         -- 9. instance_collection_key_collision, checked before claiming
         IF EXISTS (SELECT 1 FROM iu_piece_collection WHERE collection_key = v_key) THEN
+            -- a racer on this same event may have committed since the replay check above (its
+            -- instance holds the key): go round again so that step 5 returns it as a replay
+            IF v_attempt < 3 AND EXISTS (SELECT 1 FROM iu_auto_instantiate_event_log
+                        WHERE event_id = p_event_id AND template_collection_id = p_template_collection_id
+                          AND emit_mode = p_emit_mode AND status = 'ok' AND rolled_back_at IS NULL) THEN
+                CONTINUE;
+            END IF;
             INSERT INTO iu_auto_instantiate_event_log (event_id, event_type, template_collection_id,
                 unique_suffix, emit_mode, status, triggered_by, note)
             VALUES (p_event_id, p_event_type, p_template_collection_id, p_unique_suffix, p_emit_mode,

@@ -71,7 +71,8 @@ export async function bulkScaleOut(
       : (['iu_core.composer_enabled'] as const);
   const started = Date.now();
 
-  return runRecipe<BulkResult>(ctx, { gates, commit: () => input.commit, signal: input.signal }, async (_tx, h) => {
+  // a refusal (no template) has written nothing and must not report itself committed
+  return runRecipe<BulkResult>(ctx, { gates, commit: (o) => input.commit && o.ok, signal: input.signal }, async (_tx, h) => {
     let templateId = v.templateCollectionId;
     if (!templateId) {
       const [t] = await h.rows<{ id: string }>(sql`SELECT id FROM iu_piece_collection WHERE collection_key = ${v.templateKey}`);

@@ -36,7 +36,8 @@ export async function composeTemplateVersion(
   const v = parsed.data;
   const family = `tpl:${v.family}`;
 
-  return runRecipe<ComposeResult>(ctx, { gates: ['iu_core.composer_enabled'], commit: () => input.commit }, async (_tx, h) => {
+  // a refusal at any step (mark, register) must roll back the compose before it, too
+  return runRecipe<ComposeResult>(ctx, { gates: ['iu_core.composer_enabled'], commit: (o) => input.commit && o.ok }, async (_tx, h) => {
     const fail = (step: string, r: Record<string, unknown>) =>
       refuse(String(r.status) as Exclude<Status, 'ok'>, { step, detail: r });
 

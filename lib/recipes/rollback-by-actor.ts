@@ -1,6 +1,6 @@
 // Runbook recipe "Rollback by actor", dry run (reports) or durable (deletes the instances).
 import { sql } from 'drizzle-orm';
-import { invalidInput, refuse, runRecipe } from './run';
+import { actorOf, invalidInput, refuse, runRecipe } from './run';
 import { rollbackInputSchema, type RollbackInput } from './schemas';
 import type { RecipeContext, RecipeResult, Status } from './types';
 
@@ -33,6 +33,9 @@ export async function rollbackByActor(
   const parsed = rollbackInputSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const { actor, dryRun } = parsed.data;
+  // the signed-in user becomes rolled_back_by: a blank or malformed one is refused, as in every recipe
+  const who = actorOf(ctx);
+  if (typeof who !== 'string') return who;
 
   return runRecipe<RollbackResult>(ctx, { gates: [], commit: () => !dryRun }, async (_tx, h) => {
     const instances = await h.rows<{

@@ -25,7 +25,8 @@ export function refuse(
   status: Exclude<Status, 'ok'>,
   extra: Partial<Omit<Refusal, 'ok' | 'status'>> = {},
 ): Refusal {
-  return { ok: false, status, message: extra.message ?? describeStatus(status), committed: false, ...extra };
+  // `message: undefined` in extra must not wipe out the sentence
+  return { ok: false, status, committed: false, ...extra, message: extra.message ?? describeStatus(status) };
 }
 
 /** Turns zod issues into an invalid_input refusal that names each field. */

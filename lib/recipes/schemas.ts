@@ -56,7 +56,7 @@ export const familySchema = z
   .string({ error: 'The template family is required.' })
   .trim()
   .transform((s) => s.replace(/^tpl:/, ''))
-  .pipe(z.string().regex(NAME_RE, 'The family name must start with a letter or digit and use only letters, digits, dot, dash or underscore (tpl: is added for you).').max(80));
+  .pipe(z.string().regex(NAME_RE, 'The family name must start with a letter or digit and use only letters, digits, dot, dash or underscore (tpl: is added for you).').max(80, 'The family name is at most 80 characters.'));
 
 export const newPieceSchema = z.object({
   canonicalAddress: text('The canonical address', 300).refine(
@@ -151,7 +151,8 @@ export const rollbackInputSchema = z.object({
     .min(1, 'The actor to roll back is required.')
     .max(200, 'The actor is at most 200 characters.')
     .refine((s) => s.trim() !== '', 'The actor to roll back is required.')
-    .refine((s) => s === s.trim(), 'The actor has leading or trailing spaces; actors are matched exactly, so remove them.'),
+    .refine((s) => s === s.trim(), 'The actor has leading or trailing spaces; actors are matched exactly, so remove them.')
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'The actor contains control characters; remove them.'),
   dryRun: z.boolean({ error: 'Say whether this is a dry run.' }),
 });
 

@@ -1,0 +1,25 @@
+import type { ReactNode, ThHTMLAttributes, TdHTMLAttributes } from 'react';
+import { cn } from './cn';
+
+/** A plain data table that scrolls sideways on narrow screens. */
+export function Table({ children, className }: { children: ReactNode; className?: string }) {
+  return (
+    <div className="-mx-5 overflow-x-auto">
+      <table className={cn('w-full border-collapse text-left text-sm', className)}>{children}</table>
+    </div>
+  );
+}
+
+export function Th({ className, ...props }: ThHTMLAttributes<HTMLTableCellElement>) {
+  return (
+    <th
+      scope="col"
+      className={cn('border-b border-slate-200 px-5 py-2 text-xs font-medium uppercase tracking-wide text-slate-500', className)}
+      {...props}
+    />
+  );
+}
+
+export function Td({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
+  return <td className={cn('border-b border-slate-100 px-5 py-2.5 align-top text-slate-700', className)} {...props} />;
+}

@@ -1,0 +1,89 @@
+import 'server-only';
+import { openDatabase, type Database } from '@/db/client';
+import { migrate } from '@/db/migrate';
+
+/** What went wrong while preparing the database, shown on the overview instead of a crash. */
+export interface StartupIssue {
+  step: 'migrate' | 'seed';
+  message: string;
+}
+
+interface DbState {
+  db: Database;
+  issues: StartupIssue[];
+}
+
+// On globalThis, not in module scope: dev hot reload re-evaluates modules, and a second
+// PGlite open of the same folder would be refused by its pid lock (or corrupt it).
+const KEY = Symbol.for('iu-core-console.db');
+type Holder = typeof globalThis & { [KEY]?: Promise<DbState> };
+
+function holder(): Holder {
+  return globalThis as Holder;
+}
+
+/** The process-wide database, opened, migrated (and on PGlite seeded) on first use. */
+export async function getDb(): Promise<Database> {
+  return (await getDbState()).db;
+}
+
+/** The database together with any migrate/seed problem met when it was opened. */
+export function getDbState(): Promise<DbState> {
+  const h = holder();
+  if (!h[KEY]) {
+    // A failed open is forgotten so the next request tries again, e.g. once another
+    // process has let go of the PGlite folder.
+    h[KEY] = prepare().catch((err) => {
+      delete h[KEY];
+      throw err;
+    });
+  }
+  return h[KEY];
+}
+
+async function prepare(): Promise<DbState> {
+  const db = await openDatabase();
+  const issues: StartupIssue[] = [];
+  try {
+    const applied = await migrate(db);
+    if (applied.length) console.log(`[iu-console] applied migrations ${applied.join(', ')} on ${db.label}`);
+  } catch (err) {
+    // The console still opens so the overview can show which migration is missing and why.
+    const message = errorMessage(err);
+    console.error(`[iu-console] migrate failed on ${db.label}: ${message}`);
+    issues.push({ step: 'migrate', message });
+  }
+  if (db.kind === 'pglite' && issues.length === 0) {
+    try {
+      // Loaded lazily: demo data is a convenience, and a broken seed must not stop the console.
+      const { seedDemo } = await import('@/db/seed');
+      const result = await seedDemo(db, { ifEmpty: true });
+      if (result.seeded) console.log(`[iu-console] seeded demo data: ${result.summary}`);
+    } catch (err) {
+      const message = errorMessage(err);
+      console.error(`[iu-console] demo seed failed on ${db.label}: ${message}`);
+      issues.push({ step: 'seed', message });
+    }
+  }
+  return { db, issues };
+}
+
+/** A sentence a person can act on for a failure to open or query the database. */
+export function describeDatabaseError(err: unknown): string {
+  const code = (err as { code?: string } | null)?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return `PostgreSQL could not be reached (${code}). Check DATABASE_URL and that the server is running, or unset DATABASE_URL to use the embedded database.`;
+  }
+  if (code === '28P01' || code === '28000') {
+    return 'PostgreSQL refused the login named in DATABASE_URL. Check the user and password.';
+  }
+  if (code === '3D000') {
+    return 'The database named in DATABASE_URL does not exist. Create it (createdb) or point DATABASE_URL at an existing one.';
+  }
+  return errorMessage(err);
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# npm test: every test, on a fresh machine too. Installs what it can (npm packages; Debian's
+# Chromium when run as root), says plainly what is missing otherwise.
+#   TEST_DATABASE_URL=postgres://…/postgres  also runs the suite against PostgreSQL (each
+#                                            test file creates and drops its own database)
+#   IU_SKIP_E2E=1                             skips the browser journeys (say so in reviews)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n== %s\n' "$*"; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+chromium_path="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ "${IU_SKIP_E2E:-}" != "1" ] && [ ! -x "$chromium_path" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    say "installing Debian's Chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "The browser tests need Chromium at $chromium_path, and it is missing." >&2
+    echo "Install it with: sudo apt-get install -y chromium (or set CHROMIUM_PATH), or run with IU_SKIP_E2E=1 to skip them." >&2
+    exit 1
+  fi
+fi
+
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  echo "note: TEST_DATABASE_URL is not set, so the suite runs on the embedded PGlite only;"
+  echo "      set it (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it on PostgreSQL too."
+fi
+
+mkdir -p test-results
+say "typecheck"
+npx tsc --noEmit
+
+say "unit and database tests (vitest)"
+set +e
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+vitest_rc=$?
+set -e
+
+e2e_rc=0
+if [ "${IU_SKIP_E2E:-}" = "1" ]; then
+  echo "browser journeys skipped (IU_SKIP_E2E=1)"
+else
+  say "production build"
+  npx next build
+  say "browser journeys (playwright, Chromium at $chromium_path)"
+  set +e
+  PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json
+  e2e_rc=$?
+  set -e
+fi
+
+node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json
+[ "$vitest_rc" = 0 ] && [ "$e2e_rc" = 0 ]

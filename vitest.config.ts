@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: { '@': root.replace(/\/$/, '') },
+  },
+  test: {
+    environment: 'node',
+    include: ['tests/**/*.test.ts', 'lib/**/*.test.ts'],
+    exclude: ['e2e/**', 'node_modules/**', '.next/**'],
+    // Each file starts its own PGlite (~100+ MB) and, with TEST_DATABASE_URL, its own
+    // PostgreSQL database; two workers keep a 2-core machine busy without starving the
+    // timing-sensitive lock tests.
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
