@@ -221,7 +221,31 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Rows of a drizzle `execute` result, whichever driver produced it. */
+const INT8 = 20;
+const TIMESTAMP_OIDS = new Set([1114, 1184]);
+
+/** Parses PostgreSQL's text form of a timestamp (`2026-11-26 17:50:00.123456+00`). */
+export function parsePgTimestamp(v: string): Date {
+  const iso = v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00').replace(/([+-]\d\d)(\d\d)$/, '$1:$2');
+  return new Date(/[zZ]|[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`);
+}
+
+/**
+ * Rows of a drizzle `execute` result, whichever driver produced it. Drizzle hands raw SQL
+ * results back as each driver parses them (timestamps as text, int8 as text from `pg` and
+ * as a number from PGlite); here both become Date and number, by the column's type.
+ */
 export function rowsOf<T>(result: unknown): T[] {
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
+  const r = result as { rows?: Record<string, unknown>[]; fields?: { name: string; dataTypeID: number }[] };
+  const rows = r.rows ?? [];
+  const convert = (r.fields ?? []).filter((f) => f.dataTypeID === INT8 || TIMESTAMP_OIDS.has(f.dataTypeID));
+  if (!convert.length) return rows as T[];
+  for (const row of rows) {
+    for (const f of convert) {
+      const v = row[f.name];
+      if (typeof v === 'string') row[f.name] = f.dataTypeID === INT8 ? Number(v) : parsePgTimestamp(v);
+      else if (typeof v === 'bigint') row[f.name] = Number(v);
+    }
+  }
+  return rows as T[];
 }
