@@ -31,13 +31,13 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   echo "      set it (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it on PostgreSQL too."
 fi
 
-mkdir -p test-results
+rm -rf .test-reports && mkdir -p .test-reports
 say "typecheck"
 npx tsc --noEmit
 
 say "unit and database tests (vitest)"
 set +e
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+npx vitest run --reporter=default --reporter=json --outputFile.json=.test-reports/vitest.json
 vitest_rc=$?
 set -e
 
@@ -49,10 +49,10 @@ else
   npx next build
   say "browser journeys (playwright, Chromium at $chromium_path)"
   set +e
-  PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json
+  PLAYWRIGHT_JSON_OUTPUT_NAME=.test-reports/playwright.json npx playwright test --reporter=list,json
   e2e_rc=$?
   set -e
 fi
 
-node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json
+node scripts/test-summary.mjs .test-reports/vitest.json .test-reports/playwright.json
 [ "$vitest_rc" = 0 ] && [ "$e2e_rc" = 0 ]
