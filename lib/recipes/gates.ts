@@ -1,6 +1,7 @@
 // Reading the gates, and the lead's "close all gates" for a gate leak.
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '@/db/client';
+import { actorOf } from './run';
 import type { GateKey, RecipeContext } from './types';
 
 export interface Gate {
@@ -27,6 +28,8 @@ export async function readGates(db: Database): Promise<Gate[]> {
 
 /** Closes every open iu_core gate in committed data; returns the keys it closed. */
 export async function closeAllGates(ctx: RecipeContext): Promise<string[]> {
+  const actor = actorOf({ user: ctx.user });
+  if (typeof actor !== 'string') throw new Error(actor.message);
   return ctx.db.orm.transaction(async (tx) => {
     await tx.execute(sql`SELECT set_config('iu_core.request_actor', ${ctx.user}, true)`);
     const closed = rowsOf<{ key: string }>(
