@@ -4,6 +4,84 @@
 -- the instance tags on iu_piece_collection (001), never from the event log.
 -- Active pieces are counted from the template's own member rows first (OFFSET 0): each piece
 -- is linked from every instance, so starting at information_unit would walk them all.
+-- Instance counts per template come from iu_template_instance_count, a counter kept by
+-- triggers on iu_piece_collection from the same instance tags: counting them per request
+-- walks every instance (1,000 templates with 1,000 instances each: a million index entries
+-- per page view), and the templates page must cost the same at any size. The counters are
+-- derived data: the insert trigger is row-level (one upsert per instance, on the bulk path),
+-- the delete trigger is statement-level so that a rollback of 10,000 instances subtracts
+-- once per template and re-reads the newest remaining instance once, not per row.
+-- The counter row of a template is locked until commit by the transaction that adds or
+-- removes its instances; gated recipes already run one after another on the composer gate,
+-- and an ungated rollback by actor touching the same template waits for a running bulk.
+
+CREATE TABLE IF NOT EXISTS iu_template_instance_count (
+    template_collection_id uuid PRIMARY KEY,
+    live_instance_count    bigint NOT NULL DEFAULT 0,
+    dry_run_instance_count bigint NOT NULL DEFAULT 0,
+    last_instantiated_at   timestamptz
+);
+
+CREATE OR REPLACE FUNCTION fn_iu_template_instance_count_ins() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO iu_template_instance_count AS c (template_collection_id, live_instance_count,
+                                                 dry_run_instance_count, last_instantiated_at)
+    VALUES (NEW.instance_template_id, (NEW.instance_emit_mode = 'live')::int,
+            (NEW.instance_emit_mode = 'dry_run')::int, NEW.created_at)
+    ON CONFLICT (template_collection_id) DO UPDATE
+       SET live_instance_count = c.live_instance_count + excluded.live_instance_count,
+           dry_run_instance_count = c.dry_run_instance_count + excluded.dry_run_instance_count,
+           last_instantiated_at = greatest(c.last_instantiated_at, excluded.last_instantiated_at);
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION fn_iu_template_instance_count_del() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE iu_template_instance_count c
+       SET live_instance_count = c.live_instance_count - d.live,
+           dry_run_instance_count = c.dry_run_instance_count - d.dry_run,
+           last_instantiated_at = greatest(
+               (SELECT max(x.created_at) FROM iu_piece_collection x
+                 WHERE x.instance_template_id = d.tid AND x.instance_emit_mode = 'live'),
+               (SELECT max(x.created_at) FROM iu_piece_collection x
+                 WHERE x.instance_template_id = d.tid AND x.instance_emit_mode = 'dry_run'))
+      FROM (SELECT o.instance_template_id AS tid,
+                   count(*) FILTER (WHERE o.instance_emit_mode = 'live') AS live,
+                   count(*) FILTER (WHERE o.instance_emit_mode = 'dry_run') AS dry_run
+              FROM old_rows o
+             WHERE o.instance_template_id IS NOT NULL
+             GROUP BY o.instance_template_id) d
+     WHERE c.template_collection_id = d.tid;
+    RETURN NULL;
+END;
+$$;
+
+DROP TRIGGER IF EXISTS iu_template_instance_count_ins_trg ON iu_piece_collection;
+CREATE TRIGGER iu_template_instance_count_ins_trg
+    AFTER INSERT ON iu_piece_collection
+    FOR EACH ROW WHEN (NEW.instance_template_id IS NOT NULL)
+    EXECUTE FUNCTION fn_iu_template_instance_count_ins();
+DROP TRIGGER IF EXISTS iu_template_instance_count_del_trg ON iu_piece_collection;
+CREATE TRIGGER iu_template_instance_count_del_trg
+    AFTER DELETE ON iu_piece_collection
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION fn_iu_template_instance_count_del();
+
+-- Instance tags are written once, at insert, and never updated (001's check keeps them
+-- all-or-nothing); a database that already has instances gets its counters built here.
+INSERT INTO iu_template_instance_count (template_collection_id, live_instance_count,
+                                        dry_run_instance_count, last_instantiated_at)
+SELECT instance_template_id,
+       count(*) FILTER (WHERE instance_emit_mode = 'live'),
+       count(*) FILTER (WHERE instance_emit_mode = 'dry_run'),
+       max(created_at)
+  FROM iu_piece_collection
+ WHERE instance_template_id IS NOT NULL
+ GROUP BY instance_template_id
+ON CONFLICT (template_collection_id) DO NOTHING;
 
 CREATE OR REPLACE VIEW v_iu_template_version_chain AS
 SELECT v.template_family,
@@ -34,16 +112,12 @@ SELECT c.id AS collection_id,
          WHERE (SELECT u.status FROM information_unit u WHERE u.id = m.iu_id) = 'active')::int AS active_piece_count,
        coalesce(i.live_instance_count, 0)::int AS live_instance_count,
        coalesce(i.dry_run_instance_count, 0)::int AS dry_run_instance_count,
-       i.last_instantiated_at,
+       CASE WHEN coalesce(i.live_instance_count, 0) + coalesce(i.dry_run_instance_count, 0) > 0
+            THEN i.last_instantiated_at END AS last_instantiated_at,
        c.marked_by,
        c.marked_at,
        c.created_at
   FROM iu_piece_collection c
   LEFT JOIN iu_template_version v ON v.collection_id = c.id
-  LEFT JOIN LATERAL (
-        SELECT count(*) FILTER (WHERE x.instance_emit_mode = 'live') AS live_instance_count,
-               count(*) FILTER (WHERE x.instance_emit_mode = 'dry_run') AS dry_run_instance_count,
-               max(x.created_at) AS last_instantiated_at
-          FROM iu_piece_collection x
-         WHERE x.instance_template_id = c.id) i ON true
+  LEFT JOIN iu_template_instance_count i ON i.template_collection_id = c.id
  WHERE c.is_template;

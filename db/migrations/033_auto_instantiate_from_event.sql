@@ -28,6 +28,34 @@
 --   gate checks on, every call writes one log row.
 -- * rollback_by_actor is not gated (the runbook runs it without a gate); rolled_back_by is
 --   the transaction-local iu_core.request_actor when set, else session_user.
+--
+-- Observability at a million rows: nothing that a dashboard reads per request scans the log.
+-- * Two rollups are kept by triggers on the log, each row with event_count,
+--   rolled_back_count, first_at and last_at: iu_aiel_rollup_daily per (UTC day of
+--   created_at, event_type, emit_mode, status) answers "events today", "refusals today" and
+--   events over time; iu_aiel_rollup_actor per (triggered_by, event_type, emit_mode, status)
+--   answers the actors list and v_iu_auto_instantiate_event_summary. Their sizes grow with
+--   days and actors times distinct (type, mode, status), never with the number of events.
+-- * The insert trigger is row-level and AFTER (a BEFORE trigger would also count the claim
+--   rows that ON CONFLICT DO NOTHING skips): two upserts per call. The update and delete
+--   triggers are statement-level with transition tables, so a rollback by actor of 20,000
+--   rows adjusts each rollup row once; they fire on any UPDATE because PostgreSQL allows no
+--   column list with transition tables. A status change (the key-race path) moves the row to
+--   its new bucket; first_at/last_at only ever widen, so a bucket a row left may keep its
+--   time as a bound. Buckets that reach zero events are deleted.
+-- * The rollup row a call touches stays locked until its transaction ends. That adds no new
+--   wait for recipes: auto-instantiate only writes with the composer gate open, and opening
+--   it row-locks the gate until commit, so writers already run one after another. An
+--   ungated rollback by actor whose rows fall in a bucket a running bulk also touches
+--   (today, same type/mode/status) waits for that bulk, as it already would for its rows.
+-- * The rollup is derived data. The 033 rollback drops it with its triggers; re-applying 033
+--   renames the archive back and rebuilds both rollups from it with one GROUP BY (a single
+--   full scan at migration time, under a lock that keeps writers out), so it can never
+--   disagree with the history it summarises.
+-- * Event-log filters: every filter the console offers that can be selective has an index
+--   ending in (created_at, id), so a page is one ordered index range read backwards, keyset
+--   over (created_at, id), never OFFSET: actor, template, status, event type, emit mode, and
+--   a partial index over rolled-back rows (written only by a rollback, free on the bulk path).
 
 DO $$
 BEGIN
@@ -63,7 +91,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS iu_aiel_claim_uidx
     WHERE status = 'ok' AND rolled_back_at IS NULL;
 CREATE INDEX IF NOT EXISTS iu_aiel_created_idx ON iu_auto_instantiate_event_log (created_at, id);
 CREATE INDEX IF NOT EXISTS iu_aiel_event_idx ON iu_auto_instantiate_event_log (event_id);
-CREATE INDEX IF NOT EXISTS iu_aiel_actor_idx ON iu_auto_instantiate_event_log (triggered_by, created_at);
+CREATE INDEX IF NOT EXISTS iu_aiel_actor_idx ON iu_auto_instantiate_event_log (triggered_by, created_at, id);
 -- Rollback by actor gets its own partial index: without it the planner, on an unanalysed
 -- table, walks the whole claim index and filters by actor. Its predicate carries one more
 -- term than the claim index's, so the replay lookup (which lacks that term) can never pick
@@ -72,7 +100,168 @@ CREATE INDEX IF NOT EXISTS iu_aiel_actor_idx ON iu_auto_instantiate_event_log (t
 -- the log grew to 15,000 rows).
 CREATE INDEX IF NOT EXISTS iu_aiel_actor_open_idx ON iu_auto_instantiate_event_log (triggered_by)
     WHERE status = 'ok' AND rolled_back_at IS NULL AND instance_collection_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS iu_aiel_template_idx ON iu_auto_instantiate_event_log (template_collection_id, created_at);
+CREATE INDEX IF NOT EXISTS iu_aiel_template_idx ON iu_auto_instantiate_event_log (template_collection_id, created_at, id);
+CREATE INDEX IF NOT EXISTS iu_aiel_status_idx ON iu_auto_instantiate_event_log (status, created_at, id);
+CREATE INDEX IF NOT EXISTS iu_aiel_type_idx ON iu_auto_instantiate_event_log (event_type, created_at, id);
+CREATE INDEX IF NOT EXISTS iu_aiel_mode_idx ON iu_auto_instantiate_event_log (emit_mode, created_at, id);
+CREATE INDEX IF NOT EXISTS iu_aiel_rolled_back_idx ON iu_auto_instantiate_event_log (created_at, id)
+    WHERE rolled_back_at IS NOT NULL;
+
+-- Rollups (see the header). Dropped by the 033 rollback, rebuilt from the log here.
+DO $$
+BEGIN
+    IF to_regclass('iu_aiel_rollup_daily') IS NULL THEN
+        LOCK TABLE iu_auto_instantiate_event_log IN SHARE ROW EXCLUSIVE MODE;
+        CREATE TABLE iu_aiel_rollup_daily (
+            day               date   NOT NULL,
+            event_type        text   NOT NULL,
+            emit_mode         text   NOT NULL,
+            status            text   NOT NULL,
+            event_count       bigint NOT NULL,
+            rolled_back_count bigint NOT NULL,
+            first_at          timestamptz NOT NULL,
+            last_at           timestamptz NOT NULL,
+            PRIMARY KEY (day, event_type, emit_mode, status)
+        );
+        INSERT INTO iu_aiel_rollup_daily
+        SELECT (created_at AT TIME ZONE 'UTC')::date, event_type, emit_mode, status, count(*),
+               count(rolled_back_at), min(created_at), max(created_at)
+          FROM iu_auto_instantiate_event_log GROUP BY 1, 2, 3, 4;
+    END IF;
+    IF to_regclass('iu_aiel_rollup_actor') IS NULL THEN
+        LOCK TABLE iu_auto_instantiate_event_log IN SHARE ROW EXCLUSIVE MODE;
+        CREATE TABLE iu_aiel_rollup_actor (
+            triggered_by      text   NOT NULL,
+            event_type        text   NOT NULL,
+            emit_mode         text   NOT NULL,
+            status            text   NOT NULL,
+            event_count       bigint NOT NULL,
+            rolled_back_count bigint NOT NULL,
+            first_at          timestamptz NOT NULL,
+            last_at           timestamptz NOT NULL,
+            PRIMARY KEY (triggered_by, event_type, emit_mode, status)
+        );
+        INSERT INTO iu_aiel_rollup_actor
+        SELECT triggered_by, event_type, emit_mode, status, count(*), count(rolled_back_at), min(created_at), max(created_at)
+          FROM iu_auto_instantiate_event_log GROUP BY 1, 2, 3, 4;
+    END IF;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_ins() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO iu_aiel_rollup_daily AS r
+    VALUES ((NEW.created_at AT TIME ZONE 'UTC')::date, NEW.event_type, NEW.emit_mode, NEW.status, 1,
+            (NEW.rolled_back_at IS NOT NULL)::int, NEW.created_at, NEW.created_at)
+    ON CONFLICT (day, event_type, emit_mode, status) DO UPDATE
+       SET event_count = r.event_count + 1,
+           rolled_back_count = r.rolled_back_count + excluded.rolled_back_count,
+           first_at = least(r.first_at, excluded.first_at),
+           last_at = greatest(r.last_at, excluded.last_at);
+    INSERT INTO iu_aiel_rollup_actor AS r
+    VALUES (NEW.triggered_by, NEW.event_type, NEW.emit_mode, NEW.status, 1, (NEW.rolled_back_at IS NOT NULL)::int,
+            NEW.created_at, NEW.created_at)
+    ON CONFLICT (triggered_by, event_type, emit_mode, status) DO UPDATE
+       SET event_count = r.event_count + 1,
+           rolled_back_count = r.rolled_back_count + excluded.rolled_back_count,
+           first_at = least(r.first_at, excluded.first_at),
+           last_at = greatest(r.last_at, excluded.last_at);
+    RETURN NULL;
+END;
+$$;
+
+-- Applies signed deltas (+1 per new row version, -1 per old one), grouped, in key order.
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_apply(p_delta jsonb) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO iu_aiel_rollup_daily AS r
+    SELECT d.day, d.event_type, d.emit_mode, d.status, sum(d.n), sum(d.rb), min(d.at), max(d.at)
+      FROM jsonb_to_recordset(p_delta) AS d(day date, event_type text, emit_mode text, status text,
+                                           triggered_by text, n bigint, rb bigint, at timestamptz)
+     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (day, event_type, emit_mode, status) DO UPDATE
+       SET event_count = r.event_count + excluded.event_count,
+           rolled_back_count = r.rolled_back_count + excluded.rolled_back_count,
+           first_at = least(r.first_at, excluded.first_at),
+           last_at = greatest(r.last_at, excluded.last_at);
+    INSERT INTO iu_aiel_rollup_actor AS r
+    SELECT d.triggered_by, d.event_type, d.emit_mode, d.status, sum(d.n), sum(d.rb), min(d.at), max(d.at)
+      FROM jsonb_to_recordset(p_delta) AS d(day date, event_type text, emit_mode text, status text,
+                                           triggered_by text, n bigint, rb bigint, at timestamptz)
+     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (triggered_by, event_type, emit_mode, status) DO UPDATE
+       SET event_count = r.event_count + excluded.event_count,
+           rolled_back_count = r.rolled_back_count + excluded.rolled_back_count,
+           first_at = least(r.first_at, excluded.first_at),
+           last_at = greatest(r.last_at, excluded.last_at);
+    DELETE FROM iu_aiel_rollup_daily WHERE event_count <= 0;
+    DELETE FROM iu_aiel_rollup_actor WHERE event_count <= 0;
+$$;
+
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_upd() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_delta jsonb;
+BEGIN
+    -- only rows whose bucket or rolled-back state changed contribute
+    SELECT jsonb_agg(x) INTO v_delta FROM (
+        SELECT (o.created_at AT TIME ZONE 'UTC')::date AS day, o.event_type, o.emit_mode, o.status,
+               o.triggered_by, -1 AS n, -(o.rolled_back_at IS NOT NULL)::int AS rb, o.created_at AS at
+          FROM old_rows o JOIN new_rows n ON n.id = o.id
+         WHERE (o.status, o.event_type, o.emit_mode, o.triggered_by, o.created_at, o.rolled_back_at IS NULL)
+               IS DISTINCT FROM (n.status, n.event_type, n.emit_mode, n.triggered_by, n.created_at, n.rolled_back_at IS NULL)
+        UNION ALL
+        SELECT (n.created_at AT TIME ZONE 'UTC')::date, n.event_type, n.emit_mode, n.status,
+               n.triggered_by, 1, (n.rolled_back_at IS NOT NULL)::int, n.created_at
+          FROM old_rows o JOIN new_rows n ON n.id = o.id
+         WHERE (o.status, o.event_type, o.emit_mode, o.triggered_by, o.created_at, o.rolled_back_at IS NULL)
+               IS DISTINCT FROM (n.status, n.event_type, n.emit_mode, n.triggered_by, n.created_at, n.rolled_back_at IS NULL)
+    ) x;
+    IF v_delta IS NOT NULL THEN
+        PERFORM fn_iu_aiel_rollup_apply(v_delta);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_del() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_delta jsonb;
+BEGIN
+    SELECT jsonb_agg(x) INTO v_delta FROM (
+        SELECT (o.created_at AT TIME ZONE 'UTC')::date AS day, o.event_type, o.emit_mode, o.status,
+               o.triggered_by, -1 AS n, -(o.rolled_back_at IS NOT NULL)::int AS rb, o.created_at AS at
+          FROM old_rows o) x;
+    IF v_delta IS NOT NULL THEN
+        PERFORM fn_iu_aiel_rollup_apply(v_delta);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE iu_aiel_rollup_daily, iu_aiel_rollup_actor;
+    RETURN NULL;
+END;
+$$;
+
+DROP TRIGGER IF EXISTS iu_aiel_rollup_ins_trg ON iu_auto_instantiate_event_log;
+CREATE TRIGGER iu_aiel_rollup_ins_trg AFTER INSERT ON iu_auto_instantiate_event_log
+    FOR EACH ROW EXECUTE FUNCTION fn_iu_aiel_rollup_ins();
+DROP TRIGGER IF EXISTS iu_aiel_rollup_upd_trg ON iu_auto_instantiate_event_log;
+CREATE TRIGGER iu_aiel_rollup_upd_trg AFTER UPDATE ON iu_auto_instantiate_event_log
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION fn_iu_aiel_rollup_upd();
+DROP TRIGGER IF EXISTS iu_aiel_rollup_del_trg ON iu_auto_instantiate_event_log;
+CREATE TRIGGER iu_aiel_rollup_del_trg AFTER DELETE ON iu_auto_instantiate_event_log
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION fn_iu_aiel_rollup_del();
+DROP TRIGGER IF EXISTS iu_aiel_rollup_truncate_trg ON iu_auto_instantiate_event_log;
+CREATE TRIGGER iu_aiel_rollup_truncate_trg AFTER TRUNCATE ON iu_auto_instantiate_event_log
+    FOR EACH STATEMENT EXECUTE FUNCTION fn_iu_aiel_rollup_truncate();
 
 CREATE OR REPLACE FUNCTION fn_iu_auto_instantiate_from_event(
     p_event_id               uuid,
@@ -300,13 +489,15 @@ SELECT l.id,
   LEFT JOIN iu_template_version tv ON tv.collection_id = l.template_collection_id
   LEFT JOIN iu_piece_collection i ON i.id = l.instance_collection_id;
 
+-- Reads the actor rollup, never the log (see the header): the same columns a GROUP BY over
+-- the log would give, at a cost that grows with distinct (actor, type, mode, status).
 CREATE OR REPLACE VIEW v_iu_auto_instantiate_event_summary AS
 SELECT event_type,
        emit_mode,
        status,
-       count(*)::bigint AS event_count,
-       min(created_at) AS first_at,
-       max(created_at) AS last_at,
-       count(rolled_back_at)::bigint AS rolled_back_count
-  FROM iu_auto_instantiate_event_log
+       sum(event_count)::bigint AS event_count,
+       min(first_at) AS first_at,
+       max(last_at) AS last_at,
+       sum(rolled_back_count)::bigint AS rolled_back_count
+  FROM iu_aiel_rollup_actor
  GROUP BY event_type, emit_mode, status;
