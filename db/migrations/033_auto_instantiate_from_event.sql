@@ -37,17 +37,19 @@
 --   answers the actors list and v_iu_auto_instantiate_event_summary. Their sizes grow with
 --   days and actors times distinct (type, mode, status), never with the number of events.
 -- * The insert trigger is row-level and AFTER (a BEFORE trigger would also count the claim
---   rows that ON CONFLICT DO NOTHING skips): two upserts per call. The update and delete
---   triggers are statement-level with transition tables, so a rollback by actor of 20,000
---   rows adjusts each rollup row once; they fire on any UPDATE because PostgreSQL allows no
---   column list with transition tables. A status change (the key-race path) moves the row to
---   its new bucket; first_at/last_at only ever widen, so a bucket a row left may keep its
+--   rows that ON CONFLICT DO NOTHING skips) and only appends a delta row to
+--   iu_aiel_rollup_pending; the update and delete triggers are statement-level with
+--   transition tables (they fire on any UPDATE: PostgreSQL allows no column list with
+--   transition tables) and append deltas the same way. A deferred constraint trigger on a
+--   per-transaction marker row folds the deltas into both rollups once, at commit, in key
+--   order, and empties the pending table. A status change (the key-race path) moves the row
+--   to its new bucket; first_at/last_at only ever widen, so a bucket a row left may keep its
 --   time as a bound. Buckets that reach zero events are deleted.
--- * The rollup row a call touches stays locked until its transaction ends. That adds no new
---   wait for recipes: auto-instantiate only writes with the composer gate open, and opening
---   it row-locks the gate until commit, so writers already run one after another. An
---   ungated rollback by actor whose rows fall in a bucket a running bulk also touches
---   (today, same type/mode/status) waits for that bulk, as it already would for its rows.
+-- * The rollup rows a transaction folds into stay locked from its commit-time flush until
+--   the commit, a few milliseconds at the end. That adds no new wait for recipes:
+--   auto-instantiate only writes with the composer gate open, and opening it row-locks the
+--   gate until commit, so writers already run one after another. An ungated rollback by
+--   actor that commits at the same moment as a bulk waits for it at most that long.
 -- * The rollup is derived data. The 033 rollback drops it with its triggers; re-applying 033
 --   renames the archive back and rebuilds both rollups from it with one GROUP BY (a single
 --   full scan at migration time, under a lock that keeps writers out), so it can never
@@ -106,6 +108,12 @@ CREATE INDEX IF NOT EXISTS iu_aiel_type_idx ON iu_auto_instantiate_event_log (ev
 CREATE INDEX IF NOT EXISTS iu_aiel_mode_idx ON iu_auto_instantiate_event_log (emit_mode, created_at, id);
 CREATE INDEX IF NOT EXISTS iu_aiel_rolled_back_idx ON iu_auto_instantiate_event_log (created_at, id)
     WHERE rolled_back_at IS NOT NULL;
+-- The actor timeline's rollback entries: rollbacks of an actor's rows, and rollbacks run by a
+-- person. Partial, so the bulk path (rows never rolled back when written) pays nothing.
+CREATE INDEX IF NOT EXISTS iu_aiel_actor_rolled_back_idx ON iu_auto_instantiate_event_log (triggered_by, rolled_back_at)
+    WHERE rolled_back_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS iu_aiel_rolled_back_by_idx ON iu_auto_instantiate_event_log (rolled_back_by, rolled_back_at)
+    WHERE rolled_back_at IS NOT NULL;
 
 -- Rollups (see the header). Dropped by the 033 rollback, rebuilt from the log here.
 DO $$
@@ -148,46 +156,100 @@ BEGIN
 END;
 $$;
 
+-- Changes to the log are written as signed deltas to iu_aiel_rollup_pending (an append, no
+-- lock on a shared row) and folded into the rollups once, at commit, by a deferred trigger
+-- that fires once per transaction (on its marker row). Updating a rollup row per call is far
+-- slower: a 10,000-call bulk updates the same "today" row 10,000 times in one transaction,
+-- and each update walks the row versions the transaction itself left behind (measured: the
+-- bulk went from 0.26 to 0.9 ms per call). Committed data never holds pending rows.
+CREATE TABLE IF NOT EXISTS iu_aiel_rollup_pending (
+    day          date   NOT NULL,
+    event_type   text   NOT NULL,
+    emit_mode    text   NOT NULL,
+    status       text   NOT NULL,
+    triggered_by text   NOT NULL,
+    n            int    NOT NULL,
+    rb           int    NOT NULL,
+    at           timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS iu_aiel_rollup_flush (
+    txid bigint PRIMARY KEY
+);
+
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_mark() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- one marker (and so one deferred flush) per transaction; a subtransaction that rolls
+    -- back also rolls back this setting, so its marker is made again
+    IF current_setting('iu_core.rollup_pending', true) IS DISTINCT FROM 'yes' THEN
+        INSERT INTO iu_aiel_rollup_flush VALUES (txid_current()) ON CONFLICT DO NOTHING;
+        PERFORM set_config('iu_core.rollup_pending', 'yes', true);
+    END IF;
+END;
+$$;
+
 CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_ins() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO iu_aiel_rollup_daily AS r
-    VALUES ((NEW.created_at AT TIME ZONE 'UTC')::date, NEW.event_type, NEW.emit_mode, NEW.status, 1,
-            (NEW.rolled_back_at IS NOT NULL)::int, NEW.created_at, NEW.created_at)
-    ON CONFLICT (day, event_type, emit_mode, status) DO UPDATE
-       SET event_count = r.event_count + 1,
-           rolled_back_count = r.rolled_back_count + excluded.rolled_back_count,
-           first_at = least(r.first_at, excluded.first_at),
-           last_at = greatest(r.last_at, excluded.last_at);
-    INSERT INTO iu_aiel_rollup_actor AS r
-    VALUES (NEW.triggered_by, NEW.event_type, NEW.emit_mode, NEW.status, 1, (NEW.rolled_back_at IS NOT NULL)::int,
-            NEW.created_at, NEW.created_at)
-    ON CONFLICT (triggered_by, event_type, emit_mode, status) DO UPDATE
-       SET event_count = r.event_count + 1,
-           rolled_back_count = r.rolled_back_count + excluded.rolled_back_count,
-           first_at = least(r.first_at, excluded.first_at),
-           last_at = greatest(r.last_at, excluded.last_at);
+    PERFORM fn_iu_aiel_rollup_mark();
+    INSERT INTO iu_aiel_rollup_pending
+    VALUES ((NEW.created_at AT TIME ZONE 'UTC')::date, NEW.event_type, NEW.emit_mode, NEW.status,
+            NEW.triggered_by, 1, (NEW.rolled_back_at IS NOT NULL)::int, NEW.created_at);
     RETURN NULL;
 END;
 $$;
 
--- Applies signed deltas (+1 per new row version, -1 per old one), grouped, in key order.
-CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_apply(p_delta jsonb) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO iu_aiel_rollup_daily AS r
-    SELECT d.day, d.event_type, d.emit_mode, d.status, sum(d.n), sum(d.rb), min(d.at), max(d.at)
-      FROM jsonb_to_recordset(p_delta) AS d(day date, event_type text, emit_mode text, status text,
-                                           triggered_by text, n bigint, rb bigint, at timestamptz)
-     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-    ON CONFLICT (day, event_type, emit_mode, status) DO UPDATE
-       SET event_count = r.event_count + excluded.event_count,
-           rolled_back_count = r.rolled_back_count + excluded.rolled_back_count,
-           first_at = least(r.first_at, excluded.first_at),
-           last_at = greatest(r.last_at, excluded.last_at);
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_upd() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- only rows whose bucket or rolled-back state changed contribute
+    INSERT INTO iu_aiel_rollup_pending
+    SELECT x.* FROM old_rows o JOIN new_rows n ON n.id = o.id,
+           LATERAL (VALUES ((o.created_at AT TIME ZONE 'UTC')::date, o.event_type, o.emit_mode, o.status,
+                            o.triggered_by, -1, -(o.rolled_back_at IS NOT NULL)::int, o.created_at),
+                           ((n.created_at AT TIME ZONE 'UTC')::date, n.event_type, n.emit_mode, n.status,
+                            n.triggered_by, 1, (n.rolled_back_at IS NOT NULL)::int, n.created_at)) x
+     WHERE (o.status, o.event_type, o.emit_mode, o.triggered_by, o.created_at, o.rolled_back_at IS NULL)
+           IS DISTINCT FROM (n.status, n.event_type, n.emit_mode, n.triggered_by, n.created_at, n.rolled_back_at IS NULL);
+    IF FOUND THEN
+        PERFORM fn_iu_aiel_rollup_mark();
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_del() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO iu_aiel_rollup_pending
+    SELECT (o.created_at AT TIME ZONE 'UTC')::date, o.event_type, o.emit_mode, o.status,
+           o.triggered_by, -1, -(o.rolled_back_at IS NOT NULL)::int, o.created_at
+      FROM old_rows o;
+    IF FOUND THEN
+        PERFORM fn_iu_aiel_rollup_mark();
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+-- Folds this transaction's deltas into the rollups, in key order, and empties the pending table.
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_flush() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    WITH moved AS (DELETE FROM iu_aiel_rollup_pending RETURNING *),
+    daily AS (
+        INSERT INTO iu_aiel_rollup_daily AS r
+        SELECT d.day, d.event_type, d.emit_mode, d.status, sum(d.n), sum(d.rb), min(d.at), max(d.at)
+          FROM moved d
+         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (day, event_type, emit_mode, status) DO UPDATE
+           SET event_count = r.event_count + excluded.event_count,
+               rolled_back_count = r.rolled_back_count + excluded.rolled_back_count,
+               first_at = least(r.first_at, excluded.first_at),
+               last_at = greatest(r.last_at, excluded.last_at))
     INSERT INTO iu_aiel_rollup_actor AS r
     SELECT d.triggered_by, d.event_type, d.emit_mode, d.status, sum(d.n), sum(d.rb), min(d.at), max(d.at)
-      FROM jsonb_to_recordset(p_delta) AS d(day date, event_type text, emit_mode text, status text,
-                                           triggered_by text, n bigint, rb bigint, at timestamptz)
+      FROM moved d
      GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
     ON CONFLICT (triggered_by, event_type, emit_mode, status) DO UPDATE
        SET event_count = r.event_count + excluded.event_count,
@@ -196,46 +258,8 @@ LANGUAGE sql AS $$
            last_at = greatest(r.last_at, excluded.last_at);
     DELETE FROM iu_aiel_rollup_daily WHERE event_count <= 0;
     DELETE FROM iu_aiel_rollup_actor WHERE event_count <= 0;
-$$;
-
-CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_upd() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_delta jsonb;
-BEGIN
-    -- only rows whose bucket or rolled-back state changed contribute
-    SELECT jsonb_agg(x) INTO v_delta FROM (
-        SELECT (o.created_at AT TIME ZONE 'UTC')::date AS day, o.event_type, o.emit_mode, o.status,
-               o.triggered_by, -1 AS n, -(o.rolled_back_at IS NOT NULL)::int AS rb, o.created_at AS at
-          FROM old_rows o JOIN new_rows n ON n.id = o.id
-         WHERE (o.status, o.event_type, o.emit_mode, o.triggered_by, o.created_at, o.rolled_back_at IS NULL)
-               IS DISTINCT FROM (n.status, n.event_type, n.emit_mode, n.triggered_by, n.created_at, n.rolled_back_at IS NULL)
-        UNION ALL
-        SELECT (n.created_at AT TIME ZONE 'UTC')::date, n.event_type, n.emit_mode, n.status,
-               n.triggered_by, 1, (n.rolled_back_at IS NOT NULL)::int, n.created_at
-          FROM old_rows o JOIN new_rows n ON n.id = o.id
-         WHERE (o.status, o.event_type, o.emit_mode, o.triggered_by, o.created_at, o.rolled_back_at IS NULL)
-               IS DISTINCT FROM (n.status, n.event_type, n.emit_mode, n.triggered_by, n.created_at, n.rolled_back_at IS NULL)
-    ) x;
-    IF v_delta IS NOT NULL THEN
-        PERFORM fn_iu_aiel_rollup_apply(v_delta);
-    END IF;
-    RETURN NULL;
-END;
-$$;
-
-CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_del() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_delta jsonb;
-BEGIN
-    SELECT jsonb_agg(x) INTO v_delta FROM (
-        SELECT (o.created_at AT TIME ZONE 'UTC')::date AS day, o.event_type, o.emit_mode, o.status,
-               o.triggered_by, -1 AS n, -(o.rolled_back_at IS NOT NULL)::int AS rb, o.created_at AS at
-          FROM old_rows o) x;
-    IF v_delta IS NOT NULL THEN
-        PERFORM fn_iu_aiel_rollup_apply(v_delta);
-    END IF;
+    DELETE FROM iu_aiel_rollup_flush WHERE txid = NEW.txid;
+    PERFORM set_config('iu_core.rollup_pending', 'no', true);
     RETURN NULL;
 END;
 $$;
@@ -243,10 +267,15 @@ $$;
 CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_truncate() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE iu_aiel_rollup_daily, iu_aiel_rollup_actor;
+    TRUNCATE iu_aiel_rollup_daily, iu_aiel_rollup_actor, iu_aiel_rollup_pending;
     RETURN NULL;
 END;
 $$;
+
+DROP TRIGGER IF EXISTS iu_aiel_rollup_flush_trg ON iu_aiel_rollup_flush;
+CREATE CONSTRAINT TRIGGER iu_aiel_rollup_flush_trg AFTER INSERT ON iu_aiel_rollup_flush
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION fn_iu_aiel_rollup_flush();
 
 DROP TRIGGER IF EXISTS iu_aiel_rollup_ins_trg ON iu_auto_instantiate_event_log;
 CREATE TRIGGER iu_aiel_rollup_ins_trg AFTER INSERT ON iu_auto_instantiate_event_log
@@ -499,5 +528,10 @@ SELECT event_type,
        min(first_at) AS first_at,
        max(last_at) AS last_at,
        sum(rolled_back_count)::bigint AS rolled_back_count
-  FROM iu_aiel_rollup_actor
- GROUP BY event_type, emit_mode, status;
+  FROM (SELECT event_type, emit_mode, status, event_count, first_at, last_at, rolled_back_count
+          FROM iu_aiel_rollup_actor
+        -- the reader's own uncommitted changes; committed data never holds pending rows
+        UNION ALL
+        SELECT event_type, emit_mode, status, n, at, at, rb FROM iu_aiel_rollup_pending) r
+ GROUP BY event_type, emit_mode, status
+HAVING sum(event_count) > 0;
