@@ -55,7 +55,11 @@ $$;
 CREATE OR REPLACE FUNCTION fn_iu_template_instance_count_ins() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM fn_iu_template_instance_count_mark();
+    -- fn_iu_template_instance_count_mark() inlined: this runs once per instance on the bulk path
+    IF current_setting('iu_core.instance_count_pending', true) IS DISTINCT FROM 'yes' THEN
+        INSERT INTO iu_template_instance_count_flush VALUES (txid_current()) ON CONFLICT DO NOTHING;
+        PERFORM set_config('iu_core.instance_count_pending', 'yes', true);
+    END IF;
     INSERT INTO iu_template_instance_count_pending
     VALUES (NEW.instance_template_id, (NEW.instance_emit_mode = 'live')::int,
             (NEW.instance_emit_mode = 'dry_run')::int, NEW.created_at);

@@ -56,8 +56,12 @@
 --   disagree with the history it summarises.
 -- * Event-log filters: every filter the console offers that can be selective has an index
 --   ending in (created_at, id), so a page is one ordered index range read backwards, keyset
---   over (created_at, id), never OFFSET: actor, template, status, event type, emit mode, and
---   a partial index over rolled-back rows (written only by a rollback, free on the bulk path).
+--   over (created_at, id), never OFFSET: actor, template, status, event type, and a partial
+--   index over rolled-back rows (written only by a rollback, free on the bulk path). Emit mode
+--   has two values and gets no index of its own (each costs every call on the bulk path): it
+--   is filtered on the way through whichever range is read. A filter of actor, type, mode
+--   and status that matches nothing is answered from iu_aiel_rollup_actor without reading
+--   the log at all.
 
 DO $$
 BEGIN
@@ -105,7 +109,6 @@ CREATE INDEX IF NOT EXISTS iu_aiel_actor_open_idx ON iu_auto_instantiate_event_l
 CREATE INDEX IF NOT EXISTS iu_aiel_template_idx ON iu_auto_instantiate_event_log (template_collection_id, created_at, id);
 CREATE INDEX IF NOT EXISTS iu_aiel_status_idx ON iu_auto_instantiate_event_log (status, created_at, id);
 CREATE INDEX IF NOT EXISTS iu_aiel_type_idx ON iu_auto_instantiate_event_log (event_type, created_at, id);
-CREATE INDEX IF NOT EXISTS iu_aiel_mode_idx ON iu_auto_instantiate_event_log (emit_mode, created_at, id);
 CREATE INDEX IF NOT EXISTS iu_aiel_rolled_back_idx ON iu_auto_instantiate_event_log (created_at, id)
     WHERE rolled_back_at IS NOT NULL;
 -- The actor timeline's rollback entries: rollbacks of an actor's rows, and rollbacks run by a
@@ -191,7 +194,11 @@ $$;
 CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_ins() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM fn_iu_aiel_rollup_mark();
+    -- fn_iu_aiel_rollup_mark() inlined: this runs once per call on the bulk path
+    IF current_setting('iu_core.rollup_pending', true) IS DISTINCT FROM 'yes' THEN
+        INSERT INTO iu_aiel_rollup_flush VALUES (txid_current()) ON CONFLICT DO NOTHING;
+        PERFORM set_config('iu_core.rollup_pending', 'yes', true);
+    END IF;
     INSERT INTO iu_aiel_rollup_pending
     VALUES ((NEW.created_at AT TIME ZONE 'UTC')::date, NEW.event_type, NEW.emit_mode, NEW.status,
             NEW.triggered_by, 1, (NEW.rolled_back_at IS NOT NULL)::int, NEW.created_at);
