@@ -41,6 +41,8 @@ interface Ctx {
   /** A cursor half-way down the log: the keyset page a reader reaches after paging deep. */
   deep: string;
   day: string;
+  /** 60 days before `day`: a range in which the actor has a full page at both sizes. */
+  from60: string;
 }
 
 // Each entry is one page (or one request of a page) and the calls its Server Component makes.
@@ -51,7 +53,7 @@ const PAGES: Page[] = [
   { name: 'events    /events (no filter)', run: (db) => Promise.all([listEvents(db, {}), getEventFilterOptions(db)]) },
   { name: 'events    ?actor', run: (db, c) => listEvents(db, { actor: c.actor }) },
   { name: 'events    ?actor&status=live_gate_closed', run: (db, c) => listEvents(db, { actor: c.actor, status: 'live_gate_closed' }) },
-  { name: 'events    ?actor&from=day&to=day', run: (db, c) => listEvents(db, { actor: c.actor, from: c.day, to: c.day }) },
+  { name: 'events    ?actor&from=day-60&to=day', run: (db, c) => listEvents(db, { actor: c.actor, from: c.from60, to: c.day }) },
   { name: 'events    ?type&mode=dry_run', run: (db) => listEvents(db, { type: 'review.requested', mode: 'dry_run' }) },
   { name: 'events    ?status=template_not_marked', run: (db) => listEvents(db, { status: 'template_not_marked' }) },
   { name: 'events    ?template', run: (db, c) => listEvents(db, { template: c.template }) },
@@ -84,7 +86,7 @@ async function context(db: Database): Promise<Ctx> {
     `SELECT created_at::text AS at, id FROM iu_auto_instantiate_event_log WHERE created_at >= $1::date ORDER BY created_at, id LIMIT 1`,
     [d.day],
   );
-  return { actor: a.actor, family: f.family, template: f.id, eventId: Number(e.id), deep: `${mid[0].at}~${mid[0].id}`, day: d.day };
+  return { actor: a.actor, family: f.family, template: f.id, eventId: Number(e.id), deep: `${mid[0].at}~${mid[0].id}`, day: d.day, from60: new Date(Date.parse(d.day) - 60 * 86_400_000).toISOString().slice(0, 10) };
 }
 
 async function measure(db: Database): Promise<Map<string, number>> {

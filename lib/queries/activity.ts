@@ -69,3 +69,18 @@ export async function getActivity(db: Pick<Database, 'query'>, opts: { days?: nu
     overTime: overTime.map((r) => ({ day: r.day, status: r.status, count: Number(r.n) })),
   };
 }
+
+/** A fingerprint that changes whenever an event is logged or rolled back, or instances change. */
+export async function getActivityVersion(db: Pick<Database, 'query'>): Promise<{ version: string }> {
+  const [c] = await db.query<{ v: string; has_log: boolean }>(
+    `SELECT coalesce(sum(live_instance_count), 0) || ':' || coalesce(sum(dry_run_instance_count), 0) AS v,
+            to_regclass('iu_aiel_rollup_actor') IS NOT NULL AS has_log
+       FROM iu_template_instance_count`,
+  );
+  if (!c.has_log) return { version: `${c.v}/off` };
+  const [l] = await db.query<{ v: string }>(
+    `SELECT coalesce(sum(event_count), 0) || ':' || coalesce(sum(rolled_back_count), 0) || ':' || coalesce(max(last_at)::text, '') AS v
+       FROM iu_aiel_rollup_actor`,
+  );
+  return { version: `${c.v}/${l.v}` };
+}

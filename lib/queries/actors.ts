@@ -112,8 +112,9 @@ const eventSource: TimelineSource = async (db, actor, { before, limit }) => {
 
 /**
  * One rollback stamps each row with its own clock_timestamp(), so rows are grouped into one
- * entry per (who, other party, second). Reads a bounded window of the newest rows from the
- * partial index, never all of an actor's history.
+ * entry per (second, other party). The seconds are found newest first by a loose index scan
+ * (one index probe per group) and each group is counted over its own one-second range, so
+ * the cost follows the groups shown, never the actor's whole history.
  */
 async function rollbackGroups(
   db: Pick<Database, 'query'>,
@@ -123,21 +124,23 @@ async function rollbackGroups(
   limit: number,
 ): Promise<{ at: Date; other: string; n: number }[]> {
   const other = column === 'triggered_by' ? 'rolled_back_by' : 'triggered_by';
-  const rows = await db.query<{ rolled_back_at: Date; other: string }>(
-    `SELECT rolled_back_at, ${other} AS other FROM iu_auto_instantiate_event_log
-      WHERE ${column} = $1 AND rolled_back_at IS NOT NULL AND rolled_back_at < $2
-      ORDER BY rolled_back_at DESC LIMIT $3`,
-    [actor, before, limit * 100],
+  const rows = await db.query<{ at: Date; other: string; n: number }>(
+    `WITH RECURSIVE g AS (
+        SELECT (SELECT date_trunc('second', max(rolled_back_at)) FROM iu_auto_instantiate_event_log
+                 WHERE ${column} = $1 AND rolled_back_at IS NOT NULL AND rolled_back_at < $2) AS s, 1 AS k
+        UNION ALL
+        SELECT (SELECT date_trunc('second', max(rolled_back_at)) FROM iu_auto_instantiate_event_log
+                 WHERE ${column} = $1 AND rolled_back_at IS NOT NULL AND rolled_back_at < g.s), g.k + 1
+          FROM g WHERE g.s IS NOT NULL AND g.k < $3)
+     SELECT max(l.rolled_back_at) AS at, l.${other} AS other, count(*)::int AS n
+       FROM g JOIN iu_auto_instantiate_event_log l
+         ON l.${column} = $1 AND l.rolled_back_at IS NOT NULL
+        AND l.rolled_back_at >= g.s AND l.rolled_back_at < least(g.s + interval '1 second', $2)
+      GROUP BY g.s, l.${other}
+      ORDER BY g.s DESC, 2`,
+    [actor, before, limit],
   );
-  const groups: { at: Date; other: string; n: number; key: string }[] = [];
-  for (const r of rows) {
-    const at = new Date(r.rolled_back_at);
-    const key = `${r.other}@${Math.floor(at.getTime() / 1000)}`;
-    const g = groups.at(-1);
-    if (g && g.key === key) g.n++;
-    else groups.push({ at, other: r.other, n: 1, key });
-  }
-  return groups.slice(0, limit);
+  return rows.slice(0, limit).map((r) => ({ at: new Date(r.at), other: r.other, n: Number(r.n) }));
 }
 
 const rolledBackSource: TimelineSource = async (db, actor, { before, limit }) =>

@@ -126,8 +126,7 @@ export async function mayMatch(db: Pick<Database, 'query'>, f: EventFilters): Pr
   if (f.status) where.push(`status = ${p(f.status)}`);
   where.push(f.rolledBack === 'yes' ? 'rolled_back_count > 0' : 'event_count > 0');
   const [r] = await db.query<{ any: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM iu_aiel_rollup_actor WHERE ${where.join(' AND ')})
-         OR EXISTS (SELECT 1 FROM iu_aiel_rollup_pending) AS any`,
+    `SELECT EXISTS (SELECT 1 FROM iu_aiel_rollup_actor WHERE ${where.join(' AND ')}) AS any`,
     params,
   );
   return !!r?.any;

@@ -33,20 +33,18 @@ export async function getSummary(db: Pick<Database, 'query'>): Promise<SummaryRo
 
 export interface DailyRow {
   day: string;
-  eventType: string;
-  emitMode: string;
   status: string;
   count: number;
 }
 
-/** Events per UTC day over the last `days` days, by type, mode and status. */
+/** Events per UTC day and status over the last `days` days, from the daily rollup. */
 export async function getDaily(db: Pick<Database, 'query'>, days = 30): Promise<DailyRow[]> {
-  const rows = await db.query<{ day: string; event_type: string; emit_mode: string; status: string; n: number }>(
-    `SELECT day::text AS day, event_type, emit_mode, status, event_count AS n
+  const rows = await db.query<{ day: string; status: string; n: number }>(
+    `SELECT day::text AS day, status, sum(event_count)::bigint AS n
        FROM iu_aiel_rollup_daily
       WHERE day > (now() AT TIME ZONE 'UTC')::date - $1::int
-      ORDER BY day, event_type, emit_mode, status`,
+      GROUP BY day, status ORDER BY day, status`,
     [days],
   );
-  return rows.map((r) => ({ day: r.day, eventType: r.event_type, emitMode: r.emit_mode, status: r.status, count: Number(r.n) }));
+  return rows.map((r) => ({ day: r.day, status: r.status, count: Number(r.n) }));
 }

@@ -173,7 +173,13 @@ export async function scaleSeed(db: Database, opts: ScaleSeedOptions = {}): Prom
     );
     log(`history events: ${to.toLocaleString('en')} of ${historyN.toLocaleString('en')} (${((Date.now() - historyStarted) / 1000).toFixed(1)} s)`);
   }
-  if (missing > 0) await db.exec('ANALYZE iu_auto_instantiate_event_log; ANALYZE iu_piece_collection; ANALYZE iu_piece_collection_member');
+  if (missing > 0) {
+    // leave the database as a steady system would be: statistics current and the rollups'
+    // pending queues (emptied at each commit) vacuumed, as autovacuum would soon do
+    await db.exec('VACUUM ANALYZE iu_aiel_rollup_pending');
+    await db.exec('VACUUM ANALYZE iu_template_instance_count_pending');
+    await db.exec('ANALYZE iu_auto_instantiate_event_log; ANALYZE iu_piece_collection; ANALYZE iu_piece_collection_member');
+  }
   const [{ n: total }] = await db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM iu_auto_instantiate_event_log');
   return { templates: tplIds.length, events: Number(total), engineEvents: engineN, historyEvents: historyN, elapsedMs: Date.now() - started };
 }
