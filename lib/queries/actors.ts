@@ -132,11 +132,15 @@ async function rollbackGroups(
         SELECT (SELECT date_trunc('second', max(rolled_back_at)) FROM iu_auto_instantiate_event_log
                  WHERE ${column} = $1 AND rolled_back_at IS NOT NULL AND rolled_back_at < g.s), g.k + 1
           FROM g WHERE g.s IS NOT NULL AND g.k < $3)
-     SELECT max(l.rolled_back_at) AS at, l.${other} AS other, count(*)::int AS n
-       FROM g JOIN iu_auto_instantiate_event_log l
-         ON l.${column} = $1 AND l.rolled_back_at IS NOT NULL
-        AND l.rolled_back_at >= g.s AND l.rolled_back_at < least(g.s + interval '1 second', $2)
-      GROUP BY g.s, l.${other}
+     SELECT l.at, l.other, l.n
+       FROM g CROSS JOIN LATERAL (
+            -- per group, its own one-second range of the index (a join would read them all)
+            SELECT max(x.rolled_back_at) AS at, x.${other} AS other, count(*)::int AS n
+              FROM iu_auto_instantiate_event_log x
+             WHERE x.${column} = $1 AND x.rolled_back_at IS NOT NULL
+               AND x.rolled_back_at >= g.s AND x.rolled_back_at < least(g.s + interval '1 second', $2)
+             GROUP BY x.${other}) l
+      WHERE g.s IS NOT NULL
       ORDER BY g.s DESC, 2`,
     [actor, before, limit],
   );

@@ -158,17 +158,21 @@ export async function scaleSeed(db: Database, opts: ScaleSeedOptions = {}): Prom
     await db.query(
       `INSERT INTO iu_auto_instantiate_event_log (event_id, event_type, template_collection_id, instance_collection_id,
               unique_suffix, emit_mode, status, triggered_by, note, created_at, rolled_back_at, rolled_back_by)
-       SELECT md5($1 || g)::uuid, ($2::text[])[1 + g % cardinality($2::text[])],
-              ($3::uuid[])[1 + (g * 104729) % cardinality($3::uuid[])],
-              CASE WHEN st = 'ok' THEN md5('i' || $1 || g)::uuid END,
-              'h' || $1 || '-' || g, CASE WHEN g % 4 = 0 THEN 'dry_run' ELSE 'live' END, st,
-              ($4::text[])[1 + (g * 37) % cardinality($4::text[])], 'synthetic history (scale seed)', at,
-              CASE WHEN st = 'ok' THEN at + interval '2 hours' END,
-              CASE WHEN st = 'ok' THEN 'scale-lead' END
+       SELECT md5($1 || g)::uuid, ($2::text[])[1 + h.t % cardinality($2::text[])],
+              ($3::uuid[])[1 + h.tpl % cardinality($3::uuid[])],
+              CASE WHEN x.st = 'ok' THEN md5('i' || $1 || g)::uuid END,
+              'h' || $1 || '-' || g, CASE WHEN h.m % 4 = 0 THEN 'dry_run' ELSE 'live' END, x.st,
+              ($4::text[])[1 + h.a % cardinality($4::text[])], 'synthetic history (scale seed)', x.at,
+              CASE WHEN x.st = 'ok' THEN x.at + interval '2 hours' END,
+              CASE WHEN x.st = 'ok' THEN 'scale-lead' END
          FROM generate_series($5::bigint, $6::bigint) AS g,
-              LATERAL (SELECT ($7::text[])[1 + (g * 7) % cardinality($7::text[])] AS st,
+              -- independent pseudo-random draws per row, so every actor has every status
+              LATERAL (SELECT abs(hashtext(g || 'type')) AS t, abs(hashtext(g || 'tpl')) AS tpl, abs(hashtext(g || 'mode')) AS m,
+                              abs(hashtext(g || 'actor')) AS a, abs(hashtext(g || 'status')) AS s,
+                              abs(hashtext(g || 'at'))::bigint AS at) h,
+              LATERAL (SELECT ($7::text[])[1 + h.s % cardinality($7::text[])] AS st,
                               date_trunc('day', now()) - make_interval(days => $8::int)
-                                + make_interval(secs => ((g * 2654435761) % ($8::bigint * 86400))::double precision) AS at) x`,
+                                + make_interval(secs => (h.at % ($8::bigint * 86400))::double precision) AS at) x`,
       [runId, EVENT_TYPES, tplIds, actors, from + 1, to, statuses, days],
     );
     log(`history events: ${to.toLocaleString('en')} of ${historyN.toLocaleString('en')} (${((Date.now() - historyStarted) / 1000).toFixed(1)} s)`);
