@@ -23,8 +23,8 @@ test.describe('observability journeys', () => {
     const first = page.getByTestId('event-row').first();
     const day = (await first.locator('td').first().innerText()).slice(0, 10);
 
-    await page.getByLabel('From').fill(day);
-    await page.getByLabel('To (UTC, inclusive)').fill(day);
+    await page.getByLabel('From', { exact: true }).fill(day);
+    await page.getByLabel('To', { exact: true }).fill(day);
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await expect(page).toHaveURL(new RegExp(`from=${day}.*to=${day}|to=${day}.*from=${day}`));
     const rows = page.getByTestId('event-row');
@@ -59,7 +59,7 @@ test.describe('observability journeys', () => {
     await page.getByLabel('From version').selectOption('v2');
     await page.getByLabel('To version').selectOption('v3');
     await page.getByRole('button', { name: 'Compare' }).click();
-    await expect(page.getByTestId('diff-summary')).toHaveText('v2 → v3: 1 added, 0 removed, 2 changed, 6 reused.');
+    await expect(page.getByTestId('diff-summary')).toHaveText('v2 → v3: 1 added, 0 removed, 2 changed, 7 reused.');
     await expect(page.getByTestId('diff-observability')).toHaveAttribute('data-kind', 'added');
     await expect(page.getByTestId('diff-rollout')).toHaveAttribute('data-kind', 'changed');
     await expect(page.getByTestId('diff-title')).toHaveAttribute('data-kind', 'reused');
