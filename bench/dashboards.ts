@@ -1,9 +1,11 @@
-// npm run bench:dashboards [-- --rounds 15 --small 10000 --large 1000000]
-// On a throwaway PostgreSQL database: the scale seed to 10,000 events, each dashboard's
-// server work timed; then the same database grown to 1,000,000 events and timed again, in
-// the same run. "Server work" is exactly what each page's Server Component awaits: the
-// lib/queries functions it calls, with the same arguments (not HTTP, so that rendering and
-// network noise do not hide the database cost). Prints the median per page and the ratio.
+// npm run bench:dashboards [-- --rounds 31 --small 10000 --large 1000000]
+// On two throwaway PostgreSQL databases made by the scale seed, one grown to 10,000 events
+// and one to 1,000,000, each dashboard's server work is timed on both in the same run,
+// alternating small and large call by call, so that load from anything else on the machine
+// falls on both sides alike (timing one size minutes after the other measured the
+// neighbours' load as much as the log). "Server work" is exactly what each page's Server
+// Component awaits: the lib/queries functions it calls, with the same arguments (not HTTP,
+// so that rendering noise does not hide the database cost). Prints medians and ratios.
 import pg from 'pg';
 import { openDatabase, type Database } from '@/db/client';
 import { migrate } from '@/db/migrate';
@@ -22,13 +24,17 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
-const ROUNDS = arg('rounds', 15);
+const ROUNDS = arg('rounds', 31);
 const SMALL = arg('small', 10_000);
 const LARGE = arg('large', 1_000_000);
 const admin = process.env.BENCH_ADMIN_URL ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = `iu_bench_dash_${Date.now().toString(36)}`;
-const url = new URL(admin);
-url.pathname = `/${dbName}`;
+const stamp = Date.now().toString(36);
+const dbNames = [`iu_bench_dash_${stamp}_s`, `iu_bench_dash_${stamp}_l`];
+const urlOf = (name: string) => {
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -89,18 +95,22 @@ async function context(db: Database): Promise<Ctx> {
   return { actor: a.actor, family: f.family, template: f.id, eventId: Number(e.id), deep: `${mid[0].at}~${mid[0].id}`, day: d.day, from60: new Date(Date.parse(d.day) - 60 * 86_400_000).toISOString().slice(0, 10) };
 }
 
-async function measure(db: Database): Promise<Map<string, number>> {
-  const c = await context(db);
-  const out = new Map<string, number>();
+/** Median time per page on each database, the two timed alternately call by call. */
+async function measure(dbs: [Database, Database]): Promise<[Map<string, number>, Map<string, number>]> {
+  const ctxs = [await context(dbs[0]), await context(dbs[1])];
+  const out: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
   for (const p of PAGES) {
-    for (let i = 0; i < 3; i++) await p.run(db, c);
-    const times: number[] = [];
+    for (let i = 0; i < 3; i++) for (const k of [0, 1]) await p.run(dbs[k], ctxs[k]);
+    const times: [number[], number[]] = [[], []];
     for (let i = 0; i < ROUNDS; i++) {
-      const t0 = performance.now();
-      await p.run(db, c);
-      times.push(performance.now() - t0);
+      for (const k of i % 2 ? [1, 0] : [0, 1]) {
+        const t0 = performance.now();
+        await p.run(dbs[k], ctxs[k]);
+        times[k].push(performance.now() - t0);
+      }
     }
-    out.set(p.name, median(times));
+    out[0].set(p.name, median(times[0]));
+    out[1].set(p.name, median(times[1]));
   }
   return out;
 }
@@ -108,22 +118,26 @@ async function measure(db: Database): Promise<Map<string, number>> {
 async function main() {
   const adminClient = new pg.Client({ connectionString: admin });
   await adminClient.connect();
-  await adminClient.query(`CREATE DATABASE ${dbName}`);
-  const db = await openDatabase({ url: url.toString(), max: 4 });
+  const dbs: Database[] = [];
   const log = (l: string) => process.stderr.write(`  ${l}\n`);
   try {
-    await migrate(db);
+    for (const name of dbNames) {
+      await adminClient.query(`CREATE DATABASE ${name}`);
+      const db = await openDatabase({ url: urlOf(name), max: 4 });
+      dbs.push(db);
+      await migrate(db);
+    }
     let t0 = performance.now();
-    await scaleSeed(db, { events: SMALL, log });
-    process.stderr.write(`seeded ${SMALL.toLocaleString('en')} events in ${((performance.now() - t0) / 1000).toFixed(1)} s; measuring\n`);
-    const small = await measure(db);
+    await scaleSeed(dbs[0], { events: SMALL, log });
+    process.stderr.write(`seeded ${SMALL.toLocaleString('en')} events in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     t0 = performance.now();
-    await scaleSeed(db, { events: LARGE, log });
+    await scaleSeed(dbs[1], { events: SMALL, log });
+    await scaleSeed(dbs[1], { events: LARGE, log });
     const seedS = (performance.now() - t0) / 1000;
-    process.stderr.write(`grew to ${LARGE.toLocaleString('en')} events in ${seedS.toFixed(1)} s; measuring\n`);
-    const large = await measure(db);
-    const [{ v }] = await db.query<{ v: string }>("SELECT current_setting('server_version') AS v");
-    console.log(`dashboards, PostgreSQL ${v}, median of ${ROUNDS} runs per page (server work: the lib/queries calls each page awaits)`);
+    process.stderr.write(`seeded ${LARGE.toLocaleString('en')} events in ${seedS.toFixed(1)} s; measuring both, alternating\n`);
+    const [small, large] = await measure([dbs[0], dbs[1]]);
+    const [{ v }] = await dbs[0].query<{ v: string }>("SELECT current_setting('server_version') AS v");
+    console.log(`dashboards, PostgreSQL ${v}, median of ${ROUNDS} runs per page and size, sizes alternated call by call (server work: the lib/queries calls each page awaits)`);
     console.log(`| page | ${SMALL.toLocaleString('en')} events (ms) | ${LARGE.toLocaleString('en')} events (ms) | ratio |`);
     console.log('|---|---:|---:|---:|');
     let worst = 0;
@@ -133,10 +147,10 @@ async function main() {
       worst = Math.max(worst, b / a);
       console.log(`| ${p.name.replace(/\s+/g, ' ')} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(2)} |`);
     }
-    console.log(`worst ratio ${worst.toFixed(2)} (target at most 1.5); growing the log took ${seedS.toFixed(0)} s`);
+    console.log(`worst ratio ${worst.toFixed(2)} (target at most 1.5); seeding the large database to ${LARGE.toLocaleString('en')} events took ${seedS.toFixed(0)} s`);
   } finally {
-    await db.close();
-    await adminClient.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    for (const db of dbs) await db.close();
+    for (const name of dbNames) await adminClient.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await adminClient.end();
   }
 }

@@ -82,6 +82,27 @@ BEGIN
 END;
 $$;
 
+-- Instance tags are set at insert; a changed created_at (e.g. the demo seed backdating its
+-- data) or tag still moves the counts, so the counters always equal a count over the tags.
+CREATE OR REPLACE FUNCTION fn_iu_template_instance_count_upd() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO iu_template_instance_count_pending
+    SELECT x.* FROM old_rows o JOIN new_rows n ON n.id = o.id,
+           LATERAL (VALUES (o.instance_template_id, -(o.instance_emit_mode = 'live')::int,
+                            -(o.instance_emit_mode = 'dry_run')::int, o.created_at),
+                           (n.instance_template_id, (n.instance_emit_mode = 'live')::int,
+                            (n.instance_emit_mode = 'dry_run')::int, n.created_at)) x(tid, live, dry_run, at)
+     WHERE x.tid IS NOT NULL
+       AND (o.instance_template_id, o.instance_emit_mode, o.created_at)
+           IS DISTINCT FROM (n.instance_template_id, n.instance_emit_mode, n.created_at);
+    IF FOUND THEN
+        PERFORM fn_iu_template_instance_count_mark();
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
 -- Folds the transaction's deltas in key order; a template that lost instances re-reads its
 -- newest remaining one (two index probes), once per template, not per deleted row.
 CREATE OR REPLACE FUNCTION fn_iu_template_instance_count_flush() RETURNS trigger
@@ -135,14 +156,18 @@ CREATE TRIGGER iu_template_instance_count_ins_trg
     AFTER INSERT ON iu_piece_collection
     FOR EACH ROW WHEN (NEW.instance_template_id IS NOT NULL)
     EXECUTE FUNCTION fn_iu_template_instance_count_ins();
+DROP TRIGGER IF EXISTS iu_template_instance_count_upd_trg ON iu_piece_collection;
+CREATE TRIGGER iu_template_instance_count_upd_trg
+    AFTER UPDATE ON iu_piece_collection
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION fn_iu_template_instance_count_upd();
 DROP TRIGGER IF EXISTS iu_template_instance_count_del_trg ON iu_piece_collection;
 CREATE TRIGGER iu_template_instance_count_del_trg
     AFTER DELETE ON iu_piece_collection
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION fn_iu_template_instance_count_del();
 
--- Instance tags are written once, at insert, and never updated (001's check keeps them
--- all-or-nothing); a database that already has instances gets its counters built here.
+-- A database that already has instances gets its counters built here.
 INSERT INTO iu_template_instance_count (template_collection_id, live_instance_count,
                                         dry_run_instance_count, last_instantiated_at)
 SELECT instance_template_id,
