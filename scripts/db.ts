@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { openDatabase, redactUrl, type Database } from '@/db/client';
 import { migrate, migrationStatus } from '@/db/migrate';
 import { seedDemo, SeedError } from '@/db/seed';
+import { scaleSeed } from '@/lib/recipes';
 import { EXIT, describeError, ignoreClosedStdout } from '@/lib/cli/errors';
 import { fmtDate, table } from '@/lib/cli/format';
 
@@ -86,10 +87,25 @@ program
   .command('seed')
   .description('migrate if needed, then load the demo data through the recipe engine')
   .option('--if-empty', 'seed only when the database has no template yet')
-  .action((opts: { ifEmpty?: boolean }) =>
+  .option('--scale', 'instead of the demo: grow to 1,000,000 event-log rows across 1,000 templates and 50 actors (PostgreSQL)')
+  .option('--events <n>', 'with --scale: the event-log rows to reach', (v) => Number(v))
+  .action((opts: { ifEmpty?: boolean; scale?: boolean; events?: number }) =>
     withDb(async (db) => {
       out(`Database: ${db.label}`);
       await applyMigrations(db);
+      if (opts.scale) {
+        if (db.kind === 'pglite' && !process.env.IU_SCALE_ON_PGLITE) {
+          err('The scale seed needs PostgreSQL: on the embedded PGlite a million events take far too long. Set DATABASE_URL (or IU_SCALE_ON_PGLITE=1 to try anyway).');
+          process.exitCode = EXIT.error;
+          return;
+        }
+        const r = await scaleSeed(db, { events: opts.events, log: (l) => out(`  ${l}`) });
+        out(
+          `Scale data: ${r.events.toLocaleString('en')} event-log rows across ${r.templates} templates ` +
+            `(${r.engineEvents.toLocaleString('en')} engine calls and ${r.historyEvents.toLocaleString('en')} history rows added) in ${(r.elapsedMs / 1000).toFixed(1)} s.`,
+        );
+        return;
+      }
       const r = await seedDemo(db, { ifEmpty: !!opts.ifEmpty, log: (l) => out(`  ${l}`) });
       out(r.summary);
     }),

@@ -9,13 +9,16 @@ import { MigrationTable } from '@/components/overview/MigrationTable';
 import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { getOverview, type Overview } from '@/lib/queries/overview';
+import { getActivity, type Activity } from '@/lib/queries/activity';
+import { ActivityPanel } from '@/components/overview/ActivityPanel';
+import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
 import { describeDatabaseError, getDbState, type StartupIssue } from '@/lib/server/db';
 
 export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'Overview' };
 
-type Loaded = { ok: true; overview: Overview; issues: StartupIssue[] } | { ok: false; title: string; message: string };
+type Loaded = { ok: true; overview: Overview; activity: Activity | null; issues: StartupIssue[] } | { ok: false; title: string; message: string };
 
 // Failures are turned into sentences here rather than thrown: in production Next.js hides a
 // server error's message from the error boundary, and "the database is locked by pid 123"
@@ -28,7 +31,10 @@ async function load(): Promise<Loaded> {
     return { ok: false, title: 'The database could not be opened', message: describeDatabaseError(err) };
   }
   try {
-    return { ok: true, overview: await getOverview(state.db), issues: state.issues };
+    const overview = await getOverview(state.db);
+    // the activity panel reads 033's rollups: absent while 033 is rolled back
+    const activity = overview.autoInstantiate.available ? await getActivity(state.db) : null;
+    return { ok: true, overview, activity, issues: state.issues };
   } catch (err) {
     return { ok: false, title: 'The overview could not be read', message: describeDatabaseError(err) };
   }
@@ -44,7 +50,7 @@ export default async function OverviewPage() {
       </div>
     );
   }
-  const { overview, issues } = loaded;
+  const { overview, activity, issues } = loaded;
   const { autoInstantiate, counts } = overview;
 
   return (
@@ -52,7 +58,12 @@ export default async function OverviewPage() {
       <PageHeader
         title="Overview"
         description="Gates, migrations and volumes of the iu_core substrate, read from committed data."
-        meta={<Badge tone="info">{overview.database.kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}</Badge>}
+        meta={
+          <>
+            <AutoRefresh />
+            <Badge tone="info">{overview.database.kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}</Badge>
+          </>
+        }
       />
 
       {issues.map((issue) => (
@@ -82,6 +93,8 @@ export default async function OverviewPage() {
       )}
 
       <CountTiles counts={counts} autoInstantiateOn={autoInstantiate.available} />
+
+      {activity && <ActivityPanel activity={activity} />}
 
       <div className="grid items-start gap-6 lg:grid-cols-3">
         <div className="lg:col-span-2">

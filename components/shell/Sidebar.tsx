@@ -5,7 +5,13 @@ import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
 
 // Only pages that exist get an entry; add one here when a route lands.
-const NAV_ITEMS = [{ href: '/', label: 'Overview' }] as const;
+const NAV_ITEMS = [
+  { href: '/', label: 'Overview' },
+  { href: '/templates', label: 'Templates' },
+  { href: '/events', label: 'Event log' },
+  { href: '/summary', label: 'Summary' },
+  { href: '/actors', label: 'Actors' },
+] as const;
 
 /** The console's left-hand navigation with the product name. */
 export function Sidebar() {

@@ -28,6 +28,40 @@
 --   gate checks on, every call writes one log row.
 -- * rollback_by_actor is not gated (the runbook runs it without a gate); rolled_back_by is
 --   the transaction-local iu_core.request_actor when set, else session_user.
+--
+-- Observability at a million rows: nothing that a dashboard reads per request scans the log.
+-- * Two rollups are kept by triggers on the log, each row with event_count,
+--   rolled_back_count, first_at and last_at: iu_aiel_rollup_daily per (UTC day of
+--   created_at, event_type, emit_mode, status) answers "events today", "refusals today" and
+--   events over time; iu_aiel_rollup_actor per (triggered_by, event_type, emit_mode, status)
+--   answers the actors list and v_iu_auto_instantiate_event_summary. Their sizes grow with
+--   days and actors times distinct (type, mode, status), never with the number of events.
+-- * The insert trigger is row-level and AFTER (a BEFORE trigger would also count the claim
+--   rows that ON CONFLICT DO NOTHING skips) and only appends a delta row to
+--   iu_aiel_rollup_pending; the update and delete triggers are statement-level with
+--   transition tables (they fire on any UPDATE: PostgreSQL allows no column list with
+--   transition tables) and append deltas the same way. A deferred constraint trigger on a
+--   per-transaction marker row folds the deltas into both rollups once, at commit, in key
+--   order, and empties the pending table. A status change (the key-race path) moves the row
+--   to its new bucket; first_at/last_at only ever widen, so a bucket a row left may keep its
+--   time as a bound. Buckets that reach zero events are deleted.
+-- * The rollup rows a transaction folds into stay locked from its commit-time flush until
+--   the commit, a few milliseconds at the end. That adds no new wait for recipes:
+--   auto-instantiate only writes with the composer gate open, and opening it row-locks the
+--   gate until commit, so writers already run one after another. An ungated rollback by
+--   actor that commits at the same moment as a bulk waits for it at most that long.
+-- * The rollup is derived data. The 033 rollback drops it with its triggers; re-applying 033
+--   renames the archive back and rebuilds both rollups from it with one GROUP BY (a single
+--   full scan at migration time, under a lock that keeps writers out), so it can never
+--   disagree with the history it summarises.
+-- * Event-log filters: every filter the console offers that can be selective has an index
+--   ending in (created_at, id), so a page is one ordered index range read backwards, keyset
+--   over (created_at, id), never OFFSET: actor, template, status, event type, and a partial
+--   index over rolled-back rows (written only by a rollback, free on the bulk path). Emit mode
+--   has two values and gets no index of its own (each costs every call on the bulk path): it
+--   is filtered on the way through whichever range is read. A filter of actor, type, mode
+--   and status that matches nothing is answered from iu_aiel_rollup_actor without reading
+--   the log at all.
 
 DO $$
 BEGIN
@@ -63,7 +97,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS iu_aiel_claim_uidx
     WHERE status = 'ok' AND rolled_back_at IS NULL;
 CREATE INDEX IF NOT EXISTS iu_aiel_created_idx ON iu_auto_instantiate_event_log (created_at, id);
 CREATE INDEX IF NOT EXISTS iu_aiel_event_idx ON iu_auto_instantiate_event_log (event_id);
-CREATE INDEX IF NOT EXISTS iu_aiel_actor_idx ON iu_auto_instantiate_event_log (triggered_by, created_at);
+CREATE INDEX IF NOT EXISTS iu_aiel_actor_idx ON iu_auto_instantiate_event_log (triggered_by, created_at, id);
 -- Rollback by actor gets its own partial index: without it the planner, on an unanalysed
 -- table, walks the whole claim index and filters by actor. Its predicate carries one more
 -- term than the claim index's, so the replay lookup (which lacks that term) can never pick
@@ -72,7 +106,202 @@ CREATE INDEX IF NOT EXISTS iu_aiel_actor_idx ON iu_auto_instantiate_event_log (t
 -- the log grew to 15,000 rows).
 CREATE INDEX IF NOT EXISTS iu_aiel_actor_open_idx ON iu_auto_instantiate_event_log (triggered_by)
     WHERE status = 'ok' AND rolled_back_at IS NULL AND instance_collection_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS iu_aiel_template_idx ON iu_auto_instantiate_event_log (template_collection_id, created_at);
+CREATE INDEX IF NOT EXISTS iu_aiel_template_idx ON iu_auto_instantiate_event_log (template_collection_id, created_at, id);
+CREATE INDEX IF NOT EXISTS iu_aiel_status_idx ON iu_auto_instantiate_event_log (status, created_at, id);
+-- "What did this person get refused?" is the reviewers' most common pair of filters: with
+-- one index per column the planner ANDs two bitmaps and sorts (measured: 24 ms at a million
+-- rows against 0.2 ms at 10,000); this keeps it one ordered range.
+CREATE INDEX IF NOT EXISTS iu_aiel_actor_status_idx ON iu_auto_instantiate_event_log (triggered_by, status, created_at, id);
+CREATE INDEX IF NOT EXISTS iu_aiel_type_idx ON iu_auto_instantiate_event_log (event_type, created_at, id);
+CREATE INDEX IF NOT EXISTS iu_aiel_rolled_back_idx ON iu_auto_instantiate_event_log (created_at, id)
+    WHERE rolled_back_at IS NOT NULL;
+-- The actor timeline's rollback entries: rollbacks of an actor's rows, and rollbacks run by a
+-- person. Partial, so the bulk path (rows never rolled back when written) pays nothing.
+CREATE INDEX IF NOT EXISTS iu_aiel_actor_rolled_back_idx ON iu_auto_instantiate_event_log (triggered_by, rolled_back_at)
+    WHERE rolled_back_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS iu_aiel_rolled_back_by_idx ON iu_auto_instantiate_event_log (rolled_back_by, rolled_back_at)
+    WHERE rolled_back_at IS NOT NULL;
+
+-- Rollups (see the header). Dropped by the 033 rollback, rebuilt from the log here.
+DO $$
+BEGIN
+    IF to_regclass('iu_aiel_rollup_daily') IS NULL THEN
+        LOCK TABLE iu_auto_instantiate_event_log IN SHARE ROW EXCLUSIVE MODE;
+        CREATE TABLE iu_aiel_rollup_daily (
+            day               date   NOT NULL,
+            event_type        text   NOT NULL,
+            emit_mode         text   NOT NULL,
+            status            text   NOT NULL,
+            event_count       bigint NOT NULL,
+            rolled_back_count bigint NOT NULL,
+            first_at          timestamptz NOT NULL,
+            last_at           timestamptz NOT NULL,
+            PRIMARY KEY (day, event_type, emit_mode, status)
+        );
+        INSERT INTO iu_aiel_rollup_daily
+        SELECT (created_at AT TIME ZONE 'UTC')::date, event_type, emit_mode, status, count(*),
+               count(rolled_back_at), min(created_at), max(created_at)
+          FROM iu_auto_instantiate_event_log GROUP BY 1, 2, 3, 4;
+    END IF;
+    IF to_regclass('iu_aiel_rollup_actor') IS NULL THEN
+        LOCK TABLE iu_auto_instantiate_event_log IN SHARE ROW EXCLUSIVE MODE;
+        CREATE TABLE iu_aiel_rollup_actor (
+            triggered_by      text   NOT NULL,
+            event_type        text   NOT NULL,
+            emit_mode         text   NOT NULL,
+            status            text   NOT NULL,
+            event_count       bigint NOT NULL,
+            rolled_back_count bigint NOT NULL,
+            first_at          timestamptz NOT NULL,
+            last_at           timestamptz NOT NULL,
+            PRIMARY KEY (triggered_by, event_type, emit_mode, status)
+        );
+        INSERT INTO iu_aiel_rollup_actor
+        SELECT triggered_by, event_type, emit_mode, status, count(*), count(rolled_back_at), min(created_at), max(created_at)
+          FROM iu_auto_instantiate_event_log GROUP BY 1, 2, 3, 4;
+    END IF;
+END;
+$$;
+
+-- Changes to the log are written as signed deltas to iu_aiel_rollup_pending (an append, no
+-- lock on a shared row) and folded into the rollups once, at commit, by a deferred trigger
+-- that fires once per transaction (on its marker row). Updating a rollup row per call is far
+-- slower: a 10,000-call bulk updates the same "today" row 10,000 times in one transaction,
+-- and each update walks the row versions the transaction itself left behind (measured: the
+-- bulk went from 0.26 to 0.9 ms per call). Committed data never holds pending rows.
+CREATE TABLE IF NOT EXISTS iu_aiel_rollup_pending (
+    day          date   NOT NULL,
+    event_type   text   NOT NULL,
+    emit_mode    text   NOT NULL,
+    status       text   NOT NULL,
+    triggered_by text   NOT NULL,
+    n            int    NOT NULL,
+    rb           int    NOT NULL,
+    at           timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS iu_aiel_rollup_flush (
+    txid bigint PRIMARY KEY
+);
+
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_mark() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- one marker (and so one deferred flush) per transaction; a subtransaction that rolls
+    -- back also rolls back this setting, so its marker is made again
+    IF current_setting('iu_core.rollup_pending', true) IS DISTINCT FROM 'yes' THEN
+        INSERT INTO iu_aiel_rollup_flush VALUES (txid_current()) ON CONFLICT DO NOTHING;
+        PERFORM set_config('iu_core.rollup_pending', 'yes', true);
+    END IF;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_ins() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- fn_iu_aiel_rollup_mark() inlined: this runs once per call on the bulk path
+    IF current_setting('iu_core.rollup_pending', true) IS DISTINCT FROM 'yes' THEN
+        INSERT INTO iu_aiel_rollup_flush VALUES (txid_current()) ON CONFLICT DO NOTHING;
+        PERFORM set_config('iu_core.rollup_pending', 'yes', true);
+    END IF;
+    INSERT INTO iu_aiel_rollup_pending
+    VALUES ((NEW.created_at AT TIME ZONE 'UTC')::date, NEW.event_type, NEW.emit_mode, NEW.status,
+            NEW.triggered_by, 1, (NEW.rolled_back_at IS NOT NULL)::int, NEW.created_at);
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_upd() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- only rows whose bucket or rolled-back state changed contribute
+    INSERT INTO iu_aiel_rollup_pending
+    SELECT x.* FROM old_rows o JOIN new_rows n ON n.id = o.id,
+           LATERAL (VALUES ((o.created_at AT TIME ZONE 'UTC')::date, o.event_type, o.emit_mode, o.status,
+                            o.triggered_by, -1, -(o.rolled_back_at IS NOT NULL)::int, o.created_at),
+                           ((n.created_at AT TIME ZONE 'UTC')::date, n.event_type, n.emit_mode, n.status,
+                            n.triggered_by, 1, (n.rolled_back_at IS NOT NULL)::int, n.created_at)) x
+     WHERE (o.status, o.event_type, o.emit_mode, o.triggered_by, o.created_at, o.rolled_back_at IS NULL)
+           IS DISTINCT FROM (n.status, n.event_type, n.emit_mode, n.triggered_by, n.created_at, n.rolled_back_at IS NULL);
+    IF FOUND THEN
+        PERFORM fn_iu_aiel_rollup_mark();
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_del() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO iu_aiel_rollup_pending
+    SELECT (o.created_at AT TIME ZONE 'UTC')::date, o.event_type, o.emit_mode, o.status,
+           o.triggered_by, -1, -(o.rolled_back_at IS NOT NULL)::int, o.created_at
+      FROM old_rows o;
+    IF FOUND THEN
+        PERFORM fn_iu_aiel_rollup_mark();
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+-- Folds this transaction's deltas into the rollups, in key order, and empties the pending table.
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_flush() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    WITH moved AS (DELETE FROM iu_aiel_rollup_pending RETURNING *),
+    daily AS (
+        INSERT INTO iu_aiel_rollup_daily AS r
+        SELECT d.day, d.event_type, d.emit_mode, d.status, sum(d.n), sum(d.rb), min(d.at), max(d.at)
+          FROM moved d
+         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (day, event_type, emit_mode, status) DO UPDATE
+           SET event_count = r.event_count + excluded.event_count,
+               rolled_back_count = r.rolled_back_count + excluded.rolled_back_count,
+               first_at = least(r.first_at, excluded.first_at),
+               last_at = greatest(r.last_at, excluded.last_at))
+    INSERT INTO iu_aiel_rollup_actor AS r
+    SELECT d.triggered_by, d.event_type, d.emit_mode, d.status, sum(d.n), sum(d.rb), min(d.at), max(d.at)
+      FROM moved d
+     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (triggered_by, event_type, emit_mode, status) DO UPDATE
+       SET event_count = r.event_count + excluded.event_count,
+           rolled_back_count = r.rolled_back_count + excluded.rolled_back_count,
+           first_at = least(r.first_at, excluded.first_at),
+           last_at = greatest(r.last_at, excluded.last_at);
+    DELETE FROM iu_aiel_rollup_daily WHERE event_count <= 0;
+    DELETE FROM iu_aiel_rollup_actor WHERE event_count <= 0;
+    DELETE FROM iu_aiel_rollup_flush WHERE txid = NEW.txid;
+    PERFORM set_config('iu_core.rollup_pending', 'no', true);
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION fn_iu_aiel_rollup_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE iu_aiel_rollup_daily, iu_aiel_rollup_actor, iu_aiel_rollup_pending;
+    RETURN NULL;
+END;
+$$;
+
+DROP TRIGGER IF EXISTS iu_aiel_rollup_flush_trg ON iu_aiel_rollup_flush;
+CREATE CONSTRAINT TRIGGER iu_aiel_rollup_flush_trg AFTER INSERT ON iu_aiel_rollup_flush
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION fn_iu_aiel_rollup_flush();
+
+DROP TRIGGER IF EXISTS iu_aiel_rollup_ins_trg ON iu_auto_instantiate_event_log;
+CREATE TRIGGER iu_aiel_rollup_ins_trg AFTER INSERT ON iu_auto_instantiate_event_log
+    FOR EACH ROW EXECUTE FUNCTION fn_iu_aiel_rollup_ins();
+DROP TRIGGER IF EXISTS iu_aiel_rollup_upd_trg ON iu_auto_instantiate_event_log;
+CREATE TRIGGER iu_aiel_rollup_upd_trg AFTER UPDATE ON iu_auto_instantiate_event_log
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION fn_iu_aiel_rollup_upd();
+DROP TRIGGER IF EXISTS iu_aiel_rollup_del_trg ON iu_auto_instantiate_event_log;
+CREATE TRIGGER iu_aiel_rollup_del_trg AFTER DELETE ON iu_auto_instantiate_event_log
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION fn_iu_aiel_rollup_del();
+DROP TRIGGER IF EXISTS iu_aiel_rollup_truncate_trg ON iu_auto_instantiate_event_log;
+CREATE TRIGGER iu_aiel_rollup_truncate_trg AFTER TRUNCATE ON iu_auto_instantiate_event_log
+    FOR EACH STATEMENT EXECUTE FUNCTION fn_iu_aiel_rollup_truncate();
 
 CREATE OR REPLACE FUNCTION fn_iu_auto_instantiate_from_event(
     p_event_id               uuid,
@@ -300,13 +529,17 @@ SELECT l.id,
   LEFT JOIN iu_template_version tv ON tv.collection_id = l.template_collection_id
   LEFT JOIN iu_piece_collection i ON i.id = l.instance_collection_id;
 
+-- Reads the actor rollup, never the log (see the header): the same columns a GROUP BY over
+-- the log would give, at a cost that grows with distinct (actor, type, mode, status). It
+-- shows committed events: a transaction's own calls are folded in when it commits.
 CREATE OR REPLACE VIEW v_iu_auto_instantiate_event_summary AS
 SELECT event_type,
        emit_mode,
        status,
-       count(*)::bigint AS event_count,
-       min(created_at) AS first_at,
-       max(created_at) AS last_at,
-       count(rolled_back_at)::bigint AS rolled_back_count
-  FROM iu_auto_instantiate_event_log
- GROUP BY event_type, emit_mode, status;
+       sum(event_count)::bigint AS event_count,
+       min(first_at) AS first_at,
+       max(last_at) AS last_at,
+       sum(rolled_back_count)::bigint AS rolled_back_count
+  FROM iu_aiel_rollup_actor
+ GROUP BY event_type, emit_mode, status
+HAVING sum(event_count) > 0;

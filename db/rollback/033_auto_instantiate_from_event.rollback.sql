@@ -6,6 +6,8 @@
 -- Without that setting it stops with an error, psql exits non-zero and nothing changes.
 -- With it, it drops 033's functions and views, keeps the event log by renaming it to
 -- iu_auto_instantiate_event_log_archive_033, and marks 033 as not applied in the ledger.
+-- The rollups of the log (iu_aiel_rollup_daily, iu_aiel_rollup_actor) and their triggers are
+-- derived data and are dropped; re-applying 033 rebuilds them from the archive.
 -- `npm run db:migrate` restores 033 and renames the archive back, history included.
 \set ON_ERROR_STOP on
 
@@ -28,6 +30,20 @@ DROP VIEW IF EXISTS v_iu_auto_instantiate_event_summary;
 DROP VIEW IF EXISTS v_iu_auto_instantiate_event_log;
 DROP FUNCTION IF EXISTS fn_iu_auto_instantiate_rollback_by_actor(text, boolean);
 DROP FUNCTION IF EXISTS fn_iu_auto_instantiate_from_event(uuid, text, uuid, text, text, text, text);
+DROP TRIGGER IF EXISTS iu_aiel_rollup_ins_trg ON iu_auto_instantiate_event_log;
+DROP TRIGGER IF EXISTS iu_aiel_rollup_upd_trg ON iu_auto_instantiate_event_log;
+DROP TRIGGER IF EXISTS iu_aiel_rollup_del_trg ON iu_auto_instantiate_event_log;
+DROP TRIGGER IF EXISTS iu_aiel_rollup_truncate_trg ON iu_auto_instantiate_event_log;
+DROP TABLE IF EXISTS iu_aiel_rollup_flush;
+DROP TABLE IF EXISTS iu_aiel_rollup_pending;
+DROP TABLE IF EXISTS iu_aiel_rollup_daily;
+DROP TABLE IF EXISTS iu_aiel_rollup_actor;
+DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_ins();
+DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_upd();
+DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_del();
+DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_truncate();
+DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_flush();
+DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_mark();
 ALTER TABLE iu_auto_instantiate_event_log RENAME TO iu_auto_instantiate_event_log_archive_033;
 DELETE FROM iu_core_schema_migrations WHERE version = '033';
 

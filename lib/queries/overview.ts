@@ -42,10 +42,10 @@ export async function getOverview(db: Database): Promise<Overview> {
     migrationStatus(db),
     getAutoInstantiateState(db),
     db.query<{ templates: number; live: number; dry_run: number }>(
-      `SELECT count(*) FILTER (WHERE is_template) AS templates,
-              count(*) FILTER (WHERE instance_emit_mode = 'live') AS live,
-              count(*) FILTER (WHERE instance_emit_mode = 'dry_run') AS dry_run
-         FROM iu_piece_collection`,
+      // counters and a partial index: counting the collections would read every instance
+      `SELECT (SELECT count(*) FROM iu_piece_collection WHERE is_template)::int AS templates,
+              (SELECT coalesce(sum(live_instance_count), 0) FROM iu_template_instance_count)::bigint AS live,
+              (SELECT coalesce(sum(dry_run_instance_count), 0) FROM iu_template_instance_count)::bigint AS dry_run`,
     ),
   ]);
 
@@ -55,9 +55,12 @@ export async function getOverview(db: Database): Promise<Overview> {
     : autoInstantiate.archived
       ? 'iu_auto_instantiate_event_log_archive_033'
       : null;
-  const logRows = logTable
-    ? Number((await db.query<{ n: number }>(`SELECT count(*) AS n FROM ${logTable}`))[0]?.n ?? 0)
-    : null;
+  // The live log is counted from its rollup; the archive (033 rolled back) has none.
+  const logRows = !logTable
+    ? null
+    : autoInstantiate.available
+      ? Number((await db.query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::bigint AS n FROM iu_aiel_rollup_actor'))[0]?.n ?? 0)
+      : Number((await db.query<{ n: number }>(`SELECT count(*) AS n FROM ${logTable}`))[0]?.n ?? 0);
 
   const c = collections[0];
   return {

@@ -8,3 +8,4 @@ export { instantiateFromEvent, type InstantiateResult } from './instantiate-from
 export { bulkScaleOut, plannedItems, type BulkItem, type BulkProgress, type BulkResult } from './bulk-scale-out';
 export { rollbackByActor, type RollbackResult } from './rollback-by-actor';
 export { readGates, closeAllGates, type Gate } from './gates';
+export { scaleSeed, scaleActors, SCALE_FAMILY_PREFIX, type ScaleSeedOptions, type ScaleSeedOutcome } from './scale-seed';

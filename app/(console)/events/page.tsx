@@ -1,0 +1,140 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
+import { loadPage } from '@/components/dashboards/load';
+import { EventDrawer } from '@/components/events/EventDrawer';
+import { EventFilters } from '@/components/events/EventFilters';
+import { statusTone } from '@/components/events/status';
+import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
+import { PageHeader } from '@/components/shell/PageHeader';
+import { Badge } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { formatTimestamp } from '@/components/ui/format';
+import { Table, Td, Th } from '@/components/ui/table';
+import { decodeCursor, eventFiltersToParams, getEvent, getEventFilterOptions, listEvents, parseEventFilters } from '@/lib/queries/events';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Event log' };
+
+type SP = Promise<Record<string, string | string[] | undefined>>;
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+export default async function EventsPage({ searchParams }: { searchParams: SP }) {
+  const sp = await searchParams;
+  const filters = parseEventFilters(sp);
+  const after = decodeCursor(one(sp.after));
+  const before = after ? null : decodeCursor(one(sp.before));
+  const eventId = Number(one(sp.event));
+  const loaded = await loadPage(
+    'event log',
+    async (db) => {
+      const [page, options, event] = await Promise.all([
+        listEvents(db, filters, { after, before }),
+        getEventFilterOptions(db),
+        Number.isSafeInteger(eventId) && eventId > 0 ? getEvent(db, eventId) : Promise.resolve(null),
+      ]);
+      return { page, options, event };
+    },
+    { needsLog: true },
+  );
+  if (!loaded.ok) {
+    return (
+      <div className="space-y-6">
+        <PageHeader title="Event log" />
+        <DatabaseUnavailable title={loaded.title} message={loaded.message} />
+      </div>
+    );
+  }
+  const { page, options, event } = loaded.data;
+  const here = { after: one(sp.after), before: one(sp.before) };
+  const href = (extra: Record<string, string | undefined>) => {
+    const q = eventFiltersToParams(filters, extra).toString();
+    return q ? `/events?${q}` : '/events';
+  };
+  const exportHref = (format: 'csv' | 'json') => `/api/events/export?${eventFiltersToParams(filters, { format }).toString()}`;
+
+  return (
+    <div className="space-y-6">
+      <PageHeader
+        title="Event log"
+        description="Every auto-instantiate call from the gate checks on, newest first. Filters live in the URL: copy it to share this view."
+        meta={<AutoRefresh />}
+      />
+      <Card>
+        <EventFilters filters={filters} options={options} />
+      </Card>
+      <Card
+        title="Events"
+        description={`${page.rows.length} on this page, newest first; pages follow (time, id), so they stay fast at any depth.`}
+        actions={
+          <div className="flex gap-2 text-sm">
+            <a data-testid="export-csv" href={exportHref('csv')} className="rounded-md border border-slate-300 px-2.5 py-1 font-medium text-slate-700 hover:bg-slate-50">
+              Export CSV
+            </a>
+            <a data-testid="export-json" href={exportHref('json')} className="rounded-md border border-slate-300 px-2.5 py-1 font-medium text-slate-700 hover:bg-slate-50">
+              Export JSON
+            </a>
+          </div>
+        }
+      >
+        {page.rows.length === 0 ? (
+          <p className="text-sm text-slate-500" data-testid="events-empty">No event matches these filters.</p>
+        ) : (
+          <Table>
+            <thead>
+              <tr>
+                <Th>Time (UTC)</Th>
+                <Th>Actor</Th>
+                <Th>Type</Th>
+                <Th>Mode</Th>
+                <Th>Status</Th>
+                <Th>Template</Th>
+                <Th>Instance</Th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.rows.map((r) => (
+                <tr key={r.id} data-testid="event-row" data-event-id={r.id} className={r.id === eventId ? 'bg-sky-50' : undefined}>
+                  <Td className="whitespace-nowrap">
+                    <Link className="text-sky-700 underline" href={href({ ...here, event: String(r.id) })} scroll={false}>
+                      {formatTimestamp(r.createdAt)}
+                    </Link>
+                  </Td>
+                  <Td>{r.triggeredBy}</Td>
+                  <Td>{r.eventType}</Td>
+                  <Td>{r.emitMode}</Td>
+                  <Td>
+                    <Badge tone={statusTone(r.status)}>{r.status}</Badge>
+                    {r.rolledBackAt && <Badge className="ml-1" tone="neutral">rolled back</Badge>}
+                  </Td>
+                  <Td className="text-xs">{r.templateCollectionKey ?? r.templateCollectionId}</Td>
+                  <Td className="text-xs">{r.instanceCollectionKey ?? (r.instanceCollectionId ? 'rolled back' : '—')}</Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+        <nav className="mt-4 flex justify-between text-sm" aria-label="Pages">
+          {page.newer ? (
+            <Link data-testid="page-newer" className="text-sky-700 underline" href={href({ before: page.newer })}>
+              ← Newer
+            </Link>
+          ) : (
+            <span />
+          )}
+          {page.older ? (
+            <Link data-testid="page-older" className="text-sky-700 underline" href={href({ after: page.older })}>
+              Older →
+            </Link>
+          ) : (
+            <span />
+          )}
+        </nav>
+      </Card>
+      {event && <EventDrawer event={event} closeHref={href(here)} />}
+      {Number.isSafeInteger(eventId) && eventId > 0 && !event && (
+        <p className="text-sm text-red-700">No event has the log id {eventId}.</p>
+      )}
+    </div>
+  );
+}

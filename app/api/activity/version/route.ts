@@ -1,0 +1,13 @@
+import { describeDatabaseError, getDb } from '@/lib/server/db';
+import { getActivityVersion } from '@/lib/queries/activity';
+
+export const dynamic = 'force-dynamic';
+
+/** A cheap fingerprint of the log and instance counters; live dashboards poll it to refresh. */
+export async function GET() {
+  try {
+    return Response.json(await getActivityVersion(await getDb()));
+  } catch (err) {
+    return Response.json({ error: describeDatabaseError(err) }, { status: 503 });
+  }
+}

@@ -1,0 +1,151 @@
+// Pure builders for the event-log queries (no database, no 'server-only'): the filters the
+// events page keeps in its URL, and the keyset SQL over (created_at, id) that reads them.
+// Every filter maps to an index ending in (created_at, id) (see migration 033's header), so
+// a page is one ordered index range read, at any depth; never OFFSET.
+
+export interface EventFilters {
+  actor?: string;
+  status?: string;
+  mode?: 'live' | 'dry_run';
+  type?: string;
+  /** Template collection id (uuid). */
+  template?: string;
+  /** Inclusive lower bound on created_at (ISO date or timestamp). */
+  from?: string;
+  /** Exclusive upper bound on created_at; a bare date means the end of that day (UTC). */
+  to?: string;
+  rolledBack?: 'yes' | 'no';
+}
+
+/** A position in the log: the row's created_at as PostgreSQL prints it (microseconds) and its id. */
+export interface EventCursor {
+  at: string;
+  id: number;
+}
+
+export const FILTER_KEYS = ['actor', 'status', 'mode', 'type', 'template', 'from', 'to', 'rolledBack'] as const;
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const TS_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+
+type SearchParams = Record<string, string | string[] | undefined> | URLSearchParams;
+
+function get(sp: SearchParams, key: string): string | undefined {
+  const v = sp instanceof URLSearchParams ? sp.get(key) ?? undefined : sp[key];
+  const s = Array.isArray(v) ? v[0] : v;
+  const t = s?.trim();
+  return t ? t : undefined;
+}
+
+/** Reads the filters from a URL's search params, dropping values that cannot be valid. */
+export function parseEventFilters(sp: SearchParams): EventFilters {
+  const f: EventFilters = {};
+  const actor = get(sp, 'actor');
+  if (actor && actor.length <= 200) f.actor = actor;
+  const status = get(sp, 'status');
+  if (status && /^[a-z_]{1,64}$/.test(status)) f.status = status;
+  const mode = get(sp, 'mode');
+  if (mode === 'live' || mode === 'dry_run') f.mode = mode;
+  const type = get(sp, 'type');
+  if (type && type.length <= 200) f.type = type;
+  const template = get(sp, 'template');
+  if (template && UUID_RE.test(template)) f.template = template.toLowerCase();
+  const from = get(sp, 'from');
+  if (from && (DATE_RE.test(from) || TS_RE.test(from))) f.from = from;
+  const to = get(sp, 'to');
+  if (to && (DATE_RE.test(to) || TS_RE.test(to))) f.to = to;
+  const rb = get(sp, 'rolledBack');
+  if (rb === 'yes' || rb === 'no') f.rolledBack = rb;
+  return f;
+}
+
+/** The filters as URL search params (only those set), for links that keep them. */
+export function eventFiltersToParams(f: EventFilters, extra: Record<string, string | undefined> = {}): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const k of FILTER_KEYS) {
+    const v = f[k];
+    if (v) p.set(k, v);
+  }
+  for (const [k, v] of Object.entries(extra)) if (v) p.set(k, v);
+  return p;
+}
+
+/** Encodes a cursor for a URL: `<created_at>~<id>`. */
+export function encodeCursor(c: EventCursor): string {
+  return `${c.at}~${c.id}`;
+}
+
+export function decodeCursor(s: string | undefined | null): EventCursor | null {
+  if (!s) return null;
+  const i = s.lastIndexOf('~');
+  if (i <= 0) return null;
+  const at = s.slice(0, i);
+  const id = Number(s.slice(i + 1));
+  if (!Number.isSafeInteger(id) || id < 0 || !TS_RE.test(at)) return null;
+  return { at, id };
+}
+
+export interface BuiltQuery {
+  text: string;
+  params: unknown[];
+}
+
+/** The WHERE terms for the filters, with parameters starting at $1. */
+export function eventWhere(f: EventFilters, params: unknown[] = []): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (f.actor) where.push(`l.triggered_by = ${p(f.actor)}`);
+  if (f.status) where.push(`l.status = ${p(f.status)}`);
+  if (f.mode) where.push(`l.emit_mode = ${p(f.mode)}`);
+  if (f.type) where.push(`l.event_type = ${p(f.type)}`);
+  if (f.template) where.push(`l.template_collection_id = ${p(f.template)}::uuid`);
+  if (f.from) where.push(`l.created_at >= ${p(f.from)}::timestamptz`);
+  if (f.to) {
+    // a bare date is the whole day: up to the start of the next one (UTC)
+    where.push(DATE_RE.test(f.to) ? `l.created_at < (${p(f.to)}::date + 1)::timestamp AT TIME ZONE 'UTC'` : `l.created_at < ${p(f.to)}::timestamptz`);
+  }
+  if (f.rolledBack === 'yes') where.push('l.rolled_back_at IS NOT NULL');
+  if (f.rolledBack === 'no') where.push('l.rolled_back_at IS NULL');
+  return { where, params };
+}
+
+export const EVENT_COLUMNS = `l.id, l.event_id, l.event_type, l.template_collection_id, t.collection_key AS template_collection_key,
+       tv.template_family, tv.version_label AS template_version_label, l.instance_collection_id,
+       i.collection_key AS instance_collection_key, l.unique_suffix, l.emit_mode, l.status, l.triggered_by,
+       l.note, l.replay_of_event_log_id, l.created_at, l.created_at::text AS cursor_at, l.rolled_back_at, l.rolled_back_by`;
+
+/**
+ * One page, newest first. `after` continues towards older rows, `before` goes back towards
+ * newer ones (its rows come back oldest first; the caller reverses them). Reads limit + 1
+ * rows so the caller knows whether there is more. The joins are per row of the page only.
+ */
+export function buildEventPageQuery(f: EventFilters, opts: { limit: number; after?: EventCursor | null; before?: EventCursor | null }): BuiltQuery {
+  const { where, params } = eventWhere(f);
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  let order = 'DESC';
+  if (opts.after) where.push(`(l.created_at, l.id) < (${p(opts.after.at)}::timestamptz, ${p(opts.after.id)}::bigint)`);
+  else if (opts.before) {
+    where.push(`(l.created_at, l.id) > (${p(opts.before.at)}::timestamptz, ${p(opts.before.id)}::bigint)`);
+    order = 'ASC';
+  }
+  const limit = p(opts.limit + 1);
+  // The page is chosen on the bare log (one index range), then joined: joining first would
+  // let the planner walk the joins for rows it throws away.
+  const text = `SELECT ${EVENT_COLUMNS}
+  FROM (SELECT * FROM iu_auto_instantiate_event_log l
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY l.created_at ${order}, l.id ${order}
+         LIMIT ${limit}) l
+  LEFT JOIN iu_piece_collection t ON t.id = l.template_collection_id
+  LEFT JOIN iu_template_version tv ON tv.collection_id = l.template_collection_id
+  LEFT JOIN iu_piece_collection i ON i.id = l.instance_collection_id
+ ORDER BY l.created_at ${order}, l.id ${order}`;
+  return { text, params };
+}

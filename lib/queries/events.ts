@@ -1,0 +1,213 @@
+import 'server-only';
+// Event-log reads: one keyset page, one row's full record, and the filtered set as a stream
+// of keyset batches (for CSV/JSON export). The pure SQL builders are in events-sql.ts.
+import type { Database } from '@/db/client';
+import {
+  buildEventPageQuery,
+  encodeCursor,
+  EVENT_COLUMNS,
+  type EventCursor,
+  type EventFilters,
+} from './events-sql';
+
+export * from './events-sql';
+
+export interface EventRow {
+  id: number;
+  eventId: string;
+  eventType: string;
+  templateCollectionId: string;
+  templateCollectionKey: string | null;
+  templateFamily: string | null;
+  templateVersionLabel: string | null;
+  instanceCollectionId: string | null;
+  instanceCollectionKey: string | null;
+  uniqueSuffix: string;
+  emitMode: string;
+  status: string;
+  triggeredBy: string;
+  note: string | null;
+  replayOfEventLogId: number | null;
+  createdAt: Date;
+  rolledBackAt: Date | null;
+  rolledBackBy: string | null;
+  /** Keyset position of this row (created_at to the microsecond, id). */
+  cursor: string;
+}
+
+interface RawEventRow {
+  id: number;
+  event_id: string;
+  event_type: string;
+  template_collection_id: string;
+  template_collection_key: string | null;
+  template_family: string | null;
+  template_version_label: string | null;
+  instance_collection_id: string | null;
+  instance_collection_key: string | null;
+  unique_suffix: string;
+  emit_mode: string;
+  status: string;
+  triggered_by: string;
+  note: string | null;
+  replay_of_event_log_id: number | null;
+  created_at: Date;
+  cursor_at: string;
+  rolled_back_at: Date | null;
+  rolled_back_by: string | null;
+}
+
+function toRow(r: RawEventRow): EventRow {
+  return {
+    id: Number(r.id),
+    eventId: r.event_id,
+    eventType: r.event_type,
+    templateCollectionId: r.template_collection_id,
+    templateCollectionKey: r.template_collection_key,
+    templateFamily: r.template_family,
+    templateVersionLabel: r.template_version_label,
+    instanceCollectionId: r.instance_collection_id,
+    instanceCollectionKey: r.instance_collection_key,
+    uniqueSuffix: r.unique_suffix,
+    emitMode: r.emit_mode,
+    status: r.status,
+    triggeredBy: r.triggered_by,
+    note: r.note,
+    replayOfEventLogId: r.replay_of_event_log_id == null ? null : Number(r.replay_of_event_log_id),
+    createdAt: new Date(r.created_at),
+    rolledBackAt: r.rolled_back_at ? new Date(r.rolled_back_at) : null,
+    rolledBackBy: r.rolled_back_by,
+    cursor: encodeCursor({ at: r.cursor_at, id: Number(r.id) }),
+  };
+}
+
+export interface EventPage {
+  rows: EventRow[];
+  /** Cursor for the next (older) page, or null at the end. */
+  older: string | null;
+  /** Cursor for the previous (newer) page, or null at the start. */
+  newer: string | null;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** One page of the filtered log, newest first; `after`/`before` are cursors from an earlier page. */
+export async function listEvents(
+  db: Pick<Database, 'query'>,
+  filters: EventFilters,
+  opts: { limit?: number; after?: EventCursor | null; before?: EventCursor | null } = {},
+): Promise<EventPage> {
+  const limit = Math.min(Math.max(opts.limit ?? DEFAULT_PAGE_SIZE, 1), 500);
+  if (!(await mayMatch(db, filters))) return { rows: [], older: null, newer: null };
+  const q = buildEventPageQuery(filters, { limit, after: opts.after, before: opts.before });
+  const raw = await db.query<RawEventRow>(q.text, q.params);
+  const more = raw.length > limit;
+  let rows = raw.slice(0, limit).map(toRow);
+  if (opts.before) rows = rows.reverse();
+  const going = opts.before ? 'newer' : 'older';
+  const older = going === 'older' ? (more ? rows.at(-1)!.cursor : null) : rows.length ? rows.at(-1)!.cursor : null;
+  const newer =
+    going === 'newer' ? (more ? rows[0].cursor : null) : opts.after && rows.length ? rows[0].cursor : null;
+  return { rows, older, newer };
+}
+
+/**
+ * Whether any row can match, from the actor rollup: a filter over actor, type, mode, status
+ * (and rolled back) that matches nothing would otherwise read a whole index range to say so.
+ */
+export async function mayMatch(db: Pick<Database, 'query'>, f: EventFilters): Promise<boolean> {
+  if (!f.actor && !f.type && !f.mode && !f.status && f.rolledBack !== 'yes') return true;
+  const params: unknown[] = [];
+  const where: string[] = [];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  if (f.actor) where.push(`triggered_by = ${p(f.actor)}`);
+  if (f.type) where.push(`event_type = ${p(f.type)}`);
+  if (f.mode) where.push(`emit_mode = ${p(f.mode)}`);
+  if (f.status) where.push(`status = ${p(f.status)}`);
+  where.push(f.rolledBack === 'yes' ? 'rolled_back_count > 0' : 'event_count > 0');
+  const [r] = await db.query<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM iu_aiel_rollup_actor WHERE ${where.join(' AND ')}) AS any`,
+    params,
+  );
+  return !!r?.any;
+}
+
+/** One row of the log with its template and instance keys, or null. */
+export async function getEvent(db: Pick<Database, 'query'>, id: number): Promise<EventRow | null> {
+  if (!Number.isSafeInteger(id) || id <= 0) return null;
+  const [r] = await db.query<RawEventRow>(
+    `SELECT ${EVENT_COLUMNS}
+       FROM iu_auto_instantiate_event_log l
+       LEFT JOIN iu_piece_collection t ON t.id = l.template_collection_id
+       LEFT JOIN iu_template_version tv ON tv.collection_id = l.template_collection_id
+       LEFT JOIN iu_piece_collection i ON i.id = l.instance_collection_id
+      WHERE l.id = $1`,
+    [id],
+  );
+  return r ? toRow(r) : null;
+}
+
+/** The filtered set, newest first, in keyset batches: memory stays flat for any size. */
+export async function* streamEvents(
+  db: Pick<Database, 'query'>,
+  filters: EventFilters,
+  opts: { batch?: number; max?: number } = {},
+): AsyncGenerator<EventRow[]> {
+  const batch = opts.batch ?? 1000;
+  let left = opts.max ?? Number.POSITIVE_INFINITY;
+  let after: EventCursor | null = null;
+  if (!(await mayMatch(db, filters))) return;
+  while (left > 0) {
+    const q = buildEventPageQuery(filters, { limit: Math.min(batch, left), after });
+    const raw = await db.query<RawEventRow>(q.text, q.params);
+    const rows = raw.slice(0, Math.min(batch, left)).map(toRow);
+    if (!rows.length) return;
+    yield rows;
+    left -= rows.length;
+    if (raw.length <= rows.length) return;
+    const last = raw[rows.length - 1];
+    after = { at: last.cursor_at, id: Number(last.id) };
+  }
+}
+
+export const EXPORT_COLUMNS = [
+  'id', 'event_id', 'event_type', 'template_collection_id', 'template_collection_key', 'template_family',
+  'template_version_label', 'instance_collection_id', 'instance_collection_key', 'unique_suffix', 'emit_mode',
+  'status', 'triggered_by', 'note', 'replay_of_event_log_id', 'created_at', 'rolled_back_at', 'rolled_back_by',
+] as const;
+
+/** A row as exported: snake_case keys like the view, times in ISO 8601. */
+export function exportRecord(r: EventRow): Record<(typeof EXPORT_COLUMNS)[number], string | number | null> {
+  return {
+    id: r.id,
+    event_id: r.eventId,
+    event_type: r.eventType,
+    template_collection_id: r.templateCollectionId,
+    template_collection_key: r.templateCollectionKey,
+    template_family: r.templateFamily,
+    template_version_label: r.templateVersionLabel,
+    instance_collection_id: r.instanceCollectionId,
+    instance_collection_key: r.instanceCollectionKey,
+    unique_suffix: r.uniqueSuffix,
+    emit_mode: r.emitMode,
+    status: r.status,
+    triggered_by: r.triggeredBy,
+    note: r.note,
+    replay_of_event_log_id: r.replayOfEventLogId,
+    created_at: r.createdAt.toISOString(),
+    rolled_back_at: r.rolledBackAt?.toISOString() ?? null,
+    rolled_back_by: r.rolledBackBy,
+  };
+}
+
+/** The distinct values the filter menus offer, read from the rollups (never the log). */
+export async function getEventFilterOptions(db: Pick<Database, 'query'>): Promise<{ actors: string[]; statuses: string[]; types: string[] }> {
+  const rows = await db.query<{ kind: string; v: string }>(
+    `SELECT DISTINCT 'actor' AS kind, triggered_by AS v FROM iu_aiel_rollup_actor
+     UNION SELECT DISTINCT 'status', status FROM iu_aiel_rollup_actor
+     UNION SELECT DISTINCT 'type', event_type FROM iu_aiel_rollup_actor
+     ORDER BY 1, 2`,
+  );
+  const of = (k: string) => rows.filter((r) => r.kind === k).map((r) => r.v);
+  return { actors: of('actor'), statuses: of('status'), types: of('type') };
+}
