@@ -32,6 +32,17 @@ import { explainPieceIssues, parsePiecesJson } from '@/lib/cli/pieces';
 import { gateLeakLine, renderBulk, renderCompose, renderGates, renderInstantiate, renderRefusal, renderRollback } from '@/lib/cli/render';
 import { resolveTemplate } from '@/lib/cli/template-ref';
 import { cliUser } from '@/lib/cli/user';
+import os from 'node:os';
+import type { z } from 'zod';
+import { executeAuthorized, type ActionDefinition } from '@/lib/auth/authorize';
+import { writeAudit } from '@/lib/auth/audit';
+import { bootstrapLead, listUsers } from '@/lib/auth/users';
+import { addUserDefinition, resetPasswordDefinition, setDisabledDefinition, setRoleDefinition, type UserAdminResult } from '@/lib/actions/definitions';
+
+function cliUserName(): string {
+  const who = cliUser();
+  return 'error' in who ? 'unknown' : who.user;
+}
 
 interface GlobalOpts {
   json?: boolean;
@@ -61,6 +72,8 @@ interface Run {
   /** Set for commands that act; null for read-only ones. */
   ctx: RecipeContext | null;
   command: string;
+  /** Positional arguments (users add <username>, …). */
+  args: string[];
 }
 
 /** The recipe's field names, as the flags a person typed (added as `flag`; `field` stays the recipe's). */
@@ -149,7 +162,7 @@ function action<O>(name: string, opts: { acts: boolean }, handler: (run: Run, o:
     let db: Database | undefined;
     try {
       db = await openDatabase();
-      process.exitCode = await handler({ db, io, ctx: ctx ? { ...ctx, db } : null, command: name }, o);
+      process.exitCode = await handler({ db, io, ctx: ctx ? { ...ctx, db } : null, command: name, args: (cmd.processedArgs ?? cmd.args) as string[] }, o);
     } catch (err) {
       const message = describeError(err, db?.label);
       io.result({ command: name, database: db?.label ?? null, ok: false, status: 'error', message });
@@ -570,6 +583,123 @@ program
         if (similar.length) run.io.note(`Actors with standing instances that look alike: ${similar.map((s) => `${s.triggered_by} (${s.n})`).join(', ')}.`);
       }
       return finish(run, outcome, (res, committed) => renderRollback(res, { committed, allItems: !!o.items }));
+    }),
+  );
+
+// ---- users: the CLI is a local administrator with database access -------------------------
+
+/** Runs a user-admin definition as the CLI user, with the lead's permissions, audited with role 'cli'. */
+async function adminCommand(run: Run, def: ActionDefinition<z.ZodType<Record<string, unknown>>, UserAdminResult>, input: Record<string, unknown>): Promise<number> {
+  const user = run.ctx!.user;
+  const r = await executeAuthorized(def, {
+    db: run.db,
+    identity: { userId: 'cli', username: user, role: 'lead', mustChangePassword: false, source: 'session' },
+    request: { ip: 'cli', userAgent: `iu-cli (${os.hostname()})` },
+    auditRole: 'cli',
+  }, input);
+  run.io.result({ command: run.command, database: run.db.label, ...r });
+  if (!r.ok) {
+    run.io.note(`Refused (${r.status}): ${r.message}`);
+    return EXIT.refused;
+  }
+  run.io.out(`${r.result.username}: role ${r.result.role ?? 'none'}, ${r.result.disabled ? 'disabled' : 'enabled'}`);
+  if (r.result.oneTimePassword) run.io.out(`One-time password (shown once; must be changed at first sign-in): ${r.result.oneTimePassword}`);
+  return EXIT.ok;
+}
+
+const users = program.command('users').description('console accounts: list, add, disable, enable, set-role, reset-password, bootstrap');
+
+users
+  .command('list')
+  .description('every console account with its role and state')
+  .action(
+    action('users list', { acts: false }, async (run) => {
+      const list = await listUsers(run.db.orm);
+      run.io.result({ command: run.command, users: list });
+      run.io.out(
+        list.length
+          ? table(['user', 'role', 'state', 'source'], list.map((u) => [u.username, u.role ?? 'none', u.disabled ? 'disabled' : u.mustChangePassword ? 'one-time password' : 'active', u.source]))
+          : 'No console accounts yet; npm start (or npm run iu -- users bootstrap) makes the first one.',
+      );
+      return EXIT.ok;
+    }),
+  );
+
+users
+  .command('add <username>')
+  .description('add a user with a one-time password (printed once)')
+  .option('--role <role>', 'viewer, operator, lead or none', 'viewer')
+  .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+  .action(
+    action<{ role: string; reason: string }>('users add', { acts: true }, (run, o) =>
+      adminCommand(run, addUserDefinition as never, { username: run.args[0], role: o.role, reason: o.reason }),
+    ),
+  );
+
+users
+  .command('set-role <username> <role>')
+  .description('set a role: viewer, operator, lead, or none')
+  .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+  .action(
+    action<{ reason: string }>('users set-role', { acts: true }, (run, o) =>
+      adminCommand(run, setRoleDefinition as never, { username: run.args[0], role: run.args[1], reason: o.reason }),
+    ),
+  );
+
+for (const [name, disabled] of [['disable', true], ['enable', false]] as const) {
+  users
+    .command(`${name} <username>`)
+    .description(disabled ? 'disable a user (signs them out everywhere)' : 'enable a disabled user')
+    .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+    .action(
+      action<{ reason: string }>(`users ${name}`, { acts: true }, (run, o) =>
+        adminCommand(run, setDisabledDefinition as never, { username: run.args[0], disabled, reason: o.reason }),
+      ),
+    );
+}
+
+users
+  .command('reset-password <username>')
+  .description('give a user a new one-time password (printed once)')
+  .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+  .action(
+    action<{ reason: string }>('users reset-password', { acts: true }, (run, o) =>
+      adminCommand(run, resetPasswordDefinition as never, { username: run.args[0], reason: o.reason }),
+    ),
+  );
+
+users
+  .command('bootstrap')
+  .description('when there is no account yet: make lead admin (IU_ADMIN_PASSWORD, or a one-time password printed here)')
+  .action(
+    action('users bootstrap', { acts: false }, async (run) => {
+      const r = await bootstrapLead(run.db);
+      run.io.result({ command: run.command, ...r });
+      if (!r.created) {
+        run.io.out('Console accounts exist already; nothing to do.');
+        return EXIT.ok;
+      }
+      await writeAudit(run.db.orm, {
+        startedAt: new Date(), username: cliUserName(), role: 'cli', recipe: 'user_bootstrap', params: { username: r.username },
+        mode: 'admin', decision: 'ok', status: 'ok', summary: `made the first lead, ${r.username}${r.oneTimePassword ? ' (one-time password)' : ' (IU_ADMIN_PASSWORD)'}`,
+        actor: null, reason: 'first start', ip: 'cli', userAgent: 'iu-cli', committed: true,
+      });
+      if (r.oneTimePassword) {
+        run.io.out(
+          [
+            '',
+            '  ┌──────────────────────────────────────────────────────────────┐',
+            `  │ First sign-in: user ${r.username.padEnd(41)}│`,
+            `  │ One-time password: ${r.oneTimePassword.padEnd(42)}│`,
+            '  │ Shown once; you choose your own password at first sign-in.   │',
+            '  └──────────────────────────────────────────────────────────────┘',
+            '',
+          ].join('\n'),
+        );
+      } else {
+        run.io.out(`Made the first lead, ${r.username}, with the password in IU_ADMIN_PASSWORD.`);
+      }
+      return EXIT.ok;
     }),
   );
 

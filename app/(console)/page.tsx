@@ -10,6 +10,8 @@ import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { getOverview, type Overview } from '@/lib/queries/overview';
 import { describeDatabaseError, getDbState, type StartupIssue } from '@/lib/server/db';
+import { requireRole } from '@/lib/server/auth';
+import { NotAllowed } from '@/components/shell/NotAllowed';
 
 export const dynamic = 'force-dynamic';
 
@@ -35,6 +37,9 @@ async function load(): Promise<Loaded> {
 }
 
 export default async function OverviewPage() {
+  // each page checks for itself: a client-side navigation renders the page without its layout
+  const { allowed } = await requireRole('viewer');
+  if (!allowed) return <NotAllowed need="viewer" />;
   const loaded = await load();
   if (!loaded.ok) {
     return (

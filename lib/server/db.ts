@@ -53,7 +53,7 @@ async function prepare(): Promise<DbState> {
     console.error(`[iu-console] migrate failed on ${db.label}: ${message}`);
     issues.push({ step: 'migrate', message });
   }
-  if (db.kind === 'pglite' && issues.length === 0) {
+  if (db.kind === 'pglite' && issues.length === 0 && process.env.IU_SKIP_SEED !== '1') {
     try {
       // Loaded lazily: demo data is a convenience, and a broken seed must not stop the console.
       const { seedDemo } = await import('@/db/seed');
