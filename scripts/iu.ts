@@ -35,7 +35,7 @@ import { cliUser } from '@/lib/cli/user';
 import os from 'node:os';
 import type { z } from 'zod';
 import { executeAuthorized, type ActionDefinition } from '@/lib/auth/authorize';
-import { writeAudit } from '@/lib/auth/audit';
+import { auditParams, writeAudit, type AuditEntry, type AuditMode } from '@/lib/auth/audit';
 import { bootstrapLead, listUsers } from '@/lib/auth/users';
 import { addUserDefinition, resetPasswordDefinition, setDisabledDefinition, setRoleDefinition, type UserAdminResult } from '@/lib/actions/definitions';
 
@@ -47,6 +47,7 @@ function cliUserName(): string {
 interface GlobalOpts {
   json?: boolean;
   tag?: string;
+  reason?: string;
 }
 
 /** Where output goes: with --json only the final document reaches stdout. */
@@ -138,7 +139,13 @@ function refused(run: Pick<Run, 'io' | 'command'> & { db?: Database }, refusal: 
  * Wraps a command: checks the acting user and run tag, opens the database, runs, always
  * closes (PGlite holds a folder lock), and maps errors to a sentence and exit code 1.
  */
-function action<O>(name: string, opts: { acts: boolean }, handler: (run: Run, o: O) => Promise<number>) {
+interface CliAudit<O> {
+  /** The recipe name in the audit trail (the console's names). */
+  recipe: string;
+  mode: (o: O) => AuditMode;
+}
+
+function action<O>(name: string, opts: { acts: boolean; audit?: CliAudit<O> }, handler: (run: Run, o: O) => Promise<number>) {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const globals = cmd.optsWithGlobals() as GlobalOpts;
@@ -160,9 +167,42 @@ function action<O>(name: string, opts: { acts: boolean }, handler: (run: Run, o:
       ctx = { user: who.user, runTag: tag.data };
     }
     let db: Database | undefined;
+    // Recipe runs from the CLI are in the console's audit trail too, with role 'cli': a
+    // commit's row in the recipe's transaction, a preview's or refusal's afterwards.
+    const pending: AuditEntry[] = [];
+    const startedAt = new Date();
     try {
       db = await openDatabase();
-      process.exitCode = await handler({ db, io, ctx: ctx ? { ...ctx, db } : null, command: name, args: (cmd.processedArgs ?? cmd.args) as string[] }, o);
+      let runCtx: RecipeContext | null = ctx ? { ...ctx, db } : null;
+      if (runCtx && opts.audit) {
+        const audit = opts.audit;
+        const c = runCtx;
+        const entry = (outcome: RecipeResult<unknown>): AuditEntry => ({
+          startedAt,
+          username: c.user,
+          role: 'cli',
+          recipe: audit.recipe,
+          params: auditParams({ ...(o as Record<string, unknown>), reason: undefined }),
+          mode: audit.mode(o),
+          decision: outcome.ok ? 'ok' : outcome.status === 'invalid_input' ? 'invalid' : 'refused',
+          status: outcome.status,
+          summary: outcome.ok ? `${outcome.status}${outcome.committed ? '' : ', rolled back'}` : `${outcome.status}: ${outcome.message}`,
+          actor: c.runTag ? `${c.user}:${c.runTag}` : c.user,
+          reason: globals.reason ?? null,
+          ip: 'cli',
+          userAgent: `iu-cli (${os.hostname()})`,
+          committed: outcome.committed,
+        });
+        runCtx = {
+          ...c,
+          async beforeFinish(tx, outcome) {
+            if (outcome.committed) await writeAudit(tx, entry(outcome));
+            else pending.push(entry(outcome));
+          },
+        };
+      }
+      process.exitCode = await handler({ db, io, ctx: runCtx, command: name, args: (cmd.processedArgs ?? cmd.args) as string[] }, o);
+      for (const e of pending.splice(0)) await writeAudit(db.orm, e);
     } catch (err) {
       const message = describeError(err, db?.label);
       io.result({ command: name, database: db?.label ?? null, ok: false, status: 'error', message });
@@ -206,6 +246,7 @@ const program = new Command()
   .description('Operator command line for iu_core: gates, status, compose, instantiate, bulk, rollback-actor.\nActs as IU_USER or the OS user. Exit codes: 0 done, 2 refused, 1 error.')
   .option('--json', 'print one machine-readable JSON result on stdout, nothing else')
   .option('--tag <run-tag>', 'run tag: the recorded actor becomes <user>:<run-tag>')
+  .option('--reason <text>', 'why: recorded in the console audit trail with the run')
   .showHelpAfterError()
   .addHelpText('after', '\nPGlite (.data/pglite or IU_PGLITE_DIR) by default; PostgreSQL when DATABASE_URL is set.');
 
@@ -214,7 +255,7 @@ program
   .description('show the four iu_core gates; --close-all closes any leaked gate')
   .option('--close-all', 'close every open iu_core gate (a lead fixing a gate leak)')
   .action(
-    action<{ closeAll?: boolean }>('gates', { acts: true }, async (run, o) => {
+    action<{ closeAll?: boolean }>('gates', { acts: true, audit: { recipe: 'close_all_gates', mode: () => 'admin' } }, async (run, o) => {
       let closed: string[] | undefined;
       if (o.closeAll) closed = await closeAllGates(run.ctx!);
       const gates = await readGates(run.db);
@@ -357,7 +398,7 @@ program
   .option('--previous <uuid>', 'the unregistered v1 to chain from (only for a family never registered)')
   .option('--commit', 'keep it; without it the run is a preview that rolls back')
   .action(
-    action<ComposeOpts>('compose', { acts: true }, async (run, o) => {
+    action<ComposeOpts>('compose', { acts: true, audit: { recipe: 'compose_template_version', mode: (o) => (o.commit ? 'live' : 'preview') } }, async (run, o) => {
       // A pieces problem is reported together with every other field problem: the recipe
       // runs with an empty list (which its schema refuses before any SQL) and the pieces
       // issue replaces the schema's "at least one piece".
@@ -424,7 +465,7 @@ program
   .option('--commit', 'keep the outcome (a dry_run instance becomes durable; a refusal keeps its log row)')
   .option('--keep', 'same as --commit')
   .action(
-    action<InstantiateOpts>('instantiate', { acts: true }, async (run, o) => {
+    action<InstantiateOpts>('instantiate', { acts: true, audit: { recipe: 'instantiate_from_event', mode: (o) => (o.commit || o.keep ? (o.mode === 'live' ? 'live' : 'dry_run') : 'preview') } }, async (run, o) => {
       const tpl = await templateArg(run, o.template);
       if (isRefusal(tpl)) return refused(run, tpl);
       const eventId = o.event?.trim().toLowerCase() === 'new' ? crypto.randomUUID() : o.event;
@@ -474,7 +515,7 @@ program
   .option('--items', 'print every item, not only the first few')
   .option('--no-progress', 'no progress output on stderr')
   .action(
-    action<BulkOpts>('bulk', { acts: true }, async (run, o) => {
+    action<BulkOpts>('bulk', { acts: true, audit: { recipe: 'bulk_scale_out', mode: (o) => (o.commit ? (o.mode === 'dry_run' ? 'dry_run' : 'live') : 'preview') } }, async (run, o) => {
       const tpl = await templateArg(run, o.template);
       if (isRefusal(tpl)) return refused(run, tpl);
 
@@ -568,7 +609,7 @@ program
   .option('--durable', 'delete the instances for real; without it nothing is written')
   .option('--items', 'list every instance, not only the first few')
   .action(
-    action<RollbackOpts>('rollback-actor', { acts: true }, async (run, o) => {
+    action<RollbackOpts>('rollback-actor', { acts: true, audit: { recipe: 'rollback_by_actor', mode: (o) => (o.durable ? 'durable' : 'dry_run') } }, async (run, o) => {
       const outcome = await rollbackByActor(run.ctx!, { actor: o.actor as string, dryRun: !o.durable });
       if (outcome.ok && outcome.result.instanceCount === 0 && !run.io.json && typeof o.actor === 'string') {
         // actors are matched exactly; a run-tagged actor is a different string

@@ -7,6 +7,7 @@ import type { Role } from '@/lib/auth/roles';
 import { listAudit } from '@/lib/auth/audit';
 import {
   addUserDefinition,
+  bulkScaleOutDefinition,
   closeAllGatesDefinition,
   instantiateFromEventDefinition,
   rollbackByActorDefinition,
@@ -186,6 +187,19 @@ describe.each(backends())('authorized actions on $name', (backend) => {
     const r = await executeAuthorized(rollbackByActorDefinition, caller(who('lena', 'lead')), { targetActor: target, durable: true, reason: 'bad canary' });
     expect(r).toMatchObject({ ok: true, committed: true });
     expect(await lastAudit()).toMatchObject({ username: 'lena', role: 'lead', mode: 'durable', decision: 'ok', committed: true, actor: 'lena', reason: 'bad canary' });
+  });
+
+  it('lets an operator preview a bulk run, recorded once as a preview, and denies a viewer', async () => {
+    const input = { templateCollectionId: tpl.id, n: '3', uuidPrefix: '5eedb0e2-', batchTag: uniq('b'), emitMode: 'live', preview: 'on' };
+    expect(await executeAuthorized(bulkScaleOutDefinition, caller(who('vera', 'viewer')), input)).toMatchObject({ decision: 'denied' });
+    const r = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), input);
+    expect(r).toMatchObject({ ok: true, committed: false, actor: 'olga' });
+    expect(r.ok && r.result.itemCount).toBe(3);
+    expect(await lastAudit()).toMatchObject({ recipe: 'bulk_scale_out', mode: 'preview', decision: 'ok', committed: false, username: 'olga' });
+    expect(await auditCount()).toBe(before.audit + 2);
+    expect(await logCount()).toBe(before.log);
+    const live = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), { ...input, preview: '' });
+    expect(live).toMatchObject({ ok: false, decision: 'invalid', issues: [{ field: 'reason' }] });
   });
 
   it('lets only a lead close the gates, with a reason', async () => {

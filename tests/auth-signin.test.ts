@@ -72,6 +72,21 @@ describe.each(backends())('sign-in on $name', (backend) => {
     expect(cookieOf(again)).not.toMatch(/session_token=[^;]+/);
   });
 
+  it('ends a session left idle past its expiry, and slides the expiry of one in use', async () => {
+    const auth = createAuth(t.db, env({ IU_SESSION_IDLE_MINUTES: '30' }));
+    await createUser(t.db.orm, { username: 'ida', password: 'correct horse battery', role: 'viewer', mustChangePassword: false });
+    const cookie = asCookieHeader(cookieOf(await auth.handler(signInRequest('ida', 'correct horse battery', '10.0.0.7'))));
+    const [u] = await t.db.query<{ id: string }>("SELECT id FROM auth_user WHERE username = 'ida'");
+    // in use: last refreshed 10 minutes ago, 20 minutes left → a request pushes it back to 30
+    await t.db.query("UPDATE auth_session SET updated_at = now() - interval '10 minutes', expires_at = now() + interval '20 minutes' WHERE user_id = $1", [u.id]);
+    expect(await resolveIdentity(t.db, auth, new Headers({ cookie }), noHeaders)).toMatchObject({ username: 'ida' });
+    const [s1] = await t.db.query<{ left: number }>('SELECT extract(epoch FROM expires_at - now())::int AS left FROM auth_session WHERE user_id = $1', [u.id]);
+    expect(s1.left).toBeGreaterThan(28 * 60);
+    // idle: past its expiry → signed out
+    await t.db.query("UPDATE auth_session SET expires_at = now() - interval '1 second' WHERE user_id = $1", [u.id]);
+    expect(await resolveIdentity(t.db, auth, new Headers({ cookie }), noHeaders)).toBeNull();
+  });
+
   it('ends the session on sign-out', async () => {
     const auth = createAuth(t.db, env());
     await createUser(t.db.orm, { username: 'sid', password: 'correct horse battery', role: 'viewer', mustChangePassword: false });

@@ -2,6 +2,8 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useEffect } from 'react';
+import { authClient } from '@/lib/auth-client';
 import { cn } from '@/components/ui/cn';
 import type { NavItem } from './nav';
 
@@ -16,6 +18,11 @@ export function Sidebar({
   signOut: () => Promise<void>;
 }) {
   const pathname = usePathname();
+  // Activity keeps the session alive: better-auth slides the session's expiry on use, but a
+  // page render cannot re-send the cookie, so the browser asks for the session itself.
+  useEffect(() => {
+    if (user.source === 'session') void authClient.getSession();
+  }, [pathname, user.source]);
   return (
     <aside className="w-full shrink-0 border-b border-slate-200 bg-white md:w-60 md:border-r md:border-b-0">
       <div className="flex flex-col md:sticky md:top-0 md:h-screen">

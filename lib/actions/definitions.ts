@@ -3,11 +3,14 @@
 // run them directly with an identity.
 import { z } from 'zod';
 import {
+  bulkInputSchema,
+  bulkScaleOut,
   closeAllGates,
   instantiateFromEvent,
   instantiateInputSchema,
   rollbackByActor,
   runTagSchema,
+  type BulkResult,
   type InstantiateResult,
   type RecipeResult,
   type RollbackResult,
@@ -44,6 +47,31 @@ export const instantiateFromEventDefinition: ActionDefinition<typeof instantiate
   summarize: (o) =>
     o.ok
       ? `${o.status}: ${o.result.emitMode} instance ${o.result.instanceCollectionKey ?? '—'} (${o.result.pieceCount ?? 0} pieces), actor ${o.result.actor}${o.committed ? '' : ', rolled back'}`
+      : `${o.status}: ${o.message}`,
+};
+
+export const bulkActionInput = bulkInputSchema.extend({
+  preview: checkbox,
+  runTag: runTagSchema,
+  reason: reasonField,
+});
+
+export const bulkScaleOutDefinition: ActionDefinition<typeof bulkActionInput, Omit<BulkResult, 'items'> & { itemCount: number }> = {
+  name: 'bulk_scale_out',
+  role: 'operator',
+  input: bulkActionInput,
+  mode: instantiateMode,
+  reasonRequired: (v) => !v.preview && v.emitMode === 'live',
+  run: async (ctx, v) => {
+    const r = await bulkScaleOut(ctx, { ...v, commit: !v.preview });
+    if (!r.ok) return r;
+    // the per-item list can be 10,000 long: the answer keeps the counts
+    const { items, ...rest } = r.result;
+    return { ...r, result: { ...rest, itemCount: items.length } };
+  },
+  summarize: (o) =>
+    o.ok
+      ? `${o.result.emitMode} bulk of ${o.result.total} as ${o.result.actor}: ${Object.entries(o.result.counts).map(([k, n]) => `${k} ${n}`).join(', ')}${o.committed ? '' : ', rolled back'}`
       : `${o.status}: ${o.message}`,
 };
 

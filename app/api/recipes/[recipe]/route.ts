@@ -1,4 +1,4 @@
-import { closeAllGatesDefinition, instantiateFromEventDefinition, rollbackByActorDefinition } from '@/lib/actions/definitions';
+import { bulkScaleOutDefinition, closeAllGatesDefinition, instantiateFromEventDefinition, rollbackByActorDefinition } from '@/lib/actions/definitions';
 import { runAuthorizedForRequest } from '@/lib/server/auth';
 
 export const dynamic = 'force-dynamic';
@@ -6,6 +6,7 @@ export const dynamic = 'force-dynamic';
 // The same wrapped actions the pages use, for scripts: POST a JSON body with the session cookie.
 const ACTIONS = {
   'instantiate-from-event': instantiateFromEventDefinition,
+  'bulk-scale-out': bulkScaleOutDefinition,
   'rollback-by-actor': rollbackByActorDefinition,
   'close-all-gates': closeAllGatesDefinition,
 } as const;
