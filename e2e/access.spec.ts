@@ -135,6 +135,9 @@ test.describe('roles', () => {
       data: { eventId: uuid(), eventType: 'x', templateCollectionId: uuid(), uniqueSuffix: 's1', emitMode: 'live', reason: 'r' },
     });
     expect(viaRoute.status()).toBe(403);
+    // nor can they rename themselves into someone else's actor name
+    const rename = await vic.request.post('/api/auth/update-user', { data: { username: 'alice', name: 'alice' } });
+    expect(rename.status()).toBe(404);
 
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const rows = await auditRows(admin);

@@ -2,7 +2,7 @@
 // backend: username + password, cookie attributes, idle expiry, disabled users, sign-out,
 // the sign-in rate limit, and the identity every action is checked against.
 import { describe, expect, it } from 'vitest';
-import { createAuth } from '@/lib/auth/auth';
+import { createAuth, isAllowedAuthPath } from '@/lib/auth/auth';
 import { resolveIdentity } from '@/lib/auth/identity';
 import { trustedHeaderConfig } from '@/lib/auth/trusted-header';
 import { createUser, setDisabled, setRole } from '@/lib/auth/users';
@@ -118,6 +118,24 @@ describe.each(backends())('sign-in on $name', (backend) => {
     expect(cookieOf(res)).toMatch(/^__Secure-better-auth\.session_token=.*;\s*Secure/i);
   });
 
+  it('lets nobody rename themselves into another actor through better-auth', async () => {
+    const auth = createAuth(t.db, env());
+    await createUser(t.db.orm, { username: 'ursula', password: 'correct horse battery', role: 'operator', mustChangePassword: false });
+    const cookie = asCookieHeader(cookieOf(await auth.handler(signInRequest('ursula', 'correct horse battery', '10.0.0.8'))));
+    const res = await auth.handler(
+      new Request(`${base}/api/auth/update-user`, {
+        method: 'POST',
+        headers: { cookie, origin: base, 'x-iu-peer-address': '10.0.0.8', 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', name: 'alice' }),
+      }),
+    );
+    expect(res.status).toBe(404);
+    expect(await count(t.db, "auth_user WHERE username = 'ursula'")).toBe(1);
+    expect(isAllowedAuthPath('/api/auth/update-user')).toBe(false);
+    expect(isAllowedAuthPath('/api/auth/sign-up/email')).toBe(false);
+    expect(isAllowedAuthPath('/api/auth/sign-in/username')).toBe(true);
+  });
+
   it('has no public sign-up', async () => {
     const auth = createAuth(t.db, env());
     const res = await auth.handler(
@@ -134,11 +152,11 @@ describe.each(backends())('sign-in on $name', (backend) => {
 
 describe.each(backends())('trusted-header identity on $name', (backend) => {
   const t = useTestDatabase(backend);
-  const cfg = trustedHeaderConfig({ IU_AUTH_MODE: 'trusted-header', IU_AUTH_GROUP_ROLES: 'ops-leads:lead,ops:operator' });
+  const cfg = trustedHeaderConfig({ IU_AUTH_MODE: 'trusted-header', IU_AUTH_GROUP_ROLES: 'ops-leads:lead,ops:operator', IU_PEER_TOKEN: 'tok' });
   const auth = () => createAuth(t.db, env());
 
   it('provisions the user on sight, with the role of their groups, and follows group changes', async () => {
-    const h = (groups: string) => new Headers({ 'x-iu-peer-address': '127.0.0.1', 'x-forwarded-user': 'Priya', 'x-forwarded-groups': groups });
+    const h = (groups: string) => new Headers({ 'x-iu-peer-address': '127.0.0.1', 'x-iu-peer-token': 'tok', 'x-forwarded-user': 'Priya', 'x-forwarded-groups': groups });
     expect(await resolveIdentity(t.db, auth(), h('ops'), cfg)).toMatchObject({ username: 'priya', role: 'operator', source: 'trusted-header' });
     expect(await count(t.db, "auth_user WHERE username = 'priya' AND source = 'trusted-header'")).toBe(1);
     expect(await resolveIdentity(t.db, auth(), h('ops,ops-leads'), cfg)).toMatchObject({ role: 'lead' });
@@ -147,8 +165,14 @@ describe.each(backends())('trusted-header identity on $name', (backend) => {
     expect(await resolveIdentity(t.db, auth(), h('ops'), cfg)).toBeNull();
   });
 
+  it('leaves a password account of the same name with the role a lead gave it', async () => {
+    await createUser(t.db.orm, { username: 'pat', password: 'correct horse battery', role: 'viewer', mustChangePassword: false });
+    const h = new Headers({ 'x-iu-peer-address': '127.0.0.1', 'x-iu-peer-token': 'tok', 'x-forwarded-user': 'pat', 'x-forwarded-groups': 'ops-leads' });
+    expect(await resolveIdentity(t.db, auth(), h, cfg)).toMatchObject({ username: 'pat', role: 'viewer' });
+  });
+
   it('ignores the headers from an untrusted peer: nobody is signed in', async () => {
-    const h = new Headers({ 'x-iu-peer-address': '203.0.113.9', 'x-forwarded-user': 'mallory', 'x-forwarded-groups': 'ops-leads' });
+    const h = new Headers({ 'x-iu-peer-address': '203.0.113.9', 'x-iu-peer-token': 'tok', 'x-forwarded-user': 'mallory', 'x-forwarded-groups': 'ops-leads' });
     expect(await resolveIdentity(t.db, auth(), h, cfg)).toBeNull();
     expect(await count(t.db, "auth_user WHERE username = 'mallory'")).toBe(0);
   });

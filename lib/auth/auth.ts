@@ -15,6 +15,26 @@ import { PEER_HEADER } from './trusted-header';
 
 export const MIN_PASSWORD_LENGTH = 10;
 
+/**
+ * The only better-auth endpoints reachable over HTTP. Everything else (update-user, which
+ * would let a person rename themselves into someone else's actor name; sign-up; email and
+ * social flows) answers 404: leads and the CLI manage accounts.
+ */
+export const AUTH_HTTP_PATHS = ['/sign-in/username', '/sign-out', '/get-session', '/change-password', '/ok'] as const;
+
+const DISABLED_PATHS = [
+  '/update-user', '/change-email', '/delete-user', '/delete-user/callback', '/sign-up/email', '/sign-in/email',
+  '/sign-in/social', '/link-social', '/unlink-account', '/is-username-available', '/request-password-reset',
+  '/reset-password', '/reset-password/:token', '/send-verification-email', '/verify-email', '/update-session',
+  '/get-access-token', '/refresh-token', '/account-info', '/list-accounts', '/verify-password', '/callback/:id',
+];
+
+/** Whether a request path under /api/auth may reach better-auth. */
+export function isAllowedAuthPath(pathname: string): boolean {
+  const sub = pathname.replace(/^\/api\/auth/, '').replace(/\/+$/, '');
+  return (AUTH_HTTP_PATHS as readonly string[]).includes(sub);
+}
+
 export interface AuthSettings {
   publicUrl: string;
   idleMinutes: number;
@@ -97,6 +117,7 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
       }),
       nextCookies(),
     ],
+    disabledPaths: DISABLED_PATHS,
     telemetry: { enabled: false },
   });
 }

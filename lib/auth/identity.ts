@@ -6,7 +6,7 @@ import type { Database } from '@/db/client';
 import { authUser } from '@/db/auth-schema';
 import type { Auth } from './auth';
 import { asRole, type Role } from './roles';
-import { identityFromHeaders, normalizeAddress, PEER_HEADER, trustedHeaderConfig, type TrustedHeaderConfig } from './trusted-header';
+import { identityFromHeaders, peerOf, trustedHeaderConfig, type TrustedHeaderConfig } from './trusted-header';
 import { provisionHeaderUser } from './users';
 
 export interface Identity {
@@ -43,7 +43,6 @@ export async function resolveIdentity(
 }
 
 /** The audit's IP and user agent: the socket peer server.ts recorded, never a client's X-Forwarded-For. */
-export function requestInfo(headers: Headers): RequestInfo {
-  const peer = normalizeAddress(headers.get(PEER_HEADER)) || null;
-  return { ip: peer, userAgent: headers.get('user-agent')?.slice(0, 500) ?? null };
+export function requestInfo(headers: Headers, cfg: TrustedHeaderConfig = trustedHeaderConfig()): RequestInfo {
+  return { ip: peerOf(headers, cfg), userAgent: headers.get('user-agent')?.slice(0, 500) ?? null };
 }

@@ -7,6 +7,12 @@ import { asRole, highestRole, type Role } from './roles';
 
 /** The header server.ts always overwrites with the socket's peer address. */
 export const PEER_HEADER = 'x-iu-peer-address';
+/**
+ * The header server.ts always overwrites with a random per-process token (IU_PEER_TOKEN): a
+ * request that did not pass through server.ts (next dev, a bare next start) cannot carry
+ * it, so its peer header is not believed.
+ */
+export const PEER_TOKEN_HEADER = 'x-iu-peer-token';
 
 export interface TrustedHeaderConfig {
   enabled: boolean;
@@ -14,6 +20,8 @@ export interface TrustedHeaderConfig {
   userHeader: string;
   groupsHeader: string;
   groupRoles: Map<string, Role>;
+  /** Set by server.ts at start; without it no peer address is believed. */
+  peerToken: string | undefined;
 }
 
 /** Reads IU_AUTH_MODE, IU_TRUSTED_PROXIES, IU_AUTH_USER_HEADER, IU_AUTH_GROUPS_HEADER, IU_AUTH_GROUP_ROLES. */
@@ -27,6 +35,7 @@ export function trustedHeaderConfig(env: Record<string, string | undefined> = pr
     userHeader: (env.IU_AUTH_USER_HEADER || 'X-Forwarded-User').toLowerCase(),
     groupsHeader: (env.IU_AUTH_GROUPS_HEADER || 'X-Forwarded-Groups').toLowerCase(),
     groupRoles: parseGroupRoles(env.IU_AUTH_GROUP_ROLES ?? ''),
+    peerToken: env.IU_PEER_TOKEN || undefined,
   };
 }
 
@@ -72,7 +81,8 @@ export interface HeaderIdentity {
  */
 export function identityFromHeaders(headers: Headers, cfg: TrustedHeaderConfig): HeaderIdentity | null {
   if (!cfg.enabled) return null;
-  if (!isTrustedPeer(headers.get(PEER_HEADER), cfg)) return null;
+  if (!peerOf(headers, cfg)) return null;
+  if (!isTrustedPeer(peerOf(headers, cfg), cfg)) return null;
   const raw = headers.get(cfg.userHeader)?.trim();
   if (!raw) return null;
   const username = raw.toLowerCase();
@@ -84,7 +94,13 @@ export function identityFromHeaders(headers: Headers, cfg: TrustedHeaderConfig):
   return { username, groups, role: roleForGroups(groups, cfg) };
 }
 
-/** Removes identity headers unless the peer is trusted; always sets the peer header. Used by server.ts. */
+/** The socket peer server.ts recorded, or null when the request did not come through it. */
+export function peerOf(headers: Headers, cfg: Pick<TrustedHeaderConfig, 'peerToken'>): string | null {
+  if (!cfg.peerToken || headers.get(PEER_TOKEN_HEADER) !== cfg.peerToken) return null;
+  return normalizeAddress(headers.get(PEER_HEADER)) || null;
+}
+
+/** Removes identity headers unless the peer is trusted; always sets the peer headers. Used by server.ts. */
 export function sanitizeIncomingHeaders(
   headers: Record<string, string | string[] | undefined>,
   peer: string | undefined,
@@ -96,4 +112,6 @@ export function sanitizeIncomingHeaders(
     delete headers[cfg.groupsHeader];
   }
   headers[PEER_HEADER] = normalizeAddress(peer) || 'unknown';
+  if (cfg.peerToken) headers[PEER_TOKEN_HEADER] = cfg.peerToken;
+  else delete headers[PEER_TOKEN_HEADER];
 }

@@ -162,7 +162,8 @@ export async function clearMustChangePassword(db: Exec, userId: string): Promise
 export async function provisionHeaderUser(db: Exec, username: string, role: Role | null): Promise<ConsoleUser> {
   const existing = await findUser(db, username);
   if (existing) {
-    if (existing.role === role) return existing;
+    // a password account of the same name keeps the role a lead gave it
+    if (existing.source !== 'trusted-header' || existing.role === role) return existing;
     return setRole(db, username, role);
   }
   const id = crypto.randomUUID();

@@ -65,6 +65,22 @@ async function prepare(): Promise<DbState> {
       issues.push({ step: 'seed', message });
     }
   }
+  if (issues.length === 0) {
+    try {
+      // npm start makes the first lead before the server starts; this covers `npm run serve`
+      const { bootstrapLead } = await import('@/lib/auth/users');
+      const r = await bootstrapLead(db);
+      if (r.created) {
+        console.log(
+          r.oneTimePassword
+            ? `[iu-console] made the first lead, ${r.username}; one-time password (shown once): ${r.oneTimePassword}`
+            : `[iu-console] made the first lead, ${r.username}, with the password in IU_ADMIN_PASSWORD`,
+        );
+      }
+    } catch (err) {
+      console.error(`[iu-console] could not make the first account on ${db.label}: ${errorMessage(err)}`);
+    }
+  }
   return { db, issues };
 }
 
