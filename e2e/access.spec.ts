@@ -183,6 +183,37 @@ test.describe('roles', () => {
     await admin.close();
   });
 
+  test('an operator cannot add users or close gates, even by posting to the actions directly', async ({ browser }) => {
+    const admin = await contextAs(browser, ADMIN.username, 'lead');
+    const ap = await admin.newPage();
+    await ap.goto('/users');
+    const form = ap.getByTestId('add-user-form');
+    await form.getByLabel('User name').fill('wendy');
+    await form.getByLabel('Role').selectOption('viewer');
+    await form.getByLabel('Reason').fill('capture for replay');
+    const captured = ap.waitForRequest(isAction);
+    await form.getByRole('button', { name: 'Add user' }).click();
+    const addUser = await captureAction(captured);
+    await expect(ap.getByTestId('one-time-password')).toBeVisible();
+
+    const otto = await contextAs(browser, 'otto', 'operator');
+    const r = await replay(otto, addUser, [['wendy', 'mallory'], ['"viewer"', '"lead"'], ['viewer', 'lead']]);
+    expect(r.text).toContain('"decision":"denied"');
+    expect((await otto.request.post('/api/recipes/close-all-gates', { data: { reason: 'try' } })).status()).toBe(403);
+    expect((await otto.request.get('/api/audit')).status()).toBe(403);
+
+    await ap.goto('/users');
+    await expect(ap.getByTestId('user-wendy')).toBeVisible();
+    await expect(ap.getByTestId('user-mallory')).toHaveCount(0);
+    const rows = (await auditRows(admin)).filter((x) => x.username === 'otto' && (x.recipe === 'user_add' || x.recipe === 'close_all_gates'));
+    expect(rows.map((x) => [x.recipe, x.decision]).sort()).toEqual([
+      ['close_all_gates', 'denied'],
+      ['user_add', 'denied'],
+    ]);
+    await otto.close();
+    await admin.close();
+  });
+
   test('a signed-in user with no role sees only the page saying to ask a lead', async ({ browser }, testInfo) => {
     const nora = await contextAs(browser, 'nora', '');
     const page = await nora.newPage();
