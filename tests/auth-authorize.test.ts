@@ -14,7 +14,7 @@ import {
   setDisabledDefinition,
   setRoleDefinition,
 } from '@/lib/actions/definitions';
-import { findUser } from '@/lib/auth/users';
+import { createUser, findUser } from '@/lib/auth/users';
 import { instantiateFromEvent } from '@/lib/recipes';
 import { backends, useTestDatabase } from './helpers/db';
 import { count, makeTemplate, uniq, uuid, type Template } from './helpers/substrate';
@@ -85,6 +85,30 @@ describe.each(backends())('authorized actions on $name', (backend) => {
     expect(r.message).toMatch(/ask a lead/);
     expect(await lastAudit()).toMatchObject({ username: 'nobody', role: null, decision: 'denied', mode: 'preview' });
     expect(await logCount()).toBe(before.log);
+  });
+
+  it('denies everything to someone who has not yet changed a one-time password, whatever the role', async () => {
+    const r = await executeAuthorized(instantiateFromEventDefinition, caller({ ...who('newlead', 'lead'), mustChangePassword: true }), form({ preview: 'on' }));
+    expect(r).toMatchObject({ ok: false, decision: 'denied' });
+    expect(r.message).toMatch(/one-time password/);
+    expect(await lastAudit()).toMatchObject({ username: 'newlead', role: 'lead', decision: 'denied', mode: 'preview' });
+    expect(await logCount()).toBe(before.log);
+  });
+
+  it('refuses to take the lead role from, or disable, the last enabled lead', async () => {
+    const solo = uniq('solo').toLowerCase();
+    // this file's database has no enabled lead account yet: make exactly one
+    await createUser(t.db.orm, { username: solo, password: 'correct horse battery', role: 'lead', mustChangePassword: false });
+    const demote = await executeAuthorized(setRoleDefinition, caller(who(solo, 'lead')), { username: solo, role: 'operator', reason: 'step down' });
+    expect(demote).toMatchObject({ ok: false, decision: 'invalid' });
+    expect(demote.message).toMatch(/last enabled lead/);
+    expect(await findUser(t.db.orm, solo)).toMatchObject({ role: 'lead' });
+    const other = uniq('lead2').toLowerCase();
+    await createUser(t.db.orm, { username: other, password: 'correct horse battery', role: 'lead', mustChangePassword: false });
+    const disable = await executeAuthorized(setDisabledDefinition, caller(who(other, 'lead')), { username: solo, disabled: 'true', reason: 'handover' });
+    expect(disable).toMatchObject({ ok: true, committed: true });
+    const last = await executeAuthorized(setRoleDefinition, caller(who(other, 'lead')), { username: other, role: '', reason: 'oops' });
+    expect(last).toMatchObject({ ok: false, decision: 'invalid' });
   });
 
   it('denies an operator a rollback by actor, recorded as denied', async () => {

@@ -16,7 +16,8 @@ import {
   type RollbackResult,
 } from '@/lib/recipes';
 import { reasonField, runAdminTransaction, type ActionDefinition } from '@/lib/auth/authorize';
-import { optionalRoleSchema, oneTimePassword, createUser, setDisabled, setRole, usernameSchema, UserAdminError, resetPassword } from '@/lib/auth/users';
+import { optionalRoleSchema, oneTimePassword, createUser, setDisabled, setRole, usernameSchema, UserAdminError, resetPassword, findUser, countActiveLeads } from '@/lib/auth/users';
+import type { Tx } from '@/lib/recipes/types';
 import type { AuditMode } from '@/lib/auth/audit';
 
 const checkbox = z
@@ -121,6 +122,16 @@ export interface UserAdminResult {
   oneTimePassword?: string;
 }
 
+/** Refuses a change that would leave no enabled lead: nobody could manage users any more. */
+async function lastLeadRefusal(tx: Tx, username: string, keepsLead: boolean): Promise<RecipeResult<UserAdminResult> | null> {
+  if (keepsLead) return null;
+  const u = await findUser(tx, username);
+  if (!u || u.role !== 'lead' || u.disabled) return null;
+  if ((await countActiveLeads(tx)) > 1) return null;
+  const message = `${u.username} is the last enabled lead; make someone else a lead first, or nobody could manage users.`;
+  return { ok: false, status: 'invalid_input', committed: false, message, issues: [{ field: 'username', message }] };
+}
+
 function adminRefusal(err: unknown): RecipeResult<UserAdminResult> {
   if (err instanceof UserAdminError) {
     return { ok: false, status: 'invalid_input', committed: false, message: err.message, issues: [{ field: 'username', message: err.message }] };
@@ -159,6 +170,8 @@ export const setRoleDefinition: ActionDefinition<typeof setRoleActionInput, User
   reasonRequired: () => true,
   run: (ctx, v) =>
     runAdminTransaction(ctx, async (tx) => {
+      const last = await lastLeadRefusal(tx, v.username, v.role === 'lead');
+      if (last) return last;
       try {
         const u = await setRole(tx, v.username, v.role);
         return { ok: true, status: 'ok', committed: false, result: { username: u.username, role: u.role, disabled: u.disabled } };
@@ -182,6 +195,8 @@ export const setDisabledDefinition: ActionDefinition<typeof setDisabledActionInp
       if (v.disabled && v.username === ctx.user) {
         return { ok: false, status: 'invalid_input', committed: false, message: 'You cannot disable yourself; ask another lead.' } as RecipeResult<UserAdminResult>;
       }
+      const last = await lastLeadRefusal(tx, v.username, !v.disabled);
+      if (last) return last;
       try {
         const u = await setDisabled(tx, v.username, v.disabled);
         return { ok: true, status: 'ok', committed: false, result: { username: u.username, role: u.role, disabled: u.disabled } };

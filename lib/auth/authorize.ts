@@ -102,10 +102,13 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
     writeAudit(on, { ...base, ...e });
   const rawReason = typeof input.reason === 'string' && input.reason.trim() ? input.reason.trim().slice(0, 2000) : null;
 
-  if (!hasRole(who.role, def.role)) {
-    const message = who.role
-      ? `Your role (${who.role}) cannot do this; it needs ${def.role} (${ROLE_DESCRIPTIONS[def.role]}). Nothing was run.`
-      : 'You have no role yet, so you cannot do anything here; ask a lead to give you one.';
+  // a one-time password must be changed before anything else
+  if (who.mustChangePassword || !hasRole(who.role, def.role)) {
+    const message = who.mustChangePassword
+      ? 'You signed in with a one-time password; choose your own password first (/account/password). Nothing was run.'
+      : who.role
+        ? `Your role (${who.role}) cannot do this; it needs ${def.role} (${ROLE_DESCRIPTIONS[def.role]}). Nothing was run.`
+        : 'You have no role yet, so you cannot do anything here; ask a lead to give you one.';
     const auditId = await record({
       params: auditParams(input),
       mode: safeMode(input),

