@@ -11,8 +11,18 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import * as views from './views';
+import { authAccount, authRateLimit, authSession, authUser, authVerification, consoleAuditLog } from './auth-schema';
 
-export const fullSchema = { ...schema, ...views };
+export const fullSchema = {
+  ...schema,
+  ...views,
+  authUser,
+  authSession,
+  authAccount,
+  authVerification,
+  authRateLimit,
+  consoleAuditLog,
+};
 export type Orm = PgDatabase<PgQueryResultHKT, typeof fullSchema>;
 export type DatabaseKind = 'pglite' | 'postgres';
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { ADMIN, contextAs, signIn } from './helpers';
 
 // Journeys of reviewers and leads over the demo seed (PGlite, seeded by scripts/start.sh).
 
@@ -13,6 +14,18 @@ async function shot(page: Page, testInfo: TestInfo, name: string) {
 }
 
 test.describe('observability journeys', () => {
+  // Reviewers browse as viewers; the lead journeys sign in as the first lead.
+  test.beforeEach(async ({ page, browser }, testInfo) => {
+    if (/\ba lead\b/.test(testInfo.title)) {
+      await signIn(page, ADMIN.username, ADMIN.password);
+      return;
+    }
+    const viewer = await contextAs(browser, 'obs-reviewer', 'viewer');
+    const { cookies } = await viewer.storageState();
+    await viewer.close();
+    await page.context().addCookies(cookies);
+  });
+
   test('a reviewer finds an event by actor and date, opens it and follows it to its instance', async ({ page }, testInfo) => {
     await page.goto('/events');
     await page.getByLabel('Actor').selectOption('bikram');

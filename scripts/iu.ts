@@ -32,10 +32,22 @@ import { explainPieceIssues, parsePiecesJson } from '@/lib/cli/pieces';
 import { gateLeakLine, renderBulk, renderCompose, renderGates, renderInstantiate, renderRefusal, renderRollback } from '@/lib/cli/render';
 import { resolveTemplate } from '@/lib/cli/template-ref';
 import { cliUser } from '@/lib/cli/user';
+import os from 'node:os';
+import type { z } from 'zod';
+import { executeAuthorized, type ActionDefinition } from '@/lib/auth/authorize';
+import { auditParams, writeAudit, type AuditEntry, type AuditMode } from '@/lib/auth/audit';
+import { bootstrapLead, listUsers } from '@/lib/auth/users';
+import { addUserDefinition, resetPasswordDefinition, setDisabledDefinition, setRoleDefinition, type UserAdminResult } from '@/lib/actions/definitions';
+
+function cliUserName(): string {
+  const who = cliUser();
+  return 'error' in who ? 'unknown' : who.user;
+}
 
 interface GlobalOpts {
   json?: boolean;
   tag?: string;
+  reason?: string;
 }
 
 /** Where output goes: with --json only the final document reaches stdout. */
@@ -61,6 +73,8 @@ interface Run {
   /** Set for commands that act; null for read-only ones. */
   ctx: RecipeContext | null;
   command: string;
+  /** Positional arguments (users add <username>, …). */
+  args: string[];
 }
 
 /** The recipe's field names, as the flags a person typed (added as `flag`; `field` stays the recipe's). */
@@ -125,7 +139,13 @@ function refused(run: Pick<Run, 'io' | 'command'> & { db?: Database }, refusal: 
  * Wraps a command: checks the acting user and run tag, opens the database, runs, always
  * closes (PGlite holds a folder lock), and maps errors to a sentence and exit code 1.
  */
-function action<O>(name: string, opts: { acts: boolean }, handler: (run: Run, o: O) => Promise<number>) {
+interface CliAudit<O> {
+  /** The recipe name in the audit trail (the console's names). */
+  recipe: string;
+  mode: (o: O) => AuditMode;
+}
+
+function action<O>(name: string, opts: { acts: boolean; audit?: CliAudit<O> }, handler: (run: Run, o: O) => Promise<number>) {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const globals = cmd.optsWithGlobals() as GlobalOpts;
@@ -147,9 +167,42 @@ function action<O>(name: string, opts: { acts: boolean }, handler: (run: Run, o:
       ctx = { user: who.user, runTag: tag.data };
     }
     let db: Database | undefined;
+    // Recipe runs from the CLI are in the console's audit trail too, with role 'cli': a
+    // commit's row in the recipe's transaction, a preview's or refusal's afterwards.
+    const pending: AuditEntry[] = [];
+    const startedAt = new Date();
     try {
       db = await openDatabase();
-      process.exitCode = await handler({ db, io, ctx: ctx ? { ...ctx, db } : null, command: name }, o);
+      let runCtx: RecipeContext | null = ctx ? { ...ctx, db } : null;
+      if (runCtx && opts.audit) {
+        const audit = opts.audit;
+        const c = runCtx;
+        const entry = (outcome: RecipeResult<unknown>): AuditEntry => ({
+          startedAt,
+          username: c.user,
+          role: 'cli',
+          recipe: audit.recipe,
+          params: auditParams({ ...(o as Record<string, unknown>), reason: undefined }),
+          mode: audit.mode(o),
+          decision: outcome.ok ? 'ok' : outcome.status === 'invalid_input' ? 'invalid' : 'refused',
+          status: outcome.status,
+          summary: outcome.ok ? `${outcome.status}${outcome.committed ? '' : ', rolled back'}` : `${outcome.status}: ${outcome.message}`,
+          actor: c.runTag ? `${c.user}:${c.runTag}` : c.user,
+          reason: globals.reason ?? null,
+          ip: 'cli',
+          userAgent: `iu-cli (${os.hostname()})`,
+          committed: outcome.committed,
+        });
+        runCtx = {
+          ...c,
+          async beforeFinish(tx, outcome) {
+            if (outcome.committed) await writeAudit(tx, entry(outcome));
+            else pending.push(entry(outcome));
+          },
+        };
+      }
+      process.exitCode = await handler({ db, io, ctx: runCtx, command: name, args: (cmd.processedArgs ?? cmd.args) as string[] }, o);
+      for (const e of pending.splice(0)) await writeAudit(db.orm, e);
     } catch (err) {
       const message = describeError(err, db?.label);
       io.result({ command: name, database: db?.label ?? null, ok: false, status: 'error', message });
@@ -193,6 +246,7 @@ const program = new Command()
   .description('Operator command line for iu_core: gates, status, compose, instantiate, bulk, rollback-actor.\nActs as IU_USER or the OS user. Exit codes: 0 done, 2 refused, 1 error.')
   .option('--json', 'print one machine-readable JSON result on stdout, nothing else')
   .option('--tag <run-tag>', 'run tag: the recorded actor becomes <user>:<run-tag>')
+  .option('--reason <text>', 'why: recorded in the console audit trail with the run')
   .showHelpAfterError()
   .addHelpText('after', '\nPGlite (.data/pglite or IU_PGLITE_DIR) by default; PostgreSQL when DATABASE_URL is set.');
 
@@ -201,7 +255,7 @@ program
   .description('show the four iu_core gates; --close-all closes any leaked gate')
   .option('--close-all', 'close every open iu_core gate (a lead fixing a gate leak)')
   .action(
-    action<{ closeAll?: boolean }>('gates', { acts: true }, async (run, o) => {
+    action<{ closeAll?: boolean }>('gates', { acts: true, audit: { recipe: 'close_all_gates', mode: () => 'admin' } }, async (run, o) => {
       let closed: string[] | undefined;
       if (o.closeAll) closed = await closeAllGates(run.ctx!);
       const gates = await readGates(run.db);
@@ -344,7 +398,7 @@ program
   .option('--previous <uuid>', 'the unregistered v1 to chain from (only for a family never registered)')
   .option('--commit', 'keep it; without it the run is a preview that rolls back')
   .action(
-    action<ComposeOpts>('compose', { acts: true }, async (run, o) => {
+    action<ComposeOpts>('compose', { acts: true, audit: { recipe: 'compose_template_version', mode: (o) => (o.commit ? 'live' : 'preview') } }, async (run, o) => {
       // A pieces problem is reported together with every other field problem: the recipe
       // runs with an empty list (which its schema refuses before any SQL) and the pieces
       // issue replaces the schema's "at least one piece".
@@ -411,7 +465,7 @@ program
   .option('--commit', 'keep the outcome (a dry_run instance becomes durable; a refusal keeps its log row)')
   .option('--keep', 'same as --commit')
   .action(
-    action<InstantiateOpts>('instantiate', { acts: true }, async (run, o) => {
+    action<InstantiateOpts>('instantiate', { acts: true, audit: { recipe: 'instantiate_from_event', mode: (o) => (o.commit || o.keep ? (o.mode === 'live' ? 'live' : 'dry_run') : 'preview') } }, async (run, o) => {
       const tpl = await templateArg(run, o.template);
       if (isRefusal(tpl)) return refused(run, tpl);
       const eventId = o.event?.trim().toLowerCase() === 'new' ? crypto.randomUUID() : o.event;
@@ -461,7 +515,7 @@ program
   .option('--items', 'print every item, not only the first few')
   .option('--no-progress', 'no progress output on stderr')
   .action(
-    action<BulkOpts>('bulk', { acts: true }, async (run, o) => {
+    action<BulkOpts>('bulk', { acts: true, audit: { recipe: 'bulk_scale_out', mode: (o) => (o.commit ? (o.mode === 'dry_run' ? 'dry_run' : 'live') : 'preview') } }, async (run, o) => {
       const tpl = await templateArg(run, o.template);
       if (isRefusal(tpl)) return refused(run, tpl);
 
@@ -555,7 +609,7 @@ program
   .option('--durable', 'delete the instances for real; without it nothing is written')
   .option('--items', 'list every instance, not only the first few')
   .action(
-    action<RollbackOpts>('rollback-actor', { acts: true }, async (run, o) => {
+    action<RollbackOpts>('rollback-actor', { acts: true, audit: { recipe: 'rollback_by_actor', mode: (o) => (o.durable ? 'durable' : 'dry_run') } }, async (run, o) => {
       const outcome = await rollbackByActor(run.ctx!, { actor: o.actor as string, dryRun: !o.durable });
       if (outcome.ok && outcome.result.instanceCount === 0 && !run.io.json && typeof o.actor === 'string') {
         // actors are matched exactly; a run-tagged actor is a different string
@@ -570,6 +624,123 @@ program
         if (similar.length) run.io.note(`Actors with standing instances that look alike: ${similar.map((s) => `${s.triggered_by} (${s.n})`).join(', ')}.`);
       }
       return finish(run, outcome, (res, committed) => renderRollback(res, { committed, allItems: !!o.items }));
+    }),
+  );
+
+// ---- users: the CLI is a local administrator with database access -------------------------
+
+/** Runs a user-admin definition as the CLI user, with the lead's permissions, audited with role 'cli'. */
+async function adminCommand(run: Run, def: ActionDefinition<z.ZodType<Record<string, unknown>>, UserAdminResult>, input: Record<string, unknown>): Promise<number> {
+  const user = run.ctx!.user;
+  const r = await executeAuthorized(def, {
+    db: run.db,
+    identity: { userId: 'cli', username: user, role: 'lead', mustChangePassword: false, source: 'session' },
+    request: { ip: 'cli', userAgent: `iu-cli (${os.hostname()})` },
+    auditRole: 'cli',
+  }, input);
+  run.io.result({ command: run.command, database: run.db.label, ...r });
+  if (!r.ok) {
+    run.io.note(`Refused (${r.status}): ${r.message}`);
+    return EXIT.refused;
+  }
+  run.io.out(`${r.result.username}: role ${r.result.role ?? 'none'}, ${r.result.disabled ? 'disabled' : 'enabled'}`);
+  if (r.result.oneTimePassword) run.io.out(`One-time password (shown once; must be changed at first sign-in): ${r.result.oneTimePassword}`);
+  return EXIT.ok;
+}
+
+const users = program.command('users').description('console accounts: list, add, disable, enable, set-role, reset-password, bootstrap');
+
+users
+  .command('list')
+  .description('every console account with its role and state')
+  .action(
+    action('users list', { acts: false }, async (run) => {
+      const list = await listUsers(run.db.orm);
+      run.io.result({ command: run.command, users: list });
+      run.io.out(
+        list.length
+          ? table(['user', 'role', 'state', 'source'], list.map((u) => [u.username, u.role ?? 'none', u.disabled ? 'disabled' : u.mustChangePassword ? 'one-time password' : 'active', u.source]))
+          : 'No console accounts yet; npm start (or npm run iu -- users bootstrap) makes the first one.',
+      );
+      return EXIT.ok;
+    }),
+  );
+
+users
+  .command('add <username>')
+  .description('add a user with a one-time password (printed once)')
+  .option('--role <role>', 'viewer, operator, lead or none', 'viewer')
+  .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+  .action(
+    action<{ role: string; reason: string }>('users add', { acts: true }, (run, o) =>
+      adminCommand(run, addUserDefinition as never, { username: run.args[0], role: o.role, reason: o.reason }),
+    ),
+  );
+
+users
+  .command('set-role <username> <role>')
+  .description('set a role: viewer, operator, lead, or none')
+  .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+  .action(
+    action<{ reason: string }>('users set-role', { acts: true }, (run, o) =>
+      adminCommand(run, setRoleDefinition as never, { username: run.args[0], role: run.args[1], reason: o.reason }),
+    ),
+  );
+
+for (const [name, disabled] of [['disable', true], ['enable', false]] as const) {
+  users
+    .command(`${name} <username>`)
+    .description(disabled ? 'disable a user (signs them out everywhere)' : 'enable a disabled user')
+    .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+    .action(
+      action<{ reason: string }>(`users ${name}`, { acts: true }, (run, o) =>
+        adminCommand(run, setDisabledDefinition as never, { username: run.args[0], disabled, reason: o.reason }),
+      ),
+    );
+}
+
+users
+  .command('reset-password <username>')
+  .description('give a user a new one-time password (printed once)')
+  .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+  .action(
+    action<{ reason: string }>('users reset-password', { acts: true }, (run, o) =>
+      adminCommand(run, resetPasswordDefinition as never, { username: run.args[0], reason: o.reason }),
+    ),
+  );
+
+users
+  .command('bootstrap')
+  .description('when there is no account yet: make lead admin (IU_ADMIN_PASSWORD, or a one-time password printed here)')
+  .action(
+    action('users bootstrap', { acts: false }, async (run) => {
+      const r = await bootstrapLead(run.db);
+      run.io.result({ command: run.command, ...r });
+      if (!r.created) {
+        run.io.out('Console accounts exist already; nothing to do.');
+        return EXIT.ok;
+      }
+      await writeAudit(run.db.orm, {
+        startedAt: new Date(), username: cliUserName(), role: 'cli', recipe: 'user_bootstrap', params: { username: r.username },
+        mode: 'admin', decision: 'ok', status: 'ok', summary: `made the first lead, ${r.username}${r.oneTimePassword ? ' (one-time password)' : ' (IU_ADMIN_PASSWORD)'}`,
+        actor: null, reason: 'first start', ip: 'cli', userAgent: 'iu-cli', committed: true,
+      });
+      if (r.oneTimePassword) {
+        run.io.out(
+          [
+            '',
+            '  ┌──────────────────────────────────────────────────────────────┐',
+            `  │ First sign-in: user ${r.username.padEnd(41)}│`,
+            `  │ One-time password: ${r.oneTimePassword.padEnd(42)}│`,
+            '  │ Shown once; you choose your own password at first sign-in.   │',
+            '  └──────────────────────────────────────────────────────────────┘',
+            '',
+          ].join('\n'),
+        );
+      } else {
+        run.io.out(`Made the first lead, ${r.username}, with the password in IU_ADMIN_PASSWORD.`);
+      }
+      return EXIT.ok;
     }),
   );
 

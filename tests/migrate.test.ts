@@ -9,18 +9,20 @@ describe.each(backends())('migrations on $name', (backend) => {
 
   it('lists every migration as pending on an empty database', async () => {
     const status = await migrationStatus(t.db);
-    expect(status.map((s) => s.version)).toEqual(['001', '031', '032', '033']);
+    expect(status.map((s) => s.version)).toEqual(['001', '031', '032', '033', '040', '041']);
     expect(status.every((s) => !s.applied)).toBe(true);
   });
 
-  it('applies 001, 031, 032 and 033 in order and records them', async () => {
-    expect(await migrate(t.db)).toEqual(['001', '031', '032', '033']);
+  it('applies 001, 031, 032, 033, 040 and 041 in order and records them', async () => {
+    expect(await migrate(t.db)).toEqual(['001', '031', '032', '033', '040', '041']);
     const status = await migrationStatus(t.db);
     expect(status.map((s) => [s.version, s.applied, s.drifted])).toEqual([
       ['001', true, false],
       ['031', true, false],
       ['032', true, false],
       ['033', true, false],
+      ['040', true, false],
+      ['041', true, false],
     ]);
     for (const s of status) {
       expect(s.appliedAt).toBeInstanceOf(Date);

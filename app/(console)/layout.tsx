@@ -1,22 +1,47 @@
 import type { ReactNode } from 'react';
 import { GateLeakBanner } from '@/components/shell/GateLeakBanner';
+import { Sidebar } from '@/components/shell/Sidebar';
+import { navFor } from '@/components/shell/nav';
+import { Alert } from '@/components/ui/alert';
 import { getDb } from '@/lib/server/db';
+import { requireUser } from '@/lib/server/auth';
 import { listLeakedGates } from '@/lib/queries/overview';
+import { hasRole } from '@/lib/auth/roles';
+import { signOutAction } from '../(auth)/actions';
+import { closeAllGatesAction } from './gate-actions';
 
 // Reads committed data on every request; `next build` must never open the database.
 export const dynamic = 'force-dynamic';
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  // signed out → /sign-in; a one-time password → /account/password
+  const me = await requireUser();
   let leaked: string[] | null = null;
-  try {
-    leaked = await listLeakedGates(await getDb());
-  } catch {
-    // The page below reports why the database is unavailable; the banner just stays away.
+  if (me.role) {
+    try {
+      leaked = await listLeakedGates(await getDb());
+    } catch {
+      // The page below reports why the database is unavailable; the banner just stays away.
+    }
   }
   return (
-    <>
-      <GateLeakBanner initialLeaked={leaked} />
-      <main className="mx-auto w-full max-w-6xl flex-1 px-6 py-8">{children}</main>
-    </>
+    <div className="flex min-h-screen flex-col md:flex-row">
+      <Sidebar items={navFor(me.role)} user={{ username: me.username, role: me.role, source: me.source }} signOut={signOutAction} />
+      <div className="flex min-w-0 flex-1 flex-col">
+        {me.role && <GateLeakBanner initialLeaked={leaked} closeAction={hasRole(me.role, 'lead') ? closeAllGatesAction : undefined} />}
+        <main className="mx-auto w-full max-w-6xl flex-1 px-6 py-8">
+          {me.role ? (
+            children
+          ) : (
+            <Alert tone="warning" title="You have no role yet" testId="no-role">
+              <p>
+                You are signed in as <strong>{me.username}</strong>, but no role has been given to you, so there is nothing
+                here you may see. Ask a lead to give you a role (viewer, operator or lead).
+              </p>
+            </Alert>
+          )}
+        </main>
+      </div>
+    </div>
   );
 }

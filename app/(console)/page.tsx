@@ -13,6 +13,8 @@ import { getActivity, type Activity } from '@/lib/queries/activity';
 import { ActivityPanel } from '@/components/overview/ActivityPanel';
 import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
 import { describeDatabaseError, getDbState, type StartupIssue } from '@/lib/server/db';
+import { requireRole } from '@/lib/server/auth';
+import { NotAllowed } from '@/components/shell/NotAllowed';
 
 export const dynamic = 'force-dynamic';
 
@@ -41,6 +43,9 @@ async function load(): Promise<Loaded> {
 }
 
 export default async function OverviewPage() {
+  // each page checks for itself: a client-side navigation renders the page without its layout
+  const { allowed } = await requireRole('viewer');
+  if (!allowed) return <NotAllowed need="viewer" />;
   const loaded = await load();
   if (!loaded.ok) {
     return (

@@ -2,20 +2,27 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useEffect } from 'react';
+import { authClient } from '@/lib/auth-client';
 import { cn } from '@/components/ui/cn';
+import type { NavItem } from './nav';
 
-// Only pages that exist get an entry; add one here when a route lands.
-const NAV_ITEMS = [
-  { href: '/', label: 'Overview' },
-  { href: '/templates', label: 'Templates' },
-  { href: '/events', label: 'Event log' },
-  { href: '/summary', label: 'Summary' },
-  { href: '/actors', label: 'Actors' },
-] as const;
-
-/** The console's left-hand navigation with the product name. */
-export function Sidebar() {
+/** The console's left-hand navigation: the product, the entries the role allows, who is signed in. */
+export function Sidebar({
+  items,
+  user,
+  signOut,
+}: {
+  items: NavItem[];
+  user: { username: string; role: string | null; source: string };
+  signOut: () => Promise<void>;
+}) {
   const pathname = usePathname();
+  // Activity keeps the session alive: better-auth slides the session's expiry on use, but a
+  // page render cannot re-send the cookie, so the browser asks for the session itself.
+  useEffect(() => {
+    if (user.source === 'session') void authClient.getSession();
+  }, [pathname, user.source]);
   return (
     <aside className="w-full shrink-0 border-b border-slate-200 bg-white md:w-60 md:border-r md:border-b-0">
       <div className="flex flex-col md:sticky md:top-0 md:h-screen">
@@ -30,7 +37,7 @@ export function Sidebar() {
         </div>
         <nav aria-label="Main" className="px-3 pb-3 md:flex-1 md:pt-2">
           <ul className="flex gap-1 md:flex-col">
-            {NAV_ITEMS.map((item) => {
+            {items.map((item) => {
               const active = item.href === '/' ? pathname === '/' : pathname.startsWith(item.href);
               return (
                 <li key={item.href}>
@@ -49,9 +56,24 @@ export function Sidebar() {
             })}
           </ul>
         </nav>
-        <p className="hidden border-t border-slate-100 px-5 py-3 text-xs leading-relaxed text-slate-500 md:block">
-          Gates open only inside a recipe&apos;s transaction and close before it commits.
-        </p>
+        <div className="border-t border-slate-100 px-5 py-3 text-xs text-slate-600" data-testid="signed-in-as">
+          <p>
+            Signed in as <span className="font-semibold text-slate-900">{user.username}</span>
+          </p>
+          <p className="text-slate-500">Role: {user.role ?? 'none'}</p>
+          <div className="mt-2 flex gap-3">
+            {user.source === 'session' && (
+              <Link href="/account/password" className="underline hover:text-slate-900">
+                Password
+              </Link>
+            )}
+            <form action={signOut}>
+              <button type="submit" className="underline hover:text-slate-900">
+                Sign out
+              </button>
+            </form>
+          </div>
+        </div>
       </div>
     </aside>
   );

@@ -36,6 +36,9 @@ export async function closeAllGates(ctx: RecipeContext): Promise<string[]> {
       await tx.execute(sql`UPDATE dot_config SET value = 'false'
         WHERE key LIKE 'iu_core.%' AND value <> 'false' RETURNING key`),
     );
-    return closed.map((c) => c.key).sort();
+    const keys = closed.map((c) => c.key).sort();
+    // the console's audit row lands in this transaction, as for every recipe
+    if (ctx.beforeFinish) await ctx.beforeFinish(tx, { ok: true, status: 'ok', committed: true, result: keys });
+    return keys;
   });
 }

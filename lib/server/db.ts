@@ -53,7 +53,7 @@ async function prepare(): Promise<DbState> {
     console.error(`[iu-console] migrate failed on ${db.label}: ${message}`);
     issues.push({ step: 'migrate', message });
   }
-  if (db.kind === 'pglite' && issues.length === 0) {
+  if (db.kind === 'pglite' && issues.length === 0 && process.env.IU_SKIP_SEED !== '1') {
     try {
       // Loaded lazily: demo data is a convenience, and a broken seed must not stop the console.
       const { seedDemo } = await import('@/db/seed');
@@ -63,6 +63,22 @@ async function prepare(): Promise<DbState> {
       const message = errorMessage(err);
       console.error(`[iu-console] demo seed failed on ${db.label}: ${message}`);
       issues.push({ step: 'seed', message });
+    }
+  }
+  if (issues.length === 0) {
+    try {
+      // npm start makes the first lead before the server starts; this covers `npm run serve`
+      const { bootstrapLead } = await import('@/lib/auth/users');
+      const r = await bootstrapLead(db);
+      if (r.created) {
+        console.log(
+          r.oneTimePassword
+            ? `[iu-console] made the first lead, ${r.username}; one-time password (shown once): ${r.oneTimePassword}`
+            : `[iu-console] made the first lead, ${r.username}, with the password in IU_ADMIN_PASSWORD`,
+        );
+      }
+    } catch (err) {
+      console.error(`[iu-console] could not make the first account on ${db.label}: ${errorMessage(err)}`);
     }
   }
   return { db, issues };

@@ -1,3 +1,5 @@
+import { NotAllowed } from '@/components/shell/NotAllowed';
+import { requireRole } from '@/lib/server/auth';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
@@ -13,6 +15,9 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Actors' };
 
 export default async function ActorsPage() {
+  // the layout hides the page from people without a role; a page still checks for itself
+  const { allowed } = await requireRole('viewer');
+  if (!allowed) return <NotAllowed need="viewer" />;
   const loaded = await loadPage('actors list', (db) => listActors(db), { needsLog: true });
   if (!loaded.ok) {
     return (

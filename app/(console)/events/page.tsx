@@ -1,3 +1,5 @@
+import { NotAllowed } from '@/components/shell/NotAllowed';
+import { requireRole } from '@/lib/server/auth';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
@@ -20,6 +22,9 @@ type SP = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function EventsPage({ searchParams }: { searchParams: SP }) {
+  // the layout hides the page from people without a role; a page still checks for itself
+  const { allowed } = await requireRole('viewer');
+  if (!allowed) return <NotAllowed need="viewer" />;
   const sp = await searchParams;
   const filters = parseEventFilters(sp);
   const after = decodeCursor(one(sp.after));

@@ -1,3 +1,5 @@
+import { NotAllowed } from '@/components/shell/NotAllowed';
+import { requireRole } from '@/lib/server/auth';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { StatusBarChart } from '@/components/charts/StatusBarChart';
@@ -16,6 +18,9 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Summary' };
 
 export default async function SummaryPage() {
+  // the layout hides the page from people without a role; a page still checks for itself
+  const { allowed } = await requireRole('viewer');
+  if (!allowed) return <NotAllowed need="viewer" />;
   const loaded = await loadPage('summary', async (db) => {
     const [summary, daily] = await Promise.all([getSummary(db), getDaily(db, 30)]);
     return { summary, daily };

@@ -1,3 +1,5 @@
+import { NotAllowed } from '@/components/shell/NotAllowed';
+import { requireRole } from '@/lib/server/auth';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { loadPage } from '@/components/dashboards/load';
@@ -16,6 +18,9 @@ type SP = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function TemplatesPage({ searchParams }: { searchParams: SP }) {
+  // the layout hides the page from people without a role; a page still checks for itself
+  const { allowed } = await requireRole('viewer');
+  if (!allowed) return <NotAllowed need="viewer" />;
   const sp = await searchParams;
   const sortParam = one(sp.sort);
   const sort: TemplateSort = sortParam && sortParam in TEMPLATE_SORTS ? (sortParam as TemplateSort) : 'key';

@@ -1,13 +1,16 @@
 import { migrationStatus } from '@/db/migrate';
 import { getAutoInstantiateState, listLeakedGates } from '@/lib/queries/overview';
 import { describeDatabaseError, getDbState } from '@/lib/server/db';
+import { apiUser } from '@/lib/server/api-auth';
 
 export const dynamic = 'force-dynamic';
 
-/** Liveness and substrate state for scripts and probes. */
-export async function GET() {
+/** Liveness for probes; the substrate's state only for a signed-in viewer or above. */
+export async function GET(req: Request) {
   try {
     const { db, issues } = await getDbState();
+    const who = await apiUser(req, 'viewer');
+    if ('response' in who) return Response.json({ ok: true });
     const [migrations, autoInstantiate, leakedGates] = await Promise.all([
       migrationStatus(db),
       getAutoInstantiateState(db),

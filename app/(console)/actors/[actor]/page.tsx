@@ -1,3 +1,5 @@
+import { NotAllowed } from '@/components/shell/NotAllowed';
+import { requireRole } from '@/lib/server/auth';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
@@ -19,6 +21,9 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 const KIND_LABEL: Record<string, string> = { event: 'event', instance: 'instance', rolled_back: 'rolled back', rollback_run: 'ran a rollback' };
 
 export default async function ActorPage({ params, searchParams }: { params: Promise<{ actor: string }>; searchParams: SP }) {
+  // the layout hides the page from people without a role; a page still checks for itself
+  const { allowed } = await requireRole('viewer');
+  if (!allowed) return <NotAllowed need="viewer" />;
   const actor = decodeURIComponent((await params).actor);
   const sp = await searchParams;
   const beforeParam = one(sp.before);

@@ -1,3 +1,5 @@
+import { NotAllowed } from '@/components/shell/NotAllowed';
+import { requireRole } from '@/lib/server/auth';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { loadPage } from '@/components/dashboards/load';
@@ -14,6 +16,9 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Instance' };
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
+  // the layout hides the page from people without a role; a page still checks for itself
+  const { allowed } = await requireRole('viewer');
+  if (!allowed) return <NotAllowed need="viewer" />;
   const { id } = await params;
   const loaded = await loadPage('instance', (db) => getInstance(db, id));
   if (!loaded.ok) return <DatabaseUnavailable title={loaded.title} message={loaded.message} />;

@@ -1,3 +1,4 @@
+import { apiUser } from '@/lib/server/api-auth';
 import { stringify } from 'csv-stringify/sync';
 import { EXPORT_COLUMNS, exportRecord, parseEventFilters, streamEvents } from '@/lib/queries/events';
 import { describeDatabaseError, getDb } from '@/lib/server/db';
@@ -10,6 +11,8 @@ export const dynamic = 'force-dynamic';
  * GET /api/events/export?format=csv|json&<the events page's filters>
  */
 export async function GET(req: Request) {
+  const who = await apiUser(req, 'viewer');
+  if ('response' in who) return who.response;
   const url = new URL(req.url);
   const format = url.searchParams.get('format') === 'json' ? 'json' : 'csv';
   const filters = parseEventFilters(url.searchParams);

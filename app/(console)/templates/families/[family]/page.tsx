@@ -1,3 +1,5 @@
+import { NotAllowed } from '@/components/shell/NotAllowed';
+import { requireRole } from '@/lib/server/auth';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { loadPage } from '@/components/dashboards/load';
@@ -17,6 +19,9 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 const KIND_TONE: Record<DiffKind, BadgeTone> = { added: 'success', removed: 'danger', reused: 'neutral', changed: 'warning' };
 
 export default async function FamilyPage({ params, searchParams }: { params: Promise<{ family: string }>; searchParams: SP }) {
+  // the layout hides the page from people without a role; a page still checks for itself
+  const { allowed } = await requireRole('viewer');
+  if (!allowed) return <NotAllowed need="viewer" />;
   const family = decodeURIComponent((await params).family);
   const sp = await searchParams;
   const loaded = await loadPage('template family', (db) => getFamily(db, family));

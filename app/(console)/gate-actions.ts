@@ -1,0 +1,7 @@
+'use server';
+
+import { closeAllGatesDefinition } from '@/lib/actions/definitions';
+import { authorizedAction } from '@/lib/server/auth';
+
+/** Lead only, with a reason: closes every open iu_core gate (a gate leak). */
+export const closeAllGatesAction = authorizedAction(closeAllGatesDefinition);

@@ -1,0 +1,29 @@
+import { bulkScaleOutDefinition, closeAllGatesDefinition, instantiateFromEventDefinition, rollbackByActorDefinition } from '@/lib/actions/definitions';
+import { runAuthorizedForRequest } from '@/lib/server/auth';
+
+export const dynamic = 'force-dynamic';
+
+// The same wrapped actions the pages use, for scripts: POST a JSON body with the session cookie.
+const ACTIONS = {
+  'instantiate-from-event': instantiateFromEventDefinition,
+  'bulk-scale-out': bulkScaleOutDefinition,
+  'rollback-by-actor': rollbackByActorDefinition,
+  'close-all-gates': closeAllGatesDefinition,
+} as const;
+
+const HTTP: Record<string, number> = { unauthenticated: 401, denied: 403, invalid: 422, refused: 409, error: 500 };
+
+export async function POST(req: Request, { params }: { params: Promise<{ recipe: string }> }) {
+  const { recipe } = await params;
+  const def = ACTIONS[recipe as keyof typeof ACTIONS];
+  if (!def) return Response.json({ error: `There is no recipe called ${recipe}.` }, { status: 404 });
+  let body: unknown = {};
+  try {
+    body = await req.json();
+  } catch {
+    return Response.json({ error: 'Send a JSON object.' }, { status: 400 });
+  }
+  // each definition has its own input type; the wrapper validates the body against it
+  const r = await runAuthorizedForRequest(def as typeof instantiateFromEventDefinition, req, body);
+  return Response.json(r, { status: r.ok ? 200 : (HTTP[r.decision] ?? 400) });
+}

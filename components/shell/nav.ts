@@ -1,0 +1,27 @@
+import { hasRole, type Role } from '@/lib/auth/roles';
+
+export interface NavItem {
+  href: string;
+  label: string;
+}
+
+// Only pages that exist get an entry, and only for roles that may use them.
+const ALL: (NavItem & { role: Role })[] = [
+  { href: '/', label: 'Overview', role: 'viewer' },
+  { href: '/templates', label: 'Templates', role: 'viewer' },
+  { href: '/events', label: 'Event log', role: 'viewer' },
+  { href: '/summary', label: 'Summary', role: 'viewer' },
+  { href: '/actors', label: 'Actors', role: 'viewer' },
+  { href: '/instantiate', label: 'Instantiate', role: 'operator' },
+  { href: '/rollback', label: 'Rollback by actor', role: 'lead' },
+  { href: '/audit', label: 'Audit trail', role: 'lead' },
+  { href: '/users', label: 'Users', role: 'lead' },
+];
+
+/** The navigation entries a role may see; none without a role. */
+export function navFor(role: Role | null): NavItem[] {
+  return ALL.filter((i) => hasRole(role, i.role)).map(({ href, label }) => ({ href, label }));
+}
+
+/** The console routes, for tests that walk them all. */
+export const CONSOLE_ROUTES = [...ALL.map((i) => i.href), '/account/password'];

@@ -1,0 +1,241 @@
+// Access control, proved around the UI: signed-out requests, direct posts to server actions
+// with a lower role's own cookie, the route handlers, and the actor recorded.
+import { expect, test, type BrowserContext, type Request as PwRequest } from '@playwright/test';
+import { ADMIN, auditRows, contextAs, signIn, uuid } from './helpers';
+
+const CONSOLE_ROUTES = ['/', '/instantiate', '/rollback', '/audit', '/users', '/account/password'];
+
+interface CapturedAction {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Waits for the next server-action POST the page makes and keeps what is needed to replay it. */
+async function captureAction(req: Promise<PwRequest>): Promise<CapturedAction> {
+  const r = await req;
+  const h = r.headers();
+  return {
+    url: r.url(),
+    headers: {
+      'next-action': h['next-action'],
+      'content-type': h['content-type'],
+      accept: 'text/x-component',
+      'next-router-state-tree': h['next-router-state-tree'] ?? '',
+      origin: new URL(r.url()).origin,
+    },
+    body: r.postDataBuffer()!.toString('utf8'),
+  };
+}
+
+const isAction = (r: PwRequest) => r.method() === 'POST' && !!r.headers()['next-action'];
+
+/** Posts a captured action again with another context's own cookie. */
+async function replay(ctx: BrowserContext, a: CapturedAction, swap: [string, string][] = []) {
+  let body = a.body;
+  for (const [from, to] of swap) body = body.split(from).join(to);
+  const res = await ctx.request.post(a.url, { headers: a.headers, data: Buffer.from(body, 'utf8') });
+  return { status: res.status(), text: await res.text() };
+}
+
+test.describe('signed out', () => {
+  test('every console route lands on the sign-in page', async ({ page }, testInfo) => {
+    for (const route of CONSOLE_ROUTES) {
+      await page.goto(route);
+      await expect(page, `${route} should redirect`).toHaveURL(/\/sign-in(\?|$)/);
+      await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    }
+    await testInfo.attach('sign-in', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+  });
+
+  test('the API answers 401 and runs nothing', async ({ request }) => {
+    expect((await request.get('/api/gates')).status()).toBe(401);
+    expect((await request.get('/api/audit')).status()).toBe(401);
+    const r = await request.post('/api/recipes/instantiate-from-event', { data: { emitMode: 'live' } });
+    expect(r.status()).toBe(401);
+  });
+
+  test('a wrong password is refused with a sentence', async ({ page }) => {
+    await page.goto('/sign-in');
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByText('The user name or password is wrong.')).toBeVisible();
+  });
+});
+
+test.describe('roles', () => {
+  test.describe.configure({ mode: 'serial' });
+  const tag = `e2e-${Date.now().toString(36)}`;
+  let liveRun: CapturedAction;
+
+  test('an operator runs live; the actor stored is the signed-in user whatever the form sent', async ({ browser }, testInfo) => {
+    const otto = await contextAs(browser, 'otto', 'operator');
+    const page = await otto.newPage();
+    await page.goto('/instantiate');
+    const form = page.getByTestId('instantiate-form');
+    const eventId = uuid();
+    await form.getByLabel('Event id (UUID)').fill(eventId);
+    await form.getByLabel('Unique suffix').fill(`e2e-${eventId.slice(0, 8)}`);
+    await form.getByLabel('Mode').selectOption('live');
+    await form.getByLabel('Preview only (roll back)').uncheck();
+    await form.getByLabel('Run tag (optional)').fill(tag);
+    await form.getByLabel('Reason (required for a live run)').fill('e2e live run');
+    // a forged actor field, as a hostile user could add with the browser's tools
+    await page.evaluate(() => {
+      const f = document.querySelector('[data-testid="instantiate-form"]')!;
+      for (const name of ['actor', 'user', 'username']) {
+        const i = document.createElement('input');
+        i.type = 'hidden';
+        i.name = name;
+        i.value = 'mallory';
+        f.appendChild(i);
+      }
+    });
+    const captured = page.waitForRequest(isAction);
+    await form.getByRole('button', { name: 'Run' }).click();
+    liveRun = await captureAction(captured);
+    expect(liveRun.body).toContain('mallory');
+    const result = page.getByTestId('action-result');
+    await expect(result).toHaveAttribute('data-decision', 'ok');
+    await expect(page.getByTestId('result-actor')).toHaveText(`otto:${tag}`);
+    await testInfo.attach('operator live run', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+
+    const admin = await contextAs(browser, ADMIN.username, 'lead');
+    const ap = await admin.newPage();
+    await ap.goto('/rollback');
+    const row = ap.getByTestId(`actor-otto:${tag}`);
+    await expect(row).toBeVisible();
+    await expect(row.locator('td').nth(2)).toHaveText('1');
+    await expect(ap.locator('[data-testid^="actor-mallory"]')).toHaveCount(0);
+    const audit = (await auditRows(admin)).find((r) => r.params.eventId === eventId)!;
+    expect(audit).toMatchObject({ username: 'otto', role: 'operator', actor: `otto:${tag}`, mode: 'live', decision: 'ok', committed: true });
+    expect(audit.params).not.toHaveProperty('actor');
+    await testInfo.attach('per-actor history', { body: await ap.screenshot({ fullPage: true }), contentType: 'image/png' });
+    await otto.close();
+    await admin.close();
+  });
+
+  test('a viewer cannot run live even by posting to the action with their own cookie, and the attempt is audited', async ({ browser }, testInfo) => {
+    const vic = await contextAs(browser, 'vic', 'viewer');
+    const page = await vic.newPage();
+    await page.goto('/instantiate');
+    await expect(page.getByTestId('not-allowed')).toBeVisible();
+    await expect(page.getByTestId('instantiate-form')).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'Instantiate' })).toHaveCount(0);
+    await testInfo.attach('viewer on instantiate', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+
+    const eventId = uuid();
+    const original = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/.exec(liveRun.body.split('eventId')[1] ?? '')![0];
+    const r = await replay(vic, liveRun, [[original, eventId]]);
+    expect(r.text).toContain('"decision":"denied"');
+    expect(r.text).not.toContain('"decision":"ok"');
+
+    const viaRoute = await vic.request.post('/api/recipes/instantiate-from-event', {
+      data: { eventId: uuid(), eventType: 'x', templateCollectionId: uuid(), uniqueSuffix: 's1', emitMode: 'live', reason: 'r' },
+    });
+    expect(viaRoute.status()).toBe(403);
+    // nor can they rename themselves into someone else's actor name
+    const rename = await vic.request.post('/api/auth/update-user', { data: { username: 'alice', name: 'alice' } });
+    expect(rename.status()).toBe(404);
+
+    const admin = await contextAs(browser, ADMIN.username, 'lead');
+    const rows = await auditRows(admin);
+    const denied = rows.find((x) => x.params.eventId === eventId)!;
+    expect(denied).toMatchObject({ username: 'vic', role: 'viewer', recipe: 'instantiate_from_event', mode: 'live', decision: 'denied', committed: false });
+    expect(rows.filter((x) => x.params.eventId === eventId)).toHaveLength(1);
+    const ap = await admin.newPage();
+    await ap.goto('/rollback');
+    await expect(ap.locator('[data-testid^="actor-vic"]')).toHaveCount(0);
+    await vic.close();
+    await admin.close();
+  });
+
+  test('an operator cannot roll back, by the action or the route handler, and both attempts are audited', async ({ browser }) => {
+    const admin = await contextAs(browser, ADMIN.username, 'lead');
+    const ap = await admin.newPage();
+    await ap.goto('/rollback');
+    const form = ap.getByTestId('rollback-form');
+    await form.getByLabel(/^Actor/).fill('nobody-e2e');
+    await form.getByLabel('Durable (delete for real)').check();
+    await form.getByLabel('Reason (required for durable)').fill('capture for replay');
+    const captured = ap.waitForRequest(isAction);
+    await form.getByRole('button', { name: 'Roll back' }).click();
+    const rollback = await captureAction(captured);
+    await expect(ap.getByTestId('action-result')).toHaveAttribute('data-decision', 'ok');
+
+    const otto = await contextAs(browser, 'otto', 'operator');
+    const op = await otto.newPage();
+    await op.goto('/rollback');
+    await expect(op.getByTestId('not-allowed')).toBeVisible();
+    const r = await replay(otto, rollback, [['nobody-e2e', `otto:${tag}`]]);
+    expect(r.text).toContain('"decision":"denied"');
+    const viaRoute = await otto.request.post('/api/recipes/rollback-by-actor', { data: { targetActor: `otto:${tag}`, durable: true, reason: 'try' } });
+    expect(viaRoute.status()).toBe(403);
+
+    const rows = (await auditRows(admin)).filter((x) => x.recipe === 'rollback_by_actor' && x.username === 'otto');
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row).toMatchObject({ role: 'operator', decision: 'denied', mode: 'durable', committed: false });
+    // the operator's instances still stand
+    await ap.goto('/rollback');
+    await expect(ap.getByTestId(`actor-otto:${tag}`).locator('td').nth(4)).toHaveText('0');
+    await otto.close();
+    await admin.close();
+  });
+
+  test('an operator cannot add users or close gates, even by posting to the actions directly', async ({ browser }) => {
+    const admin = await contextAs(browser, ADMIN.username, 'lead');
+    const ap = await admin.newPage();
+    await ap.goto('/users');
+    const form = ap.getByTestId('add-user-form');
+    await form.getByLabel('User name').fill('wendy');
+    await form.getByLabel('Role').selectOption('viewer');
+    await form.getByLabel('Reason').fill('capture for replay');
+    const captured = ap.waitForRequest(isAction);
+    await form.getByRole('button', { name: 'Add user' }).click();
+    const addUser = await captureAction(captured);
+    await expect(ap.getByTestId('one-time-password')).toBeVisible();
+
+    const otto = await contextAs(browser, 'otto', 'operator');
+    const r = await replay(otto, addUser, [['wendy', 'mallory'], ['"viewer"', '"lead"'], ['viewer', 'lead']]);
+    expect(r.text).toContain('"decision":"denied"');
+    expect((await otto.request.post('/api/recipes/close-all-gates', { data: { reason: 'try' } })).status()).toBe(403);
+    expect((await otto.request.get('/api/audit')).status()).toBe(403);
+
+    await ap.goto('/users');
+    await expect(ap.getByTestId('user-wendy')).toBeVisible();
+    await expect(ap.getByTestId('user-mallory')).toHaveCount(0);
+    const rows = (await auditRows(admin)).filter((x) => x.username === 'otto' && (x.recipe === 'user_add' || x.recipe === 'close_all_gates'));
+    expect(rows.map((x) => [x.recipe, x.decision]).sort()).toEqual([
+      ['close_all_gates', 'denied'],
+      ['user_add', 'denied'],
+    ]);
+    await otto.close();
+    await admin.close();
+  });
+
+  test('a signed-in user with no role sees only the page saying to ask a lead', async ({ browser }, testInfo) => {
+    const nora = await contextAs(browser, 'nora', '');
+    const page = await nora.newPage();
+    for (const route of ['/', '/instantiate', '/audit']) {
+      await page.goto(route);
+      await expect(page.getByTestId('no-role')).toContainText('Ask a lead');
+      await expect(page.getByTestId('gate-iu_core.composer_enabled')).toHaveCount(0);
+    }
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveCount(0);
+    expect((await nora.request.get('/api/gates')).status()).toBe(403);
+    await testInfo.attach('no role', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+    await nora.close();
+  });
+
+  test('signing out ends the session', async ({ browser }) => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await signIn(page, ADMIN.username, ADMIN.password);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/sign-in/);
+    await page.goto('/users');
+    await expect(page).toHaveURL(/\/sign-in/);
+    await ctx.close();
+  });
+});

@@ -1,0 +1,229 @@
+// What each console action is: its role, input, mode, whether it needs a reason, and the
+// recipe it runs. The server actions and route handlers bind these to the request; tests
+// run them directly with an identity.
+import { z } from 'zod';
+import {
+  bulkInputSchema,
+  bulkScaleOut,
+  closeAllGates,
+  instantiateFromEvent,
+  instantiateInputSchema,
+  rollbackByActor,
+  runTagSchema,
+  type BulkResult,
+  type InstantiateResult,
+  type RecipeResult,
+  type RollbackResult,
+} from '@/lib/recipes';
+import { reasonField, runAdminTransaction, type ActionDefinition } from '@/lib/auth/authorize';
+import { optionalRoleSchema, oneTimePassword, createUser, setDisabled, setRole, usernameSchema, UserAdminError, resetPassword, findUser, countActiveLeads } from '@/lib/auth/users';
+import type { Tx } from '@/lib/recipes/types';
+import type { AuditMode } from '@/lib/auth/audit';
+
+const checkbox = z
+  .union([z.boolean(), z.literal('on'), z.literal('true'), z.literal('false'), z.literal('')])
+  .optional()
+  .transform((v) => v === true || v === 'on' || v === 'true');
+
+// `actor`, `user` or any other unknown field a form adds is stripped here: the user part of
+// the actor comes from the session only.
+export const instantiateActionInput = instantiateInputSchema.extend({
+  preview: checkbox,
+  runTag: runTagSchema,
+  reason: reasonField,
+});
+
+function instantiateMode(v: Record<string, unknown>): AuditMode {
+  if (v.preview === true || v.preview === 'on' || v.preview === 'true') return 'preview';
+  return v.emitMode === 'live' ? 'live' : 'dry_run';
+}
+
+export const instantiateFromEventDefinition: ActionDefinition<typeof instantiateActionInput, InstantiateResult> = {
+  name: 'instantiate_from_event',
+  role: 'operator',
+  input: instantiateActionInput,
+  mode: instantiateMode,
+  reasonRequired: (v) => !v.preview && v.emitMode === 'live',
+  run: (ctx, v) => instantiateFromEvent(ctx, { ...v, commit: !v.preview }),
+  summarize: (o) =>
+    o.ok
+      ? `${o.status}: ${o.result.emitMode} instance ${o.result.instanceCollectionKey ?? '—'} (${o.result.pieceCount ?? 0} pieces), actor ${o.result.actor}${o.committed ? '' : ', rolled back'}`
+      : `${o.status}: ${o.message}`,
+};
+
+export const bulkActionInput = bulkInputSchema.extend({
+  preview: checkbox,
+  runTag: runTagSchema,
+  reason: reasonField,
+});
+
+export const bulkScaleOutDefinition: ActionDefinition<typeof bulkActionInput, Omit<BulkResult, 'items'> & { itemCount: number }> = {
+  name: 'bulk_scale_out',
+  role: 'operator',
+  input: bulkActionInput,
+  mode: instantiateMode,
+  reasonRequired: (v) => !v.preview && v.emitMode === 'live',
+  run: async (ctx, v) => {
+    const r = await bulkScaleOut(ctx, { ...v, commit: !v.preview });
+    if (!r.ok) return r;
+    // the per-item list can be 10,000 long: the answer keeps the counts
+    const { items, ...rest } = r.result;
+    return { ...r, result: { ...rest, itemCount: items.length } };
+  },
+  summarize: (o) =>
+    o.ok
+      ? `${o.result.emitMode} bulk of ${o.result.total} as ${o.result.actor}: ${Object.entries(o.result.counts).map(([k, n]) => `${k} ${n}`).join(', ')}${o.committed ? '' : ', rolled back'}`
+      : `${o.status}: ${o.message}`,
+};
+
+export const rollbackActionInput = z.object({
+  targetActor: z
+    .string({ error: 'The actor to roll back is required.' })
+    .trim()
+    .min(1, 'The actor to roll back is required.')
+    .max(200, 'The actor is at most 200 characters.'),
+  durable: checkbox,
+  reason: reasonField,
+});
+
+export const rollbackByActorDefinition: ActionDefinition<typeof rollbackActionInput, RollbackResult> = {
+  name: 'rollback_by_actor',
+  role: 'lead',
+  input: rollbackActionInput,
+  mode: (v) => (v.durable === true || v.durable === 'on' || v.durable === 'true' ? 'durable' : 'dry_run'),
+  reasonRequired: (v) => v.durable,
+  run: (ctx, v) => rollbackByActor(ctx, { actor: v.targetActor, dryRun: !v.durable }),
+  summarize: (o) =>
+    o.ok ? `${o.result.dryRun ? 'would roll back' : 'rolled back'} ${o.result.instanceCount} instance(s) of ${o.result.actor}` : `${o.status}: ${o.message}`,
+};
+
+export const closeGatesActionInput = z.object({ reason: reasonField });
+
+export const closeAllGatesDefinition: ActionDefinition<typeof closeGatesActionInput, string[]> = {
+  name: 'close_all_gates',
+  role: 'lead',
+  input: closeGatesActionInput,
+  mode: () => 'admin',
+  reasonRequired: () => true,
+  run: async (ctx) => {
+    const closed = await closeAllGates(ctx);
+    return { ok: true, status: 'ok', committed: true, result: closed } as RecipeResult<string[]>;
+  },
+  summarize: (o) => (o.ok ? (o.result.length ? `closed ${o.result.join(', ')}` : 'no gate was open') : o.status),
+};
+
+// ---- user admin (lead) ----------------------------------------------------------------
+
+export interface UserAdminResult {
+  username: string;
+  role: string | null;
+  disabled: boolean;
+  /** Shown once, to the lead who added the user or reset the password. */
+  oneTimePassword?: string;
+}
+
+/** Refuses a change that would leave no enabled lead: nobody could manage users any more. */
+async function lastLeadRefusal(tx: Tx, username: string, keepsLead: boolean): Promise<RecipeResult<UserAdminResult> | null> {
+  if (keepsLead) return null;
+  const u = await findUser(tx, username);
+  if (!u || u.role !== 'lead' || u.disabled) return null;
+  if ((await countActiveLeads(tx)) > 1) return null;
+  const message = `${u.username} is the last enabled lead; make someone else a lead first, or nobody could manage users.`;
+  return { ok: false, status: 'invalid_input', committed: false, message, issues: [{ field: 'username', message }] };
+}
+
+function adminRefusal(err: unknown): RecipeResult<UserAdminResult> {
+  if (err instanceof UserAdminError) {
+    return { ok: false, status: 'invalid_input', committed: false, message: err.message, issues: [{ field: 'username', message: err.message }] };
+  }
+  throw err;
+}
+
+export const addUserActionInput = z.object({ username: usernameSchema, role: optionalRoleSchema, reason: reasonField });
+
+export const addUserDefinition: ActionDefinition<typeof addUserActionInput, UserAdminResult> = {
+  name: 'user_add',
+  role: 'lead',
+  input: addUserActionInput,
+  mode: () => 'admin',
+  reasonRequired: () => true,
+  run: (ctx, v) =>
+    runAdminTransaction(ctx, async (tx) => {
+      const password = oneTimePassword();
+      try {
+        const u = await createUser(tx, { username: v.username, password, role: v.role, mustChangePassword: true });
+        return { ok: true, status: 'ok', committed: false, result: { username: u.username, role: u.role, disabled: u.disabled, oneTimePassword: password } };
+      } catch (err) {
+        return adminRefusal(err);
+      }
+    }),
+  summarize: (o) => (o.ok ? `added ${o.result.username} with role ${o.result.role ?? 'none'} (one-time password)` : `${o.status}: ${o.message}`),
+};
+
+export const setRoleActionInput = z.object({ username: usernameSchema, role: optionalRoleSchema, reason: reasonField });
+
+export const setRoleDefinition: ActionDefinition<typeof setRoleActionInput, UserAdminResult> = {
+  name: 'user_set_role',
+  role: 'lead',
+  input: setRoleActionInput,
+  mode: () => 'admin',
+  reasonRequired: () => true,
+  run: (ctx, v) =>
+    runAdminTransaction(ctx, async (tx) => {
+      const last = await lastLeadRefusal(tx, v.username, v.role === 'lead');
+      if (last) return last;
+      try {
+        const u = await setRole(tx, v.username, v.role);
+        return { ok: true, status: 'ok', committed: false, result: { username: u.username, role: u.role, disabled: u.disabled } };
+      } catch (err) {
+        return adminRefusal(err);
+      }
+    }),
+  summarize: (o) => (o.ok ? `set ${o.result.username}'s role to ${o.result.role ?? 'none'}` : `${o.status}: ${o.message}`),
+};
+
+export const setDisabledActionInput = z.object({ username: usernameSchema, disabled: checkbox, reason: reasonField });
+
+export const setDisabledDefinition: ActionDefinition<typeof setDisabledActionInput, UserAdminResult> = {
+  name: 'user_set_disabled',
+  role: 'lead',
+  input: setDisabledActionInput,
+  mode: () => 'admin',
+  reasonRequired: () => true,
+  run: (ctx, v) =>
+    runAdminTransaction(ctx, async (tx) => {
+      if (v.disabled && v.username === ctx.user) {
+        return { ok: false, status: 'invalid_input', committed: false, message: 'You cannot disable yourself; ask another lead.' } as RecipeResult<UserAdminResult>;
+      }
+      const last = await lastLeadRefusal(tx, v.username, !v.disabled);
+      if (last) return last;
+      try {
+        const u = await setDisabled(tx, v.username, v.disabled);
+        return { ok: true, status: 'ok', committed: false, result: { username: u.username, role: u.role, disabled: u.disabled } };
+      } catch (err) {
+        return adminRefusal(err);
+      }
+    }),
+  summarize: (o) => (o.ok ? `${o.result.disabled ? 'disabled' : 'enabled'} ${o.result.username}` : `${o.status}: ${o.message}`),
+};
+
+export const resetPasswordActionInput = z.object({ username: usernameSchema, reason: reasonField });
+
+export const resetPasswordDefinition: ActionDefinition<typeof resetPasswordActionInput, UserAdminResult> = {
+  name: 'user_reset_password',
+  role: 'lead',
+  input: resetPasswordActionInput,
+  mode: () => 'admin',
+  reasonRequired: () => true,
+  run: (ctx, v) =>
+    runAdminTransaction(ctx, async (tx) => {
+      const password = oneTimePassword();
+      try {
+        const u = await resetPassword(tx, v.username, password, true);
+        return { ok: true, status: 'ok', committed: false, result: { username: u.username, role: u.role, disabled: u.disabled, oneTimePassword: password } };
+      } catch (err) {
+        return adminRefusal(err);
+      }
+    }),
+  summarize: (o) => (o.ok ? `reset ${o.result.username}'s password (one-time)` : `${o.status}: ${o.message}`),
+};

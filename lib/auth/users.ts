@@ -1,0 +1,215 @@
+// Console accounts: made by leads (users page), the CLI and the first start; never by a
+// visitor. Passwords are hashed with better-auth's own hasher, so its sign-in verifies them.
+import crypto from 'node:crypto';
+import { hashPassword } from 'better-auth/crypto';
+import { asc, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database, Orm } from '@/db/client';
+import { authAccount, authSession, authUser } from '@/db/auth-schema';
+import { USER_RE } from '@/lib/recipes/schemas';
+import type { Tx } from '@/lib/recipes/types';
+import { MIN_PASSWORD_LENGTH } from './auth';
+import { asRole, roleSchema, type Role } from './roles';
+
+type Exec = Orm | Tx;
+
+export const usernameSchema = z
+  .string({ error: 'The user name is required.' })
+  .trim()
+  .toLowerCase()
+  .min(2, 'The user name is at least 2 characters.')
+  .regex(USER_RE, 'The user name must be letters, digits, dot, dash, underscore or @ (at most 64), starting with a letter or digit.');
+
+export const passwordSchema = z
+  .string({ error: 'The password is required.' })
+  .min(MIN_PASSWORD_LENGTH, `The password is at least ${MIN_PASSWORD_LENGTH} characters.`)
+  .max(256, 'The password is at most 256 characters.');
+
+/** A role field: '' or 'none' means no role. */
+export const optionalRoleSchema = z
+  .union([roleSchema, z.literal(''), z.literal('none')])
+  .transform((r) => (r === '' || r === 'none' ? null : r));
+
+export interface ConsoleUser {
+  id: string;
+  username: string;
+  role: Role | null;
+  disabled: boolean;
+  mustChangePassword: boolean;
+  source: string;
+  createdAt: Date;
+}
+
+/** A readable random one-time password (about 100 bits). */
+export function oneTimePassword(): string {
+  return crypto.randomBytes(15).toString('base64url').replace(/[-_]/g, 'x');
+}
+
+function toUser(r: typeof authUser.$inferSelect): ConsoleUser {
+  return {
+    id: r.id,
+    username: r.username ?? r.name,
+    role: asRole(r.role),
+    disabled: r.banned,
+    mustChangePassword: r.mustChangePassword,
+    source: r.source,
+    createdAt: r.createdAt,
+  };
+}
+
+export async function listUsers(db: Exec): Promise<ConsoleUser[]> {
+  const rows = await db.select().from(authUser).orderBy(asc(authUser.username));
+  return rows.map(toUser);
+}
+
+export async function findUser(db: Exec, username: string): Promise<ConsoleUser | null> {
+  const [r] = await db.select().from(authUser).where(eq(authUser.username, username.toLowerCase()));
+  return r ? toUser(r) : null;
+}
+
+export async function countUsers(db: Exec): Promise<number> {
+  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(authUser);
+  return Number(r.n);
+}
+
+/** Enabled accounts with the lead role. */
+export async function countActiveLeads(db: Exec): Promise<number> {
+  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(authUser).where(sql`${authUser.role} = 'lead' AND NOT ${authUser.banned}`);
+  return Number(r.n);
+}
+
+export class UserAdminError extends Error {}
+
+/** Creates a password account; `mustChangePassword` for one-time passwords. */
+export async function createUser(
+  db: Exec,
+  input: { username: string; password: string; role: Role | null; mustChangePassword: boolean },
+): Promise<ConsoleUser> {
+  const username = usernameSchema.parse(input.username);
+  passwordSchema.parse(input.password);
+  if (await findUser(db, username)) throw new UserAdminError(`A user named ${username} already exists.`);
+  const id = crypto.randomUUID();
+  const now = new Date();
+  const [row] = await db
+    .insert(authUser)
+    .values({
+      id,
+      name: username,
+      email: `${username.replace(/@/g, '.at.')}@users.iu-core.invalid`,
+      username,
+      displayUsername: username,
+      role: input.role,
+      mustChangePassword: input.mustChangePassword,
+      source: 'password',
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  await db.insert(authAccount).values({
+    id: crypto.randomUUID(),
+    accountId: id,
+    providerId: 'credential',
+    userId: id,
+    password: await hashPassword(input.password),
+    createdAt: now,
+    updatedAt: now,
+  });
+  return toUser(row);
+}
+
+/** Sets (or clears, with null) a user's role; takes effect on their next request. */
+export async function setRole(db: Exec, username: string, role: Role | null): Promise<ConsoleUser> {
+  const [row] = await db
+    .update(authUser)
+    .set({ role, updatedAt: new Date() })
+    .where(eq(authUser.username, username.toLowerCase()))
+    .returning();
+  if (!row) throw new UserAdminError(`There is no user named ${username}.`);
+  return toUser(row);
+}
+
+/** Disables (and signs out everywhere) or enables a user. */
+export async function setDisabled(db: Exec, username: string, disabled: boolean): Promise<ConsoleUser> {
+  const [row] = await db
+    .update(authUser)
+    .set({ banned: disabled, banReason: disabled ? 'disabled by a lead' : null, updatedAt: new Date() })
+    .where(eq(authUser.username, username.toLowerCase()))
+    .returning();
+  if (!row) throw new UserAdminError(`There is no user named ${username}.`);
+  if (disabled) await db.delete(authSession).where(eq(authSession.userId, row.id));
+  return toUser(row);
+}
+
+/** Replaces a user's password (leads' reset); a one-time one must be changed at next sign-in. */
+export async function resetPassword(db: Exec, username: string, password: string, oneTime: boolean): Promise<ConsoleUser> {
+  passwordSchema.parse(password);
+  const user = await findUser(db, username);
+  if (!user) throw new UserAdminError(`There is no user named ${username}.`);
+  await db
+    .update(authAccount)
+    .set({ password: await hashPassword(password), updatedAt: new Date() })
+    .where(sql`${authAccount.userId} = ${user.id} AND ${authAccount.providerId} = 'credential'`);
+  const [row] = await db
+    .update(authUser)
+    .set({ mustChangePassword: oneTime, updatedAt: new Date() })
+    .where(eq(authUser.id, user.id))
+    .returning();
+  return toUser(row);
+}
+
+export async function clearMustChangePassword(db: Exec, userId: string): Promise<void> {
+  await db.update(authUser).set({ mustChangePassword: false, updatedAt: new Date() }).where(eq(authUser.id, userId));
+}
+
+/**
+ * A user a trusted proxy vouched for, made or updated on sight: the role follows the groups
+ * on every request. A disabled user stays disabled.
+ */
+export async function provisionHeaderUser(db: Exec, username: string, role: Role | null): Promise<ConsoleUser> {
+  const existing = await findUser(db, username);
+  if (existing) {
+    // a password account of the same name keeps the role a lead gave it
+    if (existing.source !== 'trusted-header' || existing.role === role) return existing;
+    return setRole(db, username, role);
+  }
+  const id = crypto.randomUUID();
+  const now = new Date();
+  const [row] = await db
+    .insert(authUser)
+    .values({
+      id,
+      name: username,
+      email: `${username.replace(/@/g, '.at.')}@sso.iu-core.invalid`,
+      username,
+      displayUsername: username,
+      role,
+      source: 'trusted-header',
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing()
+    .returning();
+  return row ? toUser(row) : ((await findUser(db, username)) as ConsoleUser);
+}
+
+export interface BootstrapResult {
+  created: boolean;
+  username: string;
+  /** Set when a one-time password was made up: show it once. */
+  oneTimePassword?: string;
+}
+
+/**
+ * The first user: when no account exists, lead `admin` with IU_ADMIN_PASSWORD or a random
+ * one-time password that must be changed at first sign-in.
+ */
+export async function bootstrapLead(db: Database, env: Record<string, string | undefined> = process.env): Promise<BootstrapResult> {
+  const username = usernameSchema.parse(env.IU_ADMIN_USER || 'admin');
+  if ((await countUsers(db.orm)) > 0) return { created: false, username };
+  const given = env.IU_ADMIN_PASSWORD;
+  const password = given || oneTimePassword();
+  await db.orm.transaction(async (tx) => {
+    await createUser(tx, { username, password, role: 'lead', mustChangePassword: !given });
+  });
+  return given ? { created: true, username } : { created: true, username, oneTimePassword: password };
+}

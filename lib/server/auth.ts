@@ -1,0 +1,73 @@
+import 'server-only';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import type { z } from 'zod';
+import { createAuth, type Auth } from '@/lib/auth/auth';
+import { executeAuthorized, type ActionDefinition, type ActionResult } from '@/lib/auth/authorize';
+import { requestInfo, resolveIdentity, type Identity } from '@/lib/auth/identity';
+import { hasRole, type Role } from '@/lib/auth/roles';
+import { getDb } from './db';
+
+const KEY = Symbol.for('iu-core-console.auth');
+type Holder = typeof globalThis & { [KEY]?: Promise<Auth> };
+
+/** The process-wide better-auth instance over the console's database. */
+export function getAuth(): Promise<Auth> {
+  const h = globalThis as Holder;
+  if (!h[KEY]) {
+    h[KEY] = getDb()
+      .then((db) => createAuth(db))
+      .catch((err) => {
+        delete h[KEY];
+        throw err;
+      });
+  }
+  return h[KEY];
+}
+
+/** The signed-in person for this request, or null. */
+export async function getCurrentUser(): Promise<Identity | null> {
+  const [db, auth, h] = await Promise.all([getDb(), getAuth(), headers()]);
+  return resolveIdentity(db, auth, h);
+}
+
+/** The signed-in person; signed out → /sign-in, one-time password still set → change it first. */
+export async function requireUser(opts: { allowPasswordChange?: boolean } = {}): Promise<Identity> {
+  const me = await getCurrentUser();
+  if (!me) redirect('/sign-in');
+  if (me.mustChangePassword && !opts.allowPasswordChange) redirect('/account/password');
+  return me;
+}
+
+/** For pages: the person and whether their role reaches `role` (the page renders a refusal if not). */
+export async function requireRole(role: Role): Promise<{ me: Identity; allowed: boolean }> {
+  const me = await requireUser();
+  return { me, allowed: hasRole(me.role, role) };
+}
+
+type ActionFn<T> = (a?: unknown, b?: unknown) => Promise<ActionResult<T>>;
+
+/**
+ * Binds an action definition to the request: usable as a server action (FormData, or
+ * useActionState's (previous state, FormData)) and from route handlers (an object).
+ */
+export function authorizedAction<S extends z.ZodType<Record<string, unknown>>, T>(def: ActionDefinition<S, T>): ActionFn<T> {
+  return async (a?: unknown, b?: unknown) => {
+    const raw = b !== undefined ? b : a;
+    const [db, auth, h] = await Promise.all([getDb(), getAuth(), headers()]);
+    // the wrapper denies everything until a one-time password is changed
+    const identity = await resolveIdentity(db, auth, h);
+    return executeAuthorized(def, { db, identity, request: requestInfo(h) }, raw);
+  };
+}
+
+/** The same, for route handlers that have the Request in hand. */
+export async function runAuthorizedForRequest<S extends z.ZodType<Record<string, unknown>>, T>(
+  def: ActionDefinition<S, T>,
+  req: Request,
+  raw: unknown,
+): Promise<ActionResult<T>> {
+  const [db, auth] = await Promise.all([getDb(), getAuth()]);
+  const identity = await resolveIdentity(db, auth, req.headers);
+  return executeAuthorized(def, { db, identity, request: requestInfo(req.headers) }, raw);
+}

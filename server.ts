@@ -1,0 +1,46 @@
+// The console's HTTP server: Next's request handler behind a small gate that knows the real
+// socket peer, which the App Router cannot see. For every request it
+//   * overwrites x-iu-peer-address with the socket's remote address (the audit's IP and the
+//     trust check use only this) and x-iu-peer-token with this process's random token, so
+//     a request that bypassed this server (next dev, a bare next start) is not believed, and
+//   * deletes the trusted-header identity headers unless the peer is a configured trusted
+//     proxy (IU_TRUSTED_PROXIES), so nobody else can sign in by typing a header.
+// Run by `npm start` and the browser tests: tsx server.ts [--port N] [--hostname H]
+import crypto from 'node:crypto';
+import http from 'node:http';
+import next from 'next';
+import { sanitizeIncomingHeaders, trustedHeaderConfig } from './lib/auth/trusted-header';
+
+const args = process.argv.slice(2);
+const arg = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const port = Number(arg('--port') ?? process.env.PORT ?? 3000);
+const hostname = arg('--hostname') ?? process.env.IU_BIND_HOST ?? undefined;
+const dev = process.env.NODE_ENV === 'development';
+// Only requests that passed through here carry this token, so only their peer header is believed.
+process.env.IU_PEER_TOKEN = crypto.randomBytes(24).toString('base64url');
+const cfg = trustedHeaderConfig();
+
+const app = next({ dev, port, hostname: hostname ?? 'localhost' });
+const handle = app.getRequestHandler();
+
+await app.prepare();
+const server = http.createServer((req, res) => {
+  sanitizeIncomingHeaders(req.headers, req.socket.remoteAddress, cfg);
+  handle(req, res).catch((err: unknown) => {
+    console.error('[iu-console] request failed:', err);
+    if (!res.headersSent) res.statusCode = 500;
+    res.end();
+  });
+});
+server.listen(port, hostname, () => {
+  console.log(`[iu-console] listening on ${hostname ?? 'all addresses'}:${port}${cfg.enabled ? ` (trusted-header sign-in from ${cfg.trustedProxies.join(', ')})` : ''}`);
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    server.close();
+    process.exit(0);
+  });
+}
