@@ -131,8 +131,9 @@ test.describe('observability journeys', () => {
     await shot(page, testInfo, 'summary');
     for (const path of ['/', '/templates', '/templates/families/tpl%3Adesign-review', '/events', '/summary', '/actors', '/actors/alice']) {
       await page.goto(path);
-      // read-only pages: the only forms are GET filters/compare forms
-      for (const method of await page.locator('form').evaluateAll((fs) => fs.map((f) => (f as HTMLFormElement).method))) {
+      // read-only pages: the only forms in the page are GET filters/compare forms (the
+      // sidebar's sign-out is the one POST a viewer has)
+      for (const method of await page.locator('main form').evaluateAll((fs) => fs.map((f) => (f as HTMLFormElement).method))) {
         expect(method).toBe('get');
       }
     }

@@ -30,13 +30,14 @@ export interface ActorHistory {
 /** Per-actor history: the event log grouped by user and run tag. */
 export async function listActorHistory(db: Database): Promise<ActorHistory[]> {
   const rows = rowsOf<{ actor: string; live: number; dry_run: number; rolled_back: number; last_at: Date }>(
+    // from the per-actor rollup kept by 033's triggers: flat at any size of the log
     await db.orm.execute(sql`
       SELECT triggered_by AS actor,
-             count(*) FILTER (WHERE emit_mode = 'live' AND status = 'ok')::int AS live,
-             count(*) FILTER (WHERE emit_mode = 'dry_run' AND status = 'ok')::int AS dry_run,
-             count(*) FILTER (WHERE rolled_back_at IS NOT NULL)::int AS rolled_back,
-             max(created_at) AS last_at
-        FROM iu_auto_instantiate_event_log
+             coalesce(sum(event_count) FILTER (WHERE emit_mode = 'live' AND status = 'ok'), 0)::int AS live,
+             coalesce(sum(event_count) FILTER (WHERE emit_mode = 'dry_run' AND status = 'ok'), 0)::int AS dry_run,
+             sum(rolled_back_count)::int AS rolled_back,
+             max(last_at) AS last_at
+        FROM iu_aiel_rollup_actor
        GROUP BY triggered_by
        ORDER BY split_part(triggered_by, ':', 1), triggered_by`),
   );

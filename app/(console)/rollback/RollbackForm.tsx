@@ -6,14 +6,14 @@ import { rollbackByActorAction } from './actions';
 
 const field = 'mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm';
 
-export function RollbackForm() {
+export function RollbackForm({ initialActor = '' }: { initialActor?: string }) {
   const [result, action, pending] = useActionState(rollbackByActorAction, null);
   return (
     <div className="grid gap-6 lg:grid-cols-2">
       <form action={action} className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm" data-testid="rollback-form">
         <label className="block text-sm font-medium text-slate-700">
           Actor (exactly as recorded, e.g. alice:canary-3)
-          <input name="targetActor" required className={field} />
+          <input name="targetActor" required defaultValue={initialActor} className={field} />
         </label>
         <label className="flex items-center gap-2 text-sm text-slate-700">
           <input type="checkbox" name="durable" /> Durable (delete for real)

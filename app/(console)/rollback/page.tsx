@@ -10,14 +10,16 @@ import { RollbackForm } from './RollbackForm';
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Rollback by actor' };
 
-export default async function RollbackPage() {
+export default async function RollbackPage({ searchParams }: { searchParams: Promise<{ actor?: string | string[] }> }) {
   const { allowed } = await requireRole('lead');
   if (!allowed) return <NotAllowed need="lead" />;
   const history = await listActorHistory(await getDb());
+  const { actor } = await searchParams;
   return (
     <div className="space-y-6">
       <PageHeader title="Rollback by actor" description="A dry run lists what would go; a durable rollback deletes the instances and needs a reason." />
-      <RollbackForm />
+      {/* arriving from an actor's timeline fills the actor in */}
+      <RollbackForm initialActor={typeof actor === 'string' ? actor : ''} />
       <section className="rounded-lg border border-slate-200 bg-white shadow-sm">
         <h2 className="border-b border-slate-100 px-5 py-3 text-sm font-semibold">Per-actor history (user, run tag)</h2>
         <Table>
