@@ -183,3 +183,39 @@ export async function getActorTimeline(
   const entries = all.slice(0, limit);
   return { entries, older: all.length > limit ? entries.at(-1)!.at : null };
 }
+
+/**
+ * Console audit rows as timeline entries (leads only: the audit trail is theirs). An actor
+ * string `user:tag` matches the rows recorded with that actor; a bare `user` also matches
+ * the user's rows that name no actor (denied or invalid attempts, user admin). Read through
+ * the (username, started_at) index, newest first.
+ */
+export const auditTimelineSource: TimelineSource = async (db, actor, { before, limit }) => {
+  const { user } = splitActor(actor);
+  const rows = await db.query<{
+    id: number;
+    started_at: Date;
+    recipe: string;
+    mode: string;
+    decision: string;
+    status: string;
+    summary: string;
+    reason: string | null;
+  }>(
+    `SELECT id, started_at, recipe, mode, decision, status, summary, reason
+       FROM console_audit_log
+      WHERE username = $1 AND (actor = $2 OR (actor IS NULL AND $2 = $1)) AND started_at < $3
+      ORDER BY started_at DESC, id DESC
+      LIMIT $4`,
+    [user, actor, before, limit],
+  );
+  return rows.map((r) => ({
+    kind: 'audit',
+    at: new Date(r.started_at),
+    title: `Console: ${r.recipe.replace(/_/g, ' ')} (${r.mode}) — ${r.decision}${r.status && r.status !== r.decision ? `, ${r.status}` : ''}`,
+    detail: r.summary || undefined,
+    status: r.status,
+    reason: r.reason ?? undefined,
+    href: `/audit?username=${encodeURIComponent(user)}`,
+  }));
+};

@@ -10,7 +10,8 @@ import { PageHeader } from '@/components/shell/PageHeader';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { formatCount, formatTimestamp } from '@/components/ui/format';
-import { getActorTimeline, listActors, splitActor } from '@/lib/queries/actors';
+import { auditTimelineSource, getActorTimeline, listActors, splitActor } from '@/lib/queries/actors';
+import { hasRole } from '@/lib/auth/roles';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Actor' };
@@ -18,19 +19,23 @@ export const metadata: Metadata = { title: 'Actor' };
 type SP = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
-const KIND_LABEL: Record<string, string> = { event: 'event', instance: 'instance', rolled_back: 'rolled back', rollback_run: 'ran a rollback' };
+const KIND_LABEL: Record<string, string> = { event: 'event', instance: 'instance', rolled_back: 'rolled back', rollback_run: 'ran a rollback', audit: 'console' };
 
 export default async function ActorPage({ params, searchParams }: { params: Promise<{ actor: string }>; searchParams: SP }) {
   // the layout hides the page from people without a role; a page still checks for itself
-  const { allowed } = await requireRole('viewer');
+  const { allowed, me } = await requireRole('viewer');
   if (!allowed) return <NotAllowed need="viewer" />;
   const actor = decodeURIComponent((await params).actor);
   const sp = await searchParams;
   const beforeParam = one(sp.before);
   const before = beforeParam && !Number.isNaN(Date.parse(beforeParam)) ? new Date(beforeParam) : undefined;
-  // The console audit trail (access-control branch) joins here as one more timeline source.
+  // Leads also see the console audit rows (with their reasons); the audit trail is theirs.
+  const isLead = hasRole(me.role, 'lead');
   const loaded = await loadPage('actor timeline', async (db) => {
-    const [timeline, actors] = await Promise.all([getActorTimeline(db, actor, { before }), listActors(db)]);
+    const [timeline, actors] = await Promise.all([
+      getActorTimeline(db, actor, { before, sources: isLead ? [auditTimelineSource] : [] }),
+      listActors(db),
+    ]);
     return { timeline, row: actors.find((a) => a.actor === actor) ?? null };
   }, { needsLog: true });
   if (!loaded.ok) {
@@ -63,17 +68,19 @@ export default async function ActorPage({ params, searchParams }: { params: Prom
             <Link className="text-sky-700 underline" href={`/events?actor=${encodeURIComponent(actor)}`}>All events of {actor} in the event log</Link>
           </p>
         </Card>
-        <Card title="Rollback (leads)" description="Rollback by actor removes every instance this exact actor string made that is not rolled back yet.">
-          <p className="text-sm text-slate-700">{formatCount(Math.max(0, openInstances))} instance{openInstances === 1 ? '' : 's'} not rolled back.</p>
-          <Link
-            data-testid="rollback-entry"
-            href={`/rollback?actor=${encodeURIComponent(actor)}`}
-            className="mt-3 inline-block rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50"
-          >
-            Preview a rollback of {actor}
-          </Link>
-          <p className="mt-2 text-xs text-slate-500">Opens the rollback page with a preview first; only leads can make it durable there.</p>
-        </Card>
+        {isLead && (
+          <Card title="Rollback (leads)" description="Rollback by actor removes every instance this exact actor string made that is not rolled back yet.">
+            <p className="text-sm text-slate-700">{formatCount(Math.max(0, openInstances))} instance{openInstances === 1 ? '' : 's'} not rolled back.</p>
+            <Link
+              data-testid="rollback-entry"
+              href={`/rollback?actor=${encodeURIComponent(actor)}`}
+              className="mt-3 inline-block rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50"
+            >
+              Preview a rollback of {actor}
+            </Link>
+            <p className="mt-2 text-xs text-slate-500">Opens the rollback page with a preview first; only leads can make it durable there.</p>
+          </Card>
+        )}
       </div>
       <Card title="Timeline" description="Newest first: events, instances made, rollbacks of this actor's instances and rollbacks this person ran.">
         <ol className="relative space-y-3 border-l border-slate-200 pl-5" data-testid="timeline">
