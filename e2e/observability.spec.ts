@@ -101,6 +101,28 @@ test.describe('observability journeys', () => {
     await testInfo.attach('export.csv', { body: csv.join('\n'), contentType: 'text/csv' });
   });
 
+  test('a lead filters the console audit trail and exports exactly the filtered rows', async ({ page, browser }, testInfo) => {
+    // adding a user is an audited admin action, so the trail has at least one such row
+    await (await contextAs(browser, 'obs-reviewer', 'viewer')).close();
+    await page.goto('/audit');
+    const filters = page.getByTestId('audit-filters');
+    await filters.getByLabel('Mode').selectOption('admin');
+    await filters.getByRole('button', { name: 'Filter' }).click();
+    await expect(page).toHaveURL(/mode=admin/);
+    const shown = page.locator('[data-testid^="audit-"][data-recipe]');
+    await expect(shown.first()).toBeVisible();
+    await shot(page, testInfo, 'audit-filtered');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-export-csv').click()]);
+    expect(download.suggestedFilename()).toBe('console-audit.csv');
+    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    const header = csv[0].split(',');
+    expect(header.slice(0, 9)).toEqual(['id', 'started_at', 'finished_at', 'username', 'role', 'recipe', 'mode', 'decision', 'status']);
+    expect(csv.length - 1).toBe(await shown.count());
+    for (const line of csv.slice(1)) expect(line.split(',')[header.indexOf('mode')]).toBe('admin');
+    const json = await (await page.request.get('/api/audit?format=json&mode=admin')).json();
+    expect(json).toHaveLength(csv.length - 1);
+  });
+
   test("a lead follows an actor's timeline to the rollback entry point", async ({ page }, testInfo) => {
     await page.goto('/actors');
     await shot(page, testInfo, 'actors');

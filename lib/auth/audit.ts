@@ -1,5 +1,5 @@
 // Writing and reading the console audit trail (migration 041).
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Orm } from '@/db/client';
 import { consoleAuditLog } from '@/db/auth-schema';
 import type { Tx } from '@/lib/recipes/types';
@@ -49,9 +49,50 @@ export function auditParams(raw: Record<string, unknown>): Record<string, unknow
 }
 
 /** The newest audit rows first, optionally one user's, paged by id. */
-export async function listAudit(db: Orm, opts: { username?: string; beforeId?: number; limit?: number } = {}): Promise<AuditRow[]> {
+export interface AuditFilters {
+  username?: string;
+  recipe?: string;
+  mode?: AuditMode;
+  decision?: AuditDecision;
+  /** UTC days, inclusive: YYYY-MM-DD. */
+  from?: string;
+  to?: string;
+  /** Keyset: rows older than this id. */
+  beforeId?: number;
+  limit?: number;
+}
+
+const MODES: AuditMode[] = ['preview', 'dry_run', 'live', 'durable', 'admin'];
+const DECISIONS: AuditDecision[] = ['ok', 'refused', 'denied', 'invalid', 'error', 'unauthenticated'];
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The audit filters from a URL's query (the page and the export share them); unknown values are dropped. */
+export function parseAuditFilters(q: URLSearchParams): AuditFilters {
+  const text = (k: string) => q.get(k)?.trim().slice(0, 200) || undefined;
+  const mode = q.get('mode') as AuditMode | null;
+  const decision = q.get('decision') as AuditDecision | null;
+  const day = (k: string) => (DAY.test(q.get(k) ?? '') && !Number.isNaN(Date.parse(q.get(k)!)) ? q.get(k)! : undefined);
+  const before = Number(q.get('before'));
+  return {
+    username: text('username'),
+    recipe: text('recipe'),
+    mode: mode && MODES.includes(mode) ? mode : undefined,
+    decision: decision && DECISIONS.includes(decision) ? decision : undefined,
+    from: day('from'),
+    to: day('to'),
+    beforeId: Number.isInteger(before) && before > 0 ? before : undefined,
+  };
+}
+
+/** Audit rows matching the filters, newest first, keyset-paged by id. */
+export async function listAudit(db: Orm, opts: AuditFilters = {}): Promise<AuditRow[]> {
   const conds = [];
   if (opts.username) conds.push(eq(consoleAuditLog.username, opts.username));
+  if (opts.recipe) conds.push(eq(consoleAuditLog.recipe, opts.recipe));
+  if (opts.mode) conds.push(eq(consoleAuditLog.mode, opts.mode));
+  if (opts.decision) conds.push(eq(consoleAuditLog.decision, opts.decision));
+  if (opts.from) conds.push(gte(consoleAuditLog.startedAt, new Date(`${opts.from}T00:00:00Z`)));
+  if (opts.to) conds.push(lt(consoleAuditLog.startedAt, new Date(Date.parse(`${opts.to}T00:00:00Z`) + 86_400_000)));
   if (opts.beforeId) conds.push(lt(consoleAuditLog.id, opts.beforeId));
   const rows = await db
     .select()
@@ -60,4 +101,10 @@ export async function listAudit(db: Orm, opts: { username?: string; beforeId?: n
     .orderBy(desc(consoleAuditLog.id))
     .limit(Math.min(opts.limit ?? 200, 5000));
   return rows as AuditRow[];
+}
+
+/** The recipes that appear in the audit trail, for the filter's choices. */
+export async function listAuditRecipes(db: Orm): Promise<string[]> {
+  const rows = await db.selectDistinct({ recipe: consoleAuditLog.recipe }).from(consoleAuditLog).orderBy(consoleAuditLog.recipe);
+  return rows.map((r) => r.recipe);
 }

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { NotAllowed } from '@/components/shell/NotAllowed';
 import { Table, Td, Th } from '@/components/ui/table';
-import { listAudit } from '@/lib/auth/audit';
+import { listAudit, listAuditRecipes, parseAuditFilters } from '@/lib/auth/audit';
 import { requireRole } from '@/lib/server/auth';
 import { getDb } from '@/lib/server/db';
 
@@ -12,19 +12,79 @@ export const metadata: Metadata = { title: 'Audit trail' };
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const { allowed } = await requireRole('lead');
   if (!allowed) return <NotAllowed need="lead" />;
-  const { username } = await searchParams;
-  const rows = await listAudit((await getDb()).orm, { username: username || undefined, limit: 200 });
+  const sp = await searchParams;
+  const q = new URLSearchParams(Object.entries(sp).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const filters = parseAuditFilters(q);
+  const orm = (await getDb()).orm;
+  const PAGE = 100;
+  const [rows, recipes] = await Promise.all([listAudit(orm, { ...filters, limit: PAGE }), listAuditRecipes(orm)]);
+  // the filters without the page position, for export links and the next page
+  const kept = new URLSearchParams(q);
+  kept.delete('before');
+  const exportHref = (format: string) => `/api/audit?${new URLSearchParams([...kept, ['format', format]])}`;
+  const older = rows.length === PAGE ? `/audit?${new URLSearchParams([...kept, ['before', String(rows[rows.length - 1].id)]])}` : null;
+  const field = 'mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm';
   return (
     <div className="space-y-6">
       <PageHeader
         title="Audit trail"
         description="Every console and CLI attempt: previews, live runs, refusals and denials, newest first."
         meta={
-          <a className="rounded-md border border-slate-300 px-3 py-1.5 text-sm" href={`/api/audit?download=1&limit=5000${username ? `&username=${encodeURIComponent(username)}` : ''}`}>
-            Export JSON
-          </a>
+          <span className="flex gap-2">
+            <a className="rounded-md border border-slate-300 px-3 py-1.5 text-sm" href={exportHref('csv')} data-testid="audit-export-csv">
+              Export CSV
+            </a>
+            <a className="rounded-md border border-slate-300 px-3 py-1.5 text-sm" href={exportHref('json')} data-testid="audit-export-json">
+              Export JSON
+            </a>
+          </span>
         }
       />
+      <form method="get" className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-3 lg:grid-cols-7" data-testid="audit-filters">
+        <label className="text-xs font-medium text-slate-600">
+          User
+          <input name="username" defaultValue={filters.username ?? ''} className={field} />
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          Recipe
+          <select name="recipe" defaultValue={filters.recipe ?? ''} className={field}>
+            <option value="">any</option>
+            {recipes.map((r) => (
+              <option key={r} value={r}>{r}</option>
+            ))}
+          </select>
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          Mode
+          <select name="mode" defaultValue={filters.mode ?? ''} className={field}>
+            <option value="">any</option>
+            {['preview', 'dry_run', 'live', 'durable', 'admin'].map((m) => (
+              <option key={m} value={m}>{m}</option>
+            ))}
+          </select>
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          Decision
+          <select name="decision" defaultValue={filters.decision ?? ''} className={field}>
+            <option value="">any</option>
+            {['ok', 'refused', 'denied', 'invalid', 'error'].map((d) => (
+              <option key={d} value={d}>{d}</option>
+            ))}
+          </select>
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          From (UTC day)
+          <input type="date" name="from" defaultValue={filters.from ?? ''} className={field} />
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          To (UTC day)
+          <input type="date" name="to" defaultValue={filters.to ?? ''} className={field} />
+        </label>
+        <div className="flex items-end gap-2">
+          <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white">Filter</button>
+          <a href="/audit" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">Clear</a>
+        </div>
+      </form>
       <section className="rounded-lg border border-slate-200 bg-white shadow-sm">
         <Table>
           <thead>
@@ -60,7 +120,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             ))}
           </tbody>
         </Table>
+        {rows.length === 0 && <p className="px-5 py-4 text-sm text-slate-500">No audit rows match these filters.</p>}
       </section>
+      {(filters.beforeId || older) && (
+        <p className="flex gap-4 text-sm">
+          {filters.beforeId && <a className="text-sky-700 underline" href={`/audit?${kept}`}>Newest</a>}
+          {older && <a className="text-sky-700 underline" href={older} data-testid="audit-older">Older</a>}
+        </p>
+      )}
     </div>
   );
 }
