@@ -63,6 +63,9 @@ const PAGES: Page[] = [
   { name: 'events    ?type&mode=dry_run', run: (db) => listEvents(db, { type: 'review.requested', mode: 'dry_run' }) },
   { name: 'events    ?status=template_not_marked', run: (db) => listEvents(db, { status: 'template_not_marked' }) },
   { name: 'events    ?template', run: (db, c) => listEvents(db, { template: c.template }) },
+  // like for like: a template holds ~10 events at 10,000 and ~1,000 at a million, so the row
+  // above returns 10 rows against a full page of 50; this one reads 5 rows at both sizes
+  { name: 'events    ?template, 5 rows', run: (db, c) => listEvents(db, { template: c.template }, { limit: 5 }) },
   { name: 'events    ?rolledBack=yes', run: (db) => listEvents(db, { rolledBack: 'yes' }) },
   { name: 'events    ?from=day&to=day', run: (db, c) => listEvents(db, { from: c.day, to: c.day }) },
   { name: 'events    deep page (keyset, half-way)', run: (db, c) => listEvents(db, {}, { after: decodeCursor(c.deep) }) },
