@@ -63,9 +63,7 @@ const PAGES: Page[] = [
   { name: 'events    ?type&mode=dry_run', run: (db) => listEvents(db, { type: 'review.requested', mode: 'dry_run' }) },
   { name: 'events    ?status=template_not_marked', run: (db) => listEvents(db, { status: 'template_not_marked' }) },
   { name: 'events    ?template', run: (db, c) => listEvents(db, { template: c.template }) },
-  // like for like: a template holds ~10 events at 10,000 and ~1,000 at a million, so the row
-  // above returns 10 rows against a full page of 50; this one reads 5 rows at both sizes
-  { name: 'events    ?template, 5 rows', run: (db, c) => listEvents(db, { template: c.template }, { limit: 5 }) },
+
   { name: 'events    ?rolledBack=yes', run: (db) => listEvents(db, { rolledBack: 'yes' }) },
   { name: 'events    ?from=day&to=day', run: (db, c) => listEvents(db, { from: c.day, to: c.day }) },
   { name: 'events    deep page (keyset, half-way)', run: (db, c) => listEvents(db, {}, { after: decodeCursor(c.deep) }) },
@@ -89,13 +87,18 @@ async function context(db: Database): Promise<Ctx> {
   const [f] = await db.query<{ family: string; id: string }>(
     `SELECT template_family AS family, collection_id AS id FROM iu_template_version WHERE template_family LIKE 'tpl:scale-%' ORDER BY template_family, version_seq DESC LIMIT 1`,
   );
+  // the busiest template (the scale seed sends a tenth of the events to a few hot ones), so
+  // that its filter fills a page at both sizes; a GROUP BY here is set-up, not a measurement
+  const [hot] = await db.query<{ id: string }>(
+    `SELECT template_collection_id AS id FROM iu_auto_instantiate_event_log GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
+  );
   const [e] = await db.query<{ id: number }>(`SELECT max(id) AS id FROM iu_auto_instantiate_event_log`);
   const [d] = await db.query<{ day: string }>(`SELECT day::text AS day FROM iu_aiel_rollup_daily ORDER BY day LIMIT 1 OFFSET (SELECT count(*) / 2 FROM iu_aiel_rollup_daily)`);
   const mid = await db.query<{ at: string; id: number }>(
     `SELECT created_at::text AS at, id FROM iu_auto_instantiate_event_log WHERE created_at >= $1::date ORDER BY created_at, id LIMIT 1`,
     [d.day],
   );
-  return { actor: a.actor, family: f.family, template: f.id, eventId: Number(e.id), deep: `${mid[0].at}~${mid[0].id}`, day: d.day, from60: new Date(Date.parse(d.day) - 60 * 86_400_000).toISOString().slice(0, 10) };
+  return { actor: a.actor, family: f.family, template: hot.id, eventId: Number(e.id), deep: `${mid[0].at}~${mid[0].id}`, day: d.day, from60: new Date(Date.parse(d.day) - 60 * 86_400_000).toISOString().slice(0, 10) };
 }
 
 /** Median time per page on each database, the two timed alternately call by call. */

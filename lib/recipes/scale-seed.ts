@@ -123,6 +123,10 @@ export async function scaleSeed(db: Database, opts: ScaleSeedOptions = {}): Prom
     `SELECT coalesce(max(id), 0)::bigint AS seq FROM iu_auto_instantiate_event_log`,
   );
   const runId = `${Date.now().toString(16).slice(-8)}`;
+  // Real traffic is skewed: a tenth of the events go to a few hot templates (the first ones
+  // composed), the rest spread evenly. The busiest template then fills a page of the event
+  // log at 10,000 events as at a million, so its filter can be compared like for like.
+  const HOT = Math.max(1, Math.min(10, tplIds.length));
 
   // 3. engine calls, set-based, in the engine's gated transaction (composer before live)
   const engineStarted = Date.now();
@@ -137,7 +141,7 @@ export async function scaleSeed(db: Database, opts: ScaleSeedOptions = {}): Prom
             SELECT fn_iu_auto_instantiate_from_event(
                      (${runId} || '-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid,
                      (${pgArray(EVENT_TYPES)}::text[])[1 + g % ${EVENT_TYPES.length}],
-                     (${pgArray(tplIds)}::uuid[])[1 + (g * 7919) % ${tplIds.length}],
+                     (${pgArray(tplIds)}::uuid[])[1 + CASE WHEN g % 10 = 0 THEN (g / 10) % ${HOT} ELSE (g * 7919) % ${tplIds.length} END],
                      's' || ${runId} || '-' || g,
                      CASE WHEN g % 5 = 0 THEN 'dry_run' ELSE 'live' END,
                      (${pgArray(actors)}::text[])[1 + (g * 31) % ${actors.length}],
@@ -159,7 +163,7 @@ export async function scaleSeed(db: Database, opts: ScaleSeedOptions = {}): Prom
       `INSERT INTO iu_auto_instantiate_event_log (event_id, event_type, template_collection_id, instance_collection_id,
               unique_suffix, emit_mode, status, triggered_by, note, created_at, rolled_back_at, rolled_back_by)
        SELECT md5($1 || g)::uuid, ($2::text[])[1 + h.t % cardinality($2::text[])],
-              ($3::uuid[])[1 + h.tpl % cardinality($3::uuid[])],
+              ($3::uuid[])[1 + CASE WHEN h.tpl % 10 = 0 THEN (h.tpl / 10) % $9::int ELSE h.tpl % cardinality($3::uuid[]) END],
               CASE WHEN x.st = 'ok' THEN md5('i' || $1 || g)::uuid END,
               'h' || $1 || '-' || g, CASE WHEN h.m % 4 = 0 THEN 'dry_run' ELSE 'live' END, x.st,
               ($4::text[])[1 + h.a % cardinality($4::text[])], 'synthetic history (scale seed)', x.at,
@@ -173,7 +177,7 @@ export async function scaleSeed(db: Database, opts: ScaleSeedOptions = {}): Prom
               LATERAL (SELECT ($7::text[])[1 + h.s % cardinality($7::text[])] AS st,
                               date_trunc('day', now()) - make_interval(days => $8::int)
                                 + make_interval(secs => (h.at % ($8::bigint * 86400))::double precision) AS at) x`,
-      [runId, EVENT_TYPES, tplIds, actors, from + 1, to, statuses, days],
+      [runId, EVENT_TYPES, tplIds, actors, from + 1, to, statuses, days, HOT],
     );
     log(`history events: ${to.toLocaleString('en')} of ${historyN.toLocaleString('en')} (${((Date.now() - historyStarted) / 1000).toFixed(1)} s)`);
   }
