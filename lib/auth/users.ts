@@ -80,6 +80,24 @@ export async function countActiveLeads(db: Exec): Promise<number> {
 
 export class UserAdminError extends Error {}
 
+/** The user row both kinds of account start from; better-auth wants an e-mail, so a never-routable one. */
+function newUserRow(username: string, source: 'password' | 'trusted-header', role: Role | null, mustChangePassword: boolean) {
+  const now = new Date();
+  const domain = source === 'password' ? 'users' : 'sso';
+  return {
+    id: crypto.randomUUID(),
+    name: username,
+    email: `${username.replace(/@/g, '.at.')}@${domain}.iu-core.invalid`,
+    username,
+    displayUsername: username,
+    role,
+    mustChangePassword,
+    source,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** Creates a password account; `mustChangePassword` for one-time passwords. */
 export async function createUser(
   db: Exec,
@@ -88,23 +106,9 @@ export async function createUser(
   const username = usernameSchema.parse(input.username);
   passwordSchema.parse(input.password);
   if (await findUser(db, username)) throw new UserAdminError(`A user named ${username} already exists.`);
-  const id = crypto.randomUUID();
-  const now = new Date();
-  const [row] = await db
-    .insert(authUser)
-    .values({
-      id,
-      name: username,
-      email: `${username.replace(/@/g, '.at.')}@users.iu-core.invalid`,
-      username,
-      displayUsername: username,
-      role: input.role,
-      mustChangePassword: input.mustChangePassword,
-      source: 'password',
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
+  const values = newUserRow(username, 'password', input.role, input.mustChangePassword);
+  const { id, createdAt: now } = values;
+  const [row] = await db.insert(authUser).values(values).returning();
   await db.insert(authAccount).values({
     id: crypto.randomUUID(),
     accountId: id,
@@ -172,23 +176,7 @@ export async function provisionHeaderUser(db: Exec, username: string, role: Role
     if (existing.source !== 'trusted-header' || existing.role === role) return existing;
     return setRole(db, username, role);
   }
-  const id = crypto.randomUUID();
-  const now = new Date();
-  const [row] = await db
-    .insert(authUser)
-    .values({
-      id,
-      name: username,
-      email: `${username.replace(/@/g, '.at.')}@sso.iu-core.invalid`,
-      username,
-      displayUsername: username,
-      role,
-      source: 'trusted-header',
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing()
-    .returning();
+  const [row] = await db.insert(authUser).values(newUserRow(username, 'trusted-header', role, false)).onConflictDoNothing().returning();
   return row ? toUser(row) : ((await findUser(db, username)) as ConsoleUser);
 }
 
