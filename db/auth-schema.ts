@@ -95,4 +95,6 @@ export const consoleAuditLog = pgTable('console_audit_log', {
   ip: text('ip'),
   userAgent: text('user_agent'),
   committed: boolean('committed').notNull(),
+  /** Set on a successful preview: the hash a later live step must match (042). */
+  previewKey: text('preview_key'),
 });

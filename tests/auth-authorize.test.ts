@@ -1,3 +1,4 @@
+import { describeStatus } from '@/lib/recipes/messages';
 // The authorized-action wrapper (lib/auth/authorize.ts) on each backend: every decision
 // path leaves exactly one audit row naming the signed-in person, and nothing else.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -46,6 +47,18 @@ describe.each(backends())('authorized actions on $name', (backend) => {
   beforeAll(async () => {
     tpl = await makeTemplate(t.db);
   });
+
+  /** The console's path to a live run: a dry run of the same parameters, then live with the instance key typed. */
+  const previewThenLive = async (f: FormData, as = who('olga', 'operator'), def = instantiateFromEventDefinition) => {
+    const p = new FormData();
+    for (const [k, v] of f.entries()) p.set(k, v);
+    p.set('preview', 'on');
+    p.set('emitMode', 'dry_run');
+    const preview = await executeAuthorized(instantiateFromEventDefinition, caller(as), p);
+    expect(preview).toMatchObject({ ok: true, committed: false });
+    f.set('confirmText', `inst:${tpl.key}/${f.get('uniqueSuffix')}`);
+    return executeAuthorized(def, caller(as), f);
+  };
 
   let before: { audit: number; log: number };
   beforeEach(async () => {
@@ -150,11 +163,7 @@ describe.each(backends())('authorized actions on $name', (backend) => {
   });
 
   it('commits a live run with its audit row, naming the session user whatever actor the form sent', async () => {
-    const r = await executeAuthorized(
-      instantiateFromEventDefinition,
-      caller(who('olga', 'operator')),
-      form({ actor: 'mallory', user: 'mallory', runTag: 'canary-3' }),
-    );
+    const r = await previewThenLive(form({ actor: 'mallory', user: 'mallory', runTag: 'canary-3' }));
     expect(r).toMatchObject({ ok: true, committed: true, actor: 'olga:canary-3' });
     const [ev] = await t.db.query<{ triggered_by: string }>('SELECT triggered_by FROM iu_auto_instantiate_event_log ORDER BY id DESC LIMIT 1');
     expect(ev.triggered_by).toBe('olga:canary-3');
@@ -165,7 +174,58 @@ describe.each(backends())('authorized actions on $name', (backend) => {
     expect(a.params).toMatchObject({ runTag: 'canary-3', emitMode: 'live' });
     expect(a.startedAt.getTime()).toBeLessThanOrEqual(a.finishedAt.getTime());
     expect(await logCount()).toBe(before.log + 1);
+    expect(await auditCount()).toBe(before.audit + 2);
+  });
+
+  it('refuses a live run with no preview of the same parameters, and writes nothing but its audit row', async () => {
+    const f = form();
+    f.set('confirmText', `inst:${tpl.key}/${f.get('uniqueSuffix')}`);
+    const r = await executeAuthorized(instantiateFromEventDefinition, caller(who('olga', 'operator')), f);
+    expect(r).toMatchObject({ ok: false, decision: 'refused', status: 'preview_required', committed: false });
+    expect(r.message).toBe(describeStatus('preview_required'));
+    expect(await logCount()).toBe(before.log);
     expect(await auditCount()).toBe(before.audit + 1);
+    expect(await lastAudit()).toMatchObject({ decision: 'refused', status: 'preview_required', mode: 'live', committed: false });
+  });
+
+  it('does not count a preview of other parameters, by another person, or older than the preview window', async () => {
+    const olga = who('olga', 'operator');
+    const f = form();
+    const p = new FormData();
+    for (const [k, v] of f.entries()) p.set(k, v);
+    p.set('preview', 'on');
+    p.set('emitMode', 'dry_run');
+    // by someone else
+    expect(await executeAuthorized(instantiateFromEventDefinition, caller(who('otto', 'operator')), p)).toMatchObject({ ok: true });
+    f.set('confirmText', `inst:${tpl.key}/${f.get('uniqueSuffix')}`);
+    expect(await executeAuthorized(instantiateFromEventDefinition, caller(olga), f)).toMatchObject({ status: 'preview_required' });
+    // of another suffix
+    const other = new FormData();
+    for (const [k, v] of p.entries()) other.set(k, v);
+    other.set('uniqueSuffix', uniq('other'));
+    expect(await executeAuthorized(instantiateFromEventDefinition, caller(olga), other)).toMatchObject({ ok: true });
+    expect(await executeAuthorized(instantiateFromEventDefinition, caller(olga), f)).toMatchObject({ status: 'preview_required' });
+    // the right one, but too old
+    expect(await executeAuthorized(instantiateFromEventDefinition, caller(olga), p)).toMatchObject({ ok: true });
+    await t.db.query(`UPDATE console_audit_log SET started_at = started_at - interval '2 hours' WHERE username = 'olga' AND preview_key IS NOT NULL`);
+    expect(await executeAuthorized(instantiateFromEventDefinition, caller(olga), f)).toMatchObject({ status: 'preview_required' });
+    expect(await logCount()).toBe(before.log);
+  });
+
+  it('refuses a live run whose typed confirmation does not match the instance key', async () => {
+    const f = form();
+    const p = new FormData();
+    for (const [k, v] of f.entries()) p.set(k, v);
+    p.set('preview', 'on');
+    p.set('emitMode', 'dry_run');
+    expect(await executeAuthorized(instantiateFromEventDefinition, caller(who('olga', 'operator')), p)).toMatchObject({ ok: true });
+    for (const typed of [null, '', `inst:${tpl.key}/${f.get('uniqueSuffix')} `.toUpperCase(), 'yes']) {
+      if (typed === null) f.delete('confirmText');
+      else f.set('confirmText', typed);
+      const r = await executeAuthorized(instantiateFromEventDefinition, caller(who('olga', 'operator')), f);
+      expect(r).toMatchObject({ ok: false, status: 'confirmation_required' });
+    }
+    expect(await logCount()).toBe(before.log);
   });
 
   it('writes the committed audit row in the recipe transaction: when that transaction fails, neither stays', async () => {
@@ -184,19 +244,19 @@ describe.each(backends())('authorized actions on $name', (backend) => {
           { ...v, commit: true },
         ),
     };
-    const r = await executeAuthorized(failing, caller(who('olga', 'operator')), form({ eventId }));
+    const r = await previewThenLive(form({ eventId }), who('olga', 'operator'), failing);
     expect(r).toMatchObject({ ok: false, decision: 'error' });
     expect(await count(t.db, 'iu_auto_instantiate_event_log WHERE event_id = $1', [eventId])).toBe(0);
-    // exactly one row, the error written afterwards; the in-transaction 'ok' row rolled back
-    expect(await auditCount()).toBe(before.audit + 1);
+    // the preview's row and the error written afterwards; the in-transaction 'ok' row rolled back
+    expect(await auditCount()).toBe(before.audit + 2);
     expect(await lastAudit()).toMatchObject({ decision: 'error', status: 'error', committed: false, username: 'olga' });
   });
 
   it('records a recipe refusal as refused', async () => {
-    const r = await executeAuthorized(instantiateFromEventDefinition, caller(who('olga', 'operator')), form({ templateCollectionId: uuid() }));
-    expect(r).toMatchObject({ ok: false, decision: 'refused' });
+    const r = await executeAuthorized(instantiateFromEventDefinition, caller(who('olga', 'operator')), form({ templateCollectionId: uuid(), emitMode: 'dry_run' }));
+    expect(r).toMatchObject({ ok: false, decision: 'refused', status: 'template_collection_not_found' });
     const a = await lastAudit();
-    expect(a).toMatchObject({ decision: 'refused', username: 'olga', mode: 'live' });
+    expect(a).toMatchObject({ decision: 'refused', username: 'olga', mode: 'dry_run', previewKey: null });
     expect(a.status).toBe(r.status);
     expect(await auditCount()).toBe(before.audit + 1);
   });
@@ -204,11 +264,16 @@ describe.each(backends())('authorized actions on $name', (backend) => {
   it('lets a lead roll back an actor durably, with a reason, and records it', async () => {
     const target = `olga:${uniq('rb')}`;
     const tag = target.split(':')[1];
-    const made = await executeAuthorized(instantiateFromEventDefinition, caller(who('olga', 'operator')), form({ runTag: tag }));
+    const made = await previewThenLive(form({ runTag: tag }));
     expect(made.ok).toBe(true);
-    const noReason = await executeAuthorized(rollbackByActorDefinition, caller(who('lena', 'lead')), { targetActor: target, durable: true });
+    const lena = caller(who('lena', 'lead'));
+    const noReason = await executeAuthorized(rollbackByActorDefinition, lena, { targetActor: target, durable: true });
     expect(noReason).toMatchObject({ ok: false, decision: 'invalid' });
-    const r = await executeAuthorized(rollbackByActorDefinition, caller(who('lena', 'lead')), { targetActor: target, durable: true, reason: 'bad canary' });
+    const durable = { targetActor: target, durable: true, reason: 'bad canary', confirmText: target };
+    expect(await executeAuthorized(rollbackByActorDefinition, lena, durable)).toMatchObject({ ok: false, status: 'preview_required' });
+    expect(await executeAuthorized(rollbackByActorDefinition, lena, { targetActor: target })).toMatchObject({ ok: true, committed: false });
+    expect(await executeAuthorized(rollbackByActorDefinition, lena, { ...durable, confirmText: 'olga' })).toMatchObject({ ok: false, status: 'confirmation_required' });
+    const r = await executeAuthorized(rollbackByActorDefinition, lena, durable);
     expect(r).toMatchObject({ ok: true, committed: true });
     expect(await lastAudit()).toMatchObject({ username: 'lena', role: 'lead', mode: 'durable', decision: 'ok', committed: true, actor: 'lena', reason: 'bad canary' });
   });
@@ -224,6 +289,15 @@ describe.each(backends())('authorized actions on $name', (backend) => {
     expect(await logCount()).toBe(before.log);
     const live = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), { ...input, preview: '' });
     expect(live).toMatchObject({ ok: false, decision: 'invalid', issues: [{ field: 'reason' }] });
+    // the preflight above counts for a live run of the same batch, with the batch tag typed
+    const wrongTag = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), { ...input, preview: '', reason: 'go', confirmText: 'nope' });
+    expect(wrongTag).toMatchObject({ ok: false, status: 'confirmation_required' });
+    const other = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), { ...input, n: '4', preview: '', reason: 'go', confirmText: input.batchTag });
+    expect(other).toMatchObject({ ok: false, status: 'preview_required' });
+    expect(await logCount()).toBe(before.log);
+    const ok = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), { ...input, preview: '', reason: 'go', confirmText: input.batchTag });
+    expect(ok).toMatchObject({ ok: true, committed: true });
+    expect(await logCount()).toBe(before.log + 3);
   });
 
   it('lets only a lead close the gates, with a reason', async () => {

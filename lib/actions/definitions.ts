@@ -18,6 +18,8 @@ import {
 import { reasonField, runAdminTransaction, type ActionDefinition } from '@/lib/auth/authorize';
 import { optionalRoleSchema, oneTimePassword, createUser, setDisabled, setRole, usernameSchema, UserAdminError, resetPassword, findUser, countActiveLeads } from '@/lib/auth/users';
 import type { Tx } from '@/lib/recipes/types';
+import { rowsOf, type Database } from '@/db/client';
+import { sql } from 'drizzle-orm';
 import type { AuditMode } from '@/lib/auth/audit';
 
 const checkbox = z
@@ -45,11 +47,23 @@ export const instantiateFromEventDefinition: ActionDefinition<typeof instantiate
   mode: instantiateMode,
   reasonRequired: (v) => !v.preview && v.emitMode === 'live',
   run: (ctx, v) => instantiateFromEvent(ctx, { ...v, commit: !v.preview }),
+  // live needs a dry run of the same event, template, suffix, note and tag, and the instance key typed
+  confirmed: {
+    applies: (v) => !v.preview && v.emitMode === 'live',
+    sameAs: (v) => ({ eventId: v.eventId.toLowerCase(), eventType: v.eventType, templateCollectionId: v.templateCollectionId.toLowerCase(), uniqueSuffix: v.uniqueSuffix, note: v.note ?? null, runTag: v.runTag ?? null }),
+    typed: (v, db) => liveInstanceKey(db, v.templateCollectionId, v.uniqueSuffix),
+  },
   summarize: (o) =>
     o.ok
       ? `${o.status}: ${o.result.emitMode} instance ${o.result.instanceCollectionKey ?? '—'} (${o.result.pieceCount ?? 0} pieces), actor ${o.result.actor}${o.committed ? '' : ', rolled back'}`
       : `${o.status}: ${o.message}`,
 };
+
+/** The key a live instance of this template and suffix gets (033: 'inst:' || template key || '/' || suffix). */
+async function liveInstanceKey(db: Database, templateCollectionId: string, uniqueSuffix: string): Promise<string> {
+  const rows = rowsOf<{ collection_key: string }>(await db.orm.execute(sql`SELECT collection_key FROM iu_piece_collection WHERE id = ${templateCollectionId}::uuid`));
+  return rows[0] ? `inst:${rows[0].collection_key}/${uniqueSuffix}` : '';
+}
 
 export const bulkActionInput = bulkInputSchema.extend({
   preview: checkbox,
@@ -63,6 +77,12 @@ export const bulkScaleOutDefinition: ActionDefinition<typeof bulkActionInput, Om
   input: bulkActionInput,
   mode: instantiateMode,
   reasonRequired: (v) => !v.preview && v.emitMode === 'live',
+  // live needs the whole batch's preflight with the same parameters, and the batch tag typed
+  confirmed: {
+    applies: (v) => !v.preview && v.emitMode === 'live',
+    sameAs: (v) => ({ templateCollectionId: v.templateCollectionId?.toLowerCase() ?? null, templateKey: v.templateKey ?? null, eventType: v.eventType, n: v.n, uuidPrefix: v.uuidPrefix.toLowerCase(), batchTag: v.batchTag, note: v.note ?? null, runTag: v.runTag ?? null }),
+    typed: (v) => v.batchTag,
+  },
   run: async (ctx, v) => {
     const r = await bulkScaleOut(ctx, { ...v, commit: !v.preview });
     if (!r.ok) return r;
@@ -93,6 +113,12 @@ export const rollbackByActorDefinition: ActionDefinition<typeof rollbackActionIn
   mode: (v) => (v.durable === true || v.durable === 'on' || v.durable === 'true' ? 'durable' : 'dry_run'),
   reasonRequired: (v) => v.durable,
   run: (ctx, v) => rollbackByActor(ctx, { actor: v.targetActor, dryRun: !v.durable }),
+  // a durable rollback needs a dry run for the same actor, and the actor typed
+  confirmed: {
+    applies: (v) => v.durable,
+    sameAs: (v) => ({ targetActor: v.targetActor }),
+    typed: (v) => v.targetActor,
+  },
   summarize: (o) =>
     o.ok ? `${o.result.dryRun ? 'would roll back' : 'rolled back'} ${o.result.instanceCount} instance(s) of ${o.result.actor}` : `${o.status}: ${o.message}`,
 };

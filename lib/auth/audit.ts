@@ -22,6 +22,8 @@ export interface AuditEntry {
   ip: string | null;
   userAgent: string | null;
   committed: boolean;
+  /** Set on a successful preview or dry run: what a later live step must match. */
+  previewKey?: string | null;
 }
 
 export type AuditRow = AuditEntry & { id: number; finishedAt: Date };

@@ -4,8 +4,11 @@
 // recipe's transaction (beforeFinish), so the run and its record exist together or not at
 // all; anything that rolled back (previews, dry runs, refusals, errors), and every denied or
 // invalid attempt, is recorded in a write of its own that survives.
+import { createHash } from 'node:crypto';
+import { and, eq, gte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '@/db/client';
+import { consoleAuditLog } from '@/db/auth-schema';
 import { describeStatus } from '@/lib/recipes/messages';
 import type { FieldIssue, RecipeContext, RecipeResult, Tx } from '@/lib/recipes/types';
 import { auditParams, writeAudit, type AuditDecision, type AuditMode } from './audit';
@@ -25,6 +28,21 @@ export interface ActionDefinition<S extends z.ZodType<Record<string, unknown>>, 
   run: (ctx: RecipeContext, input: z.output<S>) => Promise<RecipeResult<T>>;
   /** One line for the audit's summary column. */
   summarize?: (outcome: RecipeResult<T>) => string;
+  /**
+   * For a step that writes for real (live, durable): it is accepted only after a successful
+   * preview of the same parameters by the same person, and with the confirm dialog's typed
+   * text (`confirmText` in the raw input) equal to `typed`.
+   */
+  confirmed?: ConfirmRule<z.output<S>>;
+}
+
+export interface ConfirmRule<V> {
+  /** True for the live or destructive form of this input; false for its preview. */
+  applies: (input: V) => boolean;
+  /** What a preview must share with the live step, field by field (mode fields left out). */
+  sameAs: (input: V) => Record<string, unknown>;
+  /** The exact text the person must type to confirm (an instance key, batch tag, actor). */
+  typed: (input: V, db: Database) => string | Promise<string>;
 }
 
 export type ActionResult<T> =
@@ -67,6 +85,30 @@ export function toPlainInput(raw: unknown): Record<string, unknown> {
   }
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) return { ...(raw as Record<string, unknown>) };
   return {};
+}
+
+/** How long a preview stays good for its live step: IU_PREVIEW_TTL_MIN minutes, default 30. */
+export function previewTtlMinutes(): number {
+  const n = Number(process.env.IU_PREVIEW_TTL_MIN);
+  return Number.isFinite(n) && n > 0 ? n : 30;
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object' && !(v instanceof Date)) {
+    return Object.fromEntries(
+      Object.keys(v as Record<string, unknown>)
+        .sort()
+        .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
+  }
+  return v;
+}
+
+/** The hash a preview records and its live step must match: who, which recipe, which parameters. */
+export function previewKey(username: string, recipe: string, same: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify([username, recipe, canonical(same)])).digest('hex');
 }
 
 const ERROR_MESSAGE = 'Something went wrong and nothing was written; the attempt is in the audit trail. Try again, or ask a lead to look at the server log.';
@@ -147,6 +189,25 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
 
   const data = parsed.data as z.output<S> & { reason?: string; runTag?: string };
   const mode = safeMode(data);
+  const rule = def.confirmed;
+  const key = rule ? previewKey(who.username, def.name, rule.sameAs(data)) : null;
+  const isStep = rule ? rule.applies(data) : false;
+  if (rule && isStep) {
+    const refusal = await confirmRefusal(caller.db, rule, data, input, who.username, key!);
+    if (refusal) {
+      const auditId = await record({
+        params: auditParams(Object.fromEntries(Object.entries(data).filter(([k]) => k !== 'reason'))),
+        mode,
+        decision: 'refused',
+        status: refusal,
+        summary: describeStatus(refusal),
+        actor: null,
+        reason: data.reason ?? null,
+        committed: false,
+      });
+      return { ok: false, decision: 'refused', status: refusal, committed: false, message: describeStatus(refusal), auditId };
+    }
+  }
   const runTag = data.runTag || undefined;
   const actor = runTag ? `${who.username}:${runTag}` : who.username;
   const params = auditParams(Object.fromEntries(Object.entries(data).filter(([k]) => k !== 'reason')));
@@ -166,6 +227,8 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
     actor,
     reason: data.reason ?? null,
     committed,
+    // a successful preview is what a later live step with the same parameters leans on
+    previewKey: key && !isStep && o.ok ? key : null,
   });
 
   let auditId: number | null = null;
@@ -222,6 +285,27 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
     actor,
     auditId,
   };
+}
+
+/** Why a live step may not run yet: no typed confirmation, or no recent matching preview. */
+async function confirmRefusal<V>(
+  db: Database,
+  rule: ConfirmRule<V>,
+  data: V,
+  raw: Record<string, unknown>,
+  username: string,
+  key: string,
+): Promise<'confirmation_required' | 'preview_required' | null> {
+  const since = new Date(Date.now() - previewTtlMinutes() * 60_000);
+  const [hit] = await db.orm
+    .select({ id: consoleAuditLog.id })
+    .from(consoleAuditLog)
+    .where(and(eq(consoleAuditLog.previewKey, key), eq(consoleAuditLog.username, username), eq(consoleAuditLog.decision, 'ok'), gte(consoleAuditLog.startedAt, since)))
+    .orderBy(sql`${consoleAuditLog.startedAt} DESC`)
+    .limit(1);
+  if (!hit) return 'preview_required';
+  const typed = typeof raw.confirmText === 'string' ? raw.confirmText : '';
+  return typed === (await rule.typed(data, db)) ? null : 'confirmation_required';
 }
 
 /**

@@ -41,10 +41,22 @@ const SENTENCES: Record<Status, string> = {
     'The console never opens iu_core.delivery_enabled or iu_core.retention_enabled; these need explicit authority outside the console.',
 };
 
+/** Statuses the console's own wrapper answers with, around the engine. */
+const CONSOLE_SENTENCES: Record<string, string> = {
+  preview_required:
+    'A live or destructive step needs a successful preview of exactly the same parameters, by you, in the last few minutes; run the preview again, check its result, then confirm.',
+  confirmation_required:
+    'The confirmation did not match; type the text the dialog shows exactly (it is case-sensitive), then confirm.',
+  denied: 'Your role does not allow this; ask a lead for the role it needs.',
+  unauthenticated: 'You are signed out; sign in and try again.',
+  error: 'Something went wrong and nothing was written; the attempt is in the audit trail. Try again, or ask a lead to look at the server log.',
+};
+
 /** The sentence for a status; unknown statuses still get an honest sentence. */
 export function describeStatus(status: string): string {
   return (
     (SENTENCES as Record<string, string>)[status] ??
+    CONSOLE_SENTENCES[status] ??
     `The substrate answered with the unknown status "${status}"; nothing was changed by the console. Report it to a lead.`
   );
 }
