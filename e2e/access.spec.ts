@@ -156,19 +156,22 @@ test.describe('roles', () => {
     const ap = await admin.newPage();
     await ap.goto('/rollback');
     const form = ap.getByTestId('rollback-form');
-    await form.getByLabel(/^Actor/).fill('nobody-e2e');
-    await form.getByLabel('Durable (delete for real)').check();
-    await form.getByLabel('Reason (required for durable)').fill('capture for replay');
+    await form.getByLabel('Actor', { exact: true }).fill('nobody-e2e');
+    // the lead's dry run is the rollback action's request; the operator replays it as a durable one
     const captured = ap.waitForRequest(isAction);
-    await form.getByRole('button', { name: 'Roll back' }).click();
+    await form.getByRole('button', { name: 'Dry run' }).click();
     const rollback = await captureAction(captured);
     await expect(ap.getByTestId('action-result')).toHaveAttribute('data-decision', 'ok');
+    expect(rollback.body).toContain('"durable":false');
 
     const otto = await contextAs(browser, 'otto', 'operator');
     const op = await otto.newPage();
     await op.goto('/rollback');
     await expect(op.getByTestId('not-allowed')).toBeVisible();
-    const r = await replay(otto, rollback, [['nobody-e2e', `otto:${tag}`]]);
+    const r = await replay(otto, rollback, [
+      ['nobody-e2e', `otto:${tag}`],
+      ['"durable":false', `"durable":true,"confirmText":"otto:${tag}","reason":"replayed by an operator"`],
+    ]);
     expect(r.text).toContain('"decision":"denied"');
     const viaRoute = await otto.request.post('/api/recipes/rollback-by-actor', { data: { targetActor: `otto:${tag}`, durable: true, reason: 'try' } });
     expect(viaRoute.status()).toBe(403);
