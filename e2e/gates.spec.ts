@@ -25,6 +25,12 @@ async function expectNoOpenControl(page: Page) {
 }
 
 test.describe('gates page', () => {
+  test('signed out, the page leads to sign-in and the API answers 401', async ({ page, request }) => {
+    await page.goto('/gates');
+    await expect(page).toHaveURL(/\/sign-in(\?|$)/);
+    expect((await request.get('/api/gates')).status()).toBe(401);
+  });
+
   test('a viewer sees the four gates closed and that nothing in the console opens a gate; closing is for leads only', async ({ browser }, testInfo) => {
     const viewer = await contextAs(browser, 'gate-viewer', 'viewer');
     const page = await viewer.newPage();

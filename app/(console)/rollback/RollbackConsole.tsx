@@ -36,6 +36,8 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
   const [open, setOpen] = useState(false);
   const [dialogError, setDialogError] = useState<string | null>(null);
   const [pending, start] = useTransition();
+  // which request is in flight, so the dry-run button does not say "Running…" during a confirm
+  const [running, setRunning] = useState<'dry' | 'durable' | null>(null);
 
   const wanted = actor.trim();
   const previewed = dry?.result.ok ? dry.result.result : null;
@@ -44,20 +46,25 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
 
   const runDry = () =>
     start(async () => {
+      setRunning('dry');
       const r = (await rollbackByActorAction({ targetActor: wanted, durable: false })) as Result;
       setDone(null);
       setDry({ actor: wanted, result: r });
+      setRunning(null);
     });
 
   const confirm = (reason: string) =>
     start(async () => {
+      setRunning('durable');
       const target = dry!.actor;
       // confirmText is what the dialog made the person type: the dialog enables Confirm only when it matches
       const r = (await rollbackByActorAction({ targetActor: target, durable: true, confirmText: target, reason })) as Result;
       if (!r.ok) {
         setDialogError(r.message);
+        setRunning(null);
         return;
       }
+      setRunning(null);
       setOpen(false);
       setDialogError(null);
       setDry(null);
@@ -103,7 +110,7 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
             </datalist>
           </div>
           <Button type="submit" variant="primary" disabled={pending || !wanted}>
-            {pending && !open ? 'Running…' : 'Dry run'}
+            {running === 'dry' ? 'Running…' : 'Dry run'}
           </Button>
           {wanted && (
             <Link href={`/actors/${encodeURIComponent(wanted)}`} className="pb-2 text-sm text-sky-700 underline">
