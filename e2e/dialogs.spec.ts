@@ -83,7 +83,8 @@ test('the rollback confirm dialog traps focus, cancels on Esc, ignores Enter in 
     dialog.getByRole('button', { name: 'Cancel' }).evaluate((el) => getComputedStyle(el).backgroundColor),
   ]);
   expect(confirmBg).not.toBe(cancelBg);
-  await testInfo.attach('dialog ready to confirm', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+  // the modal is fixed to the viewport: shot as the viewport shows it
+  await testInfo.attach('dialog ready to confirm', { body: await page.screenshot(), contentType: 'image/png' });
 
   // Enter in either field, with everything valid, does not confirm
   await typed.press('Enter');

@@ -3,17 +3,15 @@
 // gate), so the states and the absence of any open control are proved there. The leak itself
 // is proved on a console of its own over PostgreSQL (TEST_DATABASE_URL), where this spec
 // commits an open gate the way a psql session that forgot to close it would.
-import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
-import { expect, test, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
-import pg from 'pg';
-import { E2E_ADMIN_PASSWORD } from '../playwright.config';
-import { ADMIN, auditRows, contextAs, signIn } from './helpers';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { ADMIN, auditRows, contextAs } from './helpers';
+import { PG_SKIP_REASON, PG_URL, usePostgresConsole } from './pg-console';
 
 const GATES = ['iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled', 'iu_core.delivery_enabled', 'iu_core.retention_enabled'];
 
-const shot = async (page: Page, testInfo: TestInfo, name: string) =>
-  testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+// a modal is fixed to the viewport, so a dialog is shot as the viewport shows it, not the full page
+const shot = async (page: Page, testInfo: TestInfo, name: string, fullPage = true) =>
+  testInfo.attach(name, { body: await page.screenshot({ fullPage }), contentType: 'image/png' });
 
 /** Nothing on the page could open a gate: no button, checkbox, switch or field names one as "open"/"enable". */
 async function expectNoOpenControl(page: Page) {
@@ -73,101 +71,21 @@ test.describe('gates page', () => {
 
 // ---- a gate leak, on a console of its own over PostgreSQL ------------------------------
 
-const PG_URL = process.env.TEST_DATABASE_URL?.trim();
-const LEAK_PORT = Number(process.env.E2E_PORT ?? 3100) + 3;
-const LEAK_URL = `http://localhost:${LEAK_PORT}`;
-
 test.describe('a gate leak', () => {
-  test.skip(!PG_URL, 'needs PostgreSQL: set TEST_DATABASE_URL (the journeys\' PGlite folder is held by its server, so no leak can be written there)');
+  test.skip(!PG_URL, PG_SKIP_REASON);
   test.describe.configure({ mode: 'serial', timeout: 240_000 });
-
-  let server: ChildProcess | undefined;
-  let dbName = '';
-  let dbUrl = '';
-  const output: string[] = [];
-
-  const admin = async (fn: (c: pg.Client) => Promise<unknown>) => {
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    try {
-      await fn(c);
-    } finally {
-      await c.end();
-    }
-  };
-  const gateValues = async () => {
-    const c = new pg.Client({ connectionString: dbUrl });
-    await c.connect();
-    try {
-      const r = await c.query<{ key: string; value: string }>(`SELECT key, value FROM dot_config WHERE key LIKE 'iu_core.%' ORDER BY key`);
-      return Object.fromEntries(r.rows.map((x) => [x.key, x.value]));
-    } finally {
-      await c.end();
-    }
-  };
-
-  test.beforeAll(async () => {
-    dbName = `iu_e2e_gates_${crypto.randomBytes(5).toString('hex')}`;
-    await admin((c) => c.query(`CREATE DATABASE ${dbName}`));
-    const u = new URL(PG_URL!);
-    u.pathname = `/${dbName}`;
-    dbUrl = u.toString();
-    // the same start-up as `npm start` with DATABASE_URL: migrate, make the first lead, serve
-    server = spawn('bash', ['scripts/start.sh'], {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        DATABASE_URL: dbUrl,
-        PORT: String(LEAK_PORT),
-        BETTER_AUTH_SECRET: crypto.randomBytes(32).toString('base64'),
-        IU_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
-        IU_SIGNIN_MAX_ATTEMPTS: '200',
-        IU_AUTH_MODE: '',
-        IU_PUBLIC_URL: '',
-        BETTER_AUTH_URL: '',
-        NEXT_TELEMETRY_DISABLED: '1',
-      },
-    });
-    server.stdout!.on('data', (d) => output.push(String(d)));
-    server.stderr!.on('data', (d) => output.push(String(d)));
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      if (server.exitCode !== null) throw new Error(`the PostgreSQL console exited:\n${output.join('')}`);
-      try {
-        if ((await fetch(`${LEAK_URL}/api/health`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`the PostgreSQL console did not start in time:\n${output.join('')}`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  });
-
-  test.afterAll(async () => {
-    if (server?.pid && server.exitCode === null) {
-      const exited = new Promise((r) => server!.once('exit', r));
-      process.kill(-server.pid, 'SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    }
-    if (dbName) await admin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
-  });
-
-  const leadContext = async (browser: Browser): Promise<BrowserContext> => {
-    const ctx = await browser.newContext({ baseURL: LEAK_URL });
-    await signIn(await ctx.newPage(), ADMIN.username, ADMIN.password);
-    return ctx;
-  };
+  const pgc = usePostgresConsole(3);
+  const gateValues = async () =>
+    Object.fromEntries(
+      (await pgc.query<{ key: string; value: string }>(`SELECT key, value FROM dot_config WHERE key LIKE 'iu_core.%' ORDER BY key`)).map((x) => [x.key, x.value]),
+    );
 
   test('an open gate in committed data shows the banner on every page until a lead closes all gates with the typed phrase and a reason', async ({ browser }, testInfo) => {
     expect(await gateValues()).toEqual(Object.fromEntries(GATES.map((g) => [g, 'false'])));
     // what a psql session that committed with its gates still open leaves behind
-    const c = new pg.Client({ connectionString: dbUrl });
-    await c.connect();
-    await c.query(`UPDATE dot_config SET value = 'true' WHERE key IN ('iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled')`);
-    await c.end();
+    await pgc.query(`UPDATE dot_config SET value = 'true' WHERE key IN ('iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled')`);
 
-    const lead = await leadContext(browser);
+    const lead = await pgc.lead(browser);
     const page = await lead.newPage();
     for (const path of ['/', '/templates', '/events', '/actors', '/rollback', '/audit', '/gates']) {
       await page.goto(path);
@@ -201,7 +119,7 @@ test.describe('a gate leak', () => {
     await dialog.getByLabel(/Type to confirm/).fill('close all gates');
     await expect(confirmBtn).toBeEnabled();
     await expect(confirmBtn).toHaveClass(/\bbg-red-700\b/);
-    await shot(page, testInfo, 'close all gates dialog');
+    await shot(page, testInfo, 'close all gates dialog', false);
     await confirmBtn.click();
     await expect(dialog).toBeHidden();
     await expect(page.getByTestId('gate-leak-banner')).toHaveCount(0);

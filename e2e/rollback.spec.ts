@@ -3,12 +3,16 @@
 // and the result linked to its audit row; then what the database holds afterwards. Refusals:
 // an operator is denied (and audited), a wrong typed actor cannot be confirmed, and a durable
 // post without a dry run is refused with its sentence.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { ADMIN, auditRows, contextAs } from './helpers';
+import { PG_SKIP_REASON, PG_URL, usePostgresConsole } from './pg-console';
 import { exportedRows, makeInstance, seededTemplates, type Made } from './rollback-helpers';
 
-const shot = async (page: Page, testInfo: TestInfo, name: string) =>
-  testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+// a modal is fixed to the viewport, so a dialog is shot as the viewport shows it, not the full page
+const shot = async (page: Page, testInfo: TestInfo, name: string, fullPage = true) =>
+  testInfo.attach(name, { body: await page.screenshot({ fullPage }), contentType: 'image/png' });
 
 const PREVIEW_REQUIRED =
   'A live or destructive step needs a successful preview of exactly the same parameters, by you, in the last few minutes; run the preview again, check its result, then confirm.';
@@ -65,10 +69,10 @@ test.describe('rollback by actor', () => {
     await dialog.getByLabel('Reason (kept in the audit trail)').fill('e2e: the canary run went wrong');
     await expect(confirmBtn).toBeDisabled();
     await expect(dialog.getByText('That does not match yet; type it exactly as shown.')).toBeVisible();
-    await shot(page, testInfo, 'confirm dialog, wrong actor typed');
+    await shot(page, testInfo, 'confirm dialog, wrong actor typed', false);
     await typed.fill(actor);
     await expect(confirmBtn).toBeEnabled();
-    await shot(page, testInfo, 'confirm dialog, ready');
+    await shot(page, testInfo, 'confirm dialog, ready', false);
     await confirmBtn.click();
 
     const done = page.getByTestId('rollback-done');
@@ -138,5 +142,52 @@ test.describe('rollback by actor', () => {
     await expect(page.getByRole('heading', { level: 1, name: standing.instanceKey })).toBeVisible();
     await oper.close();
     await admin.close();
+  });
+});
+
+// The substrate rollback of 033 is shown on the page and never run by the console: here the
+// shown command is run, word for word, at a shell against a PostgreSQL console's database.
+test.describe('while migration 033 is rolled back', () => {
+  test.skip(!PG_URL, PG_SKIP_REASON);
+  test.describe.configure({ mode: 'serial', timeout: 240_000 });
+  const pgc = usePostgresConsole(4);
+
+  test("the page's psql command works as shown; then the page says 033 is not applied and a rollback by actor is refused with its sentence", async ({ browser }, testInfo) => {
+    const lead = await pgc.lead(browser);
+    const page = await lead.newPage();
+    await page.goto('/rollback');
+    await expect(page.getByTestId('substrate-033')).toHaveAttribute('data-applied', 'yes');
+    await expect(page.getByTestId('substrate-033-pglite')).toHaveCount(0);
+    const command = (await page.getByTestId('substrate-033-command').textContent())!;
+
+    const u = new URL(pgc.dbUrl);
+    const env = {
+      ...process.env,
+      PGHOST: u.hostname,
+      PGPORT: u.port || '5432',
+      PGUSER: decodeURIComponent(u.username),
+      PGPASSWORD: decodeURIComponent(u.password),
+      PGDATABASE: u.pathname.slice(1),
+      PGOPTIONS: '',
+    };
+    const run = await promisify(execFile)('bash', ['-c', command], { env });
+    expect(run.stderr).not.toMatch(/ERROR/);
+    expect((await pgc.query<{ version: string }>(`SELECT version FROM iu_core_schema_migrations WHERE version = '033'`)).length).toBe(0);
+
+    await page.reload();
+    await expect(page.getByTestId('substrate-033')).toHaveAttribute('data-applied', 'no');
+    await expect(page.getByTestId('substrate-033')).toContainText('iu_auto_instantiate_event_log_archive_033');
+    await expect(page.getByTestId('rollback-off')).toContainText('Auto-instantiate is off: migration 033 is not applied. Run npm run db:migrate to restore it.');
+    await expect(page.getByTestId('rollback-form')).toHaveCount(0);
+    await shot(page, testInfo, 'rollback page while 033 is rolled back');
+
+    const r = await lead.request.post('/api/recipes/rollback-by-actor', { data: { targetActor: 'alice', durable: false } });
+    expect(r.status()).toBe(409);
+    expect(await r.json()).toMatchObject({
+      ok: false,
+      status: 'substrate_unavailable',
+      message: 'Auto-instantiate is not available: migration 033 is not applied (it may have been rolled back); run npm run db:migrate to restore it.',
+    });
+    await lead.close();
   });
 });
