@@ -1,4 +1,4 @@
-// npm run bench:dashboards [-- --rounds 31 --small 10000 --large 1000000]
+// npm run bench:dashboards [-- --rounds 31 --small 10000 --large 1000000 --only <text in a page name>]
 // On two throwaway PostgreSQL databases made by the scale seed, one grown to 10,000 events
 // and one to 1,000,000, each dashboard's server work is timed on both in the same run,
 // alternating small and large call by call, so that load from anything else on the machine
@@ -25,6 +25,9 @@ function arg(name: string, fallback: number): number {
 }
 
 const ROUNDS = arg('rounds', 31);
+const onlyAt = process.argv.indexOf('--only');
+/** Measures only the pages whose name contains this text (seeding is the same). */
+const ONLY = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '') : '';
 const SMALL = arg('small', 10_000);
 const LARGE = arg('large', 1_000_000);
 const admin = process.env.BENCH_ADMIN_URL ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -105,7 +108,7 @@ async function context(db: Database): Promise<Ctx> {
 async function measure(dbs: [Database, Database]): Promise<[Map<string, number>, Map<string, number>]> {
   const ctxs = [await context(dbs[0]), await context(dbs[1])];
   const out: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
-  for (const p of PAGES) {
+  for (const p of PAGES.filter((x) => x.name.includes(ONLY))) {
     for (let i = 0; i < 3; i++) for (const k of [0, 1]) await p.run(dbs[k], ctxs[k]);
     const times: [number[], number[]] = [[], []];
     for (let i = 0; i < ROUNDS; i++) {
