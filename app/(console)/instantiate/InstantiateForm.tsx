@@ -101,7 +101,9 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
   };
 
   const liveHint = !preview
-    ? 'Live opens after a successful dry run of these parameters.'
+    ? last?.kind === 'live'
+      ? 'That live run used up its dry run; dry-run again before another live run.'
+      : 'Live opens after a successful dry run of these parameters.'
     : previewMatches
       ? 'The dry run of these exact parameters succeeded; live is open.'
       : 'You changed a parameter since the dry run; dry-run again to open live.';
