@@ -25,8 +25,8 @@ export interface Made {
 }
 
 /**
- * One committed instance as `<signed-in user>:<runTag>`: dry_run directly; live after its
- * preview, with the instance key typed and a reason, as the console's rule demands.
+ * One committed instance as `<signed-in user>:<runTag>`: a kept dry run with a reason; live
+ * after its preview, with the instance key typed and a reason, as the console's rules demand.
  */
 export async function makeInstance(ctx: BrowserContext, tpl: TemplateRef, runTag: string, mode: 'live' | 'dry_run'): Promise<Made> {
   const base = { eventId: uuid(), eventType: 'template.published', templateCollectionId: tpl.id, uniqueSuffix: `e2e-${uuid().slice(0, 8)}`, runTag };
@@ -37,7 +37,7 @@ export async function makeInstance(ctx: BrowserContext, tpl: TemplateRef, runTag
   const data =
     mode === 'live'
       ? { ...base, emitMode: 'live', confirmText: `inst:${tpl.key}/${base.uniqueSuffix}`, reason: 'e2e: instances to roll back' }
-      : { ...base, emitMode: 'dry_run' };
+      : { ...base, emitMode: 'dry_run', reason: 'e2e: a kept dry run to roll back' };
   const res = await ctx.request.post('/api/recipes/instantiate-from-event', { data });
   const body = await res.json();
   expect(res.status(), JSON.stringify(body)).toBe(200);
