@@ -12,6 +12,7 @@ const ALL: (NavItem & { role: Role })[] = [
   { href: '/events', label: 'Event log', role: 'viewer' },
   { href: '/summary', label: 'Summary', role: 'viewer' },
   { href: '/actors', label: 'Actors', role: 'viewer' },
+  { href: '/compose', label: 'New version', role: 'operator' },
   { href: '/instantiate', label: 'Instantiate', role: 'operator' },
   { href: '/rollback', label: 'Rollback by actor', role: 'lead' },
   { href: '/audit', label: 'Audit trail', role: 'lead' },
