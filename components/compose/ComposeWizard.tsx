@@ -6,7 +6,7 @@
 // confirm dialog. The commit sends exactly the input the preview ran, and is offered only
 // while the form still matches it (the server checks that again).
 import Link from 'next/link';
-import { useMemo, useState, useTransition, type ReactNode } from 'react';
+import { useMemo, useRef, useState, useTransition, type ReactNode } from 'react';
 import { ActionResultView } from '@/components/console/ActionResultView';
 import { Button } from '@/components/ui/button';
 import { Badge } from '@/components/ui/badge';
@@ -39,12 +39,9 @@ export type ComposeActionFn = (input: unknown) => Promise<Result>;
 const field = 'mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-sky-500 focus:outline-none aria-[invalid=true]:border-red-500';
 const labelCls = 'block text-sm font-medium text-slate-700';
 
-let seq = 0;
-const rowId = () => `row-${++seq}`;
-
-function fromBase(p: BasePiece): Row {
+function fromBase(p: BasePiece, i: number): Row {
   // a retired piece cannot be reused: start it as a replacement with its old text
-  return { id: rowId(), origin: p, choice: p.status === 'active' ? 'keep' : 'replace', role: p.role, title: p.title, body: p.body, address: null };
+  return { id: `base-${i}`, origin: p, choice: p.status === 'active' ? 'keep' : 'replace', role: p.role, title: p.title, body: p.body, address: null };
 }
 
 const isNewPiece = (r: Row) => r.origin === null || r.choice === 'replace';
@@ -72,6 +69,8 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
   const [macro, setMacro] = useState(base?.macro ?? 'doc');
   const [runTag, setRunTag] = useState('');
   const [rows, setRows] = useState<Row[]>(() => (base ? base.pieces.map(fromBase) : []));
+  // ids the server render and the browser agree on: positions for the base pieces, a counter for added ones
+  const added = useRef(0);
 
   const [previewed, setPreviewed] = useState<{ result: Result; signature: string } | null>(null);
   const [committed, setCommitted] = useState<Result | null>(null);
@@ -227,7 +226,7 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
           actions={
             <Button
               variant="secondary"
-              onClick={() => setRows((rs) => [...rs, { id: rowId(), origin: null, choice: 'replace', role: '', title: '', body: '', address: null }])}
+              onClick={() => setRows((rs) => [...rs, { id: `added-${++added.current}`, origin: null, choice: 'replace', role: '', title: '', body: '', address: null }])}
             >
               Add a piece
             </Button>

@@ -47,9 +47,12 @@ export default async function ComposePage({ searchParams }: { searchParams: SP }
 
       <Card title="1. Family" description="The new version starts from the family's latest version.">
         <form method="get" className="flex flex-wrap items-end gap-3" data-testid="family-picker">
-          <label className="block text-sm font-medium text-slate-700">
-            Family
-            <select name="family" defaultValue={base?.family ?? ''} className={field}>
+          {/* label and select side by side (not nested), so the select's name is "Family" alone */}
+          <div>
+            <label htmlFor="compose-family" className="block text-sm font-medium text-slate-700">
+              Family
+            </label>
+            <select id="compose-family" name="family" defaultValue={base?.family ?? ''} className={field}>
               <option value="">— pick a family —</option>
               {families.map((f) => (
                 <option key={f.family} value={f.family}>
@@ -57,7 +60,7 @@ export default async function ComposePage({ searchParams }: { searchParams: SP }
                 </option>
               ))}
             </select>
-          </label>
+          </div>
           <span className="pb-2 text-sm text-slate-500">or</span>
           <label className="block text-sm font-medium text-slate-700">
             New family name
