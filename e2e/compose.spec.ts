@@ -62,6 +62,7 @@ test('an operator composes the next version of a family: a taken address is refu
   await expect(result).toHaveAttribute('data-status', 'canonical_address_collision');
   await expect(result).toContainText(COLLISION);
   await expect(added.getByTestId('field-error')).toContainText(`The address ${titleAddress} is already taken`);
+  await expect(result).toContainText(`Piece ${before + 1} (security-review), canonical address`);
   await expect(page.getByTestId('commit-button')).toBeDisabled();
   await shot(page, testInfo, 'compose refused: address taken');
 
@@ -136,6 +137,44 @@ test('an operator composes the next version of a family: a taken address is refu
   expect(rows[0]).toMatchObject({ role: 'operator', actor: 'cora' });
   expect((rows[0].params.pieces as { role: string }[]).map((p) => p.role)).toContain('security-review');
   await admin.close();
+  await cora.close();
+});
+
+test('an operator starts a new family at v1: a bad name is refused, a preview writes nothing', async ({ browser }, testInfo) => {
+  const cora = await contextAs(browser, 'cora', 'operator');
+  const page = await cora.newPage();
+  await page.goto('/compose');
+  await page.getByLabel('New family name').fill('release checklist');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.getByTestId('family-invalid')).toContainText('The family name must start with a letter or digit');
+  await expect(page.getByTestId('compose-wizard')).toHaveCount(0);
+
+  const name = `release-checklist-${Date.now().toString(36)}`;
+  await page.getByLabel('New family name').fill(name);
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.getByRole('heading', { name: `2. Version v1 of tpl:${name}` })).toBeVisible();
+  await page.getByLabel('Title', { exact: true }).fill('Release checklist');
+  await page.getByLabel('Template label').fill('Release checklist v1');
+  // no pieces yet: the refusal names the field
+  await page.getByTestId('preview-button').click();
+  const result = page.getByTestId('action-result');
+  await expect(result).toHaveAttribute('data-status', 'invalid_input');
+  await expect(result).toContainText('Add at least one piece.');
+
+  await page.getByRole('button', { name: 'Add a piece' }).click();
+  const piece = page.getByTestId('piece-list').locator('fieldset').first();
+  await piece.getByLabel('Role').fill('checks');
+  await piece.getByLabel('Piece title').fill('Checks');
+  await piece.getByLabel('Body').fill('Tick each box before the release train leaves.');
+  await expect(piece.getByLabel('Canonical address')).toHaveValue(`iu_core/template/doc/${name}-v1/checks`);
+  await page.getByTestId('preview-button').click();
+  await expect(result).toHaveAttribute('data-status', 'ok');
+  await expect(page.getByTestId('compose-preview')).toContainText(`v1 is the first version of tpl:${name}`);
+  await shot(page, testInfo, 'new family preview');
+
+  // the preview rolled back: the family does not exist
+  await page.goto(`/templates/families/${encodeURIComponent(`tpl:${name}`)}`);
+  await expect(page.getByText(`No version of tpl:${name} is registered.`)).toBeVisible();
   await cora.close();
 });
 

@@ -248,6 +248,22 @@ describe.each(backends())('the compose action on $name', (backend) => {
     ]);
   });
 
+  it('composes v1 of a new family, with no previous version', async () => {
+    const name = uniq('newfam');
+    const input = {
+      family: `tpl:${name}`,
+      title: 'New family',
+      label: 'New family v1',
+      pieces: [{ role: 'intro', newPiece: { canonicalAddress: suggestAddress('doc', name, 1, 'intro'), title: 'Intro', body: 'Say what this is for.' } }],
+    };
+    expect(await commitKey(t.db, name)).toBe(`tpl:${name}/v1`);
+    const p = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, preview: true });
+    expect(p).toMatchObject({ ok: true, committed: false, result: { collectionKey: `tpl:${name}/v1`, versionSeq: 1, previous: null } });
+    const r = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, reason: 'a new template', confirmText: `tpl:${name}/v1` });
+    expect(r).toMatchObject({ ok: true, committed: true });
+    expect(await getComposeBase(t.db, name)).toMatchObject({ family: `tpl:${name}`, latestLabel: 'v1', registered: true, macro: 'doc', pieces: [{ role: 'intro', title: 'Intro' }] });
+  });
+
   it('reads the macro of the runbook convention from addresses, and keeps nested audit params bounded', () => {
     expect(macroOf(['iu_core/template/design/x-v1/a', 'iu_core/template/design/x-v1/b', 'iu_core/template/ops/x-v1/c'])).toBe('design');
     expect(macroOf(['somewhere/else'])).toBe('doc');

@@ -1,8 +1,9 @@
 import { cn } from '@/components/ui/cn';
 
-// Piece bodies are plain prose (the runbook's and the seed's are sentences, and the family
-// and instance pages print them as text), so the preview shows the text exactly as it will
-// read there, line breaks kept, rather than interpreting it as markdown it is not.
+// Piece bodies are plain prose: the runbook's and the seed's are sentences, the substrate
+// stores text, and every page prints them as text. So the preview shows the text as it is
+// stored, line breaks kept, rather than rendering markdown that the bodies are not (a
+// markdown renderer would turn a stray "*" or "1." into formatting nobody else shows).
 /** A piece as it will read: its title over its body, line breaks kept. */
 export function BodyPreview({ title, body, className }: { title: string; body: string; className?: string }) {
   const empty = !body.trim();

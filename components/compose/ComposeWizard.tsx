@@ -46,6 +46,36 @@ function fromBase(p: BasePiece, i: number): Row {
 
 const isNewPiece = (r: Row) => r.origin === null || r.choice === 'replace';
 
+const FIELD_NAMES: Record<string, string> = {
+  family: 'Family',
+  title: 'Title',
+  label: 'Template label',
+  description: 'Description',
+  note: 'Note',
+  kind: 'Kind',
+  runTag: 'Run tag',
+  reason: 'Reason',
+  previousCollectionId: 'Previous version',
+  pieces: 'Pieces',
+  role: 'role',
+  iuId: 'reused piece',
+  'newPiece.canonicalAddress': 'canonical address',
+  'newPiece.title': 'piece title',
+  'newPiece.body': 'body',
+};
+
+/** An answer whose issue paths (pieces.3.newPiece.body) read as the form does (Piece 4 (risks), body). */
+function readable(r: Result, sent: string[]): Result {
+  if (r.ok || !r.issues?.length) return r;
+  const name = (field: string) => {
+    const m = /^pieces\.(\d+)\.(.+)$/.exec(field);
+    if (!m) return FIELD_NAMES[field] ?? field;
+    const role = sent[Number(m[1])];
+    return `Piece ${Number(m[1]) + 1}${role ? ` (${role})` : ''}, ${FIELD_NAMES[m[2]] ?? m[2]}`;
+  };
+  return { ...r, issues: r.issues.map((i) => ({ ...i, field: name(i.field) })) };
+}
+
 function FieldError({ id, messages }: { id: string; messages: string[] }) {
   if (!messages.length) return null;
   return (
@@ -72,7 +102,7 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
   // ids the server render and the browser agree on: positions for the base pieces, a counter for added ones
   const added = useRef(0);
 
-  const [previewed, setPreviewed] = useState<{ result: Result; signature: string } | null>(null);
+  const [previewed, setPreviewed] = useState<{ result: Result; signature: string; roles: string[] } | null>(null);
   const [committed, setCommitted] = useState<Result | null>(null);
   const [confirmOpen, setConfirmOpen] = useState(false);
   const [commitError, setCommitError] = useState<Result | null>(null);
@@ -151,8 +181,9 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
     start(async () => {
       setCommitError(null);
       const ids = submitted.map((x) => x.id);
+      const roles = submitted.map((x) => x.role);
       const r = await action({ ...input, preview: true });
-      setPreviewed({ result: r, signature });
+      setPreviewed({ result: r, signature, roles });
       collect(r, ids);
     });
 
@@ -226,6 +257,7 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
           actions={
             <Button
               variant="secondary"
+              className="whitespace-nowrap"
               onClick={() => setRows((rs) => [...rs, { id: `added-${++added.current}`, origin: null, choice: 'replace', role: '', title: '', body: '', address: null }])}
             >
               Add a piece
@@ -395,7 +427,7 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
               </div>
             </ActionResultView>
           ) : previewed ? (
-            <ActionResultView result={previewed.result}>
+            <ActionResultView result={readable(previewed.result, previewed.roles)}>
               {previewOk && (
                 <div className="mt-3 rounded-md bg-white p-3 text-slate-900">
                   <ComposePreview result={previewOk.result} titles={titles} dropped={dropped} committed={false} />
@@ -418,7 +450,7 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
           typeToConfirm={{ label: "Type the new version's key to confirm:", value: previewOk.result.collectionKey }}
           requireReason
           pending={pending}
-          error={commitError && !commitError.ok ? <CommitRefusal result={commitError} /> : undefined}
+          error={commitError && !commitError.ok ? <CommitRefusal result={readable(commitError, submitted.map((x) => x.role))} /> : undefined}
           onConfirm={runCommit}
         >
           <p>
