@@ -178,12 +178,17 @@ test('an operator starts a new family at v1: a bad name is refused, a preview wr
   await cora.close();
 });
 
-test('a viewer has no compose entry and the page says why', async ({ browser }, testInfo) => {
+test('a viewer has no compose entry, the page says why, and the recipes route denies it', async ({ browser }, testInfo) => {
   const val = await contextAs(browser, 'val', 'viewer');
   const page = await val.newPage();
   await page.goto('/compose');
   await expect(page.getByTestId('not-allowed')).toBeVisible();
   await expect(page.getByRole('link', { name: 'New version' })).toHaveCount(0);
   await shot(page, testInfo, 'viewer on compose');
+  // nor through the recipes route scripts use
+  const viaRoute = await val.request.post('/api/recipes/compose-template-version', {
+    data: { family: 'design-review', title: 'T', label: 'L', pieces: [{ role: 'x', newPiece: { canonicalAddress: 'a/b', title: 't', body: 'b' } }], preview: true },
+  });
+  expect(viaRoute.status()).toBe(403);
   await val.close();
 });
