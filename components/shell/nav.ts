@@ -13,6 +13,7 @@ const ALL: (NavItem & { role: Role })[] = [
   { href: '/summary', label: 'Summary', role: 'viewer' },
   { href: '/actors', label: 'Actors', role: 'viewer' },
   { href: '/gates', label: 'Gates', role: 'viewer' },
+  { href: '/compose', label: 'New version', role: 'operator' },
   { href: '/instantiate', label: 'Instantiate', role: 'operator' },
   { href: '/rollback', label: 'Rollback by actor', role: 'lead' },
   { href: '/audit', label: 'Audit trail', role: 'lead' },

@@ -39,13 +39,27 @@ export async function writeAudit(db: Orm | Tx, e: AuditEntry): Promise<number> {
 
 const SECRET_KEY = /password|secret|token|cookie/i;
 
-/** What to keep of the submitted input: no secrets, no framework fields, bounded size. */
-export function auditParams(raw: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (k.startsWith('$ACTION') || SECRET_KEY.test(k)) continue;
-    out[k] = typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…` : v;
+function keep(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') return v.length > 500 ? `${v.slice(0, 500)}…` : v;
+  if (depth > 6) return '…';
+  if (Array.isArray(v)) return v.map((x) => keep(x, depth + 1));
+  if (v && typeof v === 'object' && !(v instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k.startsWith('$ACTION') || SECRET_KEY.test(k)) continue;
+      out[k] = keep(x, depth + 1);
+    }
+    return out;
   }
+  return v;
+}
+
+/**
+ * What to keep of the submitted input: no secrets, no framework fields, bounded size. Nested
+ * inputs (a compose's pieces) are kept as objects, each long text cut at 500 characters.
+ */
+export function auditParams(raw: Record<string, unknown>): Record<string, unknown> {
+  const out = keep(raw, 0) as Record<string, unknown>;
   const json = JSON.stringify(out);
   return json.length > 20_000 ? { truncated: json.slice(0, 20_000) } : out;
 }

@@ -4,7 +4,8 @@
 import { sql } from 'drizzle-orm';
 import { actorOf, invalidInput, refuse, runRecipe } from './run';
 import { composeInputSchema, type ComposeInput } from './schemas';
-import type { RecipeContext, RecipeResult, Status } from './types';
+export { suggestAddress } from './address';
+import type { FieldIssue, RecipeContext, RecipeResult, Refusal, Status } from './types';
 
 export interface ComposeResult {
   family: string;
@@ -18,10 +19,74 @@ export interface ComposeResult {
   actor: string;
 }
 
-/** Suggested canonical address, after the runbook's convention. */
-export function suggestAddress(macro: string, family: string, version: number, pieceName: string): string {
-  const slug = (s: string) => s.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
-  return `iu_core/template/${slug(macro) || 'doc'}/${slug(family)}-v${version}/${slug(pieceName) || 'piece'}`;
+type Rows = <R>(q: ReturnType<typeof sql>) => Promise<R[]>;
+
+export interface VersionPlan {
+  seq: number;
+  label: string;
+  /** The new version's collection key, `tpl:<family>/v<n>`: what a commit's confirm dialog asks to type. */
+  key: string;
+  previous: ComposeResult['previous'];
+}
+
+/**
+ * Where the family's chain stands and which version comes next: after the latest registered
+ * version, or v2 after an unregistered v1 (named, or found by its key `tpl:<family>/v1`), or
+ * v1 of a new family. The recipe plans inside its transaction; the console's confirm rule
+ * plans the same way to know the key a commit must be confirmed with.
+ */
+export async function planNextVersion(rows: Rows, familyName: string, previousCollectionId?: string): Promise<VersionPlan | Refusal> {
+  const family = `tpl:${familyName.replace(/^tpl:/, '')}`;
+  const [latest] = await rows<{ collection_id: string; version_seq: number; version_label: string }>(sql`
+    SELECT collection_id, version_seq, version_label FROM iu_template_version
+     WHERE template_family = ${family} ORDER BY version_seq DESC LIMIT 1`);
+  let previous: ComposeResult['previous'] = null;
+  let seq = 1;
+  if (latest) {
+    if (previousCollectionId && previousCollectionId !== latest.collection_id) {
+      return refuse('previous_version_mismatch', {
+        message: `${family} is already at ${latest.version_label}; the new version must follow it, not the collection named.`,
+        issues: [{ field: 'previousCollectionId', message: `${family} is now at ${latest.version_label}; compose from ${latest.version_label}, the latest version.` }],
+      });
+    }
+    previous = { collectionId: latest.collection_id, versionLabel: latest.version_label, registeredNow: false };
+    seq = Number(latest.version_seq) + 1;
+  } else {
+    const [v1] = previousCollectionId
+      ? await rows<{ id: string }>(sql`SELECT id FROM iu_piece_collection WHERE id = ${previousCollectionId}::uuid`)
+      : await rows<{ id: string }>(sql`SELECT id FROM iu_piece_collection WHERE collection_key = ${`${family}/v1`}`);
+    if (previousCollectionId && !v1) return refuse('collection_not_found', { step: 'previous' });
+    if (v1) {
+      previous = { collectionId: v1.id, versionLabel: 'v1', registeredNow: true };
+      seq = 2;
+    }
+  }
+  const label = `v${seq}`;
+  return { seq, label, key: `${family}/${label}`, previous };
+}
+
+/**
+ * The substrate names the piece it refused (a taken address, a missing reused piece): point
+ * the refusal at that piece's field, so a form can show it next to the field.
+ */
+function pieceIssues(pieces: ComposeInput['pieces'], r: Record<string, unknown>): FieldIssue[] | undefined {
+  if (r.status === 'canonical_address_collision' && typeof r.canonical_address === 'string') {
+    const out = pieces.flatMap((p, i) =>
+      'newPiece' in p && p.newPiece.canonicalAddress.trim() === r.canonical_address
+        ? [{ field: `pieces.${i}.newPiece.canonicalAddress`, message: `The address ${r.canonical_address} is already taken (by an existing piece or another new piece here); give this piece a different address.` }]
+        : [],
+    );
+    return out.length ? out : undefined;
+  }
+  if (r.status === 'piece_not_found' && typeof r.iu_id === 'string') {
+    const out = pieces.flatMap((p, i) =>
+      'iuId' in p && p.iuId.toLowerCase() === String(r.iu_id).toLowerCase()
+        ? [{ field: `pieces.${i}.iuId`, message: `The piece ${r.iu_id} does not exist or is retired; replace it with a new piece or drop it.` }]
+        : [],
+    );
+    return out.length ? out : undefined;
+  }
+  return undefined;
 }
 
 /** Composes, marks and registers the next version; `commit: false` previews and rolls back. */
@@ -39,34 +104,11 @@ export async function composeTemplateVersion(
   // a refusal at any step (mark, register) must roll back the compose before it, too
   return runRecipe<ComposeResult>(ctx, { gates: ['iu_core.composer_enabled'], commit: (o) => input.commit && o.ok }, async (_tx, h) => {
     const fail = (step: string, r: Record<string, unknown>) =>
-      refuse(String(r.status) as Exclude<Status, 'ok'>, { step, detail: r });
+      refuse(String(r.status) as Exclude<Status, 'ok'>, { step, detail: r, issues: pieceIssues(v.pieces, r) });
 
-    // Where the chain stands: the latest registered version, or an unregistered v1.
-    const [latest] = await h.rows<{ collection_id: string; version_seq: number; version_label: string }>(sql`
-      SELECT collection_id, version_seq, version_label FROM iu_template_version
-       WHERE template_family = ${family} ORDER BY version_seq DESC LIMIT 1`);
-    let previous: ComposeResult['previous'] = null;
-    let seq = 1;
-    if (latest) {
-      if (v.previousCollectionId && v.previousCollectionId !== latest.collection_id) {
-        return refuse('previous_version_mismatch', {
-          message: `${family} is already at ${latest.version_label}; the new version must follow it, not the collection named.`,
-        });
-      }
-      previous = { collectionId: latest.collection_id, versionLabel: latest.version_label, registeredNow: false };
-      seq = latest.version_seq + 1;
-    } else {
-      const [v1] = v.previousCollectionId
-        ? await h.rows<{ id: string }>(sql`SELECT id FROM iu_piece_collection WHERE id = ${v.previousCollectionId}::uuid`)
-        : await h.rows<{ id: string }>(sql`SELECT id FROM iu_piece_collection WHERE collection_key = ${`${family}/v1`}`);
-      if (v.previousCollectionId && !v1) return refuse('collection_not_found', { step: 'previous' });
-      if (v1) {
-        previous = { collectionId: v1.id, versionLabel: 'v1', registeredNow: true };
-        seq = 2;
-      }
-    }
-    const label = `v${seq}`;
-    const key = `${family}/${label}`;
+    const plan = await planNextVersion(h.rows, v.family, v.previousCollectionId);
+    if ('ok' in plan) return plan;
+    const { seq, label, key, previous } = plan;
 
     const pieces = v.pieces.map((p) =>
       'iuId' in p

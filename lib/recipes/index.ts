@@ -3,7 +3,7 @@ export * from './types';
 export { describeStatus } from './messages';
 export { actorOf, runRecipe, refuse } from './run';
 export * from './schemas';
-export { composeTemplateVersion, suggestAddress, type ComposeResult } from './compose-template-version';
+export { composeTemplateVersion, planNextVersion, suggestAddress, type ComposeResult, type VersionPlan } from './compose-template-version';
 export { instantiateFromEvent, type InstantiateResult } from './instantiate-from-event';
 export { bulkScaleOut, plannedItems, type BulkItem, type BulkProgress, type BulkResult } from './bulk-scale-out';
 export { rollbackByActor, type RollbackResult } from './rollback-by-actor';

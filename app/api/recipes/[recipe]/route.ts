@@ -1,4 +1,5 @@
 import { bulkScaleOutDefinition, closeAllGatesDefinition, instantiateFromEventDefinition, rollbackByActorDefinition } from '@/lib/actions/definitions';
+import { composeTemplateVersionDefinition } from '@/lib/actions/compose';
 import { runAuthorizedForRequest } from '@/lib/server/auth';
 
 export const dynamic = 'force-dynamic';
@@ -10,7 +11,10 @@ export const dynamic = 'force-dynamic';
 // emitMode: 'dry_run', preview: true} first, then the same with emitMode 'live', preview false,
 // reason and confirmText 'inst:<template collection_key>/<uniqueSuffix>'. emitMode 'dry_run'
 // with preview false keeps the dryrun: instance (it needs a reason too).
+// Compose: POST {family, title, label, pieces, previousCollectionId?, …, preview: true}, then the
+// same with preview false, reason and confirmText 'tpl:<family>/v<n>' (the preview's collectionKey).
 const ACTIONS = {
+  'compose-template-version': composeTemplateVersionDefinition,
   'instantiate-from-event': instantiateFromEventDefinition,
   'bulk-scale-out': bulkScaleOutDefinition,
   'rollback-by-actor': rollbackByActorDefinition,
