@@ -106,11 +106,11 @@ export default async function FamilyPage({ params, searchParams }: { params: Pro
               </div>
               {e.kind === 'changed' ? (
                 <div className="mt-2 grid gap-2 md:grid-cols-2">
-                  <p className="rounded bg-red-50 p-2 text-xs text-red-900"><span className="font-semibold">{from}: </span>{e.from!.body}</p>
-                  <p className="rounded bg-emerald-50 p-2 text-xs text-emerald-900"><span className="font-semibold">{to}: </span>{e.to!.body}</p>
+                  <p className="whitespace-pre-line rounded bg-red-50 p-2 text-xs text-red-900"><span className="font-semibold">{from}: </span>{e.from!.body}</p>
+                  <p className="whitespace-pre-line rounded bg-emerald-50 p-2 text-xs text-emerald-900"><span className="font-semibold">{to}: </span>{e.to!.body}</p>
                 </div>
               ) : (
-                <p className="mt-1 text-xs text-slate-600">{(e.to ?? e.from)!.title}: {(e.to ?? e.from)!.body}</p>
+                <p className="mt-1 whitespace-pre-line text-xs text-slate-600">{(e.to ?? e.from)!.title}: {(e.to ?? e.from)!.body}</p>
               )}
             </li>
           ))}
