@@ -13,6 +13,7 @@ const ALL: (NavItem & { role: Role })[] = [
   { href: '/summary', label: 'Summary', role: 'viewer' },
   { href: '/actors', label: 'Actors', role: 'viewer' },
   { href: '/instantiate', label: 'Instantiate', role: 'operator' },
+  { href: '/bulk', label: 'Bulk scale-out', role: 'operator' },
   { href: '/rollback', label: 'Rollback by actor', role: 'lead' },
   { href: '/audit', label: 'Audit trail', role: 'lead' },
   { href: '/users', label: 'Users', role: 'lead' },

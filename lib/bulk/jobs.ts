@@ -233,6 +233,11 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
         finished: undefined as unknown as Promise<BulkJobView>,
         lastWrite: Date.now(),
       };
+      if (!j.params.templateKey && j.params.templateCollectionId) {
+        // the page shows the key; the run itself goes by the id it was given
+        const [t] = rowsOf<{ k: string }>(await db.orm.execute(sql`SELECT collection_key AS k FROM iu_piece_collection WHERE id = ${j.params.templateCollectionId}::uuid`));
+        j.params.templateKey = t?.k ?? null;
+      }
       // written before the recipe's transaction opens (on PGlite it could not be after)
       await db.orm.insert(consoleBulkJob).values({
         id,
