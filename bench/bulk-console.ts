@@ -38,6 +38,9 @@ const PASSWORD = `bench-${crypto.randomBytes(9).toString('base64url')}`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+let stopping = false;
+let serverLog = () => '';
+
 function startServer(): ChildProcess {
   const child = spawn('bash', ['scripts/start.sh'], {
     env: {
@@ -59,9 +62,10 @@ function startServer(): ChildProcess {
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  child.on('exit', (code) => {
-    if (code && code !== 0) process.stderr.write(`server exited with ${code}:\n${log}\n`);
+  child.on('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`the console exited (code ${code}, signal ${signal}):\n${log}\n`);
   });
+  serverLog = () => log;
   return child;
 }
 
@@ -201,6 +205,7 @@ async function main() {
     console.log(`  ratio console/psql                         ${(c / p).toFixed(3)}   (target at most 1.2)`);
     console.log(`  ratio console/psql, no notices             ${(c / q).toFixed(3)}`);
   } finally {
+    stopping = true;
     if (server?.pid) {
       // the whole group: bash and the tsx/node server it exec'd
       try {
@@ -216,6 +221,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ''}` : err);
+  if (process.env.BENCH_VERBOSE) console.error(serverLog());
   process.exit(1);
 });

@@ -287,25 +287,19 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
     if (job) await finish(db, job, result);
     return result;
   });
-  if (job === undefined) {
-    // swallow here so a background failure never becomes an unhandled rejection
-    finished.catch((err) => console.error(`[iu-console] bulk job ${id} could not be recorded:`, err));
-  }
-  const first = await Promise.race([started.then(() => 'started' as const), finished.then(() => 'finished' as const, () => 'finished' as const)]);
-  if (job) {
-    const j: LiveJob = job;
-    j.finished = finished.then(
-      () => liveView(j),
-      async (err) => {
-        console.error(`[iu-console] bulk job ${id} failed:`, err);
-        await settle(db, j, { status: 'failed', resultStatus: 'error', committed: false, auditId: null, message: 'Something went wrong and nothing was written; see the server log.' }).catch(() => {});
-        return liveView(j);
-      },
-    );
-    return { ok: true, jobId: id, job: liveView(j) };
-  }
-  void first;
-  return { ok: false, result: await finished };
+  // the run goes on in the background: a failure there is logged, never an unhandled rejection
+  finished.catch((err) => console.error(`[iu-console] bulk job ${id} failed:`, err));
+  await Promise.race([started, finished.catch(() => undefined)]);
+  if (!job) return { ok: false, result: await finished };
+  const j: LiveJob = job;
+  j.finished = finished.then(
+    () => liveView(j),
+    async () => {
+      await settle(db, j, { status: 'failed', resultStatus: 'error', committed: false, auditId: null, message: 'Something went wrong and nothing was written; see the server log.' }).catch(() => {});
+      return liveView(j);
+    },
+  );
+  return { ok: true, jobId: id, job: liveView(j) };
 }
 
 function summary(counts: Record<string, number>): string {

@@ -6,7 +6,8 @@
 // reason) that starts the run as a background job and follows it here.
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useId, useMemo, useState } from 'react';
+import { useRouter } from 'next/navigation';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
@@ -37,6 +38,12 @@ function firstMessage(error: { issues: { message: string }[] }): string {
 
 function Preflight({ id, stale }: { id: string; stale: boolean }) {
   const q = useBulkJob(id);
+  const router = useRouter();
+  const finished = !!q.data && !isRunning(q.data);
+  useEffect(() => {
+    // the recent-jobs list below is rendered on the server: show this preflight in it
+    if (finished) router.refresh();
+  }, [finished, router]);
   if (!q.data) return <p className="text-sm text-slate-500">Starting the preflight…</p>;
   return (
     <Card title="Preflight" description="The whole batch, run for real inside one transaction and rolled back." className={stale ? 'opacity-60' : undefined}>

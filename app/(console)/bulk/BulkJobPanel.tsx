@@ -111,6 +111,12 @@ export function BulkProgressView({ job, onCancel, cancelling }: { job: BulkJobVi
         <CountTile label="replay" value={replay} testId="count-replay" tone="text-slate-700" />
         <CountTile label="refused" value={refused} testId="count-refused" tone={refused ? 'text-red-700' : 'text-slate-700'} />
       </div>
+      {!running && job.status !== 'succeeded' && job.done > 0 && (
+        <p className="text-xs text-amber-800" data-testid="counts-rolled-back">
+          These counts are what the run had done when it stopped; all of it was rolled back.
+        </p>
+      )}
+      {job.status === 'succeeded' && job.mode === 'preview' && <p className="text-xs text-slate-500">What a run with these values would do now; the preflight itself was rolled back.</p>}
       {running && onCancel && (
         <div className="flex items-center gap-3">
           <Button variant="secondary" onClick={onCancel} disabled={cancelling || job.cancelRequested}>
