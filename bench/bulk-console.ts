@@ -11,6 +11,7 @@
 //     server and drops the database.
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import http from 'node:http';
 import pg from 'pg';
 import { openDatabase } from '@/db/client';
 import { migrate } from '@/db/migrate';
@@ -69,13 +70,55 @@ function startServer(): ChildProcess {
   return child;
 }
 
+/**
+ * One HTTP request on a fresh connection. Not fetch: its pooled keep-alive sockets go stale
+ * while the psql loop runs (the server closes idle ones after 5 s) and the next request
+ * fails with "fetch failed".
+ */
+function request(method: 'GET' | 'POST', path: string, opts: { cookie?: string; body?: unknown } = {}): Promise<{ status: number; json: any; cookies: string[] }> {
+  return new Promise((resolve, reject) => {
+    const data = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const req = http.request(
+      `${BASE}${path}`,
+      {
+        method,
+        agent: false,
+        headers: {
+          origin: BASE,
+          ...(opts.cookie ? { cookie: opts.cookie } : {}),
+          ...(data ? { 'content-type': 'application/json', 'content-length': String(data.length) } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown = null;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = { text };
+          }
+          const sc = res.headers['set-cookie'] ?? [];
+          resolve({ status: res.statusCode ?? 0, json, cookies: sc.map((c) => c.split(';')[0]) });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (data) req.write(data);
+    req.end();
+  });
+}
+
 async function waitForServer(child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 600_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error('the console stopped while starting');
     try {
-      const res = await fetch(`${BASE}/api/health`);
-      if (res.ok) return;
+      const res = await request('GET', '/api/health');
+      if (res.status === 200) return;
     } catch {
       /* not listening yet */
     }
@@ -85,15 +128,10 @@ async function waitForServer(child: ChildProcess): Promise<void> {
 }
 
 async function signIn(): Promise<string> {
-  const res = await fetch(`${BASE}/api/auth/sign-in/username`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: BASE },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-  });
-  if (!res.ok) throw new Error(`sign-in failed: HTTP ${res.status} ${await res.text()}`);
-  const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]);
-  if (!cookies.length) throw new Error('sign-in set no cookie');
-  return cookies.join('; ');
+  const res = await request('POST', '/api/auth/sign-in/username', { body: { username: 'admin', password: PASSWORD } });
+  if (res.status !== 200) throw new Error(`sign-in failed: HTTP ${res.status} ${JSON.stringify(res.json)}`);
+  if (!res.cookies.length) throw new Error('sign-in set no cookie');
+  return res.cookies.join('; ');
 }
 
 interface JobView {
@@ -109,16 +147,13 @@ interface JobView {
 /** Starts a job over HTTP and polls it to its end; the time is what the person waits. */
 async function runJob(cookie: string, body: Record<string, unknown>): Promise<{ ms: number; job: JobView }> {
   const t0 = performance.now();
-  const res = await fetch(`${BASE}/api/bulk/jobs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, origin: BASE },
-    body: JSON.stringify(body),
-  });
-  const started = await res.json();
+  const res = await request('POST', '/api/bulk/jobs', { cookie, body });
+  const started = res.json;
   if (res.status !== 202 || !started.ok) throw new Error(`the job was refused: HTTP ${res.status} ${JSON.stringify(started).slice(0, 400)}`);
   for (;;) {
-    const r = await fetch(`${BASE}/api/bulk/jobs/${started.jobId}`, { headers: { cookie } });
-    const { job } = (await r.json()) as { job: JobView };
+    const r = await request('GET', `/api/bulk/jobs/${started.jobId}`, { cookie });
+    const job = r.json.job as JobView;
+    if (!job) throw new Error(`the job could not be read: HTTP ${r.status} ${JSON.stringify(r.json).slice(0, 300)}`);
     if (job.status !== 'running' && job.status !== 'queued') {
       const ms = performance.now() - t0;
       if (job.status !== 'succeeded') throw new Error(`the job ended ${job.status}: ${job.message}`);
