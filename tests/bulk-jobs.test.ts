@@ -22,6 +22,7 @@ import {
   type BulkJobView,
 } from '@/lib/bulk/jobs';
 import { backends, useTestDatabase } from './helpers/db';
+import { failInsertsWhen } from './helpers/engine';
 import { ALL_CLOSED, count, gateValues, makeTemplate, snapshot, uniq, type Template } from './helpers/substrate';
 
 const who = (username: string, role: Role | null): Identity => ({ userId: `id-${username}`, username, role, mustChangePassword: false, source: 'session' });
@@ -150,6 +151,24 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
     expect(await cancelBulkJob(t.db, s.jobId, who('olga', 'operator'))).toMatchObject({ ok: false, status: 409 });
     expect((await listAudit(t.db.orm, { limit: 1 }))[0]).toMatchObject({ recipe: 'bulk_scale_out', status: 'cancelled', committed: false, username: 'olga' });
+  });
+
+  it('writes a committed batch and its job record in one transaction: a failure at the commit leaves neither', async () => {
+    const i = input({ n: 30 });
+    await run({ ...i, preview: true });
+    const before = await substrate(t.db);
+    // the audit row is the last write of the batch's transaction, after the job's end and items
+    const restore = await failInsertsWhen(t.db, 'console_audit_log', `NEW.committed AND NEW.params->>'batchTag' = '${i.batchTag}'`);
+    try {
+      const end = await run({ ...i, confirmText: i.batchTag, reason: 'will fail at the commit' });
+      expect(end).toMatchObject({ status: 'failed', committed: false, resultStatus: 'error' });
+    } finally {
+      await restore();
+    }
+    expect(await substrate(t.db)).toEqual(before);
+    const [row] = await t.db.query<{ status: string; committed: boolean }>(`SELECT status, committed FROM console_bulk_job WHERE params->>'batchTag' = $1 AND mode = 'live'`, [i.batchTag]);
+    expect(row).toEqual({ status: 'failed', committed: false });
+    expect(await count(t.db, `console_bulk_job_item x JOIN console_bulk_job j ON j.id = x.job_id WHERE j.params->>'batchTag' = $1 AND j.mode = 'live'`, [i.batchTag])).toBe(0);
   });
 
   it('marks a job no live process runs as interrupted when it is read', async () => {

@@ -105,6 +105,8 @@ export interface BulkJobHooks {
   onProgress: (p: BulkProgress) => void | Promise<void>;
   /** The per-item outcomes of a run that finished (committed or rolled back by design). */
   onItems: (items: BulkItem[]) => void;
+  /** Inside the run's transaction just before it commits: the job's record lands with the batch. */
+  onCommit: (tx: Tx, result: BulkResult) => Promise<void>;
   signal: AbortSignal;
 }
 
@@ -118,7 +120,14 @@ export function bulkScaleOutJobDefinition(hooks: BulkJobHooks): typeof bulkScale
     ...bulkScaleOutDefinition,
     run: async (ctx, v) => {
       await hooks.onStart(ctx, v);
-      const r = await bulkScaleOut(ctx, { ...v, commit: !v.preview, signal: hooks.signal, onProgress: hooks.onProgress });
+      const inTx: RecipeContext = {
+        ...ctx,
+        async beforeFinish(tx, o) {
+          if (o.committed && o.ok) await hooks.onCommit(tx, o.result as BulkResult);
+          await ctx.beforeFinish?.(tx, o);
+        },
+      };
+      const r = await bulkScaleOut(inTx, { ...v, commit: !v.preview, signal: hooks.signal, onProgress: hooks.onProgress });
       if (!r.ok) return r;
       const { items, ...rest } = r.result;
       hooks.onItems(items);

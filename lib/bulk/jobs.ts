@@ -104,6 +104,8 @@ interface LiveJob {
   finished: Promise<BulkJobView>;
   lastWrite: number;
   heartbeat?: ReturnType<typeof setInterval>;
+  /** The end and the items were written in the batch's transaction. */
+  itemsWritten?: boolean;
 }
 
 // On globalThis: Next may load this module once per route bundle, and every route handler,
@@ -154,7 +156,7 @@ function paramsOf(v: Record<string, unknown>): BulkJobParams {
   };
 }
 
-function viewOf(j: Omit<LiveJob, 'controller' | 'items' | 'finished' | 'lastWrite' | 'heartbeat'> & { cancelRequested?: boolean }, live: boolean): BulkJobView {
+function viewOf(j: Omit<LiveJob, 'controller' | 'items' | 'finished' | 'lastWrite' | 'heartbeat' | 'itemsWritten'> & { cancelRequested?: boolean }, live: boolean): BulkJobView {
   const end = j.finishedAt ?? (j.status === 'running' || j.status === 'queued' ? new Date() : j.updatedAt);
   const elapsedMs = Math.max(0, end.getTime() - j.startedAt.getTime());
   const rate = elapsedMs > 0 && j.done > 0 ? (j.done / elapsedMs) * 1000 : null;
@@ -281,6 +283,14 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
     onItems(items) {
       job!.items = items;
     },
+    async onCommit(tx, result) {
+      // in the batch's own transaction: a committed batch always has its record, and a
+      // process that dies after the commit cannot leave it looking interrupted
+      const j = job!;
+      j.counts = result.counts;
+      await writeEnd(tx, j, { status: 'succeeded', resultStatus: 'ok', committed: true, auditId: null, message: endMessage(j, 'succeeded', null), items: result.items, finishedAt: new Date() });
+      j.itemsWritten = true;
+    },
   });
 
   const finished = executeAuthorized(def, caller, raw).then(async (result) => {
@@ -308,30 +318,25 @@ function summary(counts: Record<string, number>): string {
     .join(', ');
 }
 
-async function finish(db: Database, j: LiveJob, result: ActionResult<unknown>): Promise<void> {
-  const status: BulkJobStatus = result.ok ? 'succeeded' : result.status === 'cancelled' ? 'cancelled' : result.decision === 'error' ? 'failed' : 'refused';
-  let message: string;
+function endMessage(j: LiveJob, status: BulkJobStatus, result: ActionResult<unknown> | null): string {
   if (status === 'succeeded') {
-    message =
-      j.mode === 'preview'
-        ? `Preflight of all ${j.total.toLocaleString('en')} items: ${summary(j.counts)}. It was rolled back; nothing was written.`
-        : `Committed ${j.total.toLocaleString('en')} items (${j.params.emitMode}): ${summary(j.counts)}.`;
-  } else if (status === 'cancelled') {
-    message = `Cancelled after ${j.done.toLocaleString('en')} of ${j.total.toLocaleString('en')} items. ${describeStatus('cancelled')}`;
-  } else {
-    message = result.message;
+    return j.mode === 'preview'
+      ? `Preflight of all ${j.total.toLocaleString('en')} items: ${summary(j.counts)}. It was rolled back; nothing was written.`
+      : `Committed ${j.total.toLocaleString('en')} items (${j.params.emitMode}): ${summary(j.counts)}.`;
   }
-  await settle(db, j, { status, resultStatus: result.status, committed: result.committed, auditId: result.auditId, message, items: status === 'succeeded' ? j.items : [] });
+  if (status === 'cancelled') return `Cancelled after ${j.done.toLocaleString('en')} of ${j.total.toLocaleString('en')} items. ${describeStatus('cancelled')}`;
+  return result?.message ?? describeStatus('cancelled');
 }
 
-/** Records the end of a job: the row and every item's outcome, in one statement. */
-async function settle(
-  db: Database,
-  j: LiveJob,
-  end: { status: BulkJobStatus; resultStatus: string; committed: boolean; auditId: number | null; message: string; items?: BulkItem[] },
-): Promise<void> {
-  if (j.heartbeat) clearInterval(j.heartbeat);
-  const finishedAt = new Date();
+async function finish(db: Database, j: LiveJob, result: ActionResult<unknown>): Promise<void> {
+  const status: BulkJobStatus = result.ok ? 'succeeded' : result.status === 'cancelled' ? 'cancelled' : result.decision === 'error' ? 'failed' : 'refused';
+  await settle(db, j, { status, resultStatus: result.status, committed: result.committed, auditId: result.auditId, message: endMessage(j, status, result), items: status === 'succeeded' ? j.items : [] });
+}
+
+type JobEnd = { status: BulkJobStatus; resultStatus: string; committed: boolean; auditId: number | null; message: string; items?: BulkItem[] };
+
+/** Writes the end of a job: the row and every item's outcome, in one statement. */
+async function writeEnd(on: Pick<Database['orm'], 'execute'>, j: LiveJob, end: JobEnd & { finishedAt: Date }): Promise<void> {
   const done = end.status === 'succeeded' ? j.total : j.done;
   const items = (end.items ?? []).map((i) => ({
     s: i.index,
@@ -342,11 +347,11 @@ async function settle(
     c: i.instanceCollectionId,
     l: i.eventLogId,
   }));
-  await db.orm.execute(sql`
+  await on.execute(sql`
     WITH job AS (
       UPDATE console_bulk_job
          SET status = ${end.status}, done = ${done}, counts = ${JSON.stringify(j.counts)}::jsonb,
-             finished_at = ${finishedAt.toISOString()}::timestamptz, updated_at = clock_timestamp(),
+             finished_at = ${end.finishedAt.toISOString()}::timestamptz, updated_at = clock_timestamp(),
              audit_id = ${end.auditId}, result_status = ${end.resultStatus}, committed = ${end.committed},
              message = ${end.message}
        WHERE id = ${j.id}::uuid
@@ -355,6 +360,19 @@ async function settle(
            (job_id, seq, event_id, unique_suffix, status, instance_collection_key, instance_collection_id, event_log_id)
     SELECT job.id, x.s, x.e, x.u, x.t, x.k, x.c, x.l
       FROM job, jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS x(s int, e uuid, u text, t text, k text, c uuid, l bigint)`);
+}
+
+/** Records the end of a job once its transaction is over, and lets this process forget it. */
+async function settle(db: Database, j: LiveJob, end: JobEnd): Promise<void> {
+  if (j.heartbeat) clearInterval(j.heartbeat);
+  const finishedAt = new Date();
+  if (j.itemsWritten && end.status === 'succeeded') {
+    // the end and the items were committed with the batch; only the audit entry's id is new
+    await db.orm.execute(sql`UPDATE console_bulk_job SET audit_id = ${end.auditId}, updated_at = clock_timestamp() WHERE id = ${j.id}::uuid`);
+  } else {
+    await writeEnd(db.orm, j, { ...end, finishedAt });
+  }
+  const done = end.status === 'succeeded' ? j.total : j.done;
   // only now does a poll see the end, so the items are there when it asks for them
   Object.assign(j, { status: end.status, resultStatus: end.resultStatus, committed: end.committed, auditId: end.auditId, message: end.message, done, finishedAt, updatedAt: finishedAt, items: [] });
   setTimeout(() => state().jobs.delete(j.id), KEEP_MS).unref?.();
