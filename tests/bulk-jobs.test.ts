@@ -144,7 +144,7 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     expect(await cancelBulkJob(t.db, s.jobId, who('olga', 'operator'))).toMatchObject({ ok: true, job: { cancelRequested: true } });
     const end = (await waitForBulkJob(s.jobId))!;
     expect(end).toMatchObject({ status: 'cancelled', resultStatus: 'cancelled', committed: false });
-    expect(end.message).toMatch(/^Cancelled after [\d,]+ of 3,000 items/);
+    expect(end.message).toMatch(/^Cancelled by olga after [\d,]+ of 3,000 items/);
     expect(await substrate(t.db)).toEqual(before);
     expect(await count(t.db, 'iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1', [`${i.batchTag}-%`])).toBe(0);
     expect(await count(t.db, 'console_bulk_job_item WHERE job_id = $1', [s.jobId])).toBe(0);

@@ -106,6 +106,8 @@ interface LiveJob {
   heartbeat?: ReturnType<typeof setInterval>;
   /** The end and the items were written in the batch's transaction. */
   itemsWritten?: boolean;
+  /** Who asked to cancel (the owner or a lead), for the job's message. */
+  cancelledBy?: string;
 }
 
 // On globalThis: Next may load this module once per route bundle, and every route handler,
@@ -156,7 +158,7 @@ function paramsOf(v: Record<string, unknown>): BulkJobParams {
   };
 }
 
-function viewOf(j: Omit<LiveJob, 'controller' | 'items' | 'finished' | 'lastWrite' | 'heartbeat' | 'itemsWritten'> & { cancelRequested?: boolean }, live: boolean): BulkJobView {
+function viewOf(j: Omit<LiveJob, 'controller' | 'items' | 'finished' | 'lastWrite' | 'heartbeat' | 'itemsWritten' | 'cancelledBy'> & { cancelRequested?: boolean }, live: boolean): BulkJobView {
   const end = j.finishedAt ?? (j.status === 'running' || j.status === 'queued' ? new Date() : j.updatedAt);
   const elapsedMs = Math.max(0, end.getTime() - j.startedAt.getTime());
   const rate = elapsedMs > 0 && j.done > 0 ? (j.done / elapsedMs) * 1000 : null;
@@ -324,7 +326,7 @@ function endMessage(j: LiveJob, status: BulkJobStatus, result: ActionResult<unkn
       ? `Preflight of all ${j.total.toLocaleString('en')} items: ${summary(j.counts)}. It was rolled back; nothing was written.`
       : `Committed ${j.total.toLocaleString('en')} items (${j.params.emitMode}): ${summary(j.counts)}.`;
   }
-  if (status === 'cancelled') return `Cancelled after ${j.done.toLocaleString('en')} of ${j.total.toLocaleString('en')} items. ${describeStatus('cancelled')}`;
+  if (status === 'cancelled') return `Cancelled${j.cancelledBy ? ` by ${j.cancelledBy}` : ''} after ${j.done.toLocaleString('en')} of ${j.total.toLocaleString('en')} items. ${describeStatus('cancelled')}`;
   return result?.message ?? describeStatus('cancelled');
 }
 
@@ -406,6 +408,7 @@ export async function cancelBulkJob(db: Database, id: string, who: Identity): Pr
   if (j.status !== 'running' && j.status !== 'queued') {
     return { ok: false, status: 409, message: `This job is no longer running (${j.status}); there is nothing to cancel.` };
   }
+  j.cancelledBy = who.username;
   j.controller.abort();
   return { ok: true, job: liveView(j) };
 }
