@@ -1,4 +1,6 @@
-// npm run bench:dashboards [-- --rounds 31 --small 10000 --large 1000000]
+// npm run bench:dashboards [-- --rounds 31 --small 10000 --large 1000000 --only <text in a page name>]
+// [--dbs <small db>,<large db>: measure two databases seeded earlier (npm run db:seed -- --scale),
+//  migrated, and left in place]
 // On two throwaway PostgreSQL databases made by the scale seed, one grown to 10,000 events
 // and one to 1,000,000, each dashboard's server work is timed on both in the same run,
 // alternating small and large call by call, so that load from anything else on the machine
@@ -25,11 +27,17 @@ function arg(name: string, fallback: number): number {
 }
 
 const ROUNDS = arg('rounds', 31);
+const onlyAt = process.argv.indexOf('--only');
+/** Measures only the pages whose name contains this text (seeding is the same). */
+const ONLY = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '') : '';
 const SMALL = arg('small', 10_000);
 const LARGE = arg('large', 1_000_000);
 const admin = process.env.BENCH_ADMIN_URL ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const stamp = Date.now().toString(36);
-const dbNames = [`iu_bench_dash_${stamp}_s`, `iu_bench_dash_${stamp}_l`];
+const dbsAt = process.argv.indexOf('--dbs');
+const REUSE = dbsAt >= 0 ? (process.argv[dbsAt + 1] ?? '').split(',') : null;
+if (REUSE && (REUSE.length !== 2 || REUSE.some((n) => !/^[a-z_][a-z0-9_]*$/.test(n)))) throw new Error('--dbs takes two database names: <small>,<large>');
+const dbNames = REUSE ?? [`iu_bench_dash_${stamp}_s`, `iu_bench_dash_${stamp}_l`];
 const urlOf = (name: string) => {
   const u = new URL(admin);
   u.pathname = `/${name}`;
@@ -105,7 +113,7 @@ async function context(db: Database): Promise<Ctx> {
 async function measure(dbs: [Database, Database]): Promise<[Map<string, number>, Map<string, number>]> {
   const ctxs = [await context(dbs[0]), await context(dbs[1])];
   const out: [Map<string, number>, Map<string, number>] = [new Map(), new Map()];
-  for (const p of PAGES) {
+  for (const p of PAGES.filter((x) => x.name.includes(ONLY))) {
     for (let i = 0; i < 3; i++) for (const k of [0, 1]) await p.run(dbs[k], ctxs[k]);
     const times: [number[], number[]] = [[], []];
     for (let i = 0; i < ROUNDS; i++) {
@@ -128,18 +136,21 @@ async function main() {
   const log = (l: string) => process.stderr.write(`  ${l}\n`);
   try {
     for (const name of dbNames) {
-      await adminClient.query(`CREATE DATABASE ${name}`);
+      if (!REUSE) await adminClient.query(`CREATE DATABASE ${name}`);
       const db = await openDatabase({ url: urlOf(name), max: 4 });
       dbs.push(db);
       await migrate(db);
     }
     let t0 = performance.now();
-    await scaleSeed(dbs[0], { events: SMALL, log });
-    process.stderr.write(`seeded ${SMALL.toLocaleString('en')} events in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-    t0 = performance.now();
-    await scaleSeed(dbs[1], { events: SMALL, log });
-    await scaleSeed(dbs[1], { events: LARGE, log });
-    const seedS = (performance.now() - t0) / 1000;
+    let seedS = 0;
+    if (!REUSE) {
+      await scaleSeed(dbs[0], { events: SMALL, log });
+      process.stderr.write(`seeded ${SMALL.toLocaleString('en')} events in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+      t0 = performance.now();
+      await scaleSeed(dbs[1], { events: SMALL, log });
+      await scaleSeed(dbs[1], { events: LARGE, log });
+      seedS = (performance.now() - t0) / 1000;
+    }
     process.stderr.write(`seeded ${LARGE.toLocaleString('en')} events in ${seedS.toFixed(1)} s; measuring both, alternating\n`);
     const [small, large] = await measure([dbs[0], dbs[1]]);
     const [{ v }] = await dbs[0].query<{ v: string }>("SELECT current_setting('server_version') AS v");
@@ -147,7 +158,7 @@ async function main() {
     console.log(`| page | ${SMALL.toLocaleString('en')} events (ms) | ${LARGE.toLocaleString('en')} events (ms) | ratio |`);
     console.log('|---|---:|---:|---:|');
     let worst = 0;
-    for (const p of PAGES) {
+    for (const p of PAGES.filter((x) => small.has(x.name))) {
       const a = small.get(p.name)!;
       const b = large.get(p.name)!;
       worst = Math.max(worst, b / a);
@@ -156,7 +167,7 @@ async function main() {
     console.log(`worst ratio ${worst.toFixed(2)} (target at most 1.5); seeding the large database to ${LARGE.toLocaleString('en')} events took ${seedS.toFixed(0)} s`);
   } finally {
     for (const db of dbs) await db.close();
-    for (const name of dbNames) await adminClient.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (!REUSE) for (const name of dbNames) await adminClient.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await adminClient.end();
   }
 }

@@ -77,10 +77,7 @@ test.describe('roles', () => {
     const eventId = uuid();
     await form.getByLabel('Event id (UUID)').fill(eventId);
     await form.getByLabel('Unique suffix').fill(`e2e-${eventId.slice(0, 8)}`);
-    await form.getByLabel('Mode').selectOption('live');
-    await form.getByLabel('Preview only (roll back)').uncheck();
     await form.getByLabel('Run tag (optional)').fill(tag);
-    await form.getByLabel('Reason (required for a live run)').fill('e2e live run');
     // a forged actor field, as a hostile user could add with the browser's tools
     await page.evaluate(() => {
       const f = document.querySelector('[data-testid="instantiate-form"]')!;
@@ -92,10 +89,18 @@ test.describe('roles', () => {
         f.appendChild(i);
       }
     });
+    // live opens only after a dry run of the same parameters
+    await form.getByRole('button', { name: 'Dry run' }).click();
+    await expect(page.getByTestId('instantiate-result')).toHaveAttribute('data-status', 'ok');
+    await form.getByRole('button', { name: 'Run live…' }).click();
+    const dialog = page.getByTestId('confirm-dialog');
+    await dialog.getByLabel(/Type the instance key/).fill((await dialog.getByTestId('confirm-instance-key').textContent())!);
+    await dialog.getByLabel(/Reason/).fill('e2e live run');
     const captured = page.waitForRequest(isAction);
-    await form.getByRole('button', { name: 'Run' }).click();
+    await dialog.getByRole('button', { name: 'Run live' }).click();
     liveRun = await captureAction(captured);
     expect(liveRun.body).toContain('mallory');
+    await expect(page.getByTestId('instantiate-result')).toHaveAttribute('data-kind', 'live');
     const result = page.getByTestId('action-result');
     await expect(result).toHaveAttribute('data-decision', 'ok');
     await expect(page.getByTestId('result-actor')).toHaveText(`otto:${tag}`);
@@ -108,7 +113,7 @@ test.describe('roles', () => {
     await expect(row).toBeVisible();
     await expect(row.locator('td').nth(2)).toHaveText('1');
     await expect(ap.locator('[data-testid^="actor-mallory"]')).toHaveCount(0);
-    const audit = (await auditRows(admin)).find((r) => r.params.eventId === eventId)!;
+    const audit = (await auditRows(admin)).find((r) => r.params.eventId === eventId && r.mode === 'live')!;
     expect(audit).toMatchObject({ username: 'otto', role: 'operator', actor: `otto:${tag}`, mode: 'live', decision: 'ok', committed: true });
     expect(audit.params).not.toHaveProperty('actor');
     await testInfo.attach('per-actor history', { body: await ap.screenshot({ fullPage: true }), contentType: 'image/png' });
@@ -156,19 +161,22 @@ test.describe('roles', () => {
     const ap = await admin.newPage();
     await ap.goto('/rollback');
     const form = ap.getByTestId('rollback-form');
-    await form.getByLabel(/^Actor/).fill('nobody-e2e');
-    await form.getByLabel('Durable (delete for real)').check();
-    await form.getByLabel('Reason (required for durable)').fill('capture for replay');
+    await form.getByLabel('Actor', { exact: true }).fill('nobody-e2e');
+    // the lead's dry run is the rollback action's request; the operator replays it as a durable one
     const captured = ap.waitForRequest(isAction);
-    await form.getByRole('button', { name: 'Roll back' }).click();
+    await form.getByRole('button', { name: 'Dry run' }).click();
     const rollback = await captureAction(captured);
     await expect(ap.getByTestId('action-result')).toHaveAttribute('data-decision', 'ok');
+    expect(rollback.body).toContain('"durable":false');
 
     const otto = await contextAs(browser, 'otto', 'operator');
     const op = await otto.newPage();
     await op.goto('/rollback');
     await expect(op.getByTestId('not-allowed')).toBeVisible();
-    const r = await replay(otto, rollback, [['nobody-e2e', `otto:${tag}`]]);
+    const r = await replay(otto, rollback, [
+      ['nobody-e2e', `otto:${tag}`],
+      ['"durable":false', `"durable":true,"confirmText":"otto:${tag}","reason":"replayed by an operator"`],
+    ]);
     expect(r.text).toContain('"decision":"denied"');
     const viaRoute = await otto.request.post('/api/recipes/rollback-by-actor', { data: { targetActor: `otto:${tag}`, durable: true, reason: 'try' } });
     expect(viaRoute.status()).toBe(403);

@@ -1,5 +1,6 @@
 // Pure parts of the engine: suffix planning, actor strings and the status sentences.
 import { describe, expect, it } from 'vitest';
+import { CONSOLE_STATUSES } from '@/lib/recipes/messages';
 import { actorOf, describeStatus, ENGINE_STATUSES, plannedItems, SUBSTRATE_STATUSES } from '@/lib/recipes';
 
 describe('plannedItems', () => {
@@ -47,7 +48,7 @@ describe('actorOf', () => {
 });
 
 describe('describeStatus', () => {
-  it.each([...SUBSTRATE_STATUSES, ...ENGINE_STATUSES])('has a sentence of its own for %s', (status) => {
+  it.each([...SUBSTRATE_STATUSES, ...ENGINE_STATUSES, ...CONSOLE_STATUSES])('has a sentence of its own for %s', (status) => {
     const s = describeStatus(status);
     expect(s).toMatch(/^[A-Z].*\.\)?$/);
     expect(s).not.toMatch(/unknown status/);

@@ -8,7 +8,7 @@ import { decodeCursor, exportRecord, getEvent, listEvents, parseEventFilters, st
 import { getSummary } from '@/lib/queries/summary';
 import { diffPieces, diffVersions, getFamily, listFamilies, listTemplates } from '@/lib/queries/templates';
 import { backends, useTestDatabase } from './helpers/db';
-import { uuid } from './helpers/substrate';
+import { makeTemplate, uuid } from './helpers/substrate';
 
 const FAMILY = 'qfam';
 
@@ -228,5 +228,17 @@ describe.each(backends())('dashboard queries on $name', (backend) => {
     expect(a.counts.refusalsToday).toBe(0);
     expect(a.recent.length).toBeGreaterThan(0);
     expect(a.overTime.reduce((s, r) => s + r.count, 0)).toBe(n - 25);
+  });
+
+  // last: its refusal would change the overview's refusal count above
+  it('names the collection of a template_not_marked refusal, which is not in the template index', async () => {
+    const plain = await makeTemplate(t.db, { mark: false });
+    const r = await instantiateFromEvent({ db: t.db, user: 'gina' }, {
+      eventId: uuid(), eventType: 'doc.created', templateCollectionId: plain.id, uniqueSuffix: 'unmarked-1', emitMode: 'dry_run', commit: true,
+    });
+    expect(r.status).toBe('template_not_marked');
+    const [row] = (await listEvents(t.db, { actor: 'gina' }, { limit: 1 })).rows;
+    expect(row).toMatchObject({ status: 'template_not_marked', templateCollectionKey: plain.key, templateFamily: null });
+    expect((await getEvent(t.db, row.id))?.templateCollectionKey).toBe(plain.key);
   });
 });

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { formatTimestamp } from '@/components/ui/format';
 import type { EventRow } from '@/lib/queries/events';
+import { describeStatus } from '@/lib/recipes/messages';
 import { statusTone } from './status';
 
 /** The full record of one event-log row, with links to its template, instance and actor. */
@@ -10,7 +11,17 @@ export function EventDrawer({ event, closeHref }: { event: EventRow; closeHref: 
     ['Log id', event.id],
     ['Event id', <code key="e" className="text-xs">{event.eventId}</code>],
     ['Event type', event.eventType],
-    ['Status', <Badge key="s" tone={statusTone(event.status)}>{event.status}</Badge>],
+    [
+      'Status',
+      <div key="s" className="space-y-1">
+        <Badge tone={statusTone(event.status)}>{event.status}</Badge>
+        {event.status !== 'ok' && (
+          <p className="text-xs leading-relaxed text-slate-600" data-testid="drawer-status-sentence">
+            {describeStatus(event.status)}
+          </p>
+        )}
+      </div>,
+    ],
     ['Emit mode', event.emitMode],
     ['Actor', <Link key="a" className="text-sky-700 underline" href={`/actors/${encodeURIComponent(event.triggeredBy)}`}>{event.triggeredBy}</Link>],
     ['Logged at', formatTimestamp(event.createdAt)],

@@ -12,6 +12,7 @@ const ALL: (NavItem & { role: Role })[] = [
   { href: '/events', label: 'Event log', role: 'viewer' },
   { href: '/summary', label: 'Summary', role: 'viewer' },
   { href: '/actors', label: 'Actors', role: 'viewer' },
+  { href: '/gates', label: 'Gates', role: 'viewer' },
   { href: '/instantiate', label: 'Instantiate', role: 'operator' },
   { href: '/bulk', label: 'Bulk scale-out', role: 'operator' },
   { href: '/rollback', label: 'Rollback by actor', role: 'lead' },

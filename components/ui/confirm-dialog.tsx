@@ -6,7 +6,7 @@
 // confirm. The confirm button stays disabled until the typed text matches exactly and a
 // reason is given.
 import * as AlertDialog from '@radix-ui/react-alert-dialog';
-import { useId, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { Button } from './button';
 
 export interface ConfirmDialogProps {
@@ -50,6 +50,9 @@ export function ConfirmDialog({
 }: ConfirmDialogProps) {
   const [typed, setTyped] = useState('');
   const [reason, setReason] = useState('');
+  // Radix returns focus to its own Trigger; this dialog is opened by any button the caller
+  // owns, so it remembers that button and gives focus back to it on close
+  const returnTo = useRef<HTMLElement | null>(null);
   const typedId = useId();
   const reasonId = useId();
   const typedOk = !typeToConfirm || typed === typeToConfirm.value;
@@ -69,6 +72,17 @@ export function ConfirmDialog({
         <AlertDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/50" />
         <AlertDialog.Content
           data-testid="confirm-dialog"
+          onOpenAutoFocus={() => {
+            returnTo.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+          }}
+          onCloseAutoFocus={(e) => {
+            const el = returnTo.current;
+            returnTo.current = null;
+            if (el && el.isConnected) {
+              e.preventDefault();
+              el.focus();
+            }
+          }}
           className="fixed left-1/2 top-1/2 z-50 w-[min(36rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-6 shadow-xl focus:outline-none"
         >
           <AlertDialog.Title className="text-lg font-semibold text-slate-900">{title}</AlertDialog.Title>

@@ -47,7 +47,9 @@ export const instantiateFromEventDefinition: ActionDefinition<typeof instantiate
   role: 'operator',
   input: instantiateActionInput,
   mode: instantiateMode,
-  reasonRequired: (v) => !v.preview && v.emitMode === 'live',
+  // every commit needs a reason: a live run, and a kept dry run (its dryrun: instance stays
+  // until a rollback by actor removes it)
+  reasonRequired: (v) => !v.preview,
   run: (ctx, v) => instantiateFromEvent(ctx, { ...v, commit: !v.preview }),
   // live needs a dry run of the same event, template, suffix, note and tag, and the instance key typed
   confirmed: {

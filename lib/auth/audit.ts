@@ -61,6 +61,8 @@ export interface AuditFilters {
   to?: string;
   /** Keyset: rows older than this id. */
   beforeId?: number;
+  /** Exactly this row (a result's link to its audit row). */
+  id?: number;
   limit?: number;
 }
 
@@ -75,6 +77,7 @@ export function parseAuditFilters(q: URLSearchParams): AuditFilters {
   const decision = q.get('decision') as AuditDecision | null;
   const day = (k: string) => (DAY.test(q.get(k) ?? '') && !Number.isNaN(Date.parse(q.get(k)!)) ? q.get(k)! : undefined);
   const before = Number(q.get('before'));
+  const id = Number(q.get('id'));
   return {
     username: text('username'),
     recipe: text('recipe'),
@@ -83,6 +86,7 @@ export function parseAuditFilters(q: URLSearchParams): AuditFilters {
     from: day('from'),
     to: day('to'),
     beforeId: Number.isInteger(before) && before > 0 ? before : undefined,
+    id: Number.isInteger(id) && id > 0 ? id : undefined,
   };
 }
 
@@ -96,6 +100,7 @@ export async function listAudit(db: Orm, opts: AuditFilters = {}): Promise<Audit
   if (opts.from) conds.push(gte(consoleAuditLog.startedAt, new Date(`${opts.from}T00:00:00Z`)));
   if (opts.to) conds.push(lt(consoleAuditLog.startedAt, new Date(Date.parse(`${opts.to}T00:00:00Z`) + 86_400_000)));
   if (opts.beforeId) conds.push(lt(consoleAuditLog.id, opts.beforeId));
+  if (opts.id) conds.push(eq(consoleAuditLog.id, opts.id));
   const rows = await db
     .select()
     .from(consoleAuditLog)
@@ -103,6 +108,12 @@ export async function listAudit(db: Orm, opts: AuditFilters = {}): Promise<Audit
     .orderBy(desc(consoleAuditLog.id))
     .limit(Math.min(opts.limit ?? 200, 5000));
   return rows as AuditRow[];
+}
+
+/** One audit row by its id (an action result's auditId), or null. */
+export async function getAuditRow(db: Orm, id: number): Promise<AuditRow | null> {
+  if (!Number.isInteger(id) || id <= 0) return null;
+  return (await listAudit(db, { id, limit: 1 }))[0] ?? null;
 }
 
 /** The recipes that appear in the audit trail, for the filter's choices. */

@@ -1,20 +1,61 @@
 import 'server-only';
-import { asc, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '@/db/client';
-import { templateObservability } from '@/db/views';
 
 export interface TemplateOption {
   collectionId: string;
   collectionKey: string;
   title: string;
+  /** `tpl:<family>` when the template is registered in a version chain. */
+  family: string | null;
+  versionLabel: string | null;
+  versionSeq: number | null;
+  /** The newest version of its family (false for unregistered templates). */
+  isLatest: boolean;
+  activePieceCount: number;
+  /** What the picker shows: family and version first, because that is how people name templates. */
+  label: string;
 }
 
-/** Templates to pick from when instantiating. */
+/** The picker's text for one template: `tpl:design-review v3 (latest) · Design review`. */
+export function templateOptionLabel(o: Omit<TemplateOption, 'label'>): string {
+  const head = o.family && o.versionLabel ? `${o.family} ${o.versionLabel}${o.isLatest ? ' (latest)' : ''}` : `${o.collectionKey} (no version)`;
+  const empty = o.activePieceCount === 0 ? ' · no active pieces' : '';
+  return `${head} · ${o.title}${empty}`;
+}
+
+/** Templates to pick from when instantiating: by family, newest version first; unregistered ones last. */
 export async function listTemplateOptions(db: Database): Promise<TemplateOption[]> {
-  return db.orm
-    .select({ collectionId: templateObservability.collectionId, collectionKey: templateObservability.collectionKey, title: templateObservability.title })
-    .from(templateObservability)
-    .orderBy(asc(templateObservability.collectionKey));
+  const rows = rowsOf<{
+    collection_id: string;
+    collection_key: string;
+    title: string;
+    template_family: string | null;
+    version_label: string | null;
+    version_seq: number | null;
+    active_piece_count: number;
+    is_latest: boolean;
+  }>(
+    await db.orm.execute(sql`
+      SELECT o.collection_id, o.collection_key, o.title, o.template_family, o.version_label, o.version_seq,
+             o.active_piece_count, coalesce(ch.is_latest, false) AS is_latest
+        FROM v_iu_template_observability o
+        LEFT JOIN v_iu_template_version_chain ch ON ch.collection_id = o.collection_id
+       ORDER BY o.template_family IS NULL, o.template_family, o.version_seq DESC NULLS LAST, o.collection_key`),
+  );
+  return rows.map((r) => {
+    const o = {
+      collectionId: String(r.collection_id),
+      collectionKey: r.collection_key,
+      title: r.title,
+      family: r.template_family,
+      versionLabel: r.version_label,
+      versionSeq: r.version_seq == null ? null : Number(r.version_seq),
+      isLatest: r.is_latest === true,
+      activePieceCount: Number(r.active_piece_count),
+    };
+    return { ...o, label: templateOptionLabel(o) };
+  });
 }
 
 export interface ActorHistory {

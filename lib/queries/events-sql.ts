@@ -113,7 +113,13 @@ export function eventWhere(f: EventFilters, params: unknown[] = []): { where: st
   return { where, params };
 }
 
-export const EVENT_COLUMNS = `l.id, l.event_id, l.event_type, l.template_collection_id, t.collection_key AS template_collection_key,
+// The template's key comes from the small template-only index (044) joined as t; a row
+// naming a collection that is not a template (a template_not_marked refusal) falls back to
+// a look-up of its own, which runs only for such rows.
+export const TEMPLATE_JOIN = 'LEFT JOIN iu_piece_collection t ON t.id = l.template_collection_id AND t.is_template';
+
+export const EVENT_COLUMNS = `l.id, l.event_id, l.event_type, l.template_collection_id,
+       coalesce(t.collection_key, (SELECT x.collection_key FROM iu_piece_collection x WHERE x.id = l.template_collection_id)) AS template_collection_key,
        tv.template_family, tv.version_label AS template_version_label, l.instance_collection_id,
        i.collection_key AS instance_collection_key, l.unique_suffix, l.emit_mode, l.status, l.triggered_by,
        l.note, l.replay_of_event_log_id, l.created_at, l.created_at::text AS cursor_at, l.rolled_back_at, l.rolled_back_by`;
@@ -143,7 +149,7 @@ export function buildEventPageQuery(f: EventFilters, opts: { limit: number; afte
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY l.created_at ${order}, l.id ${order}
          LIMIT ${limit}) l
-  LEFT JOIN iu_piece_collection t ON t.id = l.template_collection_id
+  ${TEMPLATE_JOIN}
   LEFT JOIN iu_template_version tv ON tv.collection_id = l.template_collection_id
   LEFT JOIN iu_piece_collection i ON i.id = l.instance_collection_id
  ORDER BY l.created_at ${order}, l.id ${order}`;

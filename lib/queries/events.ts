@@ -6,6 +6,7 @@ import {
   buildEventPageQuery,
   encodeCursor,
   EVENT_COLUMNS,
+  TEMPLATE_JOIN,
   type EventCursor,
   type EventFilters,
 } from './events-sql';
@@ -138,7 +139,7 @@ export async function getEvent(db: Pick<Database, 'query'>, id: number): Promise
   const [r] = await db.query<RawEventRow>(
     `SELECT ${EVENT_COLUMNS}
        FROM iu_auto_instantiate_event_log l
-       LEFT JOIN iu_piece_collection t ON t.id = l.template_collection_id
+       ${TEMPLATE_JOIN}
        LEFT JOIN iu_template_version tv ON tv.collection_id = l.template_collection_id
        LEFT JOIN iu_piece_collection i ON i.id = l.instance_collection_id
       WHERE l.id = $1`,

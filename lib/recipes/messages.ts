@@ -42,7 +42,9 @@ const SENTENCES: Record<Status, string> = {
 };
 
 /** Statuses the console's own wrapper answers with, around the engine. */
-const CONSOLE_SENTENCES: Record<string, string> = {
+export const CONSOLE_STATUSES = ['preview_required', 'confirmation_required', 'denied', 'unauthenticated', 'error'] as const;
+
+const CONSOLE_SENTENCES: Record<(typeof CONSOLE_STATUSES)[number], string> = {
   preview_required:
     'A live or destructive step needs a successful preview of exactly the same parameters, by you, in the last few minutes; run the preview again, check its result, then confirm.',
   confirmation_required:
@@ -56,7 +58,7 @@ const CONSOLE_SENTENCES: Record<string, string> = {
 export function describeStatus(status: string): string {
   return (
     (SENTENCES as Record<string, string>)[status] ??
-    CONSOLE_SENTENCES[status] ??
+    (CONSOLE_SENTENCES as Record<string, string>)[status] ??
     `The substrate answered with the unknown status "${status}"; nothing was changed by the console. Report it to a lead.`
   );
 }

@@ -40,6 +40,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </span>
         }
       />
+      {filters.id && (
+        <p className="rounded-md border border-sky-200 bg-sky-50 px-4 py-2 text-sm text-sky-900" data-testid="audit-one-row">
+          Showing audit row #{filters.id} only.{' '}
+          <a href="/audit" className="underline">Show the whole trail</a>
+        </p>
+      )}
       <form method="get" className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-3 lg:grid-cols-7" data-testid="audit-filters">
         <label className="text-xs font-medium text-slate-600">
           User
@@ -80,6 +86,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           To (UTC day)
           <input type="date" name="to" defaultValue={filters.to ?? ''} className={field} />
         </label>
+        {filters.id && <input type="hidden" name="id" value={filters.id} />}
         <div className="flex items-end gap-2">
           <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white">Filter</button>
           <a href="/audit" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">Clear</a>
@@ -89,6 +96,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <Table>
           <thead>
             <tr>
+              <Th>#</Th>
               <Th>Started</Th>
               <Th>Who (role)</Th>
               <Th>Recipe</Th>
@@ -103,7 +111,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={r.id} data-testid={`audit-${r.id}`} data-username={r.username} data-decision={r.decision} data-recipe={r.recipe}>
+              <tr
+                key={r.id}
+                id={`audit-${r.id}`}
+                className={filters.id === r.id ? 'bg-sky-50' : undefined}
+                aria-current={filters.id === r.id ? 'true' : undefined}
+                data-testid={`audit-${r.id}`} data-username={r.username} data-decision={r.decision} data-recipe={r.recipe}>
+                <Td className="font-mono text-xs text-slate-500">{r.id}</Td>
                 <Td className="whitespace-nowrap">{r.startedAt.toISOString().slice(0, 19).replace('T', ' ')}</Td>
                 <Td>
                   {r.username} ({r.role ?? 'none'})

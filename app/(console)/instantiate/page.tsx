@@ -17,9 +17,15 @@ export default async function InstantiatePage() {
     <div className="space-y-6">
       <PageHeader
         title="Instantiate from an event"
-        description={`Runs the auto-instantiate recipe as ${me.username} (add a run tag to record ${me.username}:<tag>). A preview runs it for real and rolls back.`}
+        description={`Runs the auto-instantiate recipe as ${me.username} (add a run tag to record ${me.username}:<tag>). A dry run calls the function for real and rolls back; live opens only after a successful dry run of the same parameters.`}
       />
-      <InstantiateForm templates={templates} />
+      {templates.length === 0 ? (
+        <p className="text-sm text-slate-600" data-testid="no-templates">
+          There is no template yet; compose and mark one first (npm run iu -- compose …).
+        </p>
+      ) : (
+        <InstantiateForm templates={templates} username={me.username} />
+      )}
     </div>
   );
 }

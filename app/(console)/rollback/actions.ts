@@ -3,5 +3,8 @@
 import { rollbackByActorDefinition } from '@/lib/actions/definitions';
 import { authorizedAction } from '@/lib/server/auth';
 
-/** Lead only: roll back every instance one actor string created; durable needs a reason. */
+/**
+ * Lead only: roll back every instance one actor string created. A dry run reports; the
+ * durable run needs a recent dry run of the same actor, the actor typed (confirmText) and a reason.
+ */
 export const rollbackByActorAction = authorizedAction(rollbackByActorDefinition);

@@ -1,52 +1,54 @@
 import type { Metadata } from 'next';
-import { PageHeader } from '@/components/shell/PageHeader';
+import { loadPage } from '@/components/dashboards/load';
+import { Substrate033Panel } from '@/components/rollback/Substrate033Panel';
+import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { NotAllowed } from '@/components/shell/NotAllowed';
-import { Table, Td, Th } from '@/components/ui/table';
-import { listActorHistory } from '@/lib/queries/console';
+import { PageHeader } from '@/components/shell/PageHeader';
+import { Alert } from '@/components/ui/alert';
+import { listActorHistory, type ActorHistory } from '@/lib/queries/console';
+import { AUTO_INSTANTIATE_OFF_MESSAGE } from '@/lib/queries/overview';
+import { getRollback033Status } from '@/lib/queries/rollback';
 import { requireRole } from '@/lib/server/auth';
-import { getDb } from '@/lib/server/db';
-import { RollbackForm } from './RollbackForm';
+import { RollbackConsole } from './RollbackConsole';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Rollback by actor' };
 
 export default async function RollbackPage({ searchParams }: { searchParams: Promise<{ actor?: string | string[] }> }) {
+  // each page checks for itself; the action checks again (a hidden page protects nothing)
   const { allowed } = await requireRole('lead');
   if (!allowed) return <NotAllowed need="lead" />;
-  const history = await listActorHistory(await getDb());
   const { actor } = await searchParams;
+  const loaded = await loadPage('rollback page', async (db) => {
+    const substrate = await getRollback033Status(db);
+    // the actor rollup is 033's: while 033 is rolled back there is no history to pick from
+    const history: ActorHistory[] = substrate.rollbackByActorAvailable ? await listActorHistory(db) : [];
+    return { substrate, history, kind: db.kind };
+  });
+  if (!loaded.ok) {
+    return (
+      <div className="space-y-6">
+        <PageHeader title="Rollback by actor" />
+        <DatabaseUnavailable title={loaded.title} message={loaded.message} />
+      </div>
+    );
+  }
+  const { substrate, history, kind } = loaded.data;
   return (
     <div className="space-y-6">
-      <PageHeader title="Rollback by actor" description="A dry run lists what would go; a durable rollback deletes the instances and needs a reason." />
-      {/* arriving from an actor's timeline fills the actor in */}
-      <RollbackForm initialActor={typeof actor === 'string' ? actor : ''} />
-      <section className="rounded-lg border border-slate-200 bg-white shadow-sm">
-        <h2 className="border-b border-slate-100 px-5 py-3 text-sm font-semibold">Per-actor history (user, run tag)</h2>
-        <Table>
-          <thead>
-            <tr>
-              <Th>User</Th>
-              <Th>Run tag</Th>
-              <Th>Live</Th>
-              <Th>Dry run</Th>
-              <Th>Rolled back</Th>
-              <Th>Last</Th>
-            </tr>
-          </thead>
-          <tbody>
-            {history.map((h) => (
-              <tr key={h.actor} data-testid={`actor-${h.actor}`}>
-                <Td className="font-mono">{h.username}</Td>
-                <Td className="font-mono">{h.runTag ?? '—'}</Td>
-                <Td>{h.live}</Td>
-                <Td>{h.dryRun}</Td>
-                <Td>{h.rolledBack}</Td>
-                <Td>{h.lastAt.toISOString().slice(0, 16).replace('T', ' ')}</Td>
-              </tr>
-            ))}
-          </tbody>
-        </Table>
-      </section>
+      <PageHeader
+        title="Rollback by actor"
+        description="Removes every instance one exact actor string made that is not rolled back yet. A dry run lists them first; the durable rollback needs the actor typed and a reason."
+      />
+      {substrate.rollbackByActorAvailable ? (
+        // arriving from an actor's timeline (/actors/<actor>) fills the actor in
+        <RollbackConsole initialActor={typeof actor === 'string' ? actor : ''} history={history} />
+      ) : (
+        <Alert tone="warning" title="Rollback by actor is off" testId="rollback-off">
+          <p>{AUTO_INSTANTIATE_OFF_MESSAGE}</p>
+        </Alert>
+      )}
+      <Substrate033Panel status={substrate} databaseKind={kind} />
     </div>
   );
 }

@@ -4,6 +4,12 @@ import { runAuthorizedForRequest } from '@/lib/server/auth';
 export const dynamic = 'force-dynamic';
 
 // The same wrapped actions the pages use, for scripts: POST a JSON body with the session cookie.
+// A live or durable step is accepted only after a successful preview of the same parameters by
+// the same user (within IU_PREVIEW_TTL_MIN minutes), with a `reason` and the typed `confirmText`.
+// Instantiate: POST {eventId, eventType, templateCollectionId, uniqueSuffix, note?, runTag?,
+// emitMode: 'dry_run', preview: true} first, then the same with emitMode 'live', preview false,
+// reason and confirmText 'inst:<template collection_key>/<uniqueSuffix>'. emitMode 'dry_run'
+// with preview false keeps the dryrun: instance (it needs a reason too).
 const ACTIONS = {
   'instantiate-from-event': instantiateFromEventDefinition,
   'bulk-scale-out': bulkScaleOutDefinition,
