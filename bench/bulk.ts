@@ -2,14 +2,11 @@
 // On a throwaway PostgreSQL database: a bulk scale-out of N live instances through the
 // recipe engine, and the runbook's raw psql DO-loop on the same template, in the same run,
 // alternating which goes first. Prints both times, instances per second and engine/psql.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '@/db/client';
 import { migrate } from '@/db/migrate';
 import { bulkScaleOut, composeTemplateVersion } from '@/lib/recipes';
+import { psqlLoop as runbookLoop } from './runbook-loop';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,48 +25,7 @@ url.pathname = `/${dbName}`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function psqlLoop(templateKey: string, prefix: string, batch: string, actor: string, notices: boolean): number {
-  // The runbook's loop verbatim but for lpad's width: lpad(i, 3) cuts 1000 to "100" and
-  // would collide, so the suffix is padded to the width of N, as the engine does.
-  const width = Math.max(3, String(N).length);
-  const file = path.join(os.tmpdir(), `${dbName}-${batch}.sql`);
-  fs.writeFileSync(
-    file,
-    `BEGIN;
-UPDATE dot_config SET value='true' WHERE key='iu_core.composer_enabled';
-UPDATE dot_config SET value='true' WHERE key='iu_core.auto_instantiate_enabled';
-
-DO $$
-DECLARE i int; v_result jsonb;${notices ? '' : ' okc int := 0;'}
-BEGIN
-    FOR i IN 1..${N} LOOP
-        v_result := fn_iu_auto_instantiate_from_event(
-            ('${prefix}' || lpad(i::text, 12, '0'))::uuid,
-            'template.published',
-            (SELECT id FROM iu_piece_collection WHERE collection_key='${templateKey}'),
-            '${batch}-' || lpad(i::text, ${width}, '0'),
-            'live', '${actor}');
-        ${notices ? "RAISE NOTICE 'bulk #% -> %', i, v_result->>'status';" : "IF v_result->>'status' = 'ok' THEN okc := okc + 1; END IF;"}
-    END LOOP;
-    ${notices ? '' : "RAISE NOTICE 'ok count %', okc;"}
-END;
-$$;
-
-UPDATE dot_config SET value='false' WHERE key='iu_core.composer_enabled';
-UPDATE dot_config SET value='false' WHERE key='iu_core.auto_instantiate_enabled';
-COMMIT;
-`,
-  );
-  const t0 = performance.now();
-  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url.toString(), '-f', file], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const ms = performance.now() - t0;
-  fs.rmSync(file, { force: true });
-  if (r.status !== 0) throw new Error(`psql loop failed: ${r.stderr || r.error}`);
-  const ok = notices ? (r.stderr.match(/-> ok$/gm) ?? []).length : Number(/ok count (\d+)/.exec(r.stderr)?.[1]);
-  if (ok !== N) throw new Error(`psql loop made ${ok} ok instances, expected ${N}`);
-  return ms;
+  return runbookLoop({ url: url.toString(), n: N, templateKey, prefix, batch, actor, notices });
 }
 
 async function main() {

@@ -53,7 +53,7 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
     expect(await snapshot(t.db)).toEqual(before);
     expect(await functionsOf033()).toBe(2);
     expect(await viewsOf033()).toBe(2);
-    expect(await applied()).toEqual(['001', '031', '032', '033', '040', '041', '042', '044']);
+    expect(await applied()).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044']);
   });
 
   it('applies with the setting: functions and views gone, the log archived, 033 not applied', async () => {
@@ -64,7 +64,7 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
     expect(await viewsOf033()).toBe(0);
     expect(await tableExists('iu_auto_instantiate_event_log')).toBe(false);
     expect(await count(t.db, 'iu_auto_instantiate_event_log_archive_033')).toBe(logCount);
-    expect(await applied()).toEqual(['001', '031', '032', '040', '041', '042', '044']);
+    expect(await applied()).toEqual(['001', '031', '032', '040', '041', '042', '043', '044']);
     expect((await migrationStatus(t.db)).find((s) => s.version === '033')).toMatchObject({ applied: false, appliedAt: null });
   });
 
@@ -110,7 +110,7 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
 
   it('is undone by migrate: 033 applied again with its history', async () => {
     expect(await migrate(t.db)).toEqual(['033']);
-    expect(await applied()).toEqual(['001', '031', '032', '033', '040', '041', '042', '044']);
+    expect(await applied()).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044']);
     expect(await tableExists('iu_auto_instantiate_event_log_archive_033')).toBe(false);
     expect(await count(t.db, 'iu_auto_instantiate_event_log')).toBe(logCount);
     expect(await functionsOf033()).toBe(2);
@@ -145,7 +145,7 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
     expect(r.code).toBe(0);
     expect(await functionsOf033()).toBe(0);
     expect(await count(t.db, 'iu_auto_instantiate_event_log_archive_033')).toBe(before);
-    expect(await applied()).toEqual(['001', '031', '032', '040', '041', '042', '044']);
+    expect(await applied()).toEqual(['001', '031', '032', '040', '041', '042', '043', '044']);
     expect(await migrate(t.db)).toEqual(['033']);
     expect(await count(t.db, 'iu_auto_instantiate_event_log')).toBe(before);
     expect(await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor('after-restore', true)`)).toMatchObject({ status: 'ok', instance_count: 1 });

@@ -15,6 +15,7 @@ const ALL: (NavItem & { role: Role })[] = [
   { href: '/gates', label: 'Gates', role: 'viewer' },
   { href: '/compose', label: 'New version', role: 'operator' },
   { href: '/instantiate', label: 'Instantiate', role: 'operator' },
+  { href: '/bulk', label: 'Bulk scale-out', role: 'operator' },
   { href: '/rollback', label: 'Rollback by actor', role: 'lead' },
   { href: '/audit', label: 'Audit trail', role: 'lead' },
   { href: '/users', label: 'Users', role: 'lead' },

@@ -10,6 +10,8 @@ import {
   instantiateInputSchema,
   rollbackByActor,
   runTagSchema,
+  type BulkItem,
+  type BulkProgress,
   type BulkResult,
   type InstantiateResult,
   type RecipeResult,
@@ -17,7 +19,7 @@ import {
 } from '@/lib/recipes';
 import { reasonField, runAdminTransaction, type ActionDefinition } from '@/lib/auth/authorize';
 import { optionalRoleSchema, oneTimePassword, createUser, setDisabled, setRole, usernameSchema, UserAdminError, resetPassword, findUser, countActiveLeads } from '@/lib/auth/users';
-import type { Tx } from '@/lib/recipes/types';
+import type { RecipeContext, Tx } from '@/lib/recipes/types';
 import { rowsOf, type Database } from '@/db/client';
 import { sql } from 'drizzle-orm';
 import type { AuditMode } from '@/lib/auth/audit';
@@ -97,6 +99,44 @@ export const bulkScaleOutDefinition: ActionDefinition<typeof bulkActionInput, Om
       ? `${o.result.emitMode} bulk of ${o.result.total} as ${o.result.actor}: ${Object.entries(o.result.counts).map(([k, n]) => `${k} ${n}`).join(', ')}${o.committed ? '' : ', rolled back'}`
       : `${o.status}: ${o.message}`,
 };
+
+/** What a console bulk job hooks into the run: its start, its progress, its cancel, its items. */
+export interface BulkJobHooks {
+  /** Called once every check has passed, just before the recipe's transaction opens. */
+  onStart: (ctx: RecipeContext, input: z.output<typeof bulkActionInput>) => Promise<void>;
+  onProgress: (p: BulkProgress) => void | Promise<void>;
+  /** The per-item outcomes of a run that finished (committed or rolled back by design). */
+  onItems: (items: BulkItem[]) => void;
+  /** Inside the run's transaction just before it commits: the job's record lands with the batch. */
+  onCommit: (tx: Tx, result: BulkResult) => Promise<void>;
+  signal: AbortSignal;
+}
+
+/**
+ * The bulk scale-out as a console job: the same name, input, reason rule and confirm rule
+ * (preview + typed batch tag for live) as bulkScaleOutDefinition, so it is the same action
+ * to the wrapper and the audit trail; only the run reports progress and can be cancelled.
+ */
+export function bulkScaleOutJobDefinition(hooks: BulkJobHooks): typeof bulkScaleOutDefinition {
+  return {
+    ...bulkScaleOutDefinition,
+    run: async (ctx, v) => {
+      await hooks.onStart(ctx, v);
+      const inTx: RecipeContext = {
+        ...ctx,
+        async beforeFinish(tx, o) {
+          if (o.committed && o.ok) await hooks.onCommit(tx, o.result as BulkResult);
+          await ctx.beforeFinish?.(tx, o);
+        },
+      };
+      const r = await bulkScaleOut(inTx, { ...v, commit: !v.preview, signal: hooks.signal, onProgress: hooks.onProgress });
+      if (!r.ok) return r;
+      const { items, ...rest } = r.result;
+      hooks.onItems(items);
+      return { ...r, result: { ...rest, itemCount: items.length } };
+    },
+  };
+}
 
 export const rollbackActionInput = z.object({
   targetActor: z

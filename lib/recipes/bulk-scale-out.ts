@@ -4,6 +4,9 @@ import { sql } from 'drizzle-orm';
 import { actorOf, invalidInput, refuse, runRecipe } from './run';
 import { bulkInputSchema, type BulkInput } from './schemas';
 import type { RecipeContext, RecipeResult, Status } from './types';
+import { plannedItems } from './bulk-plan';
+
+export { plannedItems, plannedInstanceKey } from './bulk-plan';
 
 export interface BulkItem {
   index: number;
@@ -31,19 +34,6 @@ export interface BulkResult {
   counts: Record<string, number>;
   items: BulkItem[];
   elapsedMs: number;
-}
-
-/**
- * The suffix number is padded to at least 3 digits like the runbook, and to more when N
- * needs them: the runbook's lpad(i, 3) cuts 1000 to "100", which would collide.
- */
-export function plannedItems(prefix: string, batchTag: string, n: number, from = 1, to = n) {
-  const width = Math.max(3, String(n).length);
-  const out: { index: number; eventId: string; uniqueSuffix: string }[] = [];
-  for (let i = from; i <= to; i++) {
-    out.push({ index: i, eventId: `${prefix}${String(i).padStart(12, '0')}`, uniqueSuffix: `${batchTag}-${String(i).padStart(width, '0')}` });
-  }
-  return out;
 }
 
 /** Size of one round trip; the first chunk is small so progress shows at once. */

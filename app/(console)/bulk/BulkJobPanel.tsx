@@ -1,0 +1,318 @@
+'use client';
+
+// One bulk job: while it runs, a progress bar with the counts, the rate, an ETA and a cancel;
+// at the end, its outcome and every item's, filterable and paged. It polls
+// /api/bulk/jobs/<id> (TanStack Query) while the job runs, so a reload picks it up again.
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useState } from 'react';
+import { Alert } from '@/components/ui/alert';
+import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { Table, Td, Th } from '@/components/ui/table';
+import type { BulkJobItemView, BulkJobView, ItemPage } from '@/lib/bulk/jobs';
+
+export const isRunning = (j: Pick<BulkJobView, 'status'> | undefined) => j?.status === 'running' || j?.status === 'queued';
+
+const STATUS_TONE: Record<BulkJobView['status'], BadgeTone> = {
+  queued: 'info',
+  running: 'info',
+  succeeded: 'success',
+  refused: 'danger',
+  cancelled: 'warning',
+  failed: 'danger',
+  interrupted: 'warning',
+};
+
+async function fetchJob(id: string): Promise<BulkJobView> {
+  const res = await fetch(`/api/bulk/jobs/${id}`, { cache: 'no-store' });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.error ?? `The job could not be read (HTTP ${res.status}).`);
+  return body.job as BulkJobView;
+}
+
+/** Polls one job while it runs. */
+export function useBulkJob(id: string, initial?: BulkJobView) {
+  return useQuery({
+    queryKey: ['bulk-job', id],
+    queryFn: () => fetchJob(id),
+    initialData: initial,
+    enabled: !!id,
+    staleTime: 0,
+    refetchInterval: (q) => (isRunning(q.state.data) ? 500 : false),
+  });
+}
+
+export function splitCounts(counts: Record<string, number>) {
+  const ok = counts.ok ?? 0;
+  const replay = counts.idempotent_replay ?? 0;
+  const refused = Object.entries(counts).reduce((s, [k, n]) => (k === 'ok' || k === 'idempotent_replay' ? s : s + n), 0);
+  return { ok, replay, refused };
+}
+
+function fmtSeconds(s: number): string {
+  if (s < 1) return 'under a second';
+  if (s < 90) return `${Math.round(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+function CountTile({ label, value, testId, tone }: { label: string; value: number; testId: string; tone: string }) {
+  return (
+    <div className="rounded-md border border-slate-200 px-3 py-2">
+      <p className="text-xs uppercase tracking-wide text-slate-500">{label}</p>
+      <p className={`text-lg font-semibold tabular-nums ${tone}`} data-testid={testId}>
+        {value.toLocaleString('en')}
+      </p>
+    </div>
+  );
+}
+
+/** The progress bar, counts, rate and ETA of a job (running or finished). */
+export function BulkProgressView({ job, onCancel, cancelling }: { job: BulkJobView; onCancel?: () => void; cancelling?: boolean }) {
+  const running = isRunning(job);
+  const pct = job.total ? Math.floor((job.done / job.total) * 100) : 0;
+  const { ok, replay, refused } = splitCounts(job.counts);
+  return (
+    <div className="space-y-3" data-testid="bulk-progress" data-status={job.status}>
+      <div className="flex flex-wrap items-center gap-2 text-sm">
+        <Badge tone={STATUS_TONE[job.status]}>
+          <span data-testid="job-status">{job.status}</span>
+        </Badge>
+        <span className="text-slate-600">
+          {job.mode === 'preview' ? 'Preflight (rolled back)' : job.mode === 'live' ? 'Live run' : 'Dry run'} of{' '}
+          <strong>{job.total.toLocaleString('en')}</strong> items as <span className="font-mono">{job.actor}</span>
+        </span>
+      </div>
+      <div>
+        <div
+          role="progressbar"
+          aria-label="Bulk progress"
+          aria-valuemin={0}
+          aria-valuemax={job.total}
+          aria-valuenow={job.done}
+          aria-valuetext={`${job.done} of ${job.total}`}
+          className="h-3 w-full overflow-hidden rounded-full bg-slate-100"
+        >
+          <div
+            className={`h-full transition-[width] duration-300 ${job.status === 'cancelled' || job.status === 'interrupted' ? 'bg-amber-400' : job.status === 'failed' || job.status === 'refused' ? 'bg-red-400' : 'bg-sky-600'}`}
+            style={{ width: `${pct}%` }}
+          />
+        </div>
+        <p className="mt-1 text-xs text-slate-600" data-testid="job-done">
+          {job.done.toLocaleString('en')} of {job.total.toLocaleString('en')} ({pct}%)
+          {job.ratePerSec ? ` · ${Math.round(job.ratePerSec).toLocaleString('en')} items/s` : ''}
+          {running && job.etaSec !== null ? ` · about ${fmtSeconds(job.etaSec)} left` : ''}
+          {!running ? ` · took ${fmtSeconds(job.elapsedMs / 1000)}` : ''}
+        </p>
+      </div>
+      <div className="grid grid-cols-3 gap-3">
+        <CountTile label="ok" value={ok} testId="count-ok" tone="text-emerald-700" />
+        <CountTile label="replay" value={replay} testId="count-replay" tone="text-slate-700" />
+        <CountTile label="refused" value={refused} testId="count-refused" tone={refused ? 'text-red-700' : 'text-slate-700'} />
+      </div>
+      {!running && job.status !== 'succeeded' && job.done > 0 && (
+        <p className="text-xs text-amber-800" data-testid="counts-rolled-back">
+          These counts are what the run had done when it stopped; all of it was rolled back.
+        </p>
+      )}
+      {job.status === 'succeeded' && job.mode === 'preview' && <p className="text-xs text-slate-500">What a run with these values would do now; the preflight itself was rolled back.</p>}
+      {running && onCancel && (
+        <div className="flex items-center gap-3">
+          <Button variant="secondary" onClick={onCancel} disabled={cancelling || job.cancelRequested}>
+            {cancelling || job.cancelRequested ? 'Cancelling…' : 'Cancel run'}
+          </Button>
+          <span className="text-xs text-slate-500">Cancelling rolls the whole batch back; nothing of it is written.</span>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The job's end: what happened, in a sentence. */
+export function BulkOutcome({ job }: { job: BulkJobView }) {
+  if (isRunning(job)) return null;
+  const tone = job.status === 'succeeded' ? 'info' : job.status === 'cancelled' || job.status === 'interrupted' ? 'warning' : 'danger';
+  const title =
+    job.status === 'succeeded'
+      ? job.committed
+        ? 'Committed'
+        : 'Preflight finished (rolled back)'
+      : job.status === 'cancelled'
+        ? 'Cancelled: nothing was written'
+        : job.status === 'interrupted'
+          ? 'Interrupted: nothing was written'
+          : `Refused · ${job.resultStatus ?? job.status}`;
+  return (
+    <Alert tone={tone} title={title} testId="job-outcome">
+      <p data-testid="job-message">{job.message}</p>
+      {Object.keys(job.counts).length > 0 && job.status === 'succeeded' && (
+        <ul className="flex flex-wrap gap-2" data-testid="job-counts">
+          {Object.entries(job.counts).map(([k, n]) => (
+            <li key={k}>
+              <Badge tone={k === 'ok' ? 'success' : k === 'idempotent_replay' ? 'neutral' : 'danger'}>
+                {k}: {n.toLocaleString('en')}
+              </Badge>
+            </li>
+          ))}
+        </ul>
+      )}
+      {job.auditId !== null && <p className="text-xs">Audit entry #{job.auditId}, recorded as {job.username}.</p>}
+    </Alert>
+  );
+}
+
+const FILTERS: { value: string; label: string }[] = [
+  { value: 'all', label: 'All items' },
+  { value: 'ok', label: 'ok' },
+  { value: 'idempotent_replay', label: 'idempotent_replay' },
+  { value: 'refused', label: 'Refused (any status)' },
+];
+
+/** Every item's outcome, filterable by status, in keyset pages of 50. */
+export function BulkItemsTable({ job }: { job: BulkJobView }) {
+  const [status, setStatus] = useState('all');
+  const [cursor, setCursor] = useState<{ after?: number; before?: number }>({});
+  const refusals = Object.keys(job.counts).filter((k) => k !== 'ok' && k !== 'idempotent_replay');
+  const options = [...FILTERS, ...refusals.map((k) => ({ value: k, label: k }))];
+  const q = useQuery({
+    queryKey: ['bulk-job-items', job.id, status, cursor.after ?? null, cursor.before ?? null],
+    queryFn: async (): Promise<ItemPage> => {
+      const p = new URLSearchParams({ status, limit: '50' });
+      if (cursor.after !== undefined) p.set('after', String(cursor.after));
+      if (cursor.before !== undefined) p.set('before', String(cursor.before));
+      const res = await fetch(`/api/bulk/jobs/${job.id}/items?${p}`, { cache: 'no-store' });
+      const body = await res.json();
+      if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
+      return body as ItemPage;
+    },
+    placeholderData: keepPreviousData,
+  });
+  const shown = status === 'all' ? job.total : status === 'refused' ? splitCounts(job.counts).refused : (job.counts[status] ?? 0);
+  return (
+    <Card
+      title="Outcome of every item"
+      description={job.mode === 'preview' ? 'What each item would do; the preflight was rolled back.' : 'As the run recorded them.'}
+      actions={
+        <label className="text-xs text-slate-600">
+          Show
+          <select
+            aria-label="Filter items by status"
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value);
+              setCursor({});
+            }}
+            className="ml-2 rounded-md border border-slate-300 px-2 py-1 text-sm"
+          >
+            {options.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      }
+    >
+      <p className="mb-2 text-xs text-slate-500" data-testid="items-matching">
+        {shown.toLocaleString('en')} matching item{shown === 1 ? '' : 's'}
+      </p>
+      {q.error && <Alert tone="danger" title="The items could not be read">{String((q.error as Error).message)}</Alert>}
+      <Table>
+        <thead>
+          <tr>
+            <Th>#</Th>
+            <Th>Event id</Th>
+            <Th>Status</Th>
+            <Th>Instance key</Th>
+            <Th>Log</Th>
+          </tr>
+        </thead>
+        <tbody data-testid="items-body">
+          {(q.data?.items ?? []).map((i: BulkJobItemView) => (
+            <tr key={i.seq} data-testid="item-row" data-status={i.status}>
+              <Td className="tabular-nums">{i.seq}</Td>
+              <Td className="font-mono text-xs">{i.eventId}</Td>
+              <Td>
+                <Badge tone={i.status === 'ok' ? 'success' : i.status === 'idempotent_replay' ? 'neutral' : 'danger'}>{i.status}</Badge>
+              </Td>
+              <Td className="font-mono text-xs">
+                {i.instanceCollectionId && job.committed ? <Link href={`/instances/${i.instanceCollectionId}`} className="text-sky-700 hover:underline">{i.instanceCollectionKey}</Link> : (i.instanceCollectionKey ?? '—')}
+              </Td>
+              <Td className="text-xs">
+                {i.eventLogId !== null && job.committed ? <Link href={`/events?event=${i.eventLogId}`} className="text-sky-700 hover:underline">#{i.eventLogId}</Link> : '—'}
+              </Td>
+            </tr>
+          ))}
+          {q.data && q.data.items.length === 0 && (
+            <tr>
+              <Td colSpan={5} className="text-slate-500">
+                No item has this status.
+              </Td>
+            </tr>
+          )}
+        </tbody>
+      </Table>
+      <div className="mt-3 flex justify-between">
+        <Button variant="secondary" disabled={!q.data?.prev} onClick={() => setCursor({ before: q.data!.prev! })}>
+          Previous page
+        </Button>
+        <Button variant="secondary" disabled={!q.data?.next} onClick={() => setCursor({ after: q.data!.next! })}>
+          Next page
+        </Button>
+      </div>
+    </Card>
+  );
+}
+
+/** A whole job: progress (with cancel) while running, then the outcome and the items. */
+export function BulkJobPanel({ id, initial, canCancel }: { id: string; initial?: BulkJobView; canCancel: boolean }) {
+  const q = useBulkJob(id, initial);
+  const client = useQueryClient();
+  const [cancelling, setCancelling] = useState(false);
+  const [cancelError, setCancelError] = useState<string | null>(null);
+  const job = q.data;
+  if (!job) return q.error ? <Alert tone="danger" title="This job could not be read">{(q.error as Error).message}</Alert> : <p className="text-sm text-slate-500">Loading…</p>;
+  const cancel = async () => {
+    setCancelling(true);
+    setCancelError(null);
+    const res = await fetch(`/api/bulk/jobs/${id}/cancel`, { method: 'POST' });
+    if (!res.ok) setCancelError((await res.json().catch(() => ({}))).error ?? `HTTP ${res.status}`);
+    await client.invalidateQueries({ queryKey: ['bulk-job', id] });
+    setCancelling(false);
+  };
+  return (
+    <div className="space-y-4" data-testid="bulk-job" data-job-id={job.id}>
+      <Card title={`Job ${job.id.slice(0, 8)}`} description={`Started ${new Date(job.startedAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC by ${job.username}`}>
+        <BulkProgressView job={job} onCancel={canCancel ? cancel : undefined} cancelling={cancelling} />
+        {cancelError && <p role="alert" className="mt-2 text-sm text-red-700">{cancelError}</p>}
+        <dl className="mt-4 grid grid-cols-2 gap-x-4 gap-y-1 text-xs text-slate-600 sm:grid-cols-3">
+          <div>
+            <dt className="font-medium text-slate-500">Template</dt>
+            <dd className="font-mono">{job.params.templateKey ?? job.params.templateCollectionId}</dd>
+          </div>
+          <div>
+            <dt className="font-medium text-slate-500">Event-id prefix</dt>
+            <dd className="font-mono">{job.params.uuidPrefix}</dd>
+          </div>
+          <div>
+            <dt className="font-medium text-slate-500">Batch tag</dt>
+            <dd className="font-mono">{job.params.batchTag}</dd>
+          </div>
+          <div>
+            <dt className="font-medium text-slate-500">Mode</dt>
+            <dd>{job.params.emitMode}{job.mode === 'preview' ? ' (preflight)' : ''}</dd>
+          </div>
+          {job.reason && (
+            <div className="col-span-2">
+              <dt className="font-medium text-slate-500">Reason</dt>
+              <dd>{job.reason}</dd>
+            </div>
+          )}
+        </dl>
+      </Card>
+      <BulkOutcome job={job} />
+      {job.status === 'succeeded' && <BulkItemsTable job={job} />}
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import type { Metadata } from 'next';
+import { headers } from 'next/headers';
+import Link from 'next/link';
+import { PageHeader } from '@/components/shell/PageHeader';
+import { NotAllowed } from '@/components/shell/NotAllowed';
+import { Badge } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { Table, Td, Th } from '@/components/ui/table';
+import { listBulkJobs } from '@/lib/bulk/jobs';
+import { listTemplateOptions } from '@/lib/queries/console';
+import { bulkMax } from '@/lib/recipes/schemas';
+import { requireRole } from '@/lib/server/auth';
+import { rememberIdentity } from '@/lib/server/bulk-auth';
+import { getDb } from '@/lib/server/db';
+import { BulkConsole } from './BulkConsole';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Bulk scale-out' };
+
+export default async function BulkPage() {
+  const { me, allowed } = await requireRole('operator');
+  if (!allowed) return <NotAllowed need="operator" />;
+  rememberIdentity(await headers(), me);
+  const db = await getDb();
+  const [templates, jobs] = await Promise.all([listTemplateOptions(db), listBulkJobs(db, 15)]);
+  return (
+    <div className="space-y-6">
+      <PageHeader
+        title="Bulk scale-out"
+        description={`The runbook's bulk recipe: N events from one template in one transaction, as ${me.username}. A preflight runs the whole batch and rolls it back; the run itself continues on the server if you leave or reload the page.`}
+      />
+      <BulkConsole templates={templates} max={bulkMax()} username={me.username} />
+      <Card title="Recent bulk jobs" description="Preflights and runs, newest first.">
+        {jobs.length ? (
+          <Table>
+            <thead>
+              <tr>
+                <Th>Started (UTC)</Th>
+                <Th>Job</Th>
+                <Th>Mode</Th>
+                <Th>Batch tag</Th>
+                <Th className="text-right">N</Th>
+                <Th>Status</Th>
+                <Th>By</Th>
+              </tr>
+            </thead>
+            <tbody data-testid="recent-jobs">
+              {jobs.map((j) => (
+                <tr key={j.id} data-testid="recent-job" data-job-id={j.id}>
+                  <Td className="whitespace-nowrap text-xs">{j.startedAt.slice(0, 19).replace('T', ' ')}</Td>
+                  <Td className="font-mono text-xs">
+                    <Link href={`/bulk/${j.id}`} className="text-sky-700 hover:underline">
+                      {j.id.slice(0, 8)}
+                    </Link>
+                  </Td>
+                  <Td>{j.mode === 'preview' ? `preflight (${j.params.emitMode})` : j.mode}</Td>
+                  <Td className="font-mono text-xs">{j.params.batchTag}</Td>
+                  <Td className="text-right tabular-nums">{j.total.toLocaleString('en')}</Td>
+                  <Td>
+                    <Badge tone={j.status === 'succeeded' ? 'success' : j.status === 'running' ? 'info' : j.status === 'cancelled' || j.status === 'interrupted' ? 'warning' : 'danger'}>
+                      {j.status}
+                      {j.status === 'running' ? ` ${Math.floor((j.done / Math.max(j.total, 1)) * 100)}%` : ''}
+                    </Badge>
+                  </Td>
+                  <Td className="font-mono text-xs">{j.actor}</Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        ) : (
+          <p className="text-sm text-slate-500">No bulk job yet.</p>
+        )}
+      </Card>
+    </div>
+  );
+}

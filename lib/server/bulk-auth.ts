@@ -1,0 +1,67 @@
+import 'server-only';
+import { getSessionCookie } from 'better-auth/cookies';
+import type { Caller } from '@/lib/auth/authorize';
+import { requestInfo, resolveIdentity, type Identity } from '@/lib/auth/identity';
+import { hasRole, type Role } from '@/lib/auth/roles';
+import { anyJobRunning } from '@/lib/bulk/jobs';
+import { apiUser } from './api-auth';
+import { getAuth } from './auth';
+import { getDb } from './db';
+
+// The embedded PGlite is one session: while a bulk job's transaction holds it, looking a
+// session up would wait until the run ends, and the progress bar would freeze. So the
+// bulk routes remember, per session cookie, who this process verified in the last few
+// minutes, and only while PGlite is held by a bulk run do they answer from that memory.
+// Nobody can sign out, be disabled or change role meanwhile (those writes wait for the run
+// too); on PostgreSQL every request is checked against the database as usual.
+const KEY = Symbol.for('iu-core-console.bulk-identities');
+const TTL_MS = 30 * 60_000;
+type Holder = typeof globalThis & { [KEY]?: Map<string, { me: Identity; at: number }> };
+
+function memo() {
+  const h = globalThis as Holder;
+  h[KEY] ??= new Map();
+  return h[KEY];
+}
+
+/** Remembers who this session is (after the database said so). */
+export function rememberIdentity(headers: Headers, me: Identity | null): void {
+  const token = getSessionCookie(headers);
+  if (!token || !me) return;
+  const m = memo();
+  const now = Date.now();
+  for (const [k, v] of m) if (now - v.at > TTL_MS) m.delete(k);
+  m.set(token, { me, at: now });
+}
+
+async function heldByBulkRun(): Promise<boolean> {
+  return anyJobRunning() && (await getDb()).kind === 'pglite';
+}
+
+function remembered(headers: Headers): Identity | null {
+  const token = getSessionCookie(headers);
+  const hit = token ? memo().get(token) : undefined;
+  return hit && Date.now() - hit.at <= TTL_MS ? hit.me : null;
+}
+
+/** apiUser for the bulk routes: the same answers, without waiting for a run on PGlite. */
+export async function bulkApiUser(req: Request, role: Role): Promise<{ me: Identity } | { response: Response }> {
+  if (await heldByBulkRun()) {
+    const me = remembered(req.headers);
+    if (me) {
+      if (me.mustChangePassword || !hasRole(me.role, role)) return { response: Response.json({ error: `This needs the ${role} role.` }, { status: 403 }) };
+      return { me };
+    }
+  }
+  const r = await apiUser(req, role);
+  if ('me' in r) rememberIdentity(req.headers, r.me);
+  return r;
+}
+
+/** The wrapper's caller for a route handler's request (the identity from the database). */
+export async function bulkCaller(req: Request): Promise<Caller> {
+  const [db, auth] = await Promise.all([getDb(), getAuth()]);
+  const identity = await resolveIdentity(db, auth, req.headers);
+  rememberIdentity(req.headers, identity);
+  return { db, identity, request: requestInfo(req.headers) };
+}

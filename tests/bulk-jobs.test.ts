@@ -1,0 +1,203 @@
+// Console bulk jobs (lib/bulk/jobs.ts, migration 043) on each backend: a job starts through
+// the authorized wrapper with the bulk definition's rules, runs in the background with live
+// progress, records its row and every item at the end, rolls everything back on cancel, and
+// a job left "running" by a process that is gone reads as interrupted.
+import crypto from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Caller } from '@/lib/auth/authorize';
+import type { Identity } from '@/lib/auth/identity';
+import type { Role } from '@/lib/auth/roles';
+import { listAudit } from '@/lib/auth/audit';
+import {
+  anyJobRunning,
+  cancelBulkJob,
+  getBulkJob,
+  INTERRUPTED_MESSAGE,
+  listBulkJobItems,
+  listBulkJobs,
+  markInterrupted,
+  runnerId,
+  startBulkJob,
+  waitForBulkJob,
+  type BulkJobView,
+} from '@/lib/bulk/jobs';
+import { backends, useTestDatabase } from './helpers/db';
+import { failInsertsWhen } from './helpers/engine';
+import { ALL_CLOSED, count, gateValues, makeTemplate, snapshot, uniq, type Template } from './helpers/substrate';
+
+const who = (username: string, role: Role | null): Identity => ({ userId: `id-${username}`, username, role, mustChangePassword: false, source: 'session' });
+/** The substrate's tables only: the console's own audit and job rows are expected to change. */
+const substrate = async (db: Parameters<typeof snapshot>[0]) =>
+  Object.fromEntries(Object.entries(await snapshot(db)).filter(([k]) => !k.startsWith('console_')));
+const prefix = () => `${crypto.randomBytes(4).toString('hex')}-`;
+
+describe.each(backends())('console bulk jobs on $name', (backend) => {
+  const t = useTestDatabase(backend);
+  let tpl: Template;
+  const caller = (identity: Identity | null = who('olga', 'operator')): Caller => ({ db: t.db, identity, request: { ip: '127.0.0.1', userAgent: 'vitest' } });
+  const input = (over: Record<string, unknown> = {}) => ({
+    templateCollectionId: tpl.id,
+    n: 40,
+    uuidPrefix: prefix(),
+    batchTag: uniq('wave'),
+    emitMode: 'live',
+    ...over,
+  });
+
+  /** Starts a job and waits for its end. */
+  const run = async (raw: Record<string, unknown>, c = caller()): Promise<BulkJobView> => {
+    const s = await startBulkJob(c, raw);
+    if (!s.ok) throw new Error(`refused: ${s.result.status} ${s.result.message}`);
+    return (await waitForBulkJob(s.jobId))!;
+  };
+
+  beforeAll(async () => {
+    tpl = await makeTemplate(t.db, { pieces: 2 });
+  });
+
+  it('runs a preflight then the live batch, records both jobs with counts, items and the audit row of the signed-in user', async () => {
+    const i = input();
+    const pre = await run({ ...i, preview: true });
+    expect(pre).toMatchObject({ status: 'succeeded', mode: 'preview', committed: false, total: 40, done: 40, counts: { ok: 40 }, username: 'olga', actor: 'olga' });
+    expect(await count(t.db, 'iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1', [`${i.batchTag}-%`])).toBe(0);
+
+    const live = await run({ ...i, preview: false, confirmText: i.batchTag, reason: 'scale out for the launch' });
+    expect(live).toMatchObject({ status: 'succeeded', mode: 'live', committed: true, counts: { ok: 40 }, resultStatus: 'ok', reason: 'scale out for the launch' });
+    expect(await count(t.db, `iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1 AND triggered_by = 'olga' AND status = 'ok'`, [`${i.batchTag}-%`])).toBe(40);
+    expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
+
+    // the row, read back from the database once the process has let go of it
+    const [row] = await t.db.query<{ status: string; done: number; counts: Record<string, number>; audit_id: number; runner: string; finished_at: Date }>(
+      'SELECT status, done, counts, audit_id, runner, finished_at FROM console_bulk_job WHERE id = $1',
+      [live.id],
+    );
+    expect(row).toMatchObject({ status: 'succeeded', done: 40, counts: { ok: 40 }, runner: runnerId() });
+    expect(row.finished_at).toBeInstanceOf(Date);
+    const audit = (await listAudit(t.db.orm, { limit: 5 })).find((a) => a.id === Number(row.audit_id));
+    expect(audit).toMatchObject({ recipe: 'bulk_scale_out', mode: 'live', decision: 'ok', committed: true, username: 'olga', actor: 'olga' });
+    expect(await count(t.db, 'console_bulk_job_item WHERE job_id = $1', [live.id])).toBe(40);
+    expect(await count(t.db, 'console_bulk_job_item WHERE job_id = $1', [pre.id])).toBe(40);
+
+    const first = await listBulkJobItems(t.db, live.id, { limit: 3 });
+    expect(first.items.map((x) => [x.seq, x.eventId, x.uniqueSuffix, x.instanceCollectionKey])).toEqual([
+      [1, `${i.uuidPrefix}0000-4000-8000-000000000001`, `${i.batchTag}-001`, `inst:${tpl.key}/${i.batchTag}-001`],
+      [2, `${i.uuidPrefix}0000-4000-8000-000000000002`, `${i.batchTag}-002`, `inst:${tpl.key}/${i.batchTag}-002`],
+      [3, `${i.uuidPrefix}0000-4000-8000-000000000003`, `${i.batchTag}-003`, `inst:${tpl.key}/${i.batchTag}-003`],
+    ]);
+    expect(first).toMatchObject({ prev: null, next: 3 });
+    const second = await listBulkJobItems(t.db, live.id, { limit: 3, after: 3 });
+    expect(second.items.map((x) => x.seq)).toEqual([4, 5, 6]);
+    expect(second).toMatchObject({ prev: 4, next: 6 });
+    const back = await listBulkJobItems(t.db, live.id, { limit: 3, before: 4 });
+    expect(back.items.map((x) => x.seq)).toEqual([1, 2, 3]);
+    expect(back.prev).toBeNull();
+    expect((await listBulkJobs(t.db)).map((j) => j.id)).toEqual(expect.arrayContaining([live.id, pre.id]));
+  });
+
+  it('refuses a live run without a preflight or without the typed batch tag: no job, nothing written', async () => {
+    const i = input();
+    const before = await substrate(t.db);
+    const jobs = await count(t.db, 'console_bulk_job');
+    const noPreview = await startBulkJob(caller(), { ...i, confirmText: i.batchTag, reason: 'go' });
+    expect(noPreview).toMatchObject({ ok: false, result: { status: 'preview_required' } });
+    await run({ ...i, preview: true });
+    const noTag = await startBulkJob(caller(), { ...i, confirmText: 'wrong', reason: 'go' });
+    expect(noTag).toMatchObject({ ok: false, result: { status: 'confirmation_required' } });
+    const viewer = await startBulkJob(caller(who('vera', 'viewer')), { ...i, preview: true });
+    expect(viewer).toMatchObject({ ok: false, result: { decision: 'denied' } });
+    const badPrefix = await startBulkJob(caller(), { ...i, uuidPrefix: '25000bk0-', preview: true });
+    expect(badPrefix).toMatchObject({ ok: false, result: { status: 'invalid_input' } });
+    expect(await substrate(t.db)).toEqual(before);
+    expect(await count(t.db, 'console_bulk_job')).toBe(jobs + 1);
+  });
+
+  it('records per-item refusals: a second batch with the same tag but new event ids collides on every key', async () => {
+    const i = input({ n: 5 });
+    await run({ ...i, preview: true });
+    await run({ ...i, confirmText: i.batchTag, reason: 'first' });
+    const again = { ...i, uuidPrefix: prefix() };
+    const pre = await run({ ...again, preview: true });
+    expect(pre).toMatchObject({ status: 'succeeded', counts: { instance_collection_key_collision: 5 } });
+    const refused = await listBulkJobItems(t.db, pre.id, { status: 'refused' });
+    expect(refused.items).toHaveLength(5);
+    expect(await listBulkJobItems(t.db, pre.id, { status: 'ok' })).toMatchObject({ items: [] });
+  });
+
+  it('shows live progress while it runs and rolls everything back on cancel', async () => {
+    const i = input({ n: 3000 });
+    await run({ ...i, preview: true });
+    const before = await substrate(t.db);
+    const s = await startBulkJob(caller(), { ...i, confirmText: i.batchTag, reason: 'to be cancelled' });
+    if (!s.ok) throw new Error(s.result.message);
+    expect(anyJobRunning()).toBe(true);
+    // wait for some progress, read from memory (on PGlite the database is held by the run)
+    let view = (await getBulkJob(t.db, s.jobId))!;
+    for (let k = 0; k < 400 && view.done < 25; k++) {
+      await new Promise((r) => setTimeout(r, 5));
+      view = (await getBulkJob(t.db, s.jobId))!;
+    }
+    expect(view).toMatchObject({ status: 'running', live: true, total: 3000 });
+    expect(view.done).toBeGreaterThan(0);
+    expect(view.done).toBeLessThan(3000);
+    // someone else may not cancel it; a lead may, and so may its owner
+    expect(await cancelBulkJob(t.db, s.jobId, who('otto', 'operator'))).toMatchObject({ ok: false, status: 403 });
+    expect(await cancelBulkJob(t.db, s.jobId, who('olga', 'operator'))).toMatchObject({ ok: true, job: { cancelRequested: true } });
+    const end = (await waitForBulkJob(s.jobId))!;
+    expect(end).toMatchObject({ status: 'cancelled', resultStatus: 'cancelled', committed: false });
+    expect(end.message).toMatch(/^Cancelled by olga after [\d,]+ of 3,000 items/);
+    expect(await substrate(t.db)).toEqual(before);
+    expect(await count(t.db, 'iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1', [`${i.batchTag}-%`])).toBe(0);
+    expect(await count(t.db, 'console_bulk_job_item WHERE job_id = $1', [s.jobId])).toBe(0);
+    expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
+    expect(await cancelBulkJob(t.db, s.jobId, who('olga', 'operator'))).toMatchObject({ ok: false, status: 409 });
+    expect((await listAudit(t.db.orm, { limit: 1 }))[0]).toMatchObject({ recipe: 'bulk_scale_out', status: 'cancelled', committed: false, username: 'olga' });
+  });
+
+  it('writes a committed batch and its job record in one transaction: a failure at the commit leaves neither', async () => {
+    const i = input({ n: 30 });
+    await run({ ...i, preview: true });
+    const before = await substrate(t.db);
+    // the audit row is the last write of the batch's transaction, after the job's end and items
+    const restore = await failInsertsWhen(t.db, 'console_audit_log', `NEW.committed AND NEW.params->>'batchTag' = '${i.batchTag}'`);
+    try {
+      const end = await run({ ...i, confirmText: i.batchTag, reason: 'will fail at the commit' });
+      expect(end).toMatchObject({ status: 'failed', committed: false, resultStatus: 'error' });
+    } finally {
+      await restore();
+    }
+    expect(await substrate(t.db)).toEqual(before);
+    const [row] = await t.db.query<{ status: string; committed: boolean }>(`SELECT status, committed FROM console_bulk_job WHERE params->>'batchTag' = $1 AND mode = 'live'`, [i.batchTag]);
+    expect(row).toEqual({ status: 'failed', committed: false });
+    expect(await count(t.db, `console_bulk_job_item x JOIN console_bulk_job j ON j.id = x.job_id WHERE j.params->>'batchTag' = $1 AND j.mode = 'live'`, [i.batchTag])).toBe(0);
+  });
+
+  it('marks a job no live process runs as interrupted when it is read', async () => {
+    const id = crypto.randomUUID();
+    const stale = new Date(Date.now() - 5 * 60_000);
+    // left by a process that died: another runner, no heartbeat for five minutes
+    await t.db.query(
+      `INSERT INTO console_bulk_job (id, username, actor, params, mode, status, total, done, runner, started_at, updated_at)
+       VALUES ($1, 'olga', 'olga', '{}'::jsonb, 'live', 'running', 100, 50, 'gone-host:1:dead', $2, $2)`,
+      [id, stale],
+    );
+    const view = await getBulkJob(t.db, id);
+    expect(view).toMatchObject({ status: 'interrupted', resultStatus: 'interrupted', message: INTERRUPTED_MESSAGE, done: 50, live: false });
+    const [row] = await t.db.query<{ status: string }>('SELECT status FROM console_bulk_job WHERE id = $1', [id]);
+    expect(row.status).toBe('interrupted');
+    expect(await getBulkJob(t.db, crypto.randomUUID())).toBeNull();
+    expect(await getBulkJob(t.db, 'not-a-uuid')).toBeNull();
+  });
+
+  it(`treats a running row as ${backend.name === 'pglite' ? 'interrupted at once on PGlite (one process)' : 'alive on PostgreSQL while another runner keeps its heartbeat'}`, async () => {
+    const id = crypto.randomUUID();
+    await t.db.query(
+      `INSERT INTO console_bulk_job (id, username, actor, params, mode, status, total, runner)
+       VALUES ($1, 'olga', 'olga', '{}'::jsonb, 'live', 'running', 10, 'other-host:2:alive')`,
+      [id],
+    );
+    await markInterrupted(t.db);
+    const [row] = await t.db.query<{ status: string }>('SELECT status FROM console_bulk_job WHERE id = $1', [id]);
+    expect(row.status).toBe(backend.name === 'pglite' ? 'interrupted' : 'running');
+    await t.db.query(`UPDATE console_bulk_job SET status = 'interrupted' WHERE id = $1`, [id]);
+  });
+});
