@@ -35,7 +35,7 @@ async function exportFor(page: Page, actor: string): Promise<ExportRow[]> {
 /** Picks the design-review v3 template by its family/version label (latest or not: the compose journey may have added v4). */
 async function pickTemplate(page: Page) {
   const select = page.getByLabel('Template');
-  const option = select.locator('option', { hasText: /^tpl:design-review v3( \(latest\))? ·/ });
+  const option = select.locator('option', { hasText: /tpl:design-review v3( \(latest\))? ·/ });
   await expect(option).toHaveCount(1);
   await select.selectOption((await option.getAttribute('value'))!);
   await expect(page.getByTestId('template-facts')).toContainText(TEMPLATE);
