@@ -48,10 +48,13 @@ else
   say "production build"
   npx next build
   say "browser journeys (playwright, Chromium at $chromium_path)"
+  # the journeys' PGlite folders are throwaway: named here so they can go when the run ends
+  export E2E_PGLITE_DIR="$PWD/.data/e2e-$(date -u +%Y%m%dT%H%M%SZ)-$$"
   set +e
   PLAYWRIGHT_JSON_OUTPUT_NAME=.test-reports/playwright.json npx playwright test --reporter=list,json
   e2e_rc=$?
   set -e
+  rm -rf "$E2E_PGLITE_DIR" "$E2E_PGLITE_DIR"-sso-*
 fi
 
 node scripts/test-summary.mjs .test-reports/vitest.json .test-reports/playwright.json
