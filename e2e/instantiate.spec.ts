@@ -260,6 +260,10 @@ test.describe('instantiate from an event', () => {
     const bRows = await exportFor(page, actor2);
     expect(bRows).toHaveLength(1);
     expect(bRows[0]).toMatchObject({ event_id: eventB, status: 'instance_collection_key_collision', instance_collection_id: null });
+    // the refusal links to the instance that holds the key, which another event made
+    await result.getByTestId('taken-instance-link').click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(key);
+    await expect(page.getByTestId('instance-facts')).not.toContainText(eventB);
 
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const audit = await auditRows(admin);

@@ -5,6 +5,7 @@ import { composeTemplateVersion, instantiateFromEvent, rollbackByActor, bulkScal
 import { getActivity } from '@/lib/queries/activity';
 import { getActorTimeline, listActors, type TimelineSource } from '@/lib/queries/actors';
 import { decodeCursor, exportRecord, getEvent, listEvents, parseEventFilters, streamEvents, type EventRow } from '@/lib/queries/events';
+import { getInstance } from '@/lib/queries/instances';
 import { getSummary } from '@/lib/queries/summary';
 import { diffPieces, diffVersions, getFamily, listFamilies, listTemplates } from '@/lib/queries/templates';
 import { backends, useTestDatabase } from './helpers/db';
@@ -130,6 +131,17 @@ describe.each(backends())('dashboard queries on $name', (backend) => {
     expect(parseEventFilters(new URLSearchParams('actor=dana&mode=live&template=not-a-uuid&from=2026-01-01&rolledBack=maybe'))).toEqual({
       actor: 'dana', mode: 'live', from: '2026-01-01',
     });
+  });
+
+  it('opens an instance by its id or by its key, and nothing for a key or id no instance has', async () => {
+    const [row] = (await listEvents(t.db, { actor: 'dana' }, { limit: 1 })).rows;
+    const byId = await getInstance(t.db, row.instanceCollectionId!);
+    expect(byId).toMatchObject({ id: row.instanceCollectionId, collectionKey: row.instanceCollectionKey, emitMode: 'live', createdBy: 'dana' });
+    expect(byId?.pieces.length).toBeGreaterThan(0);
+    expect(await getInstance(t.db, row.instanceCollectionKey!)).toEqual(byId);
+    expect(await getInstance(t.db, 'inst:tpl:qfam/v3/nobody')).toBeNull();
+    expect(await getInstance(t.db, versions[2].key)).toBeNull();
+    expect(await getInstance(t.db, versions[2].id)).toBeNull();
   });
 
   it('opens one event with its template and instance keys', async () => {

@@ -19,8 +19,18 @@ export interface InstanceDetail {
   events: { id: number; status: string; triggeredBy: string; createdAt: Date }[];
 }
 
-/** The instance, or null if no instance has this id (never made, or rolled back). */
-export async function getInstance(db: Pick<Database, 'query'>, id: string): Promise<InstanceDetail | null> {
+/** The instance with this id or collection key (`inst:…`, `dryrun:…`), or null (never made, or rolled back). */
+export async function getInstance(db: Pick<Database, 'query'>, idOrKey: string): Promise<InstanceDetail | null> {
+  let id = idOrKey;
+  if (/^(inst|dryrun):/.test(idOrKey)) {
+    // a refusal such as instance_collection_key_collision names the key, not the id
+    const [k] = await db.query<{ id: string }>(
+      `SELECT id FROM iu_piece_collection WHERE collection_key = $1 AND instance_template_id IS NOT NULL`,
+      [idOrKey],
+    );
+    if (!k) return null;
+    id = String(k.id);
+  }
   if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
   const [c] = await db.query<Record<string, unknown>>(
     `SELECT c.id, c.collection_key, c.title, c.created_by, c.created_at, c.instance_emit_mode, c.instance_event_id,

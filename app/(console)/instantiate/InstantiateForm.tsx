@@ -225,6 +225,7 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
             canKeep={last.kind === 'preview' && previewMatches && last.result.ok && last.result.result.status === 'ok'}
             onKeep={() => openDialog('keep')}
             pending={pending}
+            takenKey={last.result.status === 'instance_collection_key_collision' ? takenKeyOf(last.kind, last.values, templates) : null}
           />
         ) : (
           <div className="rounded-lg border border-dashed border-slate-300 px-4 py-6 text-sm text-slate-500">
@@ -278,7 +279,28 @@ function Fact({ term, children, testId }: { term: string; children: ReactNode; t
 }
 
 /** What the function answered, with a link to the instance when one exists. */
-function ResultPanel({ kind, result, canKeep, onKeep, pending }: { kind: Kind; result: Result; canKeep: boolean; onKeep: () => void; pending: boolean }) {
+/** The key a refused run collided with: the one its mode would have made. */
+function takenKeyOf(kind: Kind, v: InstantiateValues, templates: TemplateOption[]): string | null {
+  const t = templates.find((x) => x.collectionId === v.templateCollectionId);
+  if (!t || !v.uniqueSuffix.trim()) return null;
+  return `${kind === 'live' ? 'inst' : 'dryrun'}:${t.collectionKey}/${v.uniqueSuffix.trim()}`;
+}
+
+function ResultPanel({
+  kind,
+  result,
+  canKeep,
+  onKeep,
+  pending,
+  takenKey,
+}: {
+  kind: Kind;
+  result: Result;
+  canKeep: boolean;
+  onKeep: () => void;
+  pending: boolean;
+  takenKey: string | null;
+}) {
   const heading = kind === 'preview' ? 'Dry run' : kind === 'keep' ? 'Kept dry run' : 'Live run';
   return (
     <section className="space-y-3" data-testid="instantiate-result" data-kind={kind} data-status={result.status}>
@@ -290,6 +312,13 @@ function ResultPanel({ kind, result, canKeep, onKeep, pending }: { kind: Kind; r
       <ActionResultView result={result}>
         {result.status !== 'ok' && result.ok && <p className="mt-1" data-testid="status-sentence">{describeStatus(result.status)}</p>}
         {result.ok && <Details kind={kind} r={result.result} />}
+        {takenKey && (
+          <p className="mt-2">
+            <Link className="font-semibold underline" data-testid="taken-instance-link" href={`/instances/${encodeURIComponent(takenKey)}`}>
+              Open the instance that holds {takenKey}
+            </Link>
+          </p>
+        )}
         {canKeep && (
           <div className="mt-3 border-t border-emerald-200 pt-3">
             <Button variant="secondary" onClick={onKeep} disabled={pending}>

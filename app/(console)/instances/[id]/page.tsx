@@ -19,7 +19,14 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   // the layout hides the page from people without a role; a page still checks for itself
   const { allowed } = await requireRole('viewer');
   if (!allowed) return <NotAllowed need="viewer" />;
-  const { id } = await params;
+  const { id: raw } = await params;
+  // a key (inst:…/…) arrives still percent-encoded in the segment
+  let id = raw;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    // not valid percent-encoding: no instance has it, and the page says so
+  }
   const loaded = await loadPage('instance', (db) => getInstance(db, id));
   if (!loaded.ok) return <DatabaseUnavailable title={loaded.title} message={loaded.message} />;
   const inst = loaded.data;
@@ -28,7 +35,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
       <div className="space-y-6">
         <PageHeader title="Instance not found" />
         <p className="text-sm text-slate-600">
-          No instance has the id <code>{id}</code>: it was never made, or a rollback by actor removed it (the event log keeps its history).
+          No instance has the id or key <code>{id}</code>: it was never made, or a rollback by actor removed it (the event log keeps its history).
         </p>
       </div>
     );
