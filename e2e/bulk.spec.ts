@@ -1,20 +1,10 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { ADMIN, auditRows, contextAs } from './helpers';
+import { expect, test, type Page } from '@playwright/test';
+import { ADMIN, auditRows, contextAs, shot } from './helpers';
 
 // An operator's bulk scale-out: the form (prefix checked as you type), the first ids and
 // keys, the preflight with counts, the confirm dialog (typed batch tag, reason), the run's
 // progress, a reload, the per-item outcomes; and a cancelled run that writes nothing.
-
-async function shot(page: Page, testInfo: TestInfo, name: string) {
-  const body = await page.screenshot({ fullPage: true });
-  await testInfo.attach(name, { body, contentType: 'image/png' });
-  if (process.env.E2E_SHOTS_DIR) {
-    fs.mkdirSync(process.env.E2E_SHOTS_DIR, { recursive: true });
-    fs.writeFileSync(`${process.env.E2E_SHOTS_DIR}/${name}.png`, body);
-  }
-}
 
 const hex8 = () => crypto.randomBytes(4).toString('hex');
 

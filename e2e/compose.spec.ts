@@ -2,22 +2,12 @@
 // piece on a taken address is refused with the substrate's sentence and nothing is written;
 // then keep, replace, drop, add and reorder, preview (rolled back), commit behind the confirm
 // dialog, and read back what the database holds through the family page and /api/audit.
-import fs from 'node:fs';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { ADMIN, auditRows, contextAs } from './helpers';
+import { expect, test } from '@playwright/test';
+import { ADMIN, auditRows, contextAs, shot } from './helpers';
 
 const FAMILY = 'tpl:design-review';
 // describeStatus('canonical_address_collision'), the one sentence for this refusal
 const COLLISION = 'A new piece uses a canonical address that is already taken; give the piece a different address.';
-
-async function shot(page: Page, testInfo: TestInfo, name: string) {
-  const body = await page.screenshot({ fullPage: true });
-  await testInfo.attach(name, { body, contentType: 'image/png' });
-  if (process.env.E2E_SHOTS_DIR) {
-    fs.mkdirSync(process.env.E2E_SHOTS_DIR, { recursive: true });
-    fs.writeFileSync(`${process.env.E2E_SHOTS_DIR}/${name.replace(/[^a-z0-9-]+/gi, '-')}.png`, body);
-  }
-}
 
 test('an operator composes the next version of a family: a taken address is refused, then v(n) is previewed and committed after v(n-1)', async ({ browser }, testInfo) => {
   const cora = await contextAs(browser, 'cora', 'operator');

@@ -3,16 +3,13 @@
 // gate), so the states and the absence of any open control are proved there. The leak itself
 // is proved on a console of its own over PostgreSQL (TEST_DATABASE_URL), where this spec
 // commits an open gate the way a psql session that forgot to close it would.
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { ADMIN, auditRows, contextAs } from './helpers';
+import { expect, test, type Page } from '@playwright/test';
+import { ADMIN, auditRows, contextAs, shot } from './helpers';
 import { PG_SKIP_REASON, PG_URL, usePostgresConsole } from './pg-console';
 
 const GATES = ['iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled', 'iu_core.delivery_enabled', 'iu_core.retention_enabled'];
 
 // a modal is fixed to the viewport, so a dialog is shot as the viewport shows it, not the full page
-const shot = async (page: Page, testInfo: TestInfo, name: string, fullPage = true) =>
-  testInfo.attach(name, { body: await page.screenshot({ fullPage }), contentType: 'image/png' });
-
 /** Nothing on the page could open a gate: no button, checkbox, switch or field names one as "open"/"enable". */
 async function expectNoOpenControl(page: Page) {
   const main = page.getByRole('main');

@@ -1,4 +1,5 @@
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import fs from 'node:fs';
+import { expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { E2E_ADMIN_PASSWORD } from '../playwright.config';
 
 export const ADMIN = { username: 'admin', password: E2E_ADMIN_PASSWORD };
@@ -77,4 +78,18 @@ export async function auditRows(admin: BrowserContext): Promise<AuditRow[]> {
 
 export function uuid(): string {
   return crypto.randomUUID();
+}
+
+/**
+ * Attaches a screenshot of the page to the test's report (full page unless `fullPage` is
+ * false: a full-page capture misplaces a fixed dialog overlay), and with E2E_SHOTS_DIR set
+ * also writes it there, to look at without opening the report.
+ */
+export async function shot(page: Page, testInfo: TestInfo, name: string, fullPage = true): Promise<void> {
+  const body = await page.screenshot({ fullPage });
+  await testInfo.attach(name, { body, contentType: 'image/png' });
+  if (process.env.E2E_SHOTS_DIR) {
+    fs.mkdirSync(process.env.E2E_SHOTS_DIR, { recursive: true });
+    fs.writeFileSync(`${process.env.E2E_SHOTS_DIR}/${name.replace(/[^a-z0-9-]+/gi, '-')}.png`, body);
+  }
 }

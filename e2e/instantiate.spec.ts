@@ -2,16 +2,12 @@
 // parameters that dry run used, through the confirm dialog, then the new instance. The
 // database is read back through the console's own surfaces (instance page, event-log export,
 // the lead's audit trail), because the server holds the PGlite folder.
-import { expect, test, type Page, type Request as PwRequest, type TestInfo } from '@playwright/test';
-import { ADMIN, auditRows, contextAs } from './helpers';
+import { expect, test, type Page, type Request as PwRequest } from '@playwright/test';
+import { ADMIN, auditRows, contextAs, shot } from './helpers';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const TEMPLATE = 'tpl:design-review/v3';
 const isAction = (r: PwRequest) => r.method() === 'POST' && !!r.headers()['next-action'];
-
-async function shot(page: Page, testInfo: TestInfo, name: string) {
-  await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
-}
 
 interface ExportRow {
   event_id: string;

@@ -1,17 +1,8 @@
 import fs from 'node:fs';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { ADMIN, contextAs, signIn } from './helpers';
+import { expect, test } from '@playwright/test';
+import { ADMIN, contextAs, signIn, shot } from './helpers';
 
 // Journeys of reviewers and leads over the demo seed (PGlite, seeded by scripts/start.sh).
-
-async function shot(page: Page, testInfo: TestInfo, name: string) {
-  const body = await page.screenshot({ fullPage: true });
-  await testInfo.attach(name, { body, contentType: 'image/png' });
-  if (process.env.E2E_SHOTS_DIR) {
-    fs.mkdirSync(process.env.E2E_SHOTS_DIR, { recursive: true });
-    fs.writeFileSync(`${process.env.E2E_SHOTS_DIR}/${name}.png`, body);
-  }
-}
 
 test.describe('observability journeys', () => {
   // Reviewers browse as viewers; the lead journeys sign in as the first lead.

@@ -5,15 +5,12 @@
 // post without a dry run is refused with its sentence.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { ADMIN, auditRows, contextAs } from './helpers';
+import { expect, test } from '@playwright/test';
+import { ADMIN, auditRows, contextAs, shot } from './helpers';
 import { PG_SKIP_REASON, PG_URL, usePostgresConsole } from './pg-console';
 import { exportedRows, makeInstance, seededTemplates, type Made } from './rollback-helpers';
 
 // a modal is fixed to the viewport, so a dialog is shot as the viewport shows it, not the full page
-const shot = async (page: Page, testInfo: TestInfo, name: string, fullPage = true) =>
-  testInfo.attach(name, { body: await page.screenshot({ fullPage }), contentType: 'image/png' });
-
 const PREVIEW_REQUIRED =
   'A live or destructive step needs a successful preview of exactly the same parameters, by you, in the last few minutes; run the preview again, check its result, then confirm.';
 

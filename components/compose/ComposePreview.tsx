@@ -48,18 +48,7 @@ export function ComposePreview({
         <p className="font-semibold text-slate-900">
           {added.length} new piece{added.length === 1 ? '' : 's'}
         </p>
-        {added.length > 0 && (
-          <ul className="mt-1 space-y-1" data-testid="new-pieces">
-            {added.map((p) => (
-              <li key={p.role} className="flex flex-wrap items-center gap-2">
-                <Badge tone="success">new</Badge>
-                <span className="font-medium">{p.role}</span>
-                <span className="text-slate-600">{titles[p.role]}</span>
-                <code className="break-all font-mono text-xs text-slate-500">{p.canonicalAddress}</code>
-              </li>
-            ))}
-          </ul>
-        )}
+        <PieceList pieces={added} titles={titles} tone="success" label="new" testId="new-pieces" />
         {!committed && added.length > 0 && <p className="mt-1 text-xs text-slate-500">The new pieces get their ids when the version is committed.</p>}
       </div>
 
@@ -67,18 +56,7 @@ export function ComposePreview({
         <p className="font-semibold text-slate-900">
           {reused.length} reused piece{reused.length === 1 ? '' : 's'}
         </p>
-        {reused.length > 0 && (
-          <ul className="mt-1 space-y-1" data-testid="reused-pieces">
-            {reused.map((p) => (
-              <li key={p.role} className="flex flex-wrap items-center gap-2">
-                <Badge tone="neutral">reused</Badge>
-                <span className="font-medium">{p.role}</span>
-                <span className="text-slate-600">{titles[p.role]}</span>
-                <code className="break-all font-mono text-xs text-slate-500">{p.canonicalAddress}</code>
-              </li>
-            ))}
-          </ul>
-        )}
+        <PieceList pieces={reused} titles={titles} tone="neutral" label="reused" testId="reused-pieces" />
       </div>
 
       {dropped.length > 0 && (
@@ -87,5 +65,34 @@ export function ComposePreview({
         </p>
       )}
     </div>
+  );
+}
+
+/** The new or the reused pieces of a preview, each with its role, title and address. */
+function PieceList({
+  pieces,
+  titles,
+  tone,
+  label,
+  testId,
+}: {
+  pieces: ComposeResult['pieces'];
+  titles: Record<string, string>;
+  tone: 'success' | 'neutral';
+  label: string;
+  testId: string;
+}) {
+  if (pieces.length === 0) return null;
+  return (
+    <ul className="mt-1 space-y-1" data-testid={testId}>
+      {pieces.map((p) => (
+        <li key={p.role} className="flex flex-wrap items-center gap-2">
+          <Badge tone={tone}>{label}</Badge>
+          <span className="font-medium">{p.role}</span>
+          <span className="text-slate-600">{titles[p.role]}</span>
+          <code className="break-all font-mono text-xs text-slate-500">{p.canonicalAddress}</code>
+        </li>
+      ))}
+    </ul>
   );
 }

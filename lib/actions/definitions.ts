@@ -8,6 +8,7 @@ import {
   closeAllGates,
   instantiateFromEvent,
   instantiateInputSchema,
+  plannedInstanceKey,
   rollbackByActor,
   runTagSchema,
   type BulkItem,
@@ -63,10 +64,10 @@ export const instantiateFromEventDefinition: ActionDefinition<typeof instantiate
       : `${o.status}: ${o.message}`,
 };
 
-/** The key a live instance of this template and suffix gets (033: 'inst:' || template key || '/' || suffix). */
+/** The key a live instance of this template and suffix gets, named after 033's rule. */
 async function liveInstanceKey(db: Database, templateCollectionId: string, uniqueSuffix: string): Promise<string> {
   const rows = rowsOf<{ collection_key: string }>(await db.orm.execute(sql`SELECT collection_key FROM iu_piece_collection WHERE id = ${templateCollectionId}::uuid`));
-  return rows[0] ? `inst:${rows[0].collection_key}/${uniqueSuffix}` : '';
+  return rows[0] ? plannedInstanceKey('live', rows[0].collection_key, uniqueSuffix) : '';
 }
 
 export const bulkActionInput = bulkInputSchema.extend({
@@ -207,6 +208,19 @@ function adminRefusal(err: unknown): RecipeResult<UserAdminResult> {
   throw err;
 }
 
+/** One user change in the admin transaction: its row as the result, or a refusal naming the field. */
+async function userChange(
+  change: () => Promise<Pick<UserAdminResult, 'username' | 'role' | 'disabled'>>,
+  oneTimePassword?: string,
+): Promise<RecipeResult<UserAdminResult>> {
+  try {
+    const u = await change();
+    return { ok: true, status: 'ok', committed: false, result: { username: u.username, role: u.role, disabled: u.disabled, ...(oneTimePassword ? { oneTimePassword } : {}) } };
+  } catch (err) {
+    return adminRefusal(err);
+  }
+}
+
 export const addUserActionInput = z.object({ username: usernameSchema, role: optionalRoleSchema, reason: reasonField });
 
 export const addUserDefinition: ActionDefinition<typeof addUserActionInput, UserAdminResult> = {
@@ -218,12 +232,7 @@ export const addUserDefinition: ActionDefinition<typeof addUserActionInput, User
   run: (ctx, v) =>
     runAdminTransaction(ctx, async (tx) => {
       const password = oneTimePassword();
-      try {
-        const u = await createUser(tx, { username: v.username, password, role: v.role, mustChangePassword: true });
-        return { ok: true, status: 'ok', committed: false, result: { username: u.username, role: u.role, disabled: u.disabled, oneTimePassword: password } };
-      } catch (err) {
-        return adminRefusal(err);
-      }
+      return userChange(() => createUser(tx, { username: v.username, password, role: v.role, mustChangePassword: true }), password);
     }),
   summarize: (o) => (o.ok ? `added ${o.result.username} with role ${o.result.role ?? 'none'} (one-time password)` : `${o.status}: ${o.message}`),
 };
@@ -240,12 +249,7 @@ export const setRoleDefinition: ActionDefinition<typeof setRoleActionInput, User
     runAdminTransaction(ctx, async (tx) => {
       const last = await lastLeadRefusal(tx, v.username, v.role === 'lead');
       if (last) return last;
-      try {
-        const u = await setRole(tx, v.username, v.role);
-        return { ok: true, status: 'ok', committed: false, result: { username: u.username, role: u.role, disabled: u.disabled } };
-      } catch (err) {
-        return adminRefusal(err);
-      }
+      return userChange(() => setRole(tx, v.username, v.role));
     }),
   summarize: (o) => (o.ok ? `set ${o.result.username}'s role to ${o.result.role ?? 'none'}` : `${o.status}: ${o.message}`),
 };
@@ -265,12 +269,7 @@ export const setDisabledDefinition: ActionDefinition<typeof setDisabledActionInp
       }
       const last = await lastLeadRefusal(tx, v.username, !v.disabled);
       if (last) return last;
-      try {
-        const u = await setDisabled(tx, v.username, v.disabled);
-        return { ok: true, status: 'ok', committed: false, result: { username: u.username, role: u.role, disabled: u.disabled } };
-      } catch (err) {
-        return adminRefusal(err);
-      }
+      return userChange(() => setDisabled(tx, v.username, v.disabled));
     }),
   summarize: (o) => (o.ok ? `${o.result.disabled ? 'disabled' : 'enabled'} ${o.result.username}` : `${o.status}: ${o.message}`),
 };
@@ -286,12 +285,7 @@ export const resetPasswordDefinition: ActionDefinition<typeof resetPasswordActio
   run: (ctx, v) =>
     runAdminTransaction(ctx, async (tx) => {
       const password = oneTimePassword();
-      try {
-        const u = await resetPassword(tx, v.username, password, true);
-        return { ok: true, status: 'ok', committed: false, result: { username: u.username, role: u.role, disabled: u.disabled, oneTimePassword: password } };
-      } catch (err) {
-        return adminRefusal(err);
-      }
+      return userChange(() => resetPassword(tx, v.username, password, true), password);
     }),
   summarize: (o) => (o.ok ? `reset ${o.result.username}'s password (one-time)` : `${o.status}: ${o.message}`),
 };

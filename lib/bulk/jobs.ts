@@ -40,8 +40,8 @@ export interface BulkJobParams {
   runTag: string | null;
 }
 
-/** What the console shows of a job; JSON-safe (dates as ISO strings). */
-export interface BulkJobView {
+/** A job as the job row holds it; the view and the in-process job both build on it. */
+interface BulkJobRecord {
   id: string;
   username: string;
   actor: string;
@@ -51,15 +51,22 @@ export interface BulkJobView {
   total: number;
   done: number;
   counts: Record<string, number>;
-  startedAt: string;
-  finishedAt: string | null;
-  updatedAt: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  updatedAt: Date;
   reason: string | null;
   auditId: number | null;
   /** The wrapper's or recipe's status once finished: ok, cancelled, busy, gate_leak, … */
   resultStatus: string | null;
   committed: boolean;
   message: string | null;
+}
+
+/** What the console shows of a job; JSON-safe (dates as ISO strings). */
+export interface BulkJobView extends Omit<BulkJobRecord, 'startedAt' | 'finishedAt' | 'updatedAt'> {
+  startedAt: string;
+  finishedAt: string | null;
+  updatedAt: string;
   /** A cancel was asked for and the run has not stopped yet. */
   cancelRequested: boolean;
   /** Served from the process that runs it (true) or from the job row. */
@@ -81,24 +88,7 @@ export interface BulkJobItemView {
   eventLogId: number | null;
 }
 
-interface LiveJob {
-  id: string;
-  username: string;
-  actor: string;
-  params: BulkJobParams;
-  mode: BulkJobMode;
-  status: BulkJobStatus;
-  total: number;
-  done: number;
-  counts: Record<string, number>;
-  startedAt: Date;
-  finishedAt: Date | null;
-  updatedAt: Date;
-  reason: string | null;
-  auditId: number | null;
-  resultStatus: string | null;
-  committed: boolean;
-  message: string | null;
+interface LiveJob extends BulkJobRecord {
   controller: AbortController;
   items: BulkItem[];
   finished: Promise<BulkJobView>;
@@ -158,7 +148,7 @@ function paramsOf(v: Record<string, unknown>): BulkJobParams {
   };
 }
 
-function viewOf(j: Omit<LiveJob, 'controller' | 'items' | 'finished' | 'lastWrite' | 'heartbeat' | 'itemsWritten' | 'cancelledBy'> & { cancelRequested?: boolean }, live: boolean): BulkJobView {
+function viewOf(j: BulkJobRecord & { cancelRequested?: boolean }, live: boolean): BulkJobView {
   const end = j.finishedAt ?? (j.status === 'running' || j.status === 'queued' ? new Date() : j.updatedAt);
   const elapsedMs = Math.max(0, end.getTime() - j.startedAt.getTime());
   const rate = elapsedMs > 0 && j.done > 0 ? (j.done / elapsedMs) * 1000 : null;
@@ -415,26 +405,8 @@ export async function cancelBulkJob(db: Database, id: string, who: Identity): Pr
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type JobRow = {
-  id: string;
-  username: string;
-  actor: string;
-  params: BulkJobParams;
-  mode: BulkJobMode;
-  status: BulkJobStatus;
-  total: number;
-  done: number;
-  counts: Record<string, number>;
-  runner: string | null;
-  startedAt: Date;
-  finishedAt: Date | null;
-  updatedAt: Date;
-  reason: string | null;
-  auditId: number | null;
-  resultStatus: string | null;
-  committed: boolean;
-  message: string | null;
-};
+/** The job row as read back: the record, and which process ran it. */
+type JobRow = BulkJobRecord & { runner: string | null };
 
 function rowView(r: JobRow): BulkJobView {
   return viewOf({ ...r, auditId: num(r.auditId) }, false);

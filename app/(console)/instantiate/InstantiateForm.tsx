@@ -15,6 +15,7 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import type { ActionResult } from '@/lib/auth/authorize';
 import type { TemplateOption } from '@/lib/queries/console';
 import type { InstantiateResult } from '@/lib/recipes/instantiate-from-event';
+import { plannedInstanceKey } from '@/lib/recipes/bulk-plan';
 import { describeStatus } from '@/lib/recipes/messages';
 import { instantiateFromEventAction } from './actions';
 import { newEventId, paramsKey, type InstantiateValues } from './params';
@@ -53,8 +54,8 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
   const suffix = values.uniqueSuffix.trim();
   const tag = values.runTag.trim();
   const actor = tag ? `${username}:${tag}` : username;
-  const liveKey = template && suffix ? `inst:${template.collectionKey}/${suffix}` : null;
-  const dryKey = template && suffix ? `dryrun:${template.collectionKey}/${suffix}` : null;
+  const liveKey = template && suffix ? plannedInstanceKey('live', template.collectionKey, suffix) : null;
+  const dryKey = template && suffix ? plannedInstanceKey('dry_run', template.collectionKey, suffix) : null;
 
   const set = (k: keyof InstantiateValues) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [k]: e.target.value }));
 
@@ -283,7 +284,7 @@ function Fact({ term, children, testId }: { term: string; children: ReactNode; t
 function takenKeyOf(kind: Kind, v: InstantiateValues, templates: TemplateOption[]): string | null {
   const t = templates.find((x) => x.collectionId === v.templateCollectionId);
   if (!t || !v.uniqueSuffix.trim()) return null;
-  return `${kind === 'live' ? 'inst' : 'dryrun'}:${t.collectionKey}/${v.uniqueSuffix.trim()}`;
+  return plannedInstanceKey(kind === 'live' ? 'live' : 'dry_run', t.collectionKey, v.uniqueSuffix.trim());
 }
 
 function ResultPanel({
