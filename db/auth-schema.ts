@@ -97,4 +97,21 @@ export const consoleAuditLog = pgTable('console_audit_log', {
   committed: boolean('committed').notNull(),
   /** Set on a successful preview: the hash a later live step must match (042). */
   previewKey: text('preview_key'),
+  /** The plan a preview made or an apply ran (045). */
+  planId: bigint('plan_id', { mode: 'number' }),
+});
+
+/** A preview's plan: what it ran with and the effect it showed; an apply uses it up (045). */
+export const consolePlan = pgTable('console_plan', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  recipe: text('recipe').notNull(),
+  username: text('username').notNull(),
+  actor: text('actor').notNull(),
+  params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+  paramsKey: text('params_key').notNull(),
+  effect: jsonb('effect').$type<Record<string, unknown>>().notNull(),
+  summary: text('summary').notNull(),
+  createdAt: ts('created_at').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
 });

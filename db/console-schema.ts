@@ -22,6 +22,8 @@ export const consoleBulkJob = pgTable('console_bulk_job', {
   resultStatus: text('result_status'),
   committed: boolean('committed').notNull(),
   message: text('message'),
+  /** The plan its preflight made, or the plan its run applied (045). */
+  planId: bigint('plan_id', { mode: 'number' }),
 });
 
 export const consoleBulkJobItem = pgTable(

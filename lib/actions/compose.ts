@@ -1,12 +1,10 @@
 // The console's "new template version" action: the compose recipe behind the authorized
-// wrapper. A preview runs the whole recipe and rolls back; a commit needs that preview (same
-// person, same parameters) and the new version's collection key typed in the confirm dialog.
-import { sql } from 'drizzle-orm';
+// wrapper. A preview runs the whole recipe, rolls back and stores its plan; a commit applies
+// that plan (the same person and parameters, the same version) with the new key typed.
 import { z } from 'zod';
-import { rowsOf, type Database } from '@/db/client';
 import { reasonField, type ActionDefinition } from '@/lib/auth/authorize';
 import type { AuditMode } from '@/lib/auth/audit';
-import { composeInputSchema, composeTemplateVersion, planNextVersion, runTagSchema, type ComposeResult } from '@/lib/recipes';
+import { composeInputSchema, composeTemplateVersion, runTagSchema, type ComposeResult } from '@/lib/recipes';
 
 const checkbox = z
   .union([z.boolean(), z.literal('on'), z.literal('true'), z.literal('false'), z.literal('')])
@@ -36,16 +34,24 @@ export const composeTemplateVersionDefinition: ActionDefinition<typeof composeAc
     const { preview, runTag: _tag, reason: _reason, ...input } = v;
     return composeTemplateVersion(ctx, { ...input, commit: !preview });
   },
-  // a commit needs a preview of the whole compose input, and the new version's key typed
-  confirmed: {
+  // a commit applies a preview's plan: the whole compose input, and the version it showed
+  // (its key and the version it follows); the new key is what the confirm dialog asks for
+  plan: {
     applies: (v) => !v.preview,
-    sameAs: (v) => {
+    params: (v) => {
       const { preview: _p, reason: _r, ...same } = v;
       return { ...same, runTag: v.runTag ?? null };
     },
-    // planned against the chain as it is now: if someone registered a version since the
-    // preview, the key is the next one and no longer what the dialog showed
-    typed: (v, db) => commitKey(db, v.family, v.previousCollectionId),
+    effect: (o) => composeEffect(o.result),
+    drift: (planned, o) => {
+      if (!o.ok) return `The compose now answers ${o.status}; nothing was written: preview again.`;
+      const got = composeEffect(o.result as ComposeResult);
+      const same = (['collectionKey', 'previousCollectionId', 'pieces'] as const).every((k) => JSON.stringify(planned[k]) === JSON.stringify(got[k]));
+      if (same) return null;
+      const after = (e: Record<string, unknown>) => `${e.collectionKey}${e.previousVersionLabel ? ` after ${e.previousVersionLabel}` : ''}`;
+      return `Your preview made ${after(planned)}; now the commit would make ${after(got)}. Nothing was written: preview again.`;
+    },
+    typed: (_v, planned) => String(planned.collectionKey),
   },
   summarize: (o) =>
     o.ok
@@ -54,22 +60,14 @@ export const composeTemplateVersionDefinition: ActionDefinition<typeof composeAc
       : `${o.status}: ${o.message}`,
 };
 
-/**
- * The collection key a commit is confirmed with: the next version's key, planned as the
- * recipe plans it. When the chain moved past the version the wizard started from, it is the
- * key the preview showed, so a correctly typed commit goes on to the recipe's own refusal
- * (previous_version_mismatch, with its sentence) instead of a puzzling "did not match".
- */
-export async function commitKey(db: Database, family: string, previousCollectionId?: string): Promise<string> {
-  const rows = async <R>(q: ReturnType<typeof sql>) => rowsOf<R>(await db.orm.execute(q));
-  const plan = await planNextVersion(rows, family, previousCollectionId);
-  if (!('ok' in plan)) return plan.key;
-  if (previousCollectionId) {
-    const [prev] = await rows<{ template_family: string; version_seq: number }>(
-      sql`SELECT template_family, version_seq FROM iu_template_version WHERE collection_id = ${previousCollectionId}::uuid`,
-    );
-    if (prev) return `${prev.template_family}/v${Number(prev.version_seq) + 1}`;
-  }
-  // nothing can be typed to match: the commit is refused before anything runs
-  return '\u0000';
+/** What a compose makes: the version's key, the version it follows, and its pieces in order. */
+function composeEffect(r: ComposeResult): Record<string, unknown> {
+  return {
+    collectionKey: r.collectionKey,
+    versionLabel: r.versionLabel,
+    previousCollectionId: r.previous?.collectionId ?? null,
+    previousVersionLabel: r.previous?.versionLabel ?? null,
+    // reused pieces by id; new pieces by address (their ids are made anew by every run)
+    pieces: r.pieces.map((p) => [p.role, p.reused ? p.iuId : null, p.canonicalAddress]),
+  };
 }

@@ -15,10 +15,13 @@ import {
   type BulkProgress,
   type BulkResult,
   type InstantiateResult,
+  type LivePrediction,
   type RecipeResult,
   type RollbackResult,
 } from '@/lib/recipes';
 import { reasonField, runAdminTransaction, type ActionDefinition } from '@/lib/auth/authorize';
+import { countDrift, type Effect } from '@/lib/auth/plans';
+import { createHash } from 'node:crypto';
 import { optionalRoleSchema, oneTimePassword, createUser, setDisabled, setRole, usernameSchema, UserAdminError, resetPassword, findUser, countActiveLeads } from '@/lib/auth/users';
 import type { RecipeContext, Tx } from '@/lib/recipes/types';
 import { rowsOf, type Database } from '@/db/client';
@@ -43,6 +46,17 @@ function instantiateMode(v: Record<string, unknown>): AuditMode {
   return v.emitMode === 'live' ? 'live' : 'dry_run';
 }
 
+/** What one instantiate call did or would do: its status and the instance key it names. */
+interface InstantiateEffect {
+  status: string;
+  instanceCollectionKey: string | null;
+}
+
+function instantiateEffectOf(o: RecipeResult<unknown>): InstantiateEffect {
+  const r = o.ok ? (o.result as InstantiateResult) : null;
+  return { status: o.status, instanceCollectionKey: r?.instanceCollectionKey ?? null };
+}
+
 export const instantiateFromEventDefinition: ActionDefinition<typeof instantiateActionInput, InstantiateResult> = {
   name: 'instantiate_from_event',
   role: 'operator',
@@ -51,12 +65,42 @@ export const instantiateFromEventDefinition: ActionDefinition<typeof instantiate
   // every commit needs a reason: a live run, and a kept dry run (its dryrun: instance stays
   // until a rollback by actor removes it)
   reasonRequired: (v) => !v.preview,
-  run: (ctx, v) => instantiateFromEvent(ctx, { ...v, commit: !v.preview }),
-  // live needs a dry run of the same event, template, suffix, note and tag, and the instance key typed
-  confirmed: {
-    applies: (v) => !v.preview && v.emitMode === 'live',
-    sameAs: (v) => ({ eventId: v.eventId.toLowerCase(), eventType: v.eventType, templateCollectionId: v.templateCollectionId.toLowerCase(), uniqueSuffix: v.uniqueSuffix, note: v.note ?? null, runTag: v.runTag ?? null }),
-    typed: (v, db) => liveInstanceKey(db, v.templateCollectionId, v.uniqueSuffix),
+  run: async (ctx, v) => {
+    const r = await instantiateFromEvent(ctx, { ...v, commit: !v.preview });
+    if (!v.preview || !r.ok || v.emitMode === 'live') return r;
+    // a dry run also says what a live run of the same parameters would do now, from a live
+    // call in a transaction of its own that rolls back: that is what its plan binds
+    const live = await instantiateFromEvent({ db: ctx.db, user: ctx.user, runTag: ctx.runTag, gateWaitMs: ctx.gateWaitMs }, { ...v, emitMode: 'live', commit: false });
+    const livePrediction: LivePrediction = live.ok
+      ? { status: live.status, instanceCollectionKey: live.result.instanceCollectionKey, instanceCollectionId: live.result.instanceCollectionId, originalEventLogId: live.result.originalEventLogId, message: null }
+      : { status: live.status, instanceCollectionKey: null, instanceCollectionId: null, originalEventLogId: null, message: live.message };
+    return { ...r, result: { ...r.result, livePrediction } };
+  },
+  // a live run or a kept dry run applies a dry run's plan: the same event, template, suffix,
+  // note and tag, and the outcome that dry run showed for that mode
+  plan: {
+    applies: (v) => !v.preview,
+    params: (v) => ({ eventId: v.eventId.toLowerCase(), eventType: v.eventType, templateCollectionId: v.templateCollectionId.toLowerCase(), uniqueSuffix: v.uniqueSuffix, note: v.note ?? null, runTag: v.runTag ?? null }),
+    effect: (o) => {
+      const own = instantiateEffectOf(o);
+      const live = o.result.emitMode === 'live' ? own : o.result.livePrediction;
+      return {
+        [o.result.emitMode]: own,
+        ...(live ? { live: { status: live.status, instanceCollectionKey: live.instanceCollectionKey } } : {}),
+      };
+    },
+    drift: (planned, o, v) => {
+      const want = planned[v.emitMode] as InstantiateEffect | undefined;
+      const got = instantiateEffectOf(o);
+      if (!want) return `This plan did not preview a ${v.emitMode} run; run the dry run again, then confirm.`;
+      if (want.status === got.status && want.instanceCollectionKey === got.instanceCollectionKey) return null;
+      return (
+        `Your dry run showed a ${v.emitMode} run would answer ${want.status}${want.instanceCollectionKey ? ` (${want.instanceCollectionKey})` : ''}; ` +
+        `now it would answer ${got.status}${got.instanceCollectionKey ? ` (${got.instanceCollectionKey})` : ''}. Nothing was written: run the dry run again.`
+      );
+    },
+    // live needs the instance key typed; keeping a dry-run instance needs only a reason
+    typed: (v, planned) => (v.emitMode === 'live' ? ((planned.live as InstantiateEffect | undefined)?.instanceCollectionKey ?? `inst:?/${v.uniqueSuffix}`) : null),
   },
   summarize: (o) =>
     o.ok
@@ -76,25 +120,50 @@ export const bulkActionInput = bulkInputSchema.extend({
   reason: reasonField,
 });
 
-export const bulkScaleOutDefinition: ActionDefinition<typeof bulkActionInput, Omit<BulkResult, 'items'> & { itemCount: number }> = {
+/** The per-item outcomes of a bulk, as one digest: a plan binds every item's status and key. */
+export function bulkDigest(items: readonly Pick<BulkItem, 'index' | 'status' | 'instanceCollectionKey'>[]): string {
+  const h = createHash('sha256');
+  for (const i of items) h.update(`${i.index}\u0000${i.status}\u0000${i.instanceCollectionKey ?? ''}\n`);
+  return h.digest('hex');
+}
+
+type BulkActionResult = Omit<BulkResult, 'items'> & { itemCount: number; digest: string };
+
+/** The bulk's answer without its (up to 10,000) items: the counts and the items' digest. */
+function withoutItems(r: RecipeResult<BulkResult>): RecipeResult<BulkActionResult> {
+  if (!r.ok) return r;
+  const { items, ...rest } = r.result;
+  return { ...r, result: { ...rest, itemCount: items.length, digest: bulkDigest(items) } };
+}
+
+const countsLine = (c: Record<string, number>) =>
+  Object.entries(c)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k} ${n.toLocaleString('en')}`)
+    .join(', ');
+
+export const bulkScaleOutDefinition: ActionDefinition<typeof bulkActionInput, BulkActionResult> = {
   name: 'bulk_scale_out',
   role: 'operator',
   input: bulkActionInput,
   mode: instantiateMode,
-  reasonRequired: (v) => !v.preview && v.emitMode === 'live',
-  // live needs the whole batch's preflight with the same parameters, and the batch tag typed
-  confirmed: {
-    applies: (v) => !v.preview && v.emitMode === 'live',
-    sameAs: (v) => ({ templateCollectionId: v.templateCollectionId?.toLowerCase() ?? null, templateKey: v.templateKey ?? null, eventType: v.eventType, n: v.n, uuidPrefix: v.uuidPrefix.toLowerCase(), batchTag: v.batchTag, note: v.note ?? null, runTag: v.runTag ?? null }),
-    typed: (v) => v.batchTag,
+  // a live run, and keeping a dry run's dryrun: instances, both commit: both need a reason
+  reasonRequired: (v) => !v.preview,
+  // the run applies the preflight's plan: the same batch, and every item's outcome as it showed
+  plan: {
+    applies: (v) => !v.preview,
+    params: (v) => ({ templateCollectionId: v.templateCollectionId?.toLowerCase() ?? null, templateKey: v.templateKey ?? null, eventType: v.eventType, n: v.n, uuidPrefix: v.uuidPrefix.toLowerCase(), batchTag: v.batchTag, emitMode: v.emitMode, note: v.note ?? null, runTag: v.runTag ?? null }),
+    effect: (o) => ({ emitMode: o.result.emitMode, total: o.result.total, counts: o.result.counts, digest: o.result.digest }),
+    drift: (planned, o) => {
+      if (!o.ok) return `Your preflight showed ${countsLine(planned.counts as Record<string, number>)}; now the run answers ${o.status}. Nothing was written: run the preflight again.`;
+      const r = o.result as BulkResult | BulkActionResult;
+      const digest = 'items' in r ? bulkDigest(r.items) : r.digest;
+      if (digest === planned.digest) return null;
+      return `Your preflight showed ${countsLine(planned.counts as Record<string, number>)}; now the batch would give ${countsLine(r.counts)}. Nothing was written: run the preflight again.`;
+    },
+    typed: (v) => (v.emitMode === 'live' ? v.batchTag : null),
   },
-  run: async (ctx, v) => {
-    const r = await bulkScaleOut(ctx, { ...v, commit: !v.preview });
-    if (!r.ok) return r;
-    // the per-item list can be 10,000 long: the answer keeps the counts
-    const { items, ...rest } = r.result;
-    return { ...r, result: { ...rest, itemCount: items.length } };
-  },
+  run: async (ctx, v) => withoutItems(await bulkScaleOut(ctx, { ...v, commit: !v.preview })),
   summarize: (o) =>
     o.ok
       ? `${o.result.emitMode} bulk of ${o.result.total} as ${o.result.actor}: ${Object.entries(o.result.counts).map(([k, n]) => `${k} ${n}`).join(', ')}${o.committed ? '' : ', rolled back'}`
@@ -131,10 +200,8 @@ export function bulkScaleOutJobDefinition(hooks: BulkJobHooks): typeof bulkScale
         },
       };
       const r = await bulkScaleOut(inTx, { ...v, commit: !v.preview, signal: hooks.signal, onProgress: hooks.onProgress });
-      if (!r.ok) return r;
-      const { items, ...rest } = r.result;
-      hooks.onItems(items);
-      return { ...r, result: { ...rest, itemCount: items.length } };
+      if (r.ok) hooks.onItems(r.result.items);
+      return withoutItems(r);
     },
   };
 }
@@ -156,30 +223,59 @@ export const rollbackByActorDefinition: ActionDefinition<typeof rollbackActionIn
   mode: (v) => (v.durable === true || v.durable === 'on' || v.durable === 'true' ? 'durable' : 'dry_run'),
   reasonRequired: (v) => v.durable,
   run: (ctx, v) => rollbackByActor(ctx, { actor: v.targetActor, dryRun: !v.durable }),
-  // a durable rollback needs a dry run for the same actor, and the actor typed
-  confirmed: {
+  // a durable rollback applies a dry run's plan: exactly the instances it listed, or nothing
+  plan: {
     applies: (v) => v.durable,
-    sameAs: (v) => ({ targetActor: v.targetActor }),
+    params: (v) => ({ targetActor: v.targetActor }),
+    effect: (o) => ({ instanceCollectionIds: [...o.result.instanceCollectionIds].sort() }),
+    drift: (planned, o, v) => {
+      if (!o.ok) return `The rollback now answers ${o.status}; nothing was written: dry run again.`;
+      const want = new Set(planned.instanceCollectionIds as string[]);
+      const got = new Set((o.result as RollbackResult).instanceCollectionIds);
+      const more = [...got].filter((id) => !want.has(id)).length;
+      const fewer = [...want].filter((id) => !got.has(id)).length;
+      if (!more && !fewer) return null;
+      return `${countDrift(more, fewer, 'instance')} by ${v.targetActor} since your dry run (it listed ${want.size.toLocaleString('en')}); nothing was rolled back: dry run again.`;
+    },
     typed: (v) => v.targetActor,
   },
   summarize: (o) =>
     o.ok ? `${o.result.dryRun ? 'would roll back' : 'rolled back'} ${o.result.instanceCount} instance(s) of ${o.result.actor}` : `${o.status}: ${o.message}`,
 };
 
-export const closeGatesActionInput = z.object({ reason: reasonField });
+export const closeGatesActionInput = z.object({ preview: checkbox, reason: reasonField });
+
+/** The phrase a lead types to close every gate. */
+export const CLOSE_GATES_PHRASE = 'close all gates';
 
 export const closeAllGatesDefinition: ActionDefinition<typeof closeGatesActionInput, string[]> = {
   name: 'close_all_gates',
   role: 'lead',
   input: closeGatesActionInput,
-  mode: () => 'admin',
-  reasonRequired: () => true,
-  run: async (ctx) => {
-    const closed = await closeAllGates(ctx);
-    return { ok: true, status: 'ok', committed: true, result: closed } as RecipeResult<string[]>;
+  mode: (v) => (v.preview === true || v.preview === 'on' || v.preview === 'true' ? 'preview' : 'admin'),
+  reasonRequired: (v) => !v.preview,
+  // the preview lists the open gates; the close applies that plan and closes exactly those
+  run: (ctx, v) => (v.preview ? openGates(ctx.db) : closeAllGates(ctx)),
+  plan: {
+    applies: (v) => !v.preview,
+    params: () => ({}),
+    effect: (o) => ({ gates: [...o.result].sort() }),
+    drift: (planned, o) => {
+      const want = (planned.gates as string[]).join(', ') || 'none';
+      const got = o.ok ? [...(o.result as string[])].sort().join(', ') || 'none' : o.status;
+      return want === got ? null : `Your preview showed open gates: ${want}; now: ${got}. Nothing was changed: look again, then confirm.`;
+    },
+    typed: () => CLOSE_GATES_PHRASE,
   },
-  summarize: (o) => (o.ok ? (o.result.length ? `closed ${o.result.join(', ')}` : 'no gate was open') : o.status),
+  summarize: (o) =>
+    o.ok ? (o.committed ? (o.result.length ? `closed ${o.result.join(', ')}` : 'no gate was open') : `open: ${o.result.join(', ') || 'none'}`) : `${o.status}: ${o.message}`,
 };
+
+/** The gates open in committed data, as a preview of closing them (nothing is written). */
+async function openGates(db: Database): Promise<RecipeResult<string[]>> {
+  const rows = rowsOf<{ key: string }>(await db.orm.execute(sql`SELECT key FROM dot_config WHERE key LIKE 'iu_core.%' AND value <> 'false' ORDER BY key`));
+  return { ok: true, status: 'ok', committed: false, result: rows.map((r) => r.key) };
+}
 
 // ---- user admin (lead) ----------------------------------------------------------------
 

@@ -24,6 +24,8 @@ export interface AuditEntry {
   committed: boolean;
   /** Set on a successful preview or dry run: what a later live step must match. */
   previewKey?: string | null;
+  /** The plan a preview made or an apply ran (045). */
+  planId?: number | null;
 }
 
 export type AuditRow = AuditEntry & { id: number; finishedAt: Date };

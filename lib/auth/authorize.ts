@@ -1,17 +1,16 @@
 // The one wrapper every console mutation goes through, in this order: session → role →
-// zod parse → recipe → audit row. The actor's user part is the session's user name; a form
+// zod parse → reason → plan (an apply names its own unused, unexpired plan) → recipe (the
+// apply's effect must equal the plan's, checked in its transaction) → audit row. The actor's user part is the session's user name; a form
 // can only add a validated run tag. A committed run's audit row is written inside the
 // recipe's transaction (beforeFinish), so the run and its record exist together or not at
 // all; anything that rolled back (previews, dry runs, refusals, errors), and every denied or
 // invalid attempt, is recorded in a write of its own that survives.
-import { createHash } from 'node:crypto';
-import { and, eq, gte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '@/db/client';
-import { consoleAuditLog } from '@/db/auth-schema';
 import { describeStatus } from '@/lib/recipes/messages';
-import type { FieldIssue, RecipeContext, RecipeResult, Tx } from '@/lib/recipes/types';
+import type { FieldIssue, RecipeContext, RecipeResult, Refusal, Success, Tx } from '@/lib/recipes/types';
 import { auditParams, writeAudit, type AuditDecision, type AuditMode } from './audit';
+import { checkPlan, claimPlan, createPlan, parsePlanId, planView, type Effect, type Plan, type PlanView } from './plans';
 import type { Identity, RequestInfo } from './identity';
 import { hasRole, type Role, ROLE_DESCRIPTIONS } from './roles';
 
@@ -29,24 +28,41 @@ export interface ActionDefinition<S extends z.ZodType<Record<string, unknown>>, 
   /** One line for the audit's summary column. */
   summarize?: (outcome: RecipeResult<T>) => string;
   /**
-   * For a step that writes for real (live, durable): it is accepted only after a successful
-   * preview of the same parameters by the same person, and with the confirm dialog's typed
-   * text (`confirmText` in the raw input) equal to `typed`.
+   * For a recipe whose preview is a plan: the preview stores its effect, and the step that
+   * writes for real (live, durable, a kept dry run) applies exactly that plan.
    */
-  confirmed?: ConfirmRule<z.output<S>>;
+  plan?: PlanRule<z.output<S>, T>;
 }
 
-export interface ConfirmRule<V> {
-  /** True for the live or destructive form of this input; false for its preview. */
+export interface PlanRule<V, T> {
+  /** True for the apply (live, durable, kept) form of this input; false for the preview that makes a plan. */
   applies: (input: V) => boolean;
-  /** What a preview must share with the live step, field by field (mode fields left out). */
-  sameAs: (input: V) => Record<string, unknown>;
-  /** The exact text the person must type to confirm (an instance key, batch tag, actor). */
-  typed: (input: V, db: Database) => string | Promise<string>;
+  /** The parameters a preview and its apply share (mode fields, reason and typed text left out). */
+  params: (input: V) => Record<string, unknown>;
+  /** The effect a successful preview showed: what its apply must do, no more and no less. */
+  effect: (outcome: Success<T>, input: V) => Effect;
+  /**
+   * Null when the apply's outcome (the recipe's own result, inside its transaction, just
+   * before commit) does what the plan showed; otherwise a sentence that says what changed.
+   */
+  drift: (planned: Effect, outcome: RecipeResult<unknown>, input: V) => string | null;
+  /** The exact text the person types to confirm (an instance key, batch tag, actor); null for none. */
+  typed?: (input: V, planned: Effect) => string | null;
 }
 
 export type ActionResult<T> =
-  | { ok: true; decision: 'ok'; status: string; committed: boolean; message: string; result: T; actor: string; auditId: number | null }
+  | {
+      ok: true;
+      decision: 'ok';
+      status: string;
+      committed: boolean;
+      message: string;
+      result: T;
+      actor: string;
+      auditId: number | null;
+      /** The plan a successful preview made (apply it by its id), or the plan an apply ran. */
+      plan?: PlanView;
+    }
   | {
       ok: false;
       decision: Exclude<AuditDecision, 'ok'>;
@@ -56,6 +72,8 @@ export type ActionResult<T> =
       issues?: FieldIssue[];
       actor?: string;
       auditId: number | null;
+      /** The plan an apply named, when it was refused (plan_stale, plan_used, …). */
+      planId?: number;
     };
 
 export interface Caller {
@@ -87,29 +105,7 @@ export function toPlainInput(raw: unknown): Record<string, unknown> {
   return {};
 }
 
-/** How long a preview stays good for its live step: IU_PREVIEW_TTL_MIN minutes, default 30. */
-export function previewTtlMinutes(): number {
-  const n = Number(process.env.IU_PREVIEW_TTL_MIN);
-  return Number.isFinite(n) && n > 0 ? n : 30;
-}
-
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object' && !(v instanceof Date)) {
-    return Object.fromEntries(
-      Object.keys(v as Record<string, unknown>)
-        .sort()
-        .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-    );
-  }
-  return v;
-}
-
-/** The hash a preview records and its live step must match: who, which recipe, which parameters. */
-export function previewKey(username: string, recipe: string, same: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify([username, recipe, canonical(same)])).digest('hex');
-}
+export { previewKey } from './plans';
 
 const ERROR_MESSAGE = 'Something went wrong and nothing was written; the attempt is in the audit trail. Try again, or ask a lead to look at the server log.';
 
@@ -189,28 +185,33 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
 
   const data = parsed.data as z.output<S> & { reason?: string; runTag?: string };
   const mode = safeMode(data);
-  const rule = def.confirmed;
-  const key = rule ? previewKey(who.username, def.name, rule.sameAs(data)) : null;
-  const isStep = rule ? rule.applies(data) : false;
-  if (rule && isStep) {
-    const refusal = await confirmRefusal(caller.db, rule, data, input, who.username, key!);
-    if (refusal) {
-      const auditId = await record({
-        params: auditParams(Object.fromEntries(Object.entries(data).filter(([k]) => k !== 'reason'))),
-        mode,
-        decision: 'refused',
-        status: refusal,
-        summary: describeStatus(refusal),
-        actor: null,
-        reason: data.reason ?? null,
-        committed: false,
-      });
-      return { ok: false, decision: 'refused', status: refusal, committed: false, message: describeStatus(refusal), auditId };
-    }
-  }
   const runTag = data.runTag || undefined;
   const actor = runTag ? `${who.username}:${runTag}` : who.username;
   const params = auditParams(Object.fromEntries(Object.entries(data).filter(([k]) => k !== 'reason')));
+  const rule = def.plan;
+  const isApply = rule ? rule.applies(data) : false;
+
+  // an apply names its plan: the caller's own, for these parameters, unexpired and unused
+  let plan: Plan | null = null;
+  if (rule && isApply) {
+    const refusal = await planRefusal(caller.db, def.name, who.username, rule, data, input);
+    if ('status' in refusal) {
+      const auditId = await record({
+        params,
+        mode,
+        decision: 'refused',
+        status: refusal.status,
+        summary: refusal.message,
+        actor: null,
+        reason: data.reason ?? null,
+        committed: false,
+        planId: refusal.planId ?? null,
+      });
+      return { ok: false, decision: 'refused', status: refusal.status, committed: false, message: refusal.message, auditId, ...(refusal.planId ? { planId: refusal.planId } : {}) };
+    }
+    plan = refusal.plan;
+  }
+
   const summarize = (o: RecipeResult<T>) => {
     try {
       return def.summarize?.(o) ?? (o.ok ? o.status : `${o.status}: ${o.message}`);
@@ -218,7 +219,7 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
       return o.status;
     }
   };
-  const entryFor = (o: RecipeResult<T>, committed: boolean) => ({
+  const entryFor = (o: RecipeResult<T>, committed: boolean, planId: number | null) => ({
     params,
     mode,
     decision: (o.ok ? 'ok' : o.status === 'invalid_input' ? 'invalid' : 'refused') as AuditDecision,
@@ -227,19 +228,28 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
     actor,
     reason: data.reason ?? null,
     committed,
-    // a successful preview is what a later live step with the same parameters leans on
-    previewKey: key && !isStep && o.ok ? key : null,
+    planId,
   });
 
   let auditId: number | null = null;
   const ctx: RecipeContext = {
     db: caller.db,
     user: who.username,
+    role: who.role,
     runTag,
     async beforeFinish(tx: Tx, o: RecipeResult<unknown>) {
       // only a commit records here: a rolled-back write would vanish with the run
-      if (o.committed) auditId = await record(entryFor(o as RecipeResult<T>, true), tx);
+      if (o.committed) auditId = await record(entryFor(o as RecipeResult<T>, true, plan?.id ?? null), tx);
     },
+    // the apply's effect, computed in its own transaction, must be the plan's; then the plan is used up
+    verify: plan
+      ? async (tx: Tx, o: RecipeResult<unknown>): Promise<Refusal | null> => {
+          const drift = rule!.drift(plan!.effect, o, data);
+          if (drift) return { ok: false, status: 'plan_stale', committed: false, message: drift };
+          const used = await claimPlan(tx, plan!);
+          return used ? { ok: false, status: used.status, committed: false, message: used.message } : null;
+        }
+      : undefined,
   };
 
   let outcome: RecipeResult<T>;
@@ -256,14 +266,29 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
       actor,
       reason: data.reason ?? null,
       committed: false,
+      planId: plan?.id ?? null,
     });
     return { ok: false, decision: 'error', status: 'error', committed: false, message: ERROR_MESSAGE, actor, auditId: id };
   }
+
+  // a successful preview becomes a plan, stored before its audit row so the row can name it
+  let made: Plan | null = null;
+  if (rule && !isApply && outcome.ok && !outcome.committed) {
+    made = await createPlan(caller.db.orm, {
+      recipe: def.name,
+      username: who.username,
+      actor,
+      params: rule.params(data),
+      effect: rule.effect(outcome, data),
+      summary: summarize(outcome),
+    });
+  }
   if (!outcome.committed || auditId === null) {
     // rolled back (or the recipe never called beforeFinish): record it on its own
-    auditId = await record(entryFor(outcome, outcome.committed));
+    auditId = await record(entryFor(outcome, outcome.committed, made?.id ?? plan?.id ?? null));
   }
   if (outcome.ok) {
+    const shown = made ?? plan;
     return {
       ok: true,
       decision: 'ok',
@@ -273,6 +298,7 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
       result: outcome.result,
       actor,
       auditId,
+      ...(shown ? { plan: planView(shown) } : {}),
     };
   }
   return {
@@ -284,28 +310,27 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
     issues: outcome.issues,
     actor,
     auditId,
+    ...(plan ? { planId: plan.id } : {}),
   };
 }
 
-/** Why a live step may not run yet: no typed confirmation, or no recent matching preview. */
-async function confirmRefusal<V>(
+/** Why an apply may not run: no usable plan of the caller's own, or the typed text does not match. */
+async function planRefusal<V, T>(
   db: Database,
-  rule: ConfirmRule<V>,
+  recipe: string,
+  username: string,
+  rule: PlanRule<V, T>,
   data: V,
   raw: Record<string, unknown>,
-  username: string,
-  key: string,
-): Promise<'confirmation_required' | 'preview_required' | null> {
-  const since = new Date(Date.now() - previewTtlMinutes() * 60_000);
-  const [hit] = await db.orm
-    .select({ id: consoleAuditLog.id })
-    .from(consoleAuditLog)
-    .where(and(eq(consoleAuditLog.previewKey, key), eq(consoleAuditLog.username, username), eq(consoleAuditLog.decision, 'ok'), gte(consoleAuditLog.startedAt, since)))
-    .orderBy(sql`${consoleAuditLog.startedAt} DESC`)
-    .limit(1);
-  if (!hit) return 'preview_required';
+): Promise<{ plan: Plan } | { status: 'plan_required' | 'plan_expired' | 'plan_used' | 'confirmation_required'; message: string; planId?: number }> {
+  const checked = await checkPlan(db, { recipe, username, params: rule.params(data), planId: raw.planId });
+  if (!('plan' in checked)) return { ...checked, planId: parsePlanId(raw.planId) ?? undefined };
+  const expected = rule.typed?.(data, checked.plan.effect) ?? null;
   const typed = typeof raw.confirmText === 'string' ? raw.confirmText : '';
-  return typed === (await rule.typed(data, db)) ? null : 'confirmation_required';
+  if (expected !== null && typed !== expected) {
+    return { status: 'confirmation_required', message: describeStatus('confirmation_required'), planId: checked.plan.id };
+  }
+  return checked;
 }
 
 /**
@@ -318,7 +343,14 @@ export async function runAdminTransaction<T>(ctx: RecipeContext, fn: (tx: Tx) =>
   try {
     await ctx.db.orm.transaction(async (tx) => {
       outcome = await fn(tx);
-      const commit = outcome.ok;
+      let commit = outcome.ok;
+      if (commit && ctx.verify) {
+        const refusal = await ctx.verify(tx, { ...outcome, committed: true } as RecipeResult<unknown>);
+        if (refusal) {
+          outcome = refusal;
+          commit = false;
+        }
+      }
       if (ctx.beforeFinish) await ctx.beforeFinish(tx, { ...outcome, committed: commit } as RecipeResult<unknown>);
       if (!commit) throw new Rollback();
     });

@@ -19,10 +19,12 @@ import { desc, sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '@/db/client';
 import { consoleBulkJob, type BulkJobStatus } from '@/db/console-schema';
 import { bulkScaleOutJobDefinition } from '@/lib/actions/definitions';
-import { executeAuthorized, type ActionResult, type Caller } from '@/lib/auth/authorize';
-import type { Identity } from '@/lib/auth/identity';
-import { hasRole } from '@/lib/auth/roles';
+import { z } from 'zod';
+import { executeAuthorized, reasonField, type ActionDefinition, type ActionResult, type Caller } from '@/lib/auth/authorize';
+import { parsePlanId } from '@/lib/auth/plans';
+import { hasRole, type Role } from '@/lib/auth/roles';
 import { describeStatus } from '@/lib/recipes/messages';
+import { refuse } from '@/lib/recipes/run';
 import type { BulkItem } from '@/lib/recipes';
 
 export type BulkJobMode = 'preview' | 'dry_run' | 'live';
@@ -60,6 +62,8 @@ interface BulkJobRecord {
   resultStatus: string | null;
   committed: boolean;
   message: string | null;
+  /** The plan its preflight made, or the plan its run applied. */
+  planId: number | null;
 }
 
 /** What the console shows of a job; JSON-safe (dates as ISO strings). */
@@ -96,8 +100,9 @@ interface LiveJob extends BulkJobRecord {
   heartbeat?: ReturnType<typeof setInterval>;
   /** The end and the items were written in the batch's transaction. */
   itemsWritten?: boolean;
-  /** Who asked to cancel (the owner or a lead), for the job's message. */
+  /** Who asked to cancel (the owner or a lead) and why, for the job's message. */
   cancelledBy?: string;
+  cancelReason?: string;
 }
 
 // On globalThis: Next may load this module once per route bundle, and every route handler,
@@ -171,6 +176,7 @@ function viewOf(j: BulkJobRecord & { cancelRequested?: boolean }, live: boolean)
     resultStatus: j.resultStatus,
     committed: j.committed,
     message: j.message,
+    planId: j.planId ?? null,
     cancelRequested: !!j.cancelRequested,
     live,
     elapsedMs,
@@ -222,6 +228,8 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
         resultStatus: null,
         committed: false,
         message: null,
+        // a run names the plan it applies; a preflight's plan is made when it ends
+        planId: v.preview ? null : parsePlanId((raw as Record<string, unknown> | null)?.planId),
         controller,
         items: [],
         finished: undefined as unknown as Promise<BulkJobView>,
@@ -248,6 +256,7 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
         updatedAt: now,
         reason: j.reason,
         committed: false,
+        planId: j.planId,
       });
       state().jobs.set(id, j);
       job = j;
@@ -316,16 +325,17 @@ function endMessage(j: LiveJob, status: BulkJobStatus, result: ActionResult<unkn
       ? `Preflight of all ${j.total.toLocaleString('en')} items: ${summary(j.counts)}. It was rolled back; nothing was written.`
       : `Committed ${j.total.toLocaleString('en')} items (${j.params.emitMode}): ${summary(j.counts)}.`;
   }
-  if (status === 'cancelled') return `Cancelled${j.cancelledBy ? ` by ${j.cancelledBy}` : ''} after ${j.done.toLocaleString('en')} of ${j.total.toLocaleString('en')} items. ${describeStatus('cancelled')}`;
+  if (status === 'cancelled') return `Cancelled${j.cancelledBy ? ` by ${j.cancelledBy}` : ''}${j.cancelReason ? ` (${j.cancelReason})` : ''} after ${j.done.toLocaleString('en')} of ${j.total.toLocaleString('en')} items. ${describeStatus('cancelled')}`;
   return result?.message ?? describeStatus('cancelled');
 }
 
 async function finish(db: Database, j: LiveJob, result: ActionResult<unknown>): Promise<void> {
   const status: BulkJobStatus = result.ok ? 'succeeded' : result.status === 'cancelled' ? 'cancelled' : result.decision === 'error' ? 'failed' : 'refused';
-  await settle(db, j, { status, resultStatus: result.status, committed: result.committed, auditId: result.auditId, message: endMessage(j, status, result), items: status === 'succeeded' ? j.items : [] });
+  const planId = result.ok ? (result.plan?.id ?? j.planId) : j.planId;
+  await settle(db, j, { status, resultStatus: result.status, committed: result.committed, auditId: result.auditId, message: endMessage(j, status, result), items: status === 'succeeded' ? j.items : [], planId });
 }
 
-type JobEnd = { status: BulkJobStatus; resultStatus: string; committed: boolean; auditId: number | null; message: string; items?: BulkItem[] };
+type JobEnd = { status: BulkJobStatus; resultStatus: string; committed: boolean; auditId: number | null; message: string; items?: BulkItem[]; planId?: number | null };
 
 /** Writes the end of a job: the row and every item's outcome, in one statement. */
 async function writeEnd(on: Pick<Database['orm'], 'execute'>, j: LiveJob, end: JobEnd & { finishedAt: Date }): Promise<void> {
@@ -345,7 +355,7 @@ async function writeEnd(on: Pick<Database['orm'], 'execute'>, j: LiveJob, end: J
          SET status = ${end.status}, done = ${done}, counts = ${JSON.stringify(j.counts)}::jsonb,
              finished_at = ${end.finishedAt.toISOString()}::timestamptz, updated_at = clock_timestamp(),
              audit_id = ${end.auditId}, result_status = ${end.resultStatus}, committed = ${end.committed},
-             message = ${end.message}
+             message = ${end.message}, plan_id = ${end.planId ?? j.planId ?? null}
        WHERE id = ${j.id}::uuid
       RETURNING id)
     INSERT INTO console_bulk_job_item
@@ -366,7 +376,7 @@ async function settle(db: Database, j: LiveJob, end: JobEnd): Promise<void> {
   }
   const done = end.status === 'succeeded' ? j.total : j.done;
   // only now does a poll see the end, so the items are there when it asks for them
-  Object.assign(j, { status: end.status, resultStatus: end.resultStatus, committed: end.committed, auditId: end.auditId, message: end.message, done, finishedAt, updatedAt: finishedAt, items: [] });
+  Object.assign(j, { status: end.status, resultStatus: end.resultStatus, committed: end.committed, auditId: end.auditId, message: end.message, done, finishedAt, updatedAt: finishedAt, items: [], planId: end.planId ?? j.planId });
   setTimeout(() => state().jobs.delete(j.id), KEEP_MS).unref?.();
 }
 
@@ -382,26 +392,42 @@ export function waitForBulkJob(id: string): Promise<BulkJobView> | null {
   return state().jobs.get(id)?.finished ?? null;
 }
 
-export type CancelOutcome = { ok: true; job: BulkJobView } | { ok: false; status: 404 | 403 | 409; message: string };
+export const cancelBulkJobInput = z.object({
+  jobId: z.string({ error: 'The job id is required.' }).trim().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'The job id must be a UUID.'),
+  reason: reasonField,
+});
 
-/** Asks a running job to stop; its transaction then rolls back. Only its owner or a lead. */
-export async function cancelBulkJob(db: Database, id: string, who: Identity): Promise<CancelOutcome> {
-  const j = state().jobs.get(id);
-  if (!j) {
-    const row = await getBulkJob(db, id);
-    if (!row) return { ok: false, status: 404, message: 'There is no such bulk job.' };
-    return { ok: false, status: 409, message: `This job is no longer running (${row.status}); there is nothing to cancel.` };
-  }
-  if (j.username !== who.username && !hasRole(who.role, 'lead')) {
-    return { ok: false, status: 403, message: `Only ${j.username}, who started this job, or a lead can cancel it.` };
-  }
-  if (j.status !== 'running' && j.status !== 'queued') {
-    return { ok: false, status: 409, message: `This job is no longer running (${j.status}); there is nothing to cancel.` };
-  }
-  j.cancelledBy = who.username;
-  j.controller.abort();
-  return { ok: true, job: liveView(j) };
-}
+/**
+ * Cancelling a running bulk job, as an action: its owner or a lead, with a reason, audited
+ * like every mutation. The run's one transaction then rolls back.
+ */
+export const cancelBulkJobDefinition: ActionDefinition<typeof cancelBulkJobInput, BulkJobView> = {
+  name: 'bulk_cancel',
+  role: 'operator',
+  input: cancelBulkJobInput,
+  mode: () => 'admin',
+  reasonRequired: () => true,
+  run: async (ctx, v) => {
+    const id = v.jobId.toLowerCase();
+    const j = state().jobs.get(id);
+    if (!j) {
+      const row = await getBulkJob(ctx.db, id);
+      if (!row) return refuse('not_found', { message: 'There is no such bulk job.' });
+      return refuse('not_running', { message: `This job is no longer running (${row.status}); there is nothing to cancel.` });
+    }
+    if (j.username !== ctx.user && !hasRole((ctx.role ?? null) as Role | null, 'lead')) {
+      return refuse('denied', { message: `Only ${j.username}, who started this job, or a lead can cancel it.` });
+    }
+    if (j.status !== 'running' && j.status !== 'queued') {
+      return refuse('not_running', { message: `This job is no longer running (${j.status}); there is nothing to cancel.` });
+    }
+    j.cancelledBy = ctx.user;
+    j.cancelReason = v.reason;
+    j.controller.abort();
+    return { ok: true, status: 'ok', committed: false, result: liveView(j) };
+  },
+  summarize: (o) => (o.ok ? `asked bulk job ${o.result.id} (${o.result.username}, ${o.result.done}/${o.result.total}) to stop` : `${o.status}: ${o.message}`),
+};
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

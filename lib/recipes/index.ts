@@ -4,7 +4,7 @@ export { describeStatus } from './messages';
 export { actorOf, runRecipe, refuse } from './run';
 export * from './schemas';
 export { composeTemplateVersion, planNextVersion, suggestAddress, type ComposeResult, type VersionPlan } from './compose-template-version';
-export { instantiateFromEvent, type InstantiateResult } from './instantiate-from-event';
+export { instantiateFromEvent, type InstantiateResult, type LivePrediction } from './instantiate-from-event';
 export { bulkScaleOut, plannedItems, plannedInstanceKey, type BulkItem, type BulkProgress, type BulkResult } from './bulk-scale-out';
 export { rollbackByActor, type RollbackResult } from './rollback-by-actor';
 export { readGates, closeAllGates, type Gate } from './gates';

@@ -15,6 +15,17 @@ export interface InstantiateResult {
   eventLogId: number | null;
   originalEventLogId: number | null;
   raw: Record<string, unknown>;
+  /** On a dry run: what a live run of the same parameters would do now (a rolled-back live call). */
+  livePrediction?: LivePrediction;
+}
+
+export interface LivePrediction {
+  status: Status;
+  instanceCollectionKey: string | null;
+  instanceCollectionId: string | null;
+  originalEventLogId: number | null;
+  /** The refusal's sentence, when a live run would be refused. */
+  message: string | null;
 }
 
 /**

@@ -1,8 +1,10 @@
 // One sentence per status: what happened and what to do next. Every surface (console, CLI)
 // shows refusals through this mapping.
-import type { Status } from './types';
+import { CONSOLE_STATUSES, type ConsoleStatus, type Status } from './types';
 
-const SENTENCES: Record<Status, string> = {
+export { CONSOLE_STATUSES };
+
+const SENTENCES: Record<Exclude<Status, ConsoleStatus>, string> = {
   ok: 'Done.',
   idempotent_replay:
     'This event was already instantiated from this template in this mode; nothing new was made and the existing instance is returned.',
@@ -41,17 +43,20 @@ const SENTENCES: Record<Status, string> = {
     'The console never opens iu_core.delivery_enabled or iu_core.retention_enabled; these need explicit authority outside the console.',
 };
 
-/** Statuses the console's own wrapper answers with, around the engine. */
-export const CONSOLE_STATUSES = ['preview_required', 'confirmation_required', 'denied', 'unauthenticated', 'error'] as const;
-
-const CONSOLE_SENTENCES: Record<(typeof CONSOLE_STATUSES)[number], string> = {
-  preview_required:
-    'A live or destructive step needs a successful preview of exactly the same parameters, by you, in the last few minutes; run the preview again, check its result, then confirm.',
+const CONSOLE_SENTENCES: Record<ConsoleStatus, string> = {
+  plan_required:
+    'A live or destructive step applies a plan: run the preview (or dry run) first, check what it shows, then confirm that plan.',
+  plan_expired: 'This plan has expired; run the preview again and confirm the new plan.',
+  plan_used: 'This plan was already applied; a plan runs once. Run the preview again for a new plan.',
+  plan_stale:
+    'What this step would do now differs from what its plan showed, so nothing was written; run the preview again and check it.',
   confirmation_required:
     'The confirmation did not match; type the text the dialog shows exactly (it is case-sensitive), then confirm.',
   denied: 'Your role does not allow this; ask a lead for the role it needs.',
   unauthenticated: 'You are signed out; sign in and try again.',
   error: 'Something went wrong and nothing was written; the attempt is in the audit trail. Try again, or ask a lead to look at the server log.',
+  not_found: 'There is no such thing here; check the link or the id.',
+  not_running: 'This job is no longer running; there is nothing to cancel.',
 };
 
 /** The sentence for a status; unknown statuses still get an honest sentence. */

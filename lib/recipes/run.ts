@@ -124,8 +124,15 @@ export async function runRecipe<T>(
         );
         if (open.length) throw new GateLeftOpenError(`gates still open before commit: ${open.map((o) => o.key).join(', ')}`);
       }
-      const wantCommit = outcome.status !== 'gate_leak' && opts.commit(outcome);
+      let wantCommit = outcome.status !== 'gate_leak' && opts.commit(outcome);
       if (opts.signal?.aborted) throw new RollbackSignal('cancelled');
+      if (wantCommit && ctx.verify) {
+        const refusal = await ctx.verify(tx, { ...outcome, committed: true } as RecipeResult<unknown>);
+        if (refusal) {
+          outcome = refusal;
+          wantCommit = false;
+        }
+      }
       if (ctx.beforeFinish) await ctx.beforeFinish(tx, { ...outcome, committed: wantCommit } as RecipeResult<unknown>);
       if (!wantCommit) throw new RollbackSignal('rollback');
       committed = true;

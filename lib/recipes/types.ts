@@ -31,9 +31,24 @@ export const ENGINE_STATUSES = [
   'forbidden_gate',
 ] as const;
 
+/** Statuses the console's pipeline answers with around the engine: plans, confirmation, jobs. */
+export const CONSOLE_STATUSES = [
+  'plan_required',
+  'plan_expired',
+  'plan_used',
+  'plan_stale',
+  'confirmation_required',
+  'denied',
+  'unauthenticated',
+  'error',
+  'not_found',
+  'not_running',
+] as const;
+
 export type SubstrateStatus = (typeof SUBSTRATE_STATUSES)[number];
 export type EngineStatus = (typeof ENGINE_STATUSES)[number];
-export type Status = SubstrateStatus | EngineStatus;
+export type ConsoleStatus = (typeof CONSOLE_STATUSES)[number];
+export type Status = SubstrateStatus | EngineStatus | ConsoleStatus;
 
 export interface FieldIssue {
   field: string;
@@ -77,6 +92,15 @@ export interface RecipeContext {
    * outcome: the console writes its audit row here so it lands with the recipe.
    */
   beforeFinish?: (tx: Tx, outcome: RecipeResult<unknown>) => Promise<void>;
+  /**
+   * Called inside the transaction of an outcome that is about to commit, before
+   * beforeFinish: a refusal here replaces the outcome and the transaction rolls back. The
+   * console binds an apply to its plan here (the effect must equal the plan's, and the plan
+   * is used up in this same transaction).
+   */
+  verify?: (tx: Tx, outcome: RecipeResult<unknown>) => Promise<Refusal | null>;
+  /** The signed-in person's role, for rules that depend on it (a lead may cancel anyone's job). */
+  role?: string | null;
 }
 
 /** The transaction handle recipes run their SQL on. */

@@ -58,6 +58,18 @@ export async function bulkApiUser(req: Request, role: Role): Promise<{ me: Ident
   return r;
 }
 
+/**
+ * The wrapper's caller for a request to act on a running job (cancel): while a bulk run
+ * holds PGlite, the identity this process verified for the session; else from the database.
+ */
+export async function bulkActionCaller(req: Request): Promise<Caller> {
+  if (await heldByBulkRun()) {
+    const me = remembered(req.headers);
+    if (me) return { db: await getDb(), identity: me, request: requestInfo(req.headers) };
+  }
+  return bulkCaller(req);
+}
+
 /** The wrapper's caller for a route handler's request (the identity from the database). */
 export async function bulkCaller(req: Request): Promise<Caller> {
   const [db, auth] = await Promise.all([getDb(), getAuth()]);

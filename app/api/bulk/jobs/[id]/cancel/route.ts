@@ -1,15 +1,25 @@
-import { cancelBulkJob } from '@/lib/bulk/jobs';
-import { bulkApiUser } from '@/lib/server/bulk-auth';
-import { getDb } from '@/lib/server/db';
+import { executeAuthorized } from '@/lib/auth/authorize';
+import { cancelBulkJobDefinition } from '@/lib/bulk/jobs';
+import { bulkActionCaller } from '@/lib/server/bulk-auth';
 
 export const dynamic = 'force-dynamic';
 
-/** Cancels a running bulk job (its owner or a lead): its one transaction rolls back. */
+const HTTP: Record<string, number> = { unauthenticated: 401, denied: 403, not_found: 404, not_running: 409, invalid_input: 422, error: 500 };
+
+/**
+ * Cancels a running bulk job (its owner or a lead) through the one action wrapper: a JSON
+ * body with a `reason`, audited with who asked. Its one transaction then rolls back.
+ */
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  const who = await bulkApiUser(req, 'operator');
-  if ('response' in who) return who.response;
   const { id } = await params;
-  const r = await cancelBulkJob(await getDb(), id, who.me);
-  if (!r.ok) return Response.json({ error: r.message }, { status: r.status });
-  return Response.json(r, { status: 202 });
+  let body: unknown = {};
+  try {
+    body = await req.json();
+  } catch {
+    return Response.json({ ok: false, status: 'invalid_input', message: 'Send a JSON object with a reason.' }, { status: 400 });
+  }
+  const input = body && typeof body === 'object' && !Array.isArray(body) ? { ...(body as Record<string, unknown>), jobId: id } : { jobId: id };
+  const r = await executeAuthorized(cancelBulkJobDefinition, await bulkActionCaller(req), input);
+  if (r.ok) return Response.json({ ...r, job: r.result }, { status: 202 });
+  return Response.json({ ...r, error: r.message }, { status: HTTP[r.status] ?? HTTP[r.decision] ?? 409 });
 }
