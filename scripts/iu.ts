@@ -11,17 +11,12 @@ import cliProgress from 'cli-progress';
 import { openDatabase, type Database } from '@/db/client';
 import { migrationStatus } from '@/db/migrate';
 import {
-  bulkScaleOut,
-  closeAllGates,
-  composeTemplateVersion,
-  instantiateFromEvent,
   readGates,
   refuse,
-  rollbackByActor,
   runTagSchema,
-  type BulkInput,
+  type BulkItem,
   type BulkProgress,
-  type ComposeInput,
+  type BulkResult,
   type RecipeContext,
   type RecipeResult,
   type Refusal,
@@ -34,10 +29,23 @@ import { resolveTemplate } from '@/lib/cli/template-ref';
 import { cliUser } from '@/lib/cli/user';
 import os from 'node:os';
 import type { z } from 'zod';
-import { executeAuthorized, type ActionDefinition } from '@/lib/auth/authorize';
-import { auditParams, writeAudit, type AuditEntry, type AuditMode } from '@/lib/auth/audit';
+import { executeAuthorized, type ActionDefinition, type ActionResult, type Caller } from '@/lib/auth/authorize';
+import { writeAudit } from '@/lib/auth/audit';
 import { bootstrapLead, listUsers } from '@/lib/auth/users';
-import { addUserDefinition, resetPasswordDefinition, setDisabledDefinition, setRoleDefinition, type UserAdminResult } from '@/lib/actions/definitions';
+import {
+  addUserDefinition,
+  bulkScaleOutJobDefinition,
+  CLOSE_GATES_PHRASE,
+  closeAllGatesDefinition,
+  instantiateFromEventDefinition,
+  resetPasswordDefinition,
+  rollbackByActorDefinition,
+  setDisabledDefinition,
+  setRoleDefinition,
+  type UserAdminResult,
+} from '@/lib/actions/definitions';
+import { composeTemplateVersionDefinition } from '@/lib/actions/compose';
+import { iuCommandLine, renderPlan } from '@/lib/cli/plan';
 
 function cliUserName(): string {
   const who = cliUser();
@@ -47,7 +55,6 @@ function cliUserName(): string {
 interface GlobalOpts {
   json?: boolean;
   tag?: string;
-  reason?: string;
 }
 
 /** Where output goes: with --json only the final document reaches stdout. */
@@ -75,6 +82,8 @@ interface Run {
   command: string;
   /** Positional arguments (users add <username>, …). */
   args: string[];
+  /** The parsed command, to repeat it as a plan's apply command. */
+  cmd: Command;
 }
 
 /** The recipe's field names, as the flags a person typed (added as `flag`; `field` stays the recipe's). */
@@ -100,6 +109,10 @@ const FIELD_FLAGS: Record<string, string> = {
   runTag: '--tag',
   tag: '--tag',
   user: 'IU_USER',
+  targetActor: '--actor',
+  reason: '--reason',
+  planId: '--plan',
+  confirmText: '--confirm',
 };
 
 function withFlags(r: Refusal): Refusal {
@@ -137,15 +150,10 @@ function refused(run: Pick<Run, 'io' | 'command'> & { db?: Database }, refusal: 
 
 /**
  * Wraps a command: checks the acting user and run tag, opens the database, runs, always
- * closes (PGlite holds a folder lock), and maps errors to a sentence and exit code 1.
+ * closes (PGlite holds a folder lock), and maps errors to a sentence and exit code 1. The
+ * audit trail is the action wrapper's (executeAuthorized), never written here.
  */
-interface CliAudit<O> {
-  /** The recipe name in the audit trail (the console's names). */
-  recipe: string;
-  mode: (o: O) => AuditMode;
-}
-
-function action<O>(name: string, opts: { acts: boolean; audit?: CliAudit<O> }, handler: (run: Run, o: O) => Promise<number>) {
+function action<O>(name: string, opts: { acts: boolean }, handler: (run: Run, o: O) => Promise<number>) {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const globals = cmd.optsWithGlobals() as GlobalOpts;
@@ -167,42 +175,10 @@ function action<O>(name: string, opts: { acts: boolean; audit?: CliAudit<O> }, h
       ctx = { user: who.user, runTag: tag.data };
     }
     let db: Database | undefined;
-    // Recipe runs from the CLI are in the console's audit trail too, with role 'cli': a
-    // commit's row in the recipe's transaction, a preview's or refusal's afterwards.
-    const pending: AuditEntry[] = [];
-    const startedAt = new Date();
     try {
       db = await openDatabase();
-      let runCtx: RecipeContext | null = ctx ? { ...ctx, db } : null;
-      if (runCtx && opts.audit) {
-        const audit = opts.audit;
-        const c = runCtx;
-        const entry = (outcome: RecipeResult<unknown>): AuditEntry => ({
-          startedAt,
-          username: c.user,
-          role: 'cli',
-          recipe: audit.recipe,
-          params: auditParams({ ...(o as Record<string, unknown>), reason: undefined }),
-          mode: audit.mode(o),
-          decision: outcome.ok ? 'ok' : outcome.status === 'invalid_input' ? 'invalid' : 'refused',
-          status: outcome.status,
-          summary: outcome.ok ? `${outcome.status}${outcome.committed ? '' : ', rolled back'}` : `${outcome.status}: ${outcome.message}`,
-          actor: c.runTag ? `${c.user}:${c.runTag}` : c.user,
-          reason: globals.reason ?? null,
-          ip: 'cli',
-          userAgent: `iu-cli (${os.hostname()})`,
-          committed: outcome.committed,
-        });
-        runCtx = {
-          ...c,
-          async beforeFinish(tx, outcome) {
-            if (outcome.committed) await writeAudit(tx, entry(outcome));
-            else pending.push(entry(outcome));
-          },
-        };
-      }
-      process.exitCode = await handler({ db, io, ctx: runCtx, command: name, args: (cmd.processedArgs ?? cmd.args) as string[] }, o);
-      for (const e of pending.splice(0)) await writeAudit(db.orm, e);
+      const runCtx: RecipeContext | null = ctx ? { ...ctx, db } : null;
+      process.exitCode = await handler({ db, io, ctx: runCtx, command: name, args: (cmd.processedArgs ?? cmd.args) as string[], cmd }, o);
     } catch (err) {
       const message = describeError(err, db?.label);
       io.result({ command: name, database: db?.label ?? null, ok: false, status: 'error', message });
@@ -214,11 +190,133 @@ function action<O>(name: string, opts: { acts: boolean; audit?: CliAudit<O> }, h
   };
 }
 
-/** Prints a recipe outcome: the rendering on success, the refusal otherwise. */
-function finish<T>(run: Run, outcome: RecipeResult<T>, render: (result: T, committed: boolean) => string, extra: Record<string, unknown> = {}): number {
-  if (!outcome.ok) return refused(run, outcome, extra);
-  run.io.result({ command: run.command, database: run.db.label, ...extra, ...outcome });
-  run.io.out(render(outcome.result, outcome.committed));
+/** The CLI as a caller of the action wrapper: the CLI user with the lead's role, audited as 'cli'. */
+function cliCaller(run: Run): Caller {
+  return {
+    db: run.db,
+    identity: { userId: 'cli', username: run.ctx!.user, role: 'lead', mustChangePassword: false, source: 'session' },
+    request: { ip: 'cli', userAgent: `iu-cli (${os.hostname()})` },
+    auditRole: 'cli',
+  };
+}
+
+/**
+ * Runs a recipe's action definition through executeAuthorized (role, input, reason, plan,
+ * audit row), and keeps the recipe's own outcome too: a refusal's substrate detail (the
+ * colliding key, the kept event-log row) is the recipe's, not the wrapper's answer.
+ */
+async function runDefinition<S extends z.ZodType<Record<string, unknown>>, T>(
+  run: Run,
+  def: ActionDefinition<S, T>,
+  input: Record<string, unknown>,
+): Promise<{ r: ActionResult<T>; raw: RecipeResult<T> | null }> {
+  let raw: RecipeResult<T> | null = null;
+  const capturing: ActionDefinition<S, T> = {
+    ...def,
+    run: async (ctx, v) => (raw = await def.run(ctx, v)),
+  };
+  const r = await executeAuthorized(capturing, cliCaller(run), { ...input, runTag: run.ctx!.runTag });
+  return { r, raw };
+}
+
+/** The flags that make a run an apply, or name its plan: left out of the command line a preview repeats. */
+const APPLY_FLAGS = new Set(['commit', 'keep', 'durable', 'closeAll', 'plan', 'confirm', 'reason']);
+
+/**
+ * The arguments that repeat this command as the person typed it (global flags first), with
+ * `set` replacing option values (a generated event id, a resolved template key) and `add`
+ * appended (--commit --plan N --confirm … --reason …).
+ */
+function sameCommand(run: Run, set: Record<string, string>, add: (string | null | undefined)[]): string[] {
+  const cmd = run.cmd;
+  const out: string[] = [];
+  const root = cmd.parent;
+  if (root) {
+    if (root.getOptionValueSource('json') === 'cli') out.push('--json');
+    if (root.getOptionValueSource('tag') === 'cli') out.push('--tag', String(root.getOptionValue('tag')));
+  }
+  out.push(cmd.name());
+  for (const opt of cmd.options) {
+    const attr = opt.attributeName();
+    if (APPLY_FLAGS.has(attr) || !opt.long) continue;
+    if (attr in set) {
+      out.push(opt.long, set[attr]);
+      continue;
+    }
+    if (cmd.getOptionValueSource(attr) !== 'cli') continue;
+    const value = cmd.getOptionValue(attr) as unknown;
+    if (typeof value === 'boolean') {
+      if (value !== !!opt.negate) out.push(opt.long);
+    } else if (value !== undefined) {
+      out.push(opt.long, String(value));
+    }
+  }
+  return [...out, ...add.filter((a): a is string => typeof a === 'string')];
+}
+
+interface ApplyOpts {
+  plan?: string;
+  confirm?: string;
+  reason?: string;
+}
+
+/** The flags of an apply, for the printed command: --plan N, --confirm <text> when needed, --reason. */
+function applyFlags(planId: number, typed: string | null, reason: string | undefined): string[] {
+  return ['--plan', String(planId), ...(typed !== null ? ['--confirm', typed] : []), '--reason', reason?.trim() ? reason.trim() : '…'];
+}
+
+/** The wrapper's fields of an apply: its plan, typed text and reason (undefined fields are dropped). */
+function applyInput(o: ApplyOpts): Record<string, unknown> {
+  return { planId: o.plan, confirmText: o.confirm, reason: o.reason };
+}
+
+/** --plan or --confirm without the flag that applies: refused before anything runs. */
+function strayPlanFlags(run: Run, o: ApplyOpts, applyFlag: string): number | null {
+  const stray = (['plan', 'confirm'] as const).filter((k) => o[k] !== undefined);
+  if (!stray.length) return null;
+  const message = `--${stray.join(' and --')} name${stray.length === 1 ? 's' : ''} what an apply runs; add ${applyFlag} to apply the plan (without it this is a preview, which makes a new plan).`;
+  return refused(run, refuse('invalid_input', { message: `Nothing was run: ${message}`, issues: stray.map((k) => ({ field: k === 'plan' ? 'planId' : 'confirmText', message })) }));
+}
+
+/** A refusal or error from the wrapper, printed; 2 for a refusal, 1 for an error. */
+function notDone(run: Run, r: Extract<ActionResult<unknown>, { ok: false }>, raw: RecipeResult<unknown> | null, extra: Record<string, unknown> = {}): number {
+  if (r.decision === 'error') {
+    run.io.result({ command: run.command, database: run.db.label, ...extra, ...r });
+    run.io.note(`Error: ${r.message}`);
+    return EXIT.error;
+  }
+  const own = raw && !raw.ok && raw.status === r.status ? raw : null;
+  const refusal: Refusal = {
+    ok: false,
+    status: r.status as Refusal['status'],
+    message: r.message,
+    committed: r.committed,
+    ...(r.issues ? { issues: r.issues } : {}),
+    ...(own?.detail ? { detail: own.detail } : {}),
+    ...(own?.step ? { step: own.step } : {}),
+  };
+  return refused(run, refusal, { ...extra, decision: r.decision, auditId: r.auditId, ...(r.planId ? { planId: r.planId } : {}) });
+}
+
+/** A done run: the JSON result (with the plan and the apply command of a preview), or the rendering and the plan. */
+function done<T>(
+  run: Run,
+  r: Extract<ActionResult<T>, { ok: true }>,
+  shown: { text: string; json?: unknown; apply?: string[] | null; alternatives?: { label: string; args: string[] }[] },
+  extra: Record<string, unknown> = {},
+): number {
+  const apply = !r.committed && r.plan && shown.apply ? shown.apply : null;
+  run.io.result({
+    command: run.command,
+    database: run.db.label,
+    ...extra,
+    ...r,
+    ...(shown.json !== undefined ? { result: shown.json } : {}),
+    ...(apply ? { apply: { command: iuCommandLine(apply), args: apply } } : {}),
+  });
+  run.io.out(shown.text);
+  if (apply && r.plan) run.io.out(renderPlan(r.plan, apply, shown.alternatives));
+  else if (r.committed && r.plan) run.io.out(`Applied plan #${r.plan.id}.`);
   return EXIT.ok;
 }
 
@@ -227,13 +325,16 @@ async function tableExists(db: Database, name: string): Promise<boolean> {
   return r.ok;
 }
 
-async function templateArg(run: Run, raw: string | undefined): Promise<{ id?: string; key: string | null } | Refusal> {
-  if (raw === undefined) return { id: undefined, key: null }; // the recipe's validation names the missing field
+async function templateArg(run: Run, raw: string | undefined): Promise<{ id?: string; key: string | null; viaFamily: boolean } | Refusal> {
+  if (raw === undefined) return { id: undefined, key: null, viaFamily: false }; // the recipe's validation names the missing field
   const r = await resolveTemplate(run.db, raw);
   if (!r.ok) return refuse('template_collection_not_found', { message: r.message });
   if (r.ref.via === 'family' && !run.io.json) run.io.note(`Using ${r.ref.key}, the latest version of ${raw.trim()}.`);
-  return { id: r.ref.id, key: r.ref.key };
+  return { id: r.ref.id, key: r.ref.key, viaFamily: r.ref.via === 'family' };
 }
+
+/** An apply names the template version its preview resolved, not a family whose latest version may move. */
+const templateSet = (tpl: { key: string | null; viaFamily: boolean }): Record<string, string> => (tpl.viaFamily && tpl.key ? { template: tpl.key } : {});
 
 const isRefusal = (v: unknown): v is Refusal => !!v && typeof v === 'object' && (v as Refusal).ok === false;
 
@@ -246,27 +347,47 @@ const program = new Command()
   .description('Operator command line for iu_core: gates, status, compose, instantiate, bulk, rollback-actor.\nActs as IU_USER or the OS user. Exit codes: 0 done, 2 refused, 1 error.')
   .option('--json', 'print one machine-readable JSON result on stdout, nothing else')
   .option('--tag <run-tag>', 'run tag: the recorded actor becomes <user>:<run-tag>')
-  .option('--reason <text>', 'why: recorded in the console audit trail with the run')
   .showHelpAfterError()
   .addHelpText('after', '\nPGlite (.data/pglite or IU_PGLITE_DIR) by default; PostgreSQL when DATABASE_URL is set.');
 
+interface GatesOpts extends ApplyOpts {
+  closeAll?: boolean;
+}
+
 program
   .command('gates')
-  .description('show the four iu_core gates; --close-all closes any leaked gate')
-  .option('--close-all', 'close every open iu_core gate (a lead fixing a gate leak)')
+  .description('show the four iu_core gates; --close-all previews closing the open ones and prints the plan that closes them')
+  .option('--close-all', 'close every open iu_core gate (a lead fixing a gate leak): a preview and its plan, or with --plan the close itself')
+  .option('--plan <id>', 'with --close-all: the plan (from the preview) to apply')
+  .option('--confirm <text>', `with --close-all --plan: the typed confirmation, '${CLOSE_GATES_PHRASE}'`)
+  .option('--reason <text>', 'with --close-all --plan: why (recorded in the audit trail)')
   .action(
-    action<{ closeAll?: boolean }>('gates', { acts: true, audit: { recipe: 'close_all_gates', mode: () => 'admin' } }, async (run, o) => {
-      let closed: string[] | undefined;
-      if (o.closeAll) closed = await closeAllGates(run.ctx!);
+    action<GatesOpts>('gates', { acts: true }, async (run, o) => {
+      if (!o.closeAll) {
+        const stray = (['plan', 'confirm', 'reason'] as const).filter((k) => o[k] !== undefined);
+        if (stray.length) {
+          const message = `--${stray.join(', --')} belong${stray.length === 1 ? 's' : ''} to --close-all; gates alone only shows the gates.`;
+          return refused(run, refuse('invalid_input', { message: `Nothing was run: ${message}`, issues: [{ field: stray[0] === 'plan' ? 'planId' : stray[0] === 'confirm' ? 'confirmText' : 'reason', message }] }));
+        }
+        const gates = await readGates(run.db);
+        const leak = gates.filter((g) => g.open).map((g) => g.key);
+        run.io.result({ command: 'gates', database: run.db.label, ok: true, gates, leak: leak.length > 0 });
+        run.io.out(`Database: ${run.db.label}`);
+        run.io.out(renderGates(gates));
+        run.io.out(gateLeakLine(gates) ?? 'All gates are closed.');
+        return EXIT.ok;
+      }
+      const applying = o.plan !== undefined;
+      const { r, raw } = await runDefinition(run, closeAllGatesDefinition, { preview: !applying, ...(applying ? applyInput(o) : { reason: o.reason }) });
+      if (!r.ok) return notDone(run, r, raw);
       const gates = await readGates(run.db);
-      const leak = gates.filter((g) => g.open).map((g) => g.key);
-      run.io.result({ command: 'gates', database: run.db.label, ok: true, gates, leak: leak.length > 0, ...(closed ? { closed } : {}) });
-      run.io.out(`Database: ${run.db.label}`);
-      if (closed) run.io.out(closed.length ? `Closed ${closed.join(', ')} (as ${run.ctx!.user}).` : 'No gate was open; nothing changed.');
-      run.io.out(renderGates(gates));
-      const line = gateLeakLine(gates);
-      run.io.out(line ?? 'All gates are closed.');
-      return EXIT.ok;
+      const text = [`Database: ${run.db.label}`];
+      if (r.committed) text.push(r.result.length ? `Closed ${r.result.join(', ')} (as ${run.ctx!.user}).` : 'No gate was open; nothing changed.');
+      else text.push(r.result.length ? `Open now, and closed by the plan below: ${r.result.join(', ')}.` : 'No gate is open; there is nothing to close.');
+      text.push(renderGates(gates));
+      if (r.committed) text.push(gateLeakLine(gates) ?? 'All gates are closed.');
+      const apply = r.result.length ? sameCommand(run, {}, ['--close-all', ...applyFlags(r.plan!.id, CLOSE_GATES_PHRASE, o.reason)]) : null;
+      return done(run, r, { text: text.join('\n'), apply }, { gates, ...(r.committed ? { closed: r.result } : { open: r.result }) });
     }),
   );
 
@@ -383,6 +504,9 @@ interface ComposeOpts {
   description?: string;
   previous?: string;
   commit?: boolean;
+  plan?: string;
+  confirm?: string;
+  reason?: string;
 }
 
 program
@@ -396,9 +520,14 @@ program
   .option('--kind <kind>', 'collection kind (default design_doc)')
   .option('--description <text>', 'collection description')
   .option('--previous <uuid>', 'the unregistered v1 to chain from (only for a family never registered)')
-  .option('--commit', 'keep it; without it the run is a preview that rolls back')
+  .option('--commit', 'apply the preview\'s plan (with --plan, --confirm <new key>, --reason); without it the run is a preview that rolls back and makes a plan')
+  .option('--plan <id>', 'with --commit: the plan (from the preview) to apply')
+  .option('--confirm <text>', 'with --commit: the new version\'s key, typed to confirm (tpl:<family>/v<n>)')
+  .option('--reason <text>', 'with --commit: why (recorded in the audit trail)')
   .action(
-    action<ComposeOpts>('compose', { acts: true, audit: { recipe: 'compose_template_version', mode: (o) => (o.commit ? 'live' : 'preview') } }, async (run, o) => {
+    action<ComposeOpts>('compose', { acts: true }, async (run, o) => {
+      const stray = o.commit ? null : strayPlanFlags(run, o, '--commit');
+      if (stray !== null) return stray;
       // A pieces problem is reported together with every other field problem: the recipe
       // runs with an empty list (which its schema refuses before any SQL) and the pieces
       // issue replaces the schema's "at least one piece".
@@ -420,25 +549,28 @@ program
           else piecesError = parsed.message;
         }
       }
-      const outcome = await composeTemplateVersion(run.ctx!, {
-        family: o.family as string,
-        title: o.title as string,
-        label: o.label as string,
+      // a pieces problem leaves the list empty, which the action's schema refuses before any SQL
+      const { r, raw } = await runDefinition(run, composeTemplateVersionDefinition, {
+        family: o.family,
+        title: o.title,
+        label: o.label,
         kind: o.kind,
         description: o.description,
         note: o.note,
         previousCollectionId: o.previous,
-        pieces: pieces as ComposeInput['pieces'], // validated by the recipe's schema
-        commit: !!o.commit && piecesError === null,
+        pieces,
+        preview: !o.commit,
+        ...(o.commit ? applyInput(o) : { reason: o.reason }),
       });
       if (piecesError !== null) {
-        if (outcome.ok) throw new Error('compose ran without pieces'); // the schema requires at least one
-        const others = (outcome.issues ?? []).filter((i) => i.field !== 'pieces');
+        if (r.ok) throw new Error('compose ran without pieces'); // the schema requires at least one
+        const others = (r.issues ?? []).filter((i) => i.field !== 'pieces');
         const issues = [...others, { field: 'pieces', message: piecesError }];
-        return refused(run, refuse('invalid_input', { issues, message: `The input was refused and nothing was written: ${issues.map((i) => i.message).join(' ')}` }));
+        return notDone(run, { ...r, issues, message: `The input was refused and nothing was written: ${issues.map((i) => i.message).join(' ')}` }, null);
       }
-      if (!outcome.ok && outcome.issues) outcome.issues = explainPieceIssues(outcome.issues, pieces);
-      return finish(run, outcome, (res, committed) => renderCompose(res, committed));
+      if (!r.ok) return notDone(run, r.issues ? { ...r, issues: explainPieceIssues(r.issues, pieces) } : r, raw);
+      const apply = r.plan ? sameCommand(run, {}, ['--commit', ...applyFlags(r.plan.id, r.result.collectionKey, o.reason)]) : null;
+      return done(run, r, { text: renderCompose(r.result, r.committed, { withPlan: !!apply }), apply });
     }),
   );
 
@@ -451,6 +583,9 @@ interface InstantiateOpts {
   note?: string;
   keep?: boolean;
   commit?: boolean;
+  plan?: string;
+  confirm?: string;
+  reason?: string;
 }
 
 program
@@ -462,29 +597,48 @@ program
   .option('--type <event-type>', 'event type', 'template.published')
   .option('--mode <mode>', 'dry_run or live', 'dry_run')
   .option('--note <note>', 'note stored in the event log')
-  .option('--commit', 'keep the outcome (a dry_run instance becomes durable; a refusal keeps its log row)')
+  .option('--commit', 'apply the dry run\'s plan (with --plan, --reason, and --confirm <instance key> for live): a dry_run instance becomes durable, a live one exists')
   .option('--keep', 'same as --commit')
+  .option('--plan <id>', 'with --commit: the plan (from the dry run) to apply')
+  .option('--confirm <text>', 'with --commit and --mode live: the live instance key, typed to confirm')
+  .option('--reason <text>', 'with --commit: why (recorded in the audit trail)')
   .action(
-    action<InstantiateOpts>('instantiate', { acts: true, audit: { recipe: 'instantiate_from_event', mode: (o) => (o.commit || o.keep ? (o.mode === 'live' ? 'live' : 'dry_run') : 'preview') } }, async (run, o) => {
+    action<InstantiateOpts>('instantiate', { acts: true }, async (run, o) => {
+      const applying = !!(o.commit || o.keep);
+      const stray = applying ? null : strayPlanFlags(run, o, '--commit');
+      if (stray !== null) return stray;
       const tpl = await templateArg(run, o.template);
       if (isRefusal(tpl)) return refused(run, tpl);
-      const eventId = o.event?.trim().toLowerCase() === 'new' ? crypto.randomUUID() : o.event;
-      if (o.event?.trim().toLowerCase() === 'new' && !run.io.json) run.io.note(`New event id: ${eventId}`);
-      const outcome = await instantiateFromEvent(run.ctx!, {
-        eventId: eventId as string,
+      const fresh = o.event?.trim().toLowerCase() === 'new';
+      const eventId = fresh ? crypto.randomUUID() : o.event;
+      if (fresh && !run.io.json) run.io.note(`New event id: ${eventId}`);
+      const { r, raw } = await runDefinition(run, instantiateFromEventDefinition, {
+        eventId,
         eventType: o.type,
-        templateCollectionId: tpl.id as string,
-        uniqueSuffix: o.suffix as string,
-        emitMode: o.mode as 'dry_run',
+        templateCollectionId: tpl.id,
+        uniqueSuffix: o.suffix,
+        emitMode: o.mode,
         note: o.note,
-        commit: !!(o.commit || o.keep),
+        preview: !applying,
+        ...(applying ? applyInput(o) : { reason: o.reason }),
       });
-      return finish(
-        run,
-        outcome,
-        (res, committed) => renderInstantiate(res, { committed, eventType: o.type, suffix: o.suffix ?? '', template: { id: tpl.id ?? '', key: tpl.key } }),
-        { templateKey: tpl.key },
-      );
+      const extra = { templateKey: tpl.key, ...(fresh ? { eventId } : {}) };
+      if (!r.ok) return notDone(run, r, raw, extra);
+      const res = r.result;
+      // the apply repeats this dry run: the same event id (not "new"), the same template version
+      const set = { ...templateSet(tpl), ...(fresh ? { event: String(eventId) } : {}) };
+      let apply: string[] | null = null;
+      const alternatives: { label: string; args: string[] }[] = [];
+      if (r.plan) {
+        const live = res.emitMode === 'live' ? res : res.livePrediction;
+        const liveKey = live?.instanceCollectionKey ?? null;
+        apply = sameCommand(run, set, ['--commit', ...applyFlags(r.plan.id, res.emitMode === 'live' ? liveKey : null, o.reason)]);
+        if (res.emitMode === 'dry_run' && live && live.status === 'ok' && liveKey) {
+          alternatives.push({ label: `Or make it live with the same plan (a live run now would make ${liveKey})`, args: sameCommand(run, { ...set, mode: 'live' }, ['--commit', ...applyFlags(r.plan.id, liveKey, o.reason)]) });
+        }
+      }
+      const text = renderInstantiate(res, { committed: r.committed, eventType: o.type, suffix: o.suffix ?? '', template: { id: tpl.id ?? '', key: tpl.key }, withPlan: !!apply });
+      return done(run, r, { text, apply, alternatives }, extra);
     }),
   );
 
@@ -499,6 +653,9 @@ interface BulkOpts {
   commit?: boolean;
   items?: boolean;
   progress: boolean;
+  plan?: string;
+  confirm?: string;
+  reason?: string;
 }
 
 program
@@ -511,11 +668,16 @@ program
   .option('--mode <mode>', 'live or dry_run', 'live')
   .option('--type <event-type>', 'event type', 'template.published')
   .option('--note <note>', 'note stored on every event-log row')
-  .option('--commit', 'run it for real; without it the run is a preflight that rolls back')
+  .option('--commit', 'apply the preflight\'s plan (with --plan, --reason, and --confirm <batch tag> for live); without it the run is a preflight that rolls back and makes a plan')
+  .option('--plan <id>', 'with --commit: the plan (from the preflight) to apply')
+  .option('--confirm <text>', 'with --commit and --mode live: the batch tag, typed to confirm')
+  .option('--reason <text>', 'with --commit: why (recorded in the audit trail)')
   .option('--items', 'print every item, not only the first few')
   .option('--no-progress', 'no progress output on stderr')
   .action(
-    action<BulkOpts>('bulk', { acts: true, audit: { recipe: 'bulk_scale_out', mode: (o) => (o.commit ? (o.mode === 'dry_run' ? 'dry_run' : 'live') : 'preview') } }, async (run, o) => {
+    action<BulkOpts>('bulk', { acts: true }, async (run, o) => {
+      const stray = o.commit ? null : strayPlanFlags(run, o, '--commit');
+      if (stray !== null) return stray;
       const tpl = await templateArg(run, o.template);
       if (isRefusal(tpl)) return refused(run, tpl);
 
@@ -528,38 +690,50 @@ program
       process.on('SIGINT', onSigint);
 
       const progress = o.progress ? makeProgress(run.io) : null;
-      let outcome;
+      let items: BulkItem[] = [];
+      // the console job's definition: the same action to the wrapper and the audit trail, with
+      // the run's progress, its Ctrl-C and its items hooked in
+      const def = bulkScaleOutJobDefinition({
+        onStart: async () => {},
+        onProgress: (p) => progress?.update(p),
+        onItems: (list) => {
+          items = list;
+        },
+        onCommit: async () => {},
+        signal: controller.signal,
+      });
+      let out;
       try {
-        outcome = await bulkScaleOut(run.ctx!, {
+        out = await runDefinition(run, def, {
           templateCollectionId: tpl.id,
-          n: o.n as BulkInput['n'], // a string; the recipe's schema coerces and checks it
-          uuidPrefix: o.prefix as string,
-          batchTag: o.batch as string,
-          emitMode: o.mode as 'live',
+          n: o.n, // a string; the schema coerces and checks it
+          uuidPrefix: o.prefix,
+          batchTag: o.batch,
+          emitMode: o.mode,
           eventType: o.type,
           note: o.note,
-          commit: !!o.commit,
-          signal: controller.signal,
-          onProgress: progress?.update,
+          preview: !o.commit,
+          ...(o.commit ? applyInput(o) : { reason: o.reason }),
         });
       } finally {
         progress?.stop();
         process.off('SIGINT', onSigint);
       }
-      if (!outcome.ok && outcome.status === 'invalid_input' && o.template === undefined && !outcome.issues?.some((i) => i.field === 'templateCollectionId')) {
-        // the schema checks the template only once the other fields parse; name it at once
-        outcome.issues = [...(outcome.issues ?? []), { field: 'templateCollectionId', message: 'Pick a template (by id, key or family).' }];
+      const { r, raw } = out;
+      if (!r.ok) {
+        if (r.status === 'invalid_input' && o.template === undefined && !r.issues?.some((i) => i.field === 'templateCollectionId')) {
+          // the schema checks the template only once the other fields parse; name it at once
+          return notDone(run, { ...r, issues: [...(r.issues ?? []), { field: 'templateCollectionId', message: 'Pick a template (by id, key or family).' }] }, raw, { templateKey: tpl.key });
+        }
+        return notDone(run, r, raw, { templateKey: tpl.key });
       }
-      const code = finish(
-        run,
-        outcome,
-        (res, committed) => renderBulk(res, { committed, allItems: !!o.items, templateKey: tpl.key, batchTag: o.batch ?? '' }),
-        { templateKey: tpl.key },
-      );
-      if (outcome.ok) {
-        const notOk = outcome.result.total - (outcome.result.counts.ok ?? 0);
-        if (notOk > 0) run.io.note(`Note: ${fmtCount(notOk)} of ${fmtCount(outcome.result.total)} items were not ok (${fmtCounts(Object.fromEntries(Object.entries(outcome.result.counts).filter(([k]) => k !== 'ok')))}).`);
-      }
+      const full: BulkResult = { ...(({ itemCount: _n, digest: _d, ...rest }) => rest)(r.result), items };
+      const batchTag = (o.batch ?? '').trim();
+      const apply = r.plan ? sameCommand(run, templateSet(tpl), ['--commit', ...applyFlags(r.plan.id, full.emitMode === 'live' ? batchTag : null, o.reason)]) : null;
+      const text = renderBulk(full, { committed: r.committed, allItems: !!o.items, templateKey: tpl.key, batchTag, withPlan: !!apply });
+      const code = done(run, r, { text, json: { ...r.result, items }, apply }, { templateKey: tpl.key });
+      const notOk = full.total - (full.counts.ok ?? 0);
+      if (notOk > 0) run.io.note(`Note: ${fmtCount(notOk)} of ${fmtCount(full.total)} items were not ok (${fmtCounts(Object.fromEntries(Object.entries(full.counts).filter(([k]) => k !== 'ok')))}).`);
       return code;
     }),
   );
@@ -596,7 +770,7 @@ function makeProgress(io: Io): { update: (p: BulkProgress) => void; stop: () => 
   };
 }
 
-interface RollbackOpts {
+interface RollbackOpts extends ApplyOpts {
   actor?: string;
   durable?: boolean;
   items?: boolean;
@@ -606,12 +780,22 @@ program
   .command('rollback-actor')
   .description('roll back every standing instance one actor created (dry run unless --durable)')
   .option('--actor <actor>', 'the actor to roll back, matched exactly (e.g. dana or dana:canary-3)')
-  .option('--durable', 'delete the instances for real; without it nothing is written')
+  .option('--durable', 'apply the dry run\'s plan (with --plan, --confirm <actor>, --reason): delete exactly the instances it listed; without it nothing is written')
+  .option('--plan <id>', 'with --durable: the plan (from the dry run) to apply')
+  .option('--confirm <text>', 'with --durable: the actor, typed to confirm')
+  .option('--reason <text>', 'with --durable: why (recorded in the audit trail)')
   .option('--items', 'list every instance, not only the first few')
   .action(
-    action<RollbackOpts>('rollback-actor', { acts: true, audit: { recipe: 'rollback_by_actor', mode: (o) => (o.durable ? 'durable' : 'dry_run') } }, async (run, o) => {
-      const outcome = await rollbackByActor(run.ctx!, { actor: o.actor as string, dryRun: !o.durable });
-      if (outcome.ok && outcome.result.instanceCount === 0 && !run.io.json && typeof o.actor === 'string') {
+    action<RollbackOpts>('rollback-actor', { acts: true }, async (run, o) => {
+      const stray = o.durable ? null : strayPlanFlags(run, o, '--durable');
+      if (stray !== null) return stray;
+      const { r, raw } = await runDefinition(run, rollbackByActorDefinition, {
+        targetActor: o.actor,
+        durable: !!o.durable,
+        ...(o.durable ? applyInput(o) : { reason: o.reason }),
+      });
+      if (!r.ok) return notDone(run, r, raw);
+      if (r.result.instanceCount === 0 && !run.io.json && typeof o.actor === 'string') {
         // actors are matched exactly; a run-tagged actor is a different string
         const similar = await run.db.query<{ triggered_by: string; n: number }>(
           `SELECT triggered_by, count(*)::int AS n FROM iu_auto_instantiate_event_log
@@ -623,7 +807,8 @@ program
         );
         if (similar.length) run.io.note(`Actors with standing instances that look alike: ${similar.map((s) => `${s.triggered_by} (${s.n})`).join(', ')}.`);
       }
-      return finish(run, outcome, (res, committed) => renderRollback(res, { committed, allItems: !!o.items }));
+      const apply = r.plan && r.result.instanceCount > 0 ? sameCommand(run, {}, ['--durable', ...applyFlags(r.plan.id, r.result.actor, o.reason)]) : null;
+      return done(run, r, { text: renderRollback(r.result, { committed: r.committed, allItems: !!o.items }), apply });
     }),
   );
 

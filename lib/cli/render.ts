@@ -62,7 +62,7 @@ export function gateLeakLine(gates: Gate[]): string | null {
   return `GATE LEAK: ${open.map((g) => g.key).join(', ')} ${open.length === 1 ? 'is' : 'are'} open in committed data; every recipe refuses until a lead runs: npm run iu -- gates --close-all`;
 }
 
-export function renderCompose(res: ComposeResult, committed: boolean): string {
+export function renderCompose(res: ComposeResult, committed: boolean, opts: { withPlan?: boolean } = {}): string {
   const newCount = res.newPieceIds.length;
   const link = res.previous ? `${res.previous.versionLabel} → ${res.versionLabel}` : `${res.versionLabel} (first version of ${res.family})`;
   const lines = [
@@ -81,13 +81,13 @@ export function renderCompose(res: ComposeResult, committed: boolean): string {
       res.pieces.map((p, i) => [i + 1, p.role, p.reused ? 'reused' : 'new', committed || p.reused ? p.iuId : `${p.iuId.slice(0, 8)}… (preview)`, p.canonicalAddress]),
     ),
   ];
-  if (!committed) lines.push('Run again with --commit to keep it.');
+  if (!committed && !opts.withPlan) lines.push('Run again with --commit to keep it.');
   return lines.join('\n');
 }
 
 export function renderInstantiate(
   res: InstantiateResult,
-  opts: { committed: boolean; eventType: string; suffix: string; template: { id: string; key: string | null } },
+  opts: { committed: boolean; eventType: string; suffix: string; template: { id: string; key: string | null }; withPlan?: boolean },
 ): string {
   const kept = opts.committed;
   const instance =
@@ -109,14 +109,14 @@ export function renderInstantiate(
     ]),
   ];
   if (res.status === 'idempotent_replay') lines.push(describeStatus('idempotent_replay'));
-  if (!kept) lines.push('Preview: everything was rolled back, nothing was written. Run again with --commit to keep it.');
+  if (!kept) lines.push(`Preview: everything was rolled back, nothing was written.${opts.withPlan ? '' : ' Run again with --commit to keep it.'}`);
   else if (res.status === 'ok' && res.emitMode === 'dry_run') lines.push('Committed: the dry_run-tagged instance is durable (rollback-actor removes it).');
   else if (res.status === 'ok') lines.push('Committed: the live instance exists now.');
   else lines.push('Committed: the replay is recorded in the event log; no new instance was made.');
   return lines.join('\n');
 }
 
-export function renderBulk(res: BulkResult, opts: { committed: boolean; allItems: boolean; templateKey: string | null; batchTag: string; firstItems?: number }): string {
+export function renderBulk(res: BulkResult, opts: { committed: boolean; allItems: boolean; templateKey: string | null; batchTag: string; firstItems?: number; withPlan?: boolean }): string {
   const first = opts.firstItems ?? 5;
   const rate = res.elapsedMs > 0 ? `${fmtCount(Math.round((res.total / res.elapsedMs) * 1000))} events/s` : '';
   const lines = [
@@ -142,7 +142,7 @@ export function renderBulk(res: BulkResult, opts: { committed: boolean; allItems
     lines.push(opts.allItems ? 'Items:' : `First ${items.length} of ${fmtCount(res.items.length)} items (--items prints all):`);
     lines.push(renderBulkItems(items));
   }
-  if (!opts.committed) lines.push('Run again with --commit to run it for real.');
+  if (!opts.committed && !opts.withPlan) lines.push('Run again with --commit to run it for real.');
   return lines.join('\n');
 }
 
