@@ -286,10 +286,15 @@ function notDone(run: Run, r: Extract<ActionResult<unknown>, { ok: false }>, raw
     return EXIT.error;
   }
   const own = raw && !raw.ok && raw.status === r.status ? raw : null;
+  // the wrapper's sentence speaks of the console's dialog; on the command line it is --confirm
+  const message =
+    r.status === 'confirmation_required'
+      ? 'The --confirm text did not match: give exactly the text in the apply command the preview printed (the new version\'s key, the instance key, the batch tag, the actor, or \'close all gates\'); it is case-sensitive. Nothing was written.'
+      : r.message;
   const refusal: Refusal = {
     ok: false,
     status: r.status as Refusal['status'],
-    message: r.message,
+    message,
     committed: r.committed,
     ...(r.issues ? { issues: r.issues } : {}),
     ...(own?.detail ? { detail: own.detail } : {}),
