@@ -59,7 +59,7 @@ export function renderGates(gates: Gate[]): string {
 export function gateLeakLine(gates: Gate[]): string | null {
   const open = gates.filter((g) => g.open);
   if (!open.length) return null;
-  return `GATE LEAK: ${open.map((g) => g.key).join(', ')} ${open.length === 1 ? 'is' : 'are'} open in committed data; every recipe refuses until a lead runs: npm run iu -- gates --close-all`;
+  return `GATE LEAK: ${open.map((g) => g.key).join(', ')} ${open.length === 1 ? 'is' : 'are'} open in committed data; every recipe refuses until a lead closes them: npm run iu -- gates --close-all shows the plan and the command that closes them`;
 }
 
 export function renderCompose(res: ComposeResult, committed: boolean, opts: { withPlan?: boolean } = {}): string {
