@@ -1,6 +1,9 @@
 // npm run iu -- <command>: the operator's command line over the recipe engine.
 //
-// Every write goes through lib/recipes; this file only parses flags, resolves template keys
+// Every recipe runs through the console's action wrapper (executeAuthorized with the
+// definitions in lib/actions): the same role, reason and plan rules and the same audit trail
+// (role 'cli'). A preview makes a plan and prints the exact command that applies it; the apply
+// names it (--plan, --confirm, --reason). This file only parses flags, resolves template keys
 // with read SELECTs, and prints. The acting user is IU_USER or the OS user, never a flag.
 // Exit codes: 0 done, 2 refused (bad input included), 1 unexpected error.
 // With --json, stdout carries exactly one JSON document; progress and notes go to stderr.

@@ -17,7 +17,7 @@ const USER = 'cli-olga';
 
 interface Cli {
   code: number;
-  json: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: Record<string, any>;
   stderr: string;
 }
 
