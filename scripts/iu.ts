@@ -257,7 +257,11 @@ program
   .action(
     action<{ closeAll?: boolean }>('gates', { acts: true, audit: { recipe: 'close_all_gates', mode: () => 'admin' } }, async (run, o) => {
       let closed: string[] | undefined;
-      if (o.closeAll) closed = await closeAllGates(run.ctx!);
+      if (o.closeAll) {
+        const r = await closeAllGates(run.ctx!);
+        if (!r.ok) return refused(run, r);
+        closed = r.result;
+      }
       const gates = await readGates(run.db);
       const leak = gates.filter((g) => g.open).map((g) => g.key);
       run.io.result({ command: 'gates', database: run.db.label, ok: true, gates, leak: leak.length > 0, ...(closed ? { closed } : {}) });
