@@ -167,7 +167,7 @@ test.describe('bulk scale-out', () => {
     });
     expect(refused.status()).toBe(409);
     const body = await refused.json();
-    expect(body).toMatchObject({ ok: false, result: { status: 'preview_required' } });
+    expect(body).toMatchObject({ ok: false, result: { status: 'plan_required' } });
     expect(body.result.message).toMatch(/preview|preflight|dry run/i);
 
     await fillForm(page, { n, prefix, tag, runTag });
@@ -201,7 +201,7 @@ test.describe('bulk scale-out', () => {
     const audit = (await auditRows(admin)).filter((a) => a.recipe === 'bulk_scale_out' && a.params.batchTag === tag);
     expect(audit).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ username: 'bulk-op', mode: 'live', decision: 'refused', status: 'preview_required', committed: false }),
+        expect.objectContaining({ username: 'bulk-op', mode: 'live', decision: 'refused', status: 'plan_required', committed: false }),
         expect.objectContaining({ username: 'bulk-op', mode: 'live', status: 'cancelled', committed: false, actor }),
       ]),
     );

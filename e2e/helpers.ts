@@ -67,6 +67,9 @@ export interface AuditRow {
   actor: string | null;
   committed: boolean;
   params: Record<string, unknown>;
+  reason: string | null;
+  /** The plan a preview made or an apply ran. */
+  planId: number | null;
 }
 
 /** The audit trail, read through the lead-only export (the server holds the PGlite folder). */

@@ -30,14 +30,14 @@ export interface Made {
  */
 export async function makeInstance(ctx: BrowserContext, tpl: TemplateRef, runTag: string, mode: 'live' | 'dry_run'): Promise<Made> {
   const base = { eventId: uuid(), eventType: 'template.published', templateCollectionId: tpl.id, uniqueSuffix: `e2e-${uuid().slice(0, 8)}`, runTag };
-  if (mode === 'live') {
-    const p = await ctx.request.post('/api/recipes/instantiate-from-event', { data: { ...base, emitMode: 'dry_run', preview: true } });
-    expect(p.status(), await p.text()).toBe(200);
-  }
+  // every commit applies a dry run's plan, a kept dry run too
+  const p = await ctx.request.post('/api/recipes/instantiate-from-event', { data: { ...base, emitMode: 'dry_run', preview: true } });
+  expect(p.status(), await p.text()).toBe(200);
+  const planId = (await p.json()).plan.id as number;
   const data =
     mode === 'live'
-      ? { ...base, emitMode: 'live', confirmText: `inst:${tpl.key}/${base.uniqueSuffix}`, reason: 'e2e: instances to roll back' }
-      : { ...base, emitMode: 'dry_run', reason: 'e2e: a kept dry run to roll back' };
+      ? { ...base, planId, emitMode: 'live', confirmText: `inst:${tpl.key}/${base.uniqueSuffix}`, reason: 'e2e: instances to roll back' }
+      : { ...base, planId, emitMode: 'dry_run', reason: 'e2e: a kept dry run to roll back' };
   const res = await ctx.request.post('/api/recipes/instantiate-from-event', { data });
   const body = await res.json();
   expect(res.status(), JSON.stringify(body)).toBe(200);

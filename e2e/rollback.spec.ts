@@ -1,8 +1,9 @@
 // Rollback by actor, as a lead does it: from an actor's history page to a dry run (the list,
 // the count, the templates), a durable rollback confirmed with the actor typed and a reason,
 // and the result linked to its audit row; then what the database holds afterwards. Refusals:
-// an operator is denied (and audited), a wrong typed actor cannot be confirmed, and a durable
-// post without a dry run is refused with its sentence.
+// an operator is denied (and audited), a wrong typed actor cannot be confirmed, a durable
+// post without a dry run is refused with its sentence, and a dry run's plan that went stale
+// (the actor made more instances since) is refused, then a new dry run removes them all, once.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
@@ -11,8 +12,7 @@ import { PG_SKIP_REASON, PG_URL, usePostgresConsole } from './pg-console';
 import { exportedRows, makeInstance, seededTemplates, type Made } from './rollback-helpers';
 
 // a modal is fixed to the viewport, so a dialog is shot as the viewport shows it, not the full page
-const PREVIEW_REQUIRED =
-  'A live or destructive step needs a successful preview of exactly the same parameters, by you, in the last few minutes; run the preview again, check its result, then confirm.';
+const PLAN_REQUIRED = 'This step applies a plan, and none was named: run the preview (or dry run) first, then confirm its plan.';
 
 test.describe('rollback by actor', () => {
   test.describe.configure({ mode: 'serial' });
@@ -30,7 +30,7 @@ test.describe('rollback by actor', () => {
     // refusal first: a durable rollback posted without a dry run is refused with its sentence and removes nothing
     const early = await admin.request.post('/api/recipes/rollback-by-actor', { data: { targetActor: actor, durable: true, confirmText: actor, reason: 'skipping the dry run' } });
     expect(early.status()).toBe(409);
-    expect(await early.json()).toMatchObject({ ok: false, status: 'preview_required', message: PREVIEW_REQUIRED });
+    expect(await early.json()).toMatchObject({ ok: false, status: 'plan_required', message: PLAN_REQUIRED });
 
     const page = await admin.newPage();
     await page.goto(`/actors/${encodeURIComponent(actor)}`);
@@ -113,6 +113,54 @@ test.describe('rollback by actor', () => {
     await page.getByTestId('rollback-form').getByRole('button', { name: 'Dry run' }).click();
     await expect(page.getByTestId('dry-run-result')).toHaveAttribute('data-count', '0');
     await expect(page.getByTestId('open-confirm')).toBeDisabled();
+    await admin.close();
+  });
+
+  test('a stale dry run is refused with what changed; a new dry run removes all of them, and replaying it removes nothing more', async ({ browser }, testInfo) => {
+    const admin = await contextAs(browser, ADMIN.username, 'lead');
+    const [tpl] = await seededTemplates(admin);
+    const tag = `${runTag}-stale`;
+    const target = `${ADMIN.username}:${tag}`;
+    for (let i = 0; i < 4; i++) await makeInstance(admin, tpl, tag, 'dry_run');
+
+    const page = await admin.newPage();
+    await page.goto(`/rollback?actor=${encodeURIComponent(target)}`);
+    await page.getByTestId('rollback-form').getByRole('button', { name: 'Dry run' }).click();
+    await expect(page.getByTestId('dry-run-result')).toHaveAttribute('data-count', '4');
+    // two more appear after the dry run
+    await makeInstance(admin, tpl, tag, 'dry_run');
+    await makeInstance(admin, tpl, tag, 'dry_run');
+
+    await page.getByTestId('open-confirm').click();
+    const dialog = page.getByTestId('confirm-dialog');
+    await expect(dialog.getByTestId('plan-line')).toContainText(/Applies plan #\d+ by you \(admin\)/);
+    await dialog.getByLabel(/Type the actor to confirm/).fill(target);
+    await dialog.getByLabel('Reason (kept in the audit trail)').fill('e2e: stale plan');
+    await dialog.getByTestId('confirm-button').click();
+    await expect(dialog.getByTestId('confirm-error')).toHaveText(`2 more instances by ${target} since your dry run (it listed 4); nothing was rolled back: dry run again.`);
+    await shot(page, testInfo, 'stale plan refused in the dialog', false);
+    await page.keyboard.press('Escape');
+    expect((await exportedRows(admin, target)).filter((r) => r.status === 'ok' && !r.rolled_back_at)).toHaveLength(6);
+
+    await page.getByTestId('rollback-form').getByRole('button', { name: 'Dry run' }).click();
+    await expect(page.getByTestId('dry-run-result')).toHaveAttribute('data-count', '6');
+    await page.getByTestId('open-confirm').click();
+    await dialog.getByLabel(/Type the actor to confirm/).fill(target);
+    await dialog.getByLabel('Reason (kept in the audit trail)').fill('e2e: all six');
+    await dialog.getByTestId('confirm-button').click();
+    await expect(page.getByTestId('rollback-done')).toHaveAttribute('data-count', '6');
+    await shot(page, testInfo, 'six rolled back after a fresh dry run');
+
+    // replaying the durable request that just ran: its plan is used up, and a newer instance stays
+    const applied = (await auditRows(admin)).find((r) => r.recipe === 'rollback_by_actor' && r.mode === 'durable' && r.decision === 'ok' && r.actor === 'admin' && r.reason === 'e2e: all six')!;
+    expect(applied.planId).toEqual(expect.any(Number));
+    await makeInstance(admin, tpl, tag, 'dry_run');
+    const replay = await admin.request.post('/api/recipes/rollback-by-actor', {
+      data: { targetActor: target, durable: true, planId: applied.planId, confirmText: target, reason: 'replayed' },
+    });
+    expect(replay.status()).toBe(409);
+    expect(await replay.json()).toMatchObject({ ok: false, status: 'plan_used' });
+    expect((await exportedRows(admin, target)).filter((r) => r.status === 'ok' && !r.rolled_back_at)).toHaveLength(1);
     await admin.close();
   });
 

@@ -55,8 +55,9 @@ describe.each(backends())('authorized actions on $name', (backend) => {
     p.set('preview', 'on');
     p.set('emitMode', 'dry_run');
     const preview = await executeAuthorized(instantiateFromEventDefinition, caller(as), p);
-    expect(preview).toMatchObject({ ok: true, committed: false });
+    expect(preview).toMatchObject({ ok: true, committed: false, plan: { id: expect.any(Number), username: as.username } });
     f.set('confirmText', `inst:${tpl.key}/${f.get('uniqueSuffix')}`);
+    if (preview.ok && preview.plan) f.set('planId', String(preview.plan.id));
     return executeAuthorized(def, caller(as), f);
   };
 
@@ -177,39 +178,61 @@ describe.each(backends())('authorized actions on $name', (backend) => {
     expect(await auditCount()).toBe(before.audit + 2);
   });
 
-  it('refuses a live run with no preview of the same parameters, and writes nothing but its audit row', async () => {
+  it('refuses a live run that names no plan, and writes nothing but its audit row', async () => {
     const f = form();
     f.set('confirmText', `inst:${tpl.key}/${f.get('uniqueSuffix')}`);
     const r = await executeAuthorized(instantiateFromEventDefinition, caller(who('olga', 'operator')), f);
-    expect(r).toMatchObject({ ok: false, decision: 'refused', status: 'preview_required', committed: false });
-    expect(r.message).toBe(describeStatus('preview_required'));
+    expect(r).toMatchObject({ ok: false, decision: 'refused', status: 'plan_required', committed: false });
+    expect(r.message).toMatch(/run the preview \(or dry run\) first/);
     expect(await logCount()).toBe(before.log);
     expect(await auditCount()).toBe(before.audit + 1);
-    expect(await lastAudit()).toMatchObject({ decision: 'refused', status: 'preview_required', mode: 'live', committed: false });
+    expect(await lastAudit()).toMatchObject({ decision: 'refused', status: 'plan_required', mode: 'live', committed: false });
   });
 
-  it('does not count a preview of other parameters, by another person, or older than the preview window', async () => {
+  it('applies only a plan of the same person, of the same parameters, unexpired and unused', async () => {
     const olga = who('olga', 'operator');
     const f = form();
     const p = new FormData();
     for (const [k, v] of f.entries()) p.set(k, v);
     p.set('preview', 'on');
     p.set('emitMode', 'dry_run');
-    // by someone else
-    expect(await executeAuthorized(instantiateFromEventDefinition, caller(who('otto', 'operator')), p)).toMatchObject({ ok: true });
+    const planOf = async (as: Identity, body: FormData) => {
+      const r = await executeAuthorized(instantiateFromEventDefinition, caller(as), body);
+      if (!r.ok || !r.plan) throw new Error(`no plan: ${r.message}`);
+      return r.plan.id;
+    };
     f.set('confirmText', `inst:${tpl.key}/${f.get('uniqueSuffix')}`);
-    expect(await executeAuthorized(instantiateFromEventDefinition, caller(olga), f)).toMatchObject({ status: 'preview_required' });
-    // of another suffix
+    const apply = (planId: number | string) => {
+      f.set('planId', String(planId));
+      return executeAuthorized(instantiateFromEventDefinition, caller(olga), f);
+    };
+    // someone else's plan reads as no plan of hers
+    const otto = await planOf(who('otto', 'operator'), p);
+    expect(await apply(otto)).toMatchObject({ status: 'plan_required', message: `You have no plan #${otto}; run the preview (or dry run) yourself, then confirm your own plan.` });
+    // a plan of another suffix
     const other = new FormData();
     for (const [k, v] of p.entries()) other.set(k, v);
     other.set('uniqueSuffix', uniq('other'));
-    expect(await executeAuthorized(instantiateFromEventDefinition, caller(olga), other)).toMatchObject({ ok: true });
-    expect(await executeAuthorized(instantiateFromEventDefinition, caller(olga), f)).toMatchObject({ status: 'preview_required' });
-    // the right one, but too old
-    expect(await executeAuthorized(instantiateFromEventDefinition, caller(olga), p)).toMatchObject({ ok: true });
-    await t.db.query(`UPDATE console_audit_log SET started_at = started_at - interval '2 hours' WHERE username = 'olga' AND preview_key IS NOT NULL`);
-    expect(await executeAuthorized(instantiateFromEventDefinition, caller(olga), f)).toMatchObject({ status: 'preview_required' });
-    expect(await logCount()).toBe(before.log);
+    const otherPlan = await planOf(olga, other);
+    expect(await apply(otherPlan)).toMatchObject({ status: 'plan_required', message: expect.stringContaining('uniqueSuffix differ') });
+    // not a plan number at all, and a number nobody has
+    expect(await apply('12; DROP TABLE x')).toMatchObject({ status: 'plan_required', message: expect.stringContaining('plan number') });
+    expect(await apply(987654321)).toMatchObject({ status: 'plan_required' });
+    // the right one, but expired
+    const mine = await planOf(olga, p);
+    await t.db.query(`UPDATE console_plan SET created_at = created_at - interval '2 hours', expires_at = expires_at - interval '2 hours' WHERE id = $1`, [mine]);
+    expect(await apply(mine)).toMatchObject({ status: 'plan_expired', message: expect.stringContaining(`Plan #${mine} expired`) });
+    // a fresh one runs once; the same plan again is used up
+    const fresh = await planOf(olga, p);
+    expect(await apply(fresh)).toMatchObject({ ok: true, committed: true, status: 'ok', plan: { id: fresh } });
+    expect(await apply(fresh)).toMatchObject({ ok: false, status: 'plan_used', message: expect.stringContaining(`Plan #${fresh} was already applied`) });
+    expect(await logCount()).toBe(before.log + 1);
+    // the apply's audit row names its plan, as the preview's does
+    const rows = await t.db.query<{ mode: string; status: string; plan_id: string }>(
+      `SELECT mode, status, plan_id FROM console_audit_log WHERE username = 'olga' AND plan_id = $1 ORDER BY id`,
+      [fresh],
+    );
+    expect(rows.map((r) => [r.mode, r.status])).toEqual([['preview', 'ok'], ['live', 'ok'], ['live', 'plan_used']]);
   });
 
   it('refuses a live run whose typed confirmation does not match the instance key', async () => {
@@ -218,7 +241,9 @@ describe.each(backends())('authorized actions on $name', (backend) => {
     for (const [k, v] of f.entries()) p.set(k, v);
     p.set('preview', 'on');
     p.set('emitMode', 'dry_run');
-    expect(await executeAuthorized(instantiateFromEventDefinition, caller(who('olga', 'operator')), p)).toMatchObject({ ok: true });
+    const pre = await executeAuthorized(instantiateFromEventDefinition, caller(who('olga', 'operator')), p);
+    expect(pre).toMatchObject({ ok: true });
+    if (pre.ok && pre.plan) f.set('planId', String(pre.plan.id));
     for (const typed of [null, '', `inst:${tpl.key}/${f.get('uniqueSuffix')} `.toUpperCase(), 'yes']) {
       if (typed === null) f.delete('confirmText');
       else f.set('confirmText', typed);
@@ -249,14 +274,18 @@ describe.each(backends())('authorized actions on $name', (backend) => {
     expect(await count(t.db, 'iu_auto_instantiate_event_log WHERE event_id = $1', [eventId])).toBe(0);
     // the preview's row and the error written afterwards; the in-transaction 'ok' row rolled back
     expect(await auditCount()).toBe(before.audit + 2);
+    // and the plan was not used up: its claim rolled back with the run
+    const [plan] = await t.db.query<{ used_at: Date | null }>(`SELECT used_at FROM console_plan WHERE username = 'olga' ORDER BY id DESC LIMIT 1`);
+    expect(plan.used_at).toBeNull();
     expect(await lastAudit()).toMatchObject({ decision: 'error', status: 'error', committed: false, username: 'olga' });
   });
 
   it('records a recipe refusal as refused', async () => {
-    const r = await executeAuthorized(instantiateFromEventDefinition, caller(who('olga', 'operator')), form({ templateCollectionId: uuid(), emitMode: 'dry_run' }));
+    const r = await executeAuthorized(instantiateFromEventDefinition, caller(who('olga', 'operator')), form({ templateCollectionId: uuid(), emitMode: 'dry_run', preview: 'on' }));
     expect(r).toMatchObject({ ok: false, decision: 'refused', status: 'template_collection_not_found' });
     const a = await lastAudit();
-    expect(a).toMatchObject({ decision: 'refused', username: 'olga', mode: 'dry_run', previewKey: null });
+    // a refused preview makes no plan
+    expect(a).toMatchObject({ decision: 'refused', username: 'olga', mode: 'preview', planId: null });
     expect(a.status).toBe(r.status);
     expect(await auditCount()).toBe(before.audit + 1);
   });
@@ -269,9 +298,11 @@ describe.each(backends())('authorized actions on $name', (backend) => {
     const lena = caller(who('lena', 'lead'));
     const noReason = await executeAuthorized(rollbackByActorDefinition, lena, { targetActor: target, durable: true });
     expect(noReason).toMatchObject({ ok: false, decision: 'invalid' });
-    const durable = { targetActor: target, durable: true, reason: 'bad canary', confirmText: target };
-    expect(await executeAuthorized(rollbackByActorDefinition, lena, durable)).toMatchObject({ ok: false, status: 'preview_required' });
-    expect(await executeAuthorized(rollbackByActorDefinition, lena, { targetActor: target })).toMatchObject({ ok: true, committed: false });
+    const noPlan = { targetActor: target, durable: true, reason: 'bad canary', confirmText: target };
+    expect(await executeAuthorized(rollbackByActorDefinition, lena, noPlan)).toMatchObject({ ok: false, status: 'plan_required' });
+    const dry = await executeAuthorized(rollbackByActorDefinition, lena, { targetActor: target });
+    expect(dry).toMatchObject({ ok: true, committed: false, plan: { id: expect.any(Number) } });
+    const durable = { ...noPlan, planId: dry.ok ? dry.plan?.id : null };
     expect(await executeAuthorized(rollbackByActorDefinition, lena, { ...durable, confirmText: 'olga' })).toMatchObject({ ok: false, status: 'confirmation_required' });
     const r = await executeAuthorized(rollbackByActorDefinition, lena, durable);
     expect(r).toMatchObject({ ok: true, committed: true });
@@ -282,7 +313,8 @@ describe.each(backends())('authorized actions on $name', (backend) => {
     const input = { templateCollectionId: tpl.id, n: '3', uuidPrefix: '5eedb0e2-', batchTag: uniq('b'), emitMode: 'live', preview: 'on' };
     expect(await executeAuthorized(bulkScaleOutDefinition, caller(who('vera', 'viewer')), input)).toMatchObject({ decision: 'denied' });
     const r = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), input);
-    expect(r).toMatchObject({ ok: true, committed: false, actor: 'olga' });
+    expect(r).toMatchObject({ ok: true, committed: false, actor: 'olga', plan: { id: expect.any(Number) } });
+    const planId = r.ok ? r.plan?.id : null;
     expect(r.ok && r.result.itemCount).toBe(3);
     expect(await lastAudit()).toMatchObject({ recipe: 'bulk_scale_out', mode: 'preview', decision: 'ok', committed: false, username: 'olga' });
     expect(await auditCount()).toBe(before.audit + 2);
@@ -290,22 +322,29 @@ describe.each(backends())('authorized actions on $name', (backend) => {
     const live = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), { ...input, preview: '' });
     expect(live).toMatchObject({ ok: false, decision: 'invalid', issues: [{ field: 'reason' }] });
     // the preflight above counts for a live run of the same batch, with the batch tag typed
-    const wrongTag = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), { ...input, preview: '', reason: 'go', confirmText: 'nope' });
+    const wrongTag = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), { ...input, preview: '', planId, reason: 'go', confirmText: 'nope' });
     expect(wrongTag).toMatchObject({ ok: false, status: 'confirmation_required' });
-    const other = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), { ...input, n: '4', preview: '', reason: 'go', confirmText: input.batchTag });
-    expect(other).toMatchObject({ ok: false, status: 'preview_required' });
+    const other = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), { ...input, n: '4', preview: '', planId, reason: 'go', confirmText: input.batchTag });
+    expect(other).toMatchObject({ ok: false, status: 'plan_required', message: expect.stringContaining('(n differ)') });
     expect(await logCount()).toBe(before.log);
-    const ok = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), { ...input, preview: '', reason: 'go', confirmText: input.batchTag });
+    const ok = await executeAuthorized(bulkScaleOutDefinition, caller(who('olga', 'operator')), { ...input, preview: '', planId, reason: 'go', confirmText: input.batchTag });
     expect(ok).toMatchObject({ ok: true, committed: true });
     expect(await logCount()).toBe(before.log + 3);
   });
 
-  it('lets only a lead close the gates, with a reason', async () => {
+  it('lets only a lead close the gates: a plan of the open gates, the phrase typed on the server, a reason', async () => {
+    const lena = caller(who('lena', 'lead'));
     expect(await executeAuthorized(closeAllGatesDefinition, caller(who('olga', 'operator')), { reason: 'x' })).toMatchObject({ decision: 'denied' });
-    expect(await executeAuthorized(closeAllGatesDefinition, caller(who('lena', 'lead')), {})).toMatchObject({ decision: 'invalid' });
-    const r = await executeAuthorized(closeAllGatesDefinition, caller(who('lena', 'lead')), { reason: 'leak drill' });
-    expect(r).toMatchObject({ ok: true, committed: true });
-    expect(await lastAudit()).toMatchObject({ recipe: 'close_all_gates', mode: 'admin', committed: true });
+    expect(await executeAuthorized(closeAllGatesDefinition, lena, {})).toMatchObject({ decision: 'invalid' });
+    expect(await executeAuthorized(closeAllGatesDefinition, lena, { reason: 'leak drill', confirmText: 'close all gates' })).toMatchObject({ status: 'plan_required' });
+    const pre = await executeAuthorized(closeAllGatesDefinition, lena, { preview: true });
+    expect(pre).toMatchObject({ ok: true, committed: false, result: [], plan: { id: expect.any(Number) } });
+    const planId = pre.ok ? pre.plan?.id : null;
+    // the phrase is checked by the server, not only by the dialog
+    expect(await executeAuthorized(closeAllGatesDefinition, lena, { reason: 'leak drill', planId, confirmText: 'close gates' })).toMatchObject({ status: 'confirmation_required' });
+    const r = await executeAuthorized(closeAllGatesDefinition, lena, { reason: 'leak drill', planId, confirmText: 'close all gates' });
+    expect(r).toMatchObject({ ok: true, committed: true, result: [] });
+    expect(await lastAudit()).toMatchObject({ recipe: 'close_all_gates', mode: 'admin', committed: true, planId });
   });
 
   it('lets a lead add a user with a one-time password, set the role and disable them; an operator cannot', async () => {

@@ -4,13 +4,13 @@
 // a job left "running" by a process that is gone reads as interrupted.
 import crypto from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '@/lib/auth/authorize';
+import { executeAuthorized, type Caller } from '@/lib/auth/authorize';
 import type { Identity } from '@/lib/auth/identity';
 import type { Role } from '@/lib/auth/roles';
 import { listAudit } from '@/lib/auth/audit';
 import {
   anyJobRunning,
-  cancelBulkJob,
+  cancelBulkJobDefinition,
   getBulkJob,
   INTERRUPTED_MESSAGE,
   listBulkJobItems,
@@ -51,6 +51,10 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     return (await waitForBulkJob(s.jobId))!;
   };
 
+  /** Asks to cancel a job through the action wrapper, as the cancel route does. */
+  const cancel = (jobId: string, identity: Identity, reason: string | undefined = 'stop it') =>
+    executeAuthorized(cancelBulkJobDefinition, caller(identity), { jobId, reason });
+
   beforeAll(async () => {
     tpl = await makeTemplate(t.db, { pieces: 2 });
   });
@@ -61,8 +65,9 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     expect(pre).toMatchObject({ status: 'succeeded', mode: 'preview', committed: false, total: 40, done: 40, counts: { ok: 40 }, username: 'olga', actor: 'olga' });
     expect(await count(t.db, 'iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1', [`${i.batchTag}-%`])).toBe(0);
 
-    const live = await run({ ...i, preview: false, confirmText: i.batchTag, reason: 'scale out for the launch' });
-    expect(live).toMatchObject({ status: 'succeeded', mode: 'live', committed: true, counts: { ok: 40 }, resultStatus: 'ok', reason: 'scale out for the launch' });
+    expect(pre.planId).toEqual(expect.any(Number));
+    const live = await run({ ...i, preview: false, planId: pre.planId, confirmText: i.batchTag, reason: 'scale out for the launch' });
+    expect(live).toMatchObject({ status: 'succeeded', mode: 'live', committed: true, counts: { ok: 40 }, resultStatus: 'ok', reason: 'scale out for the launch', planId: pre.planId });
     expect(await count(t.db, `iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1 AND triggered_by = 'olga' AND status = 'ok'`, [`${i.batchTag}-%`])).toBe(40);
     expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
 
@@ -94,14 +99,14 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     expect((await listBulkJobs(t.db)).map((j) => j.id)).toEqual(expect.arrayContaining([live.id, pre.id]));
   });
 
-  it('refuses a live run without a preflight or without the typed batch tag: no job, nothing written', async () => {
+  it('refuses a live run without a preflight plan or without the typed batch tag: no job, nothing written', async () => {
     const i = input();
     const before = await substrate(t.db);
     const jobs = await count(t.db, 'console_bulk_job');
     const noPreview = await startBulkJob(caller(), { ...i, confirmText: i.batchTag, reason: 'go' });
-    expect(noPreview).toMatchObject({ ok: false, result: { status: 'preview_required' } });
-    await run({ ...i, preview: true });
-    const noTag = await startBulkJob(caller(), { ...i, confirmText: 'wrong', reason: 'go' });
+    expect(noPreview).toMatchObject({ ok: false, result: { status: 'plan_required' } });
+    const pre = await run({ ...i, preview: true });
+    const noTag = await startBulkJob(caller(), { ...i, planId: pre.planId, confirmText: 'wrong', reason: 'go' });
     expect(noTag).toMatchObject({ ok: false, result: { status: 'confirmation_required' } });
     const viewer = await startBulkJob(caller(who('vera', 'viewer')), { ...i, preview: true });
     expect(viewer).toMatchObject({ ok: false, result: { decision: 'denied' } });
@@ -113,8 +118,8 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
 
   it('records per-item refusals: a second batch with the same tag but new event ids collides on every key', async () => {
     const i = input({ n: 5 });
-    await run({ ...i, preview: true });
-    await run({ ...i, confirmText: i.batchTag, reason: 'first' });
+    const first = await run({ ...i, preview: true });
+    await run({ ...i, planId: first.planId, confirmText: i.batchTag, reason: 'first' });
     const again = { ...i, uuidPrefix: prefix() };
     const pre = await run({ ...again, preview: true });
     expect(pre).toMatchObject({ status: 'succeeded', counts: { instance_collection_key_collision: 5 } });
@@ -125,9 +130,9 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
 
   it('shows live progress while it runs and rolls everything back on cancel', async () => {
     const i = input({ n: 3000 });
-    await run({ ...i, preview: true });
+    const pre = await run({ ...i, preview: true });
     const before = await substrate(t.db);
-    const s = await startBulkJob(caller(), { ...i, confirmText: i.batchTag, reason: 'to be cancelled' });
+    const s = await startBulkJob(caller(), { ...i, planId: pre.planId, confirmText: i.batchTag, reason: 'to be cancelled' });
     if (!s.ok) throw new Error(s.result.message);
     expect(anyJobRunning()).toBe(true);
     // wait for some progress, read from memory (on PGlite the database is held by the run)
@@ -140,27 +145,40 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     expect(view.done).toBeGreaterThan(0);
     expect(view.done).toBeLessThan(3000);
     // someone else may not cancel it; a lead may, and so may its owner
-    expect(await cancelBulkJob(t.db, s.jobId, who('otto', 'operator'))).toMatchObject({ ok: false, status: 403 });
-    expect(await cancelBulkJob(t.db, s.jobId, who('olga', 'operator'))).toMatchObject({ ok: true, job: { cancelRequested: true } });
+    // (on PGlite the audit rows of these attempts wait for the run's transaction to end, so
+    // the refused one is not awaited before the owner's cancel)
+    const denied = cancel(s.jobId, who('otto', 'operator'));
+    expect(await cancel(s.jobId, who('olga', 'operator'), 'wrong batch')).toMatchObject({ ok: true, result: { cancelRequested: true } });
+    expect(await denied).toMatchObject({ ok: false, status: 'denied' });
     const end = (await waitForBulkJob(s.jobId))!;
     expect(end).toMatchObject({ status: 'cancelled', resultStatus: 'cancelled', committed: false });
-    expect(end.message).toMatch(/^Cancelled by olga after [\d,]+ of 3,000 items/);
+    expect(end.message).toMatch(/^Cancelled by olga \(wrong batch\) after [\d,]+ of 3,000 items/);
     expect(await substrate(t.db)).toEqual(before);
     expect(await count(t.db, 'iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1', [`${i.batchTag}-%`])).toBe(0);
     expect(await count(t.db, 'console_bulk_job_item WHERE job_id = $1', [s.jobId])).toBe(0);
     expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
-    expect(await cancelBulkJob(t.db, s.jobId, who('olga', 'operator'))).toMatchObject({ ok: false, status: 409 });
-    expect((await listAudit(t.db.orm, { limit: 1 }))[0]).toMatchObject({ recipe: 'bulk_scale_out', status: 'cancelled', committed: false, username: 'olga' });
+    expect(await cancel(s.jobId, who('olga', 'operator'))).toMatchObject({ ok: false, status: 'not_running' });
+    expect(await cancel(s.jobId, who('olga', 'operator'), '')).toMatchObject({ ok: false, decision: 'invalid', issues: [{ field: 'reason' }] });
+    const trail = await listAudit(t.db.orm, { limit: 6 });
+    expect(trail.find((a) => a.recipe === 'bulk_scale_out')).toMatchObject({ status: 'cancelled', committed: false, username: 'olga' });
+    // every cancel attempt is in the trail, with who asked and why
+    const cancels = trail.filter((a) => a.recipe === 'bulk_cancel').map((a) => [a.username, a.decision, a.status, a.reason]);
+    expect(cancels).toEqual([
+      ['olga', 'invalid', 'invalid_input', null],
+      ['olga', 'refused', 'not_running', 'stop it'],
+      ['olga', 'ok', 'ok', 'wrong batch'],
+      ['otto', 'refused', 'denied', 'stop it'],
+    ]);
   });
 
   it('writes a committed batch and its job record in one transaction: a failure at the commit leaves neither', async () => {
     const i = input({ n: 30 });
-    await run({ ...i, preview: true });
+    const pre = await run({ ...i, preview: true });
     const before = await substrate(t.db);
     // the audit row is the last write of the batch's transaction, after the job's end and items
     const restore = await failInsertsWhen(t.db, 'console_audit_log', `NEW.committed AND NEW.params->>'batchTag' = '${i.batchTag}'`);
     try {
-      const end = await run({ ...i, confirmText: i.batchTag, reason: 'will fail at the commit' });
+      const end = await run({ ...i, planId: pre.planId, confirmText: i.batchTag, reason: 'will fail at the commit' });
       expect(end).toMatchObject({ status: 'failed', committed: false, resultStatus: 'error' });
     } finally {
       await restore();

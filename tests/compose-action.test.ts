@@ -3,7 +3,7 @@
 // that preview and the new version's key typed; a commit registers v(n) after v(n-1) with the
 // reused and new pieces; refusals write nothing but their audit row; every gate stays closed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commitKey, composeTemplateVersionDefinition } from '@/lib/actions/compose';
+import { composeTemplateVersionDefinition } from '@/lib/actions/compose';
 import { listAudit, auditParams } from '@/lib/auth/audit';
 import { executeAuthorized, type Caller } from '@/lib/auth/authorize';
 import type { Identity } from '@/lib/auth/identity';
@@ -16,7 +16,8 @@ import { ALL_CLOSED, count, gateValues, makeTemplate, snapshot, uniq, type Snaps
 const who = (username: string, role: Role | null): Identity => ({ userId: `id-${username}`, username, role, mustChangePassword: false, source: 'session' });
 
 /** Every table but the audit trail: equal snapshots mean the action wrote nothing else. */
-const withoutAudit = (s: Snapshot) => Object.fromEntries(Object.entries(s).filter(([t]) => t !== 'console_audit_log'));
+/** Everything but the audit trail and the plans, which every attempt and preview adds to. */
+const withoutAudit = (s: Snapshot) => Object.fromEntries(Object.entries(s).filter(([t]) => t !== 'console_audit_log' && t !== 'console_plan'));
 
 describe.each(backends())('the compose action on $name', (backend) => {
   const t = useTestDatabase(backend);
@@ -84,7 +85,7 @@ describe.each(backends())('the compose action on $name', (backend) => {
     expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
   });
 
-  it('previews the whole recipe, rolls it back and records a preview key', async () => {
+  it('previews the whole recipe, rolls it back and stores its plan', async () => {
     const f = await familyAtV2();
     before = withoutAudit(await snapshot(t.db));
     const r = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...v3Input(f), preview: true, actor: 'mallory' });
@@ -99,44 +100,64 @@ describe.each(backends())('the compose action on $name', (backend) => {
     expect(withoutAudit(await snapshot(t.db))).toEqual(before);
     const a = await lastAudit();
     expect(a).toMatchObject({ username: 'olga', recipe: 'compose_template_version', mode: 'preview', decision: 'ok', committed: false, actor: 'olga' });
-    expect(a.previewKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(a.planId).toBe(r.plan?.id);
+    const [plan] = await t.db.query<{ username: string; effect: Record<string, unknown> }>('SELECT username, effect FROM console_plan WHERE id = $1', [r.plan?.id]);
+    expect(plan).toMatchObject({ username: 'olga', effect: { collectionKey: `${f.family}/v3`, versionLabel: 'v3', previousCollectionId: f.v2.collectionId, previousVersionLabel: 'v2' } });
     // the pieces are kept as objects in the audit row, not flattened or dropped
     expect((a.params.pieces as unknown[])[1]).toMatchObject({ role: 'open-questions', newPiece: { title: 'Open questions' } });
     expect(a.params).not.toHaveProperty('actor');
   });
 
-  it('refuses a commit without a preview, and one whose typed key is wrong, writing only audit rows', async () => {
+  it('refuses a commit without its own plan, and one whose typed key is wrong, writing only audit rows', async () => {
     const f = await familyAtV2();
     before = withoutAudit(await snapshot(t.db));
     const commit = { ...v3Input(f), reason: 'board asked', confirmText: `${f.family}/v3` };
     const none = await executeAuthorized(composeTemplateVersionDefinition, olga, commit);
-    expect(none).toMatchObject({ ok: false, decision: 'refused', status: 'preview_required', message: describeStatus('preview_required') });
-    expect(await lastAudit()).toMatchObject({ mode: 'live', decision: 'refused', status: 'preview_required', committed: false });
+    expect(none).toMatchObject({ ok: false, decision: 'refused', status: 'plan_required' });
+    expect(await lastAudit()).toMatchObject({ mode: 'live', decision: 'refused', status: 'plan_required', committed: false });
 
-    // another person's preview does not count for olga
-    expect(await executeAuthorized(composeTemplateVersionDefinition, caller(who('otto', 'operator')), { ...v3Input(f), preview: 'on' })).toMatchObject({ ok: true });
-    expect(await executeAuthorized(composeTemplateVersionDefinition, olga, commit)).toMatchObject({ status: 'preview_required' });
+    // another person's plan does not count for olga
+    const theirs = await executeAuthorized(composeTemplateVersionDefinition, caller(who('otto', 'operator')), { ...v3Input(f), preview: 'on' });
+    expect(theirs).toMatchObject({ ok: true });
+    expect(await executeAuthorized(composeTemplateVersionDefinition, olga, { ...commit, planId: theirs.ok ? theirs.plan?.id : 0 })).toMatchObject({ status: 'plan_required' });
 
-    expect(await executeAuthorized(composeTemplateVersionDefinition, olga, { ...v3Input(f), preview: true })).toMatchObject({ ok: true });
+    const mine = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...v3Input(f), preview: true });
+    const planId = mine.ok ? mine.plan?.id : 0;
     for (const typed of [undefined, '', `${f.family}/v2`, `${f.family}/V3`, `${f.name}/v3`]) {
-      const r = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...commit, confirmText: typed });
+      const r = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...commit, planId, confirmText: typed });
       expect(r).toMatchObject({ ok: false, status: 'confirmation_required', message: describeStatus('confirmation_required') });
     }
-    // a preview of other pieces does not count either
+    // her plan of other pieces does not count either
     const otherPieces = v3Input(f);
     otherPieces.pieces = otherPieces.pieces.slice(0, 2);
-    expect(await executeAuthorized(composeTemplateVersionDefinition, olga, { ...otherPieces, reason: 'x', confirmText: `${f.family}/v3` })).toMatchObject({ status: 'preview_required' });
+    expect(await executeAuthorized(composeTemplateVersionDefinition, olga, { ...otherPieces, planId, reason: 'x', confirmText: `${f.family}/v3` })).toMatchObject({
+      status: 'plan_required',
+      message: expect.stringContaining('(pieces differ)'),
+    });
     // and a commit needs a reason
-    expect(await executeAuthorized(composeTemplateVersionDefinition, olga, { ...commit, reason: ' ' })).toMatchObject({ ok: false, decision: 'invalid', issues: [{ field: 'reason' }] });
+    expect(await executeAuthorized(composeTemplateVersionDefinition, olga, { ...commit, planId, reason: ' ' })).toMatchObject({ ok: false, decision: 'invalid', issues: [{ field: 'reason' }] });
+    expect(withoutAudit(await snapshot(t.db))).toEqual(before);
+  });
+
+  it('commits only the version its plan showed: one preview of v3 never makes v4', async () => {
+    const f = await familyAtV2();
+    const input = v3Input(f);
+    const pre = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, preview: true });
+    const planId = pre.ok ? pre.plan?.id : 0;
+    expect(await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, planId, reason: 'v3', confirmText: `${f.family}/v3` })).toMatchObject({ ok: true, committed: true });
+    before = withoutAudit(await snapshot(t.db));
+    // the same request again (v4 would come next): the plan is used up
+    const again = { ...input, previousCollectionId: undefined, planId, reason: 'v4 too', confirmText: `${f.family}/v4` };
+    expect(await executeAuthorized(composeTemplateVersionDefinition, olga, again)).toMatchObject({ ok: false, status: 'plan_used' });
     expect(withoutAudit(await snapshot(t.db))).toEqual(before);
   });
 
   it('commits after a preview: v3 is registered after v2 with the reused and the new pieces', async () => {
     const f = await familyAtV2();
     const input = v3Input(f, { runTag: 'board-7' });
-    expect(await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, preview: true })).toMatchObject({ ok: true, committed: false });
-    expect(await commitKey(t.db, f.name, f.v2.collectionId)).toBe(`${f.family}/v3`);
-    const r = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, reason: 'board asked', confirmText: `${f.family}/v3` });
+    const pre = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, preview: true });
+    expect(pre).toMatchObject({ ok: true, committed: false, plan: { id: expect.any(Number), username: 'olga' } });
+    const r = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, planId: pre.ok ? pre.plan?.id : 0, reason: 'board asked', confirmText: `${f.family}/v3` });
     expect(r).toMatchObject({ ok: true, committed: true, actor: 'olga:board-7' });
     if (!r.ok) return;
 
@@ -158,7 +179,7 @@ describe.each(backends())('the compose action on $name', (backend) => {
     expect(r.result.newPieceIds.sort()).toEqual([members[1].iu_id, members[2].iu_id].sort());
 
     const a = await lastAudit();
-    expect(a).toMatchObject({ recipe: 'compose_template_version', mode: 'live', decision: 'ok', committed: true, actor: 'olga:board-7', reason: 'board asked', previewKey: null });
+    expect(a).toMatchObject({ recipe: 'compose_template_version', mode: 'live', decision: 'ok', committed: true, actor: 'olga:board-7', reason: 'board asked', planId: pre.ok ? pre.plan?.id : -1 });
     expect(a.summary).toContain(`${f.family}/v3 (v2 → v3): 2 new, 1 reused`);
     // the wizard now starts from v3
     const base = await getComposeBase(t.db, f.family);
@@ -169,15 +190,15 @@ describe.each(backends())('the compose action on $name', (backend) => {
   it('refuses a commit when the chain moved on since the preview, and writes nothing', async () => {
     const f = await familyAtV2();
     const input = v3Input(f);
-    expect(await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, preview: true })).toMatchObject({ ok: true });
+    const mine = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, preview: true });
     // someone else registers v3 in the meantime
     const otto = caller(who('otto', 'operator'));
     const theirs = v3Input(f, { pieces: [input.pieces[0]] });
-    expect(await executeAuthorized(composeTemplateVersionDefinition, otto, { ...theirs, preview: true })).toMatchObject({ ok: true });
-    expect(await executeAuthorized(composeTemplateVersionDefinition, otto, { ...theirs, reason: 'mine first', confirmText: `${f.family}/v3` })).toMatchObject({ ok: true, committed: true });
+    const their = await executeAuthorized(composeTemplateVersionDefinition, otto, { ...theirs, preview: true });
+    expect(await executeAuthorized(composeTemplateVersionDefinition, otto, { ...theirs, planId: their.ok ? their.plan?.id : 0, reason: 'mine first', confirmText: `${f.family}/v3` })).toMatchObject({ ok: true, committed: true });
     before = withoutAudit(await snapshot(t.db));
     // the key olga was shown still confirms, and the recipe's own refusal explains
-    const r = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, reason: 'board asked', confirmText: `${f.family}/v3` });
+    const r = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, planId: mine.ok ? mine.plan?.id : 0, reason: 'board asked', confirmText: `${f.family}/v3` });
     expect(r).toMatchObject({ ok: false, decision: 'refused', status: 'previous_version_mismatch', committed: false });
     expect(r.message).toContain(`${f.family} is already at v3`);
     expect(withoutAudit(await snapshot(t.db))).toEqual(before);
@@ -192,7 +213,7 @@ describe.each(backends())('the compose action on $name', (backend) => {
     const r = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, preview: true });
     expect(r).toMatchObject({ ok: false, decision: 'refused', status: 'canonical_address_collision', message: describeStatus('canonical_address_collision') });
     expect(r.ok ? [] : r.issues).toEqual([{ field: 'pieces.2.newPiece.canonicalAddress', message: expect.stringContaining(taken) }]);
-    expect(await lastAudit()).toMatchObject({ decision: 'refused', status: 'canonical_address_collision', previewKey: null });
+    expect(await lastAudit()).toMatchObject({ decision: 'refused', status: 'canonical_address_collision', planId: null });
     expect(withoutAudit(await snapshot(t.db))).toEqual(before);
     expect(await auditCount()).toBe(auditBefore + 1);
   });
@@ -236,7 +257,7 @@ describe.each(backends())('the compose action on $name', (backend) => {
     };
     const p = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, preview: true });
     expect(p).toMatchObject({ ok: true, result: { collectionKey: `${family}/v2`, previous: { versionLabel: 'v1', registeredNow: true } } });
-    const r = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, reason: 'adopt the old v1', confirmText: `${family}/v2` });
+    const r = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, planId: p.ok ? p.plan?.id : 0, reason: 'adopt the old v1', confirmText: `${family}/v2` });
     expect(r).toMatchObject({ ok: true, committed: true });
     const chain = await t.db.query<{ version_label: string; previous_collection_id: string | null }>(
       `SELECT version_label, previous_collection_id FROM iu_template_version WHERE template_family = $1 ORDER BY version_seq`,
@@ -256,10 +277,9 @@ describe.each(backends())('the compose action on $name', (backend) => {
       label: 'New family v1',
       pieces: [{ role: 'intro', newPiece: { canonicalAddress: suggestAddress('doc', name, 1, 'intro'), title: 'Intro', body: 'Say what this is for.' } }],
     };
-    expect(await commitKey(t.db, name)).toBe(`tpl:${name}/v1`);
     const p = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, preview: true });
     expect(p).toMatchObject({ ok: true, committed: false, result: { collectionKey: `tpl:${name}/v1`, versionSeq: 1, previous: null } });
-    const r = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, reason: 'a new template', confirmText: `tpl:${name}/v1` });
+    const r = await executeAuthorized(composeTemplateVersionDefinition, olga, { ...input, planId: p.ok ? p.plan?.id : 0, reason: 'a new template', confirmText: `tpl:${name}/v1` });
     expect(r).toMatchObject({ ok: true, committed: true });
     expect(await getComposeBase(t.db, name)).toMatchObject({ family: `tpl:${name}`, latestLabel: 'v1', registered: true, macro: 'doc', pieces: [{ role: 'intro', title: 'Intro' }] });
   });

@@ -32,6 +32,12 @@ describe.each(backends())('instantiate page actions on $name', (backend) => {
     ...over,
   });
   const preview = (p: Record<string, unknown>) => run({ ...p, emitMode: 'dry_run', preview: 'on' });
+  /** A dry run's plan id, for the apply that follows. */
+  const planOf = async (p: Record<string, unknown>) => {
+    const r = await preview(p);
+    if (!r.ok || !r.plan) throw new Error(`no plan: ${r.message}`);
+    return r.plan.id;
+  };
 
   beforeAll(async () => {
     tpl = await makeTemplate(t.db);
@@ -65,8 +71,8 @@ describe.each(backends())('instantiate page actions on $name', (backend) => {
 
   it('keeps a dry-run instance when a dry run is committed with a reason, and records it as a committed dry run', async () => {
     const p = params({ note: 'keep me', runTag: 'keep-1' });
-    expect(await preview(p)).toMatchObject({ ok: true, committed: false });
-    const r = await run({ ...p, emitMode: 'dry_run', preview: '', reason: 'keep it for the design review' });
+    const planId = await planOf(p);
+    const r = await run({ ...p, planId, emitMode: 'dry_run', preview: '', reason: 'keep it for the design review' });
     expect(r).toMatchObject({ ok: true, committed: true, status: 'ok', actor: 'olga:keep-1' });
     if (!r.ok) throw new Error(r.message);
     expect(r.result).toMatchObject({ emitMode: 'dry_run', instanceCollectionKey: `dryrun:${tpl.key}/${p.uniqueSuffix}`, pieceCount: 3 });
@@ -91,9 +97,12 @@ describe.each(backends())('instantiate page actions on $name', (backend) => {
 
   it('goes live after keeping the dry run of the same parameters: the dryrun: and the inst: instance both stand', async () => {
     const p = params();
-    expect(await preview(p)).toMatchObject({ ok: true });
-    expect(await run({ ...p, emitMode: 'dry_run', preview: '', reason: 'keep' })).toMatchObject({ ok: true, committed: true });
-    const live = await run({ ...p, emitMode: 'live', reason: 'go live', confirmText: `inst:${tpl.key}/${p.uniqueSuffix}` });
+    expect(await run({ ...p, planId: await planOf(p), emitMode: 'dry_run', preview: '', reason: 'keep' })).toMatchObject({ ok: true, committed: true });
+    // the kept dry run used its plan up; the live run applies a dry run of its own, which
+    // predicted a live run would make the instance although the dry run itself now replays
+    const again = await preview(p);
+    expect(again).toMatchObject({ ok: true, status: 'idempotent_replay', result: { livePrediction: { status: 'ok', instanceCollectionKey: `inst:${tpl.key}/${p.uniqueSuffix}` } } });
+    const live = await run({ ...p, planId: again.ok ? again.plan?.id : null, emitMode: 'live', reason: 'go live', confirmText: `inst:${tpl.key}/${p.uniqueSuffix}` });
     expect(live).toMatchObject({ ok: true, committed: true, status: 'ok' });
     const keys = await t.db.query<{ collection_key: string }>(
       'SELECT collection_key FROM iu_piece_collection WHERE instance_event_id = $1::uuid ORDER BY collection_key',
@@ -105,12 +114,12 @@ describe.each(backends())('instantiate page actions on $name', (backend) => {
   it('answers a second live run of the same event with idempotent_replay and the existing instance, making nothing new', async () => {
     const p = params({ runTag: 'twice' });
     const confirm = { emitMode: 'live', reason: 'go', confirmText: `inst:${tpl.key}/${p.uniqueSuffix}` };
-    expect(await preview(p)).toMatchObject({ ok: true });
-    const first = await run({ ...p, ...confirm });
+    const first = await run({ ...p, ...confirm, planId: await planOf(p) });
     if (!first.ok) throw new Error(first.message);
-    // a live run after a live run still needs its own preview: the same rule holds
-    expect(await preview(p)).toMatchObject({ ok: true, committed: false, status: 'ok' });
-    const second = await run({ ...p, ...confirm });
+    // a live run after a live run still needs its own dry run, which now says it would replay
+    const pre = await preview(p);
+    expect(pre).toMatchObject({ ok: true, committed: false, status: 'ok', result: { livePrediction: { status: 'idempotent_replay', originalEventLogId: first.result.eventLogId } } });
+    const second = await run({ ...p, ...confirm, planId: pre.ok ? pre.plan?.id : null });
     expect(second).toMatchObject({ ok: true, status: 'idempotent_replay', committed: true });
     if (!second.ok) throw new Error(second.message);
     expect(second.result.instanceCollectionId).toBe(first.result.instanceCollectionId);
@@ -123,10 +132,10 @@ describe.each(backends())('instantiate page actions on $name', (backend) => {
 
   it('refuses a live run whose suffix changed after the preview, and makes nothing', async () => {
     const p = params();
-    expect(await preview(p)).toMatchObject({ ok: true });
+    const planId = await planOf(p);
     const changed = { ...p, uniqueSuffix: uniq('changed') };
-    const r = await run({ ...changed, emitMode: 'live', reason: 'go', confirmText: `inst:${tpl.key}/${changed.uniqueSuffix}` });
-    expect(r).toMatchObject({ ok: false, decision: 'refused', status: 'preview_required', message: describeStatus('preview_required') });
+    const r = await run({ ...changed, planId, emitMode: 'live', reason: 'go', confirmText: `inst:${tpl.key}/${changed.uniqueSuffix}` });
+    expect(r).toMatchObject({ ok: false, decision: 'refused', status: 'plan_required', message: expect.stringContaining(`Plan #${planId} previewed other parameters (uniqueSuffix differ)`) });
     expect(await instances()).toBe(before.instances);
     expect(await logRows()).toBe(before.log);
   });
@@ -136,7 +145,7 @@ describe.each(backends())('instantiate page actions on $name', (backend) => {
     const serverKey = (v: InstantiateValues) => {
       const parsed = instantiateActionInput.safeParse({ ...v, emitMode: 'dry_run', preview: 'on' });
       if (!parsed.success) throw new Error(parsed.error.message);
-      return previewKey('olga', instantiateFromEventDefinition.name, instantiateFromEventDefinition.confirmed!.sameAs(parsed.data));
+      return previewKey('olga', instantiateFromEventDefinition.name, instantiateFromEventDefinition.plan!.params(parsed.data));
     };
     const variants: Partial<InstantiateValues>[] = [
       {},

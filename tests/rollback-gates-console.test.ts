@@ -63,11 +63,12 @@ describe.each(backends())('rollback and gates pages, server side, on $name', (ba
       expect(await standing()).toBe(3);
 
       // a wrong typed actor is refused with its sentence and removes nothing
-      const wrong = await executeAuthorized(rollbackByActorDefinition, caller(lead), { targetActor: actor, durable: true, confirmText: 'ana', reason: 'canary went wrong' });
+      const planId = dry.plan?.id;
+      const wrong = await executeAuthorized(rollbackByActorDefinition, caller(lead), { targetActor: actor, durable: true, planId, confirmText: 'ana', reason: 'canary went wrong' });
       expect(wrong).toMatchObject({ ok: false, status: 'confirmation_required' });
       expect(await standing()).toBe(3);
 
-      const done = await executeAuthorized(rollbackByActorDefinition, caller(lead), { targetActor: actor, durable: true, confirmText: actor, reason: 'canary went wrong' });
+      const done = await executeAuthorized(rollbackByActorDefinition, caller(lead), { targetActor: actor, durable: true, planId, confirmText: actor, reason: 'canary went wrong' });
       if (!done.ok) throw new Error(done.message);
       expect(done).toMatchObject({ committed: true, result: { instanceCount: 3, rolledBackBy: 'lena' } });
       expect(await standing()).toBe(0);
@@ -125,7 +126,9 @@ describe.each(backends())('rollback and gates pages, server side, on $name', (ba
       expect(noReason.message).toContain('A reason is required');
       expect(await listLeakedGates(t.db)).toEqual([COMPOSER, AUTO]);
 
-      const closed = await executeAuthorized(closeAllGatesDefinition, caller(lead), { reason: 'leak after a psql session', confirmText: 'close all gates' });
+      const look = await executeAuthorized(closeAllGatesDefinition, caller(lead), { preview: true });
+      expect(look).toMatchObject({ ok: true, committed: false, result: [AUTO, COMPOSER].sort() });
+      const closed = await executeAuthorized(closeAllGatesDefinition, caller(lead), { reason: 'leak after a psql session', planId: look.ok ? look.plan?.id : 0, confirmText: 'close all gates' });
       if (!closed.ok) throw new Error(closed.message);
       expect(closed.result).toEqual([AUTO, COMPOSER].sort());
       expect(await listLeakedGates(t.db)).toEqual([]);

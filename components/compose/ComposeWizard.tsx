@@ -191,7 +191,8 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
     start(async () => {
       if (!previewOk) return;
       const ids = submitted.map((x) => x.id);
-      const r = await action({ ...input, preview: false, reason, confirmText: previewOk.result.collectionKey });
+      // the commit applies the preview's plan, and makes exactly the version it showed
+      const r = await action({ ...input, preview: false, reason, planId: previewOk.plan?.id, confirmText: previewOk.result.collectionKey });
       collect(r, ids);
       if (r.ok) {
         setCommitted(r);
@@ -451,6 +452,7 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
           requireReason
           pending={pending}
           error={commitError && !commitError.ok ? <CommitRefusal result={readable(commitError, submitted.map((x) => x.role))} /> : undefined}
+          plan={previewOk?.plan ?? null}
           onConfirm={runCommit}
         >
           <p>

@@ -7,6 +7,7 @@
 // reason is given.
 import * as AlertDialog from '@radix-ui/react-alert-dialog';
 import { useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import type { PlanView } from '@/lib/auth/plans';
 import { Button } from './button';
 
 export interface ConfirmDialogProps {
@@ -25,6 +26,8 @@ export interface ConfirmDialogProps {
   pending?: boolean;
   /** A refusal or error from the last attempt, shown inside the dialog. */
   error?: ReactNode;
+  /** The plan this step applies: named in the dialog, so the person sees which preview runs. */
+  plan?: PlanLineProps['plan'] | null;
   onConfirm: (reason: string) => void;
 }
 
@@ -46,6 +49,7 @@ export function ConfirmDialog({
   requireReason = true,
   pending = false,
   error,
+  plan,
   onConfirm,
 }: ConfirmDialogProps) {
   const [typed, setTyped] = useState('');
@@ -89,6 +93,7 @@ export function ConfirmDialog({
           <AlertDialog.Description asChild>
             <div className="mt-2 space-y-2 text-sm text-slate-700">{children}</div>
           </AlertDialog.Description>
+          {plan && <PlanLine plan={plan} />}
           {typeToConfirm && (
             <div className="mt-4">
               <label htmlFor={typedId} className="block text-sm font-medium text-slate-700">
@@ -139,5 +144,26 @@ export function ConfirmDialog({
         </AlertDialog.Content>
       </AlertDialog.Portal>
     </AlertDialog.Root>
+  );
+}
+
+function minutesAgo(iso: string): string {
+  const min = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 60_000));
+  return min < 1 ? 'just now' : `${min} min ago`;
+}
+
+interface PlanLineProps {
+  /** A plan as a preview answered it (a bulk preflight's job knows only its id, owner and end). */
+  plan: Pick<PlanView, 'id' | 'username' | 'createdAt'> & { expiresAt?: string };
+}
+
+/** "Plan #12 by you, 4 min ago": which preview this step applies, and until when. */
+export function PlanLine({ plan }: PlanLineProps) {
+  const left = plan.expiresAt ? Math.max(0, Math.round((Date.parse(plan.expiresAt) - Date.now()) / 60_000)) : null;
+  return (
+    <p data-testid="plan-line" className="mt-3 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-xs text-sky-900">
+      Applies <strong>plan #{plan.id}</strong> by you ({plan.username}), {minutesAgo(plan.createdAt)}; it runs only if it still does
+      exactly what that preview showed, and only once{left === null ? '' : ` (expires in ${left} min)`}.
+    </p>
   );
 }

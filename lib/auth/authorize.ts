@@ -241,13 +241,14 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
       // only a commit records here: a rolled-back write would vanish with the run
       if (o.committed) auditId = await record(entryFor(o as RecipeResult<T>, true, plan?.id ?? null), tx);
     },
-    // the apply's effect, computed in its own transaction, must be the plan's; then the plan is used up
+    // the plan is used up in the apply's own transaction, whose effect must be the plan's
     verify: plan
       ? async (tx: Tx, o: RecipeResult<unknown>): Promise<Refusal | null> => {
-          const drift = rule!.drift(plan!.effect, o, data);
-          if (drift) return { ok: false, status: 'plan_stale', committed: false, message: drift };
+          // claimed first: an apply that raced another apply of this plan is told it was used
           const used = await claimPlan(tx, plan!);
-          return used ? { ok: false, status: used.status, committed: false, message: used.message } : null;
+          if (used) return { ok: false, status: used.status, committed: false, message: used.message };
+          const drift = rule!.drift(plan!.effect, o, data);
+          return drift ? { ok: false, status: 'plan_stale', committed: false, message: drift } : null;
         }
       : undefined,
   };

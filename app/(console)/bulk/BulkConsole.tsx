@@ -113,7 +113,8 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
     onError: (e) => setRefusal((e as Error).message),
   });
   const startRun = useMutation({
-    mutationFn: (reason: string) => startJob({ ...payload, preview: false, confirmText: batchTag.trim(), reason }),
+    // the run applies the preflight's plan: the same batch, with every item as the preflight showed it
+    mutationFn: (reason: string) => startJob({ ...payload, preview: false, planId: preflightJob?.planId ?? undefined, confirmText: batchTag.trim(), reason }),
     onSuccess: (a) => {
       if (!a.ok) {
         setConfirmError(a.result.message);
@@ -313,6 +314,7 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
         requireReason
         pending={startRun.isPending}
         error={confirmError}
+        plan={preflightJob?.planId ? { id: preflightJob.planId, username: preflightJob.username, createdAt: preflightJob.finishedAt ?? preflightJob.updatedAt } : null}
         onConfirm={(reason) => startRun.mutate(reason)}
       >
         <p>

@@ -3,7 +3,8 @@
 // Instantiate from an event: a dry run first (the function runs for real and rolls back),
 // then live only for exactly the parameters that dry run used, through a confirm dialog that
 // restates the run and asks for the instance key. The server enforces the same rule
-// (preview_required / confirmation_required); the client rule only keeps people from
+// (the live step applies that dry run's plan: plan_required, plan_stale, plan_used, or
+// confirmation_required otherwise); the client rule only keeps people from
 // walking into that refusal.
 import Link from 'next/link';
 import { useMemo, useRef, useState, useTransition, type ReactNode } from 'react';
@@ -26,9 +27,11 @@ const label = 'block text-sm font-medium text-slate-700';
 type Result = ActionResult<InstantiateResult>;
 type Kind = 'preview' | 'keep' | 'live';
 
-/** A refusal from the wrapper (not from the recipe): the live step never ran, so the dialog stays open to show it. */
+const PLAN_REFUSALS = ['plan_required', 'plan_expired', 'plan_used', 'plan_stale'];
+
+/** A refusal from the wrapper (not from the recipe): nothing was written, so the dialog stays open to show it. */
 function refusedBeforeRun(r: Result): boolean {
-  return !r.ok && (r.decision === 'denied' || r.decision === 'invalid' || r.decision === 'error' || r.status === 'preview_required' || r.status === 'confirmation_required');
+  return !r.ok && (r.decision === 'denied' || r.decision === 'invalid' || r.decision === 'error' || PLAN_REFUSALS.includes(r.status) || r.status === 'confirmation_required');
 }
 
 export function InstantiateForm({ templates, username }: { templates: TemplateOption[]; username: string }) {
@@ -78,21 +81,22 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
 
   const commit = (kind: 'live' | 'keep', reason: string) => {
     const ran = { ...values };
-    const extra: Record<string, string> = { emitMode: kind === 'live' ? 'live' : 'dry_run', preview: '', reason };
+    const planId = preview?.result.ok ? preview.result.plan?.id : undefined;
+    const extra: Record<string, string> = { emitMode: kind === 'live' ? 'live' : 'dry_run', preview: '', reason, planId: planId ? String(planId) : '' };
     if (kind === 'live' && liveKey) extra.confirmText = liveKey;
     setDialogError(null);
     startTransition(async () => {
       const r = (await instantiateFromEventAction(formData(extra))) as Result;
       if (refusedBeforeRun(r)) {
         setDialogError(r.message);
-        // the server no longer counts the preview (expired, or made with other parameters)
-        if (r.status === 'preview_required') setPreview(null);
+        // the dry run's plan can no longer be applied (expired, used, or the outcome changed)
+        if (PLAN_REFUSALS.includes(r.status)) setPreview(null);
         return;
       }
       setDialog(null);
       setLast({ kind, values: ran, result: r });
-      // each live run leans on a dry run of its own; a kept dry run leaves the preview standing
-      if (kind === 'live') setPreview(null);
+      // a plan runs once: a live run or a kept dry run used this dry run up
+      setPreview(null);
     });
   };
 
@@ -103,7 +107,7 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
 
   const liveHint = !preview
     ? last?.kind === 'live'
-      ? 'That live run used up its dry run; dry-run again before another live run.'
+      ? 'That live run used up its dry run (a plan runs once); dry-run again before another live run.'
       : 'Live opens after a successful dry run of these parameters.'
     : previewMatches
       ? 'The dry run of these exact parameters succeeded; live is open.'
@@ -249,6 +253,7 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
           requireReason
           pending={pending}
           error={dialogError}
+          plan={preview?.result.ok ? preview.result.plan : null}
           onConfirm={(reason) => commit(dialog.kind, reason)}
         >
           {dialog.kind === 'live' ? (

@@ -2,7 +2,8 @@
 
 // Rollback by actor: pick an actor, dry-run it (the list of instances that would go, by
 // template), then confirm the durable rollback in the ConfirmDialog with the actor typed and a
-// reason. The server refuses a durable run without a matching dry run (preview_required) or
+// reason. The durable run applies the dry run's plan: the server refuses it without that plan
+// (plan_required), when the actor's instances changed since (plan_stale), or
 // with the wrong typed text (confirmation_required); this page only makes the right path easy.
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
@@ -57,8 +58,9 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
     start(async () => {
       setRunning('durable');
       const target = dry!.actor;
+      const planId = dry!.result.ok ? dry!.result.plan?.id : undefined;
       // confirmText is what the dialog made the person type: the dialog enables Confirm only when it matches
-      const r = (await rollbackByActorAction({ targetActor: target, durable: true, confirmText: target, reason })) as Result;
+      const r = (await rollbackByActorAction({ targetActor: target, durable: true, planId, confirmText: target, reason })) as Result;
       if (!r.ok) {
         setDialogError(r.message);
         setRunning(null);
@@ -173,6 +175,7 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
           requireReason
           pending={pending}
           error={dialogError}
+          plan={dry!.result.ok ? dry!.result.plan : null}
           onConfirm={confirm}
         >
           <p>

@@ -5,14 +5,17 @@ import { runAuthorizedForRequest } from '@/lib/server/auth';
 export const dynamic = 'force-dynamic';
 
 // The same wrapped actions the pages use, for scripts: POST a JSON body with the session cookie.
-// A live or durable step is accepted only after a successful preview of the same parameters by
-// the same user (within IU_PREVIEW_TTL_MIN minutes), with a `reason` and the typed `confirmText`.
+// A preview answers with `plan: {id, …}`; the live or durable step sends the same parameters
+// with `planId`, a `reason` and the typed `confirmText`, and runs only if that plan is the
+// caller's own, unexpired, unused and its effect still holds (plan_required, plan_expired,
+// plan_used, plan_stale otherwise).
 // Instantiate: POST {eventId, eventType, templateCollectionId, uniqueSuffix, note?, runTag?,
 // emitMode: 'dry_run', preview: true} first, then the same with emitMode 'live', preview false,
-// reason and confirmText 'inst:<template collection_key>/<uniqueSuffix>'. emitMode 'dry_run'
-// with preview false keeps the dryrun: instance (it needs a reason too).
+// planId, reason and confirmText 'inst:<template collection_key>/<uniqueSuffix>'. emitMode
+// 'dry_run' with preview false and a planId keeps the dryrun: instance (it needs a reason too).
 // Compose: POST {family, title, label, pieces, previousCollectionId?, …, preview: true}, then the
-// same with preview false, reason and confirmText 'tpl:<family>/v<n>' (the preview's collectionKey).
+// same with preview false, planId, reason and confirmText 'tpl:<family>/v<n>' (the plan's key).
+// Close all gates: {preview: true}, then {planId, reason, confirmText: 'close all gates'}.
 const ACTIONS = {
   'compose-template-version': composeTemplateVersionDefinition,
   'instantiate-from-event': instantiateFromEventDefinition,
