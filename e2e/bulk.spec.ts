@@ -184,6 +184,11 @@ test.describe('bulk scale-out', () => {
     const cancel = job.getByRole('button', { name: 'Cancel run' });
     await expect(cancel).toBeVisible();
     await cancel.click();
+    // a cancel asks why, and the trail keeps who asked
+    const ask = page.getByTestId('confirm-dialog');
+    await expect(ask.getByRole('heading')).toHaveText('Cancel this run?');
+    await ask.getByLabel('Reason (kept in the audit trail)').fill('e2e: wrong batch');
+    await ask.getByTestId('confirm-button').click();
     await expect(job.getByTestId('job-status')).toHaveText('cancelled', { timeout: 120_000 });
     await expect(job.getByTestId('job-outcome')).toContainText('Cancelled: nothing was written');
     await expect(job.getByTestId('job-message')).toContainText(`of ${n.toLocaleString('en')} items`);
@@ -205,6 +210,7 @@ test.describe('bulk scale-out', () => {
         expect.objectContaining({ username: 'bulk-op', mode: 'live', status: 'cancelled', committed: false, actor }),
       ]),
     );
+    expect((await auditRows(admin)).find((a) => a.recipe === 'bulk_cancel' && a.reason === 'e2e: wrong batch')).toMatchObject({ username: 'bulk-op', decision: 'ok', mode: 'admin' });
     expect(audit.some((a) => a.committed)).toBe(false);
     await admin.close();
     await ctx.close();

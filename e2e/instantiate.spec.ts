@@ -168,7 +168,7 @@ test.describe('instantiate from an event', () => {
     await expect(result.getByTestId('result-instance-key')).toHaveText(key);
     // a live run consumes its dry run: the next one needs its own
     await expect(live).toBeDisabled();
-    await expect(page.getByTestId('live-hint')).toHaveText('That live run used up its dry run; dry-run again before another live run.');
+    await expect(page.getByTestId('live-hint')).toHaveText('That live run used up its dry run (a plan runs once); dry-run again before another live run.');
     await shot(page, testInfo, '5 live result');
 
     const link = result.getByTestId('instance-link');

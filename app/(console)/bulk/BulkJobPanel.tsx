@@ -10,6 +10,7 @@ import { Alert } from '@/components/ui/alert';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Table, Td, Th } from '@/components/ui/table';
 import type { BulkJobItemView, BulkJobView, ItemPage } from '@/lib/bulk/jobs';
 
@@ -271,21 +272,42 @@ export function BulkJobPanel({ id, initial, canCancel }: { id: string; initial?:
   const client = useQueryClient();
   const [cancelling, setCancelling] = useState(false);
   const [cancelError, setCancelError] = useState<string | null>(null);
+  const [askCancel, setAskCancel] = useState(false);
   const job = q.data;
   if (!job) return q.error ? <Alert tone="danger" title="This job could not be read">{(q.error as Error).message}</Alert> : <p className="text-sm text-slate-500">Loading…</p>;
-  const cancel = async () => {
+  // a cancel is a mutation like any other: who asked and why go to the audit trail
+  const cancel = async (reason: string) => {
     setCancelling(true);
     setCancelError(null);
-    const res = await fetch(`/api/bulk/jobs/${id}/cancel`, { method: 'POST' });
-    if (!res.ok) setCancelError((await res.json().catch(() => ({}))).error ?? `HTTP ${res.status}`);
+    const res = await fetch(`/api/bulk/jobs/${id}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason }) });
+    if (res.ok) setAskCancel(false);
+    else setCancelError((await res.json().catch(() => ({}))).message ?? `HTTP ${res.status}`);
     await client.invalidateQueries({ queryKey: ['bulk-job', id] });
     setCancelling(false);
   };
   return (
     <div className="space-y-4" data-testid="bulk-job" data-job-id={job.id}>
       <Card title={`Job ${job.id.slice(0, 8)}`} description={`Started ${new Date(job.startedAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC by ${job.username}`}>
-        <BulkProgressView job={job} onCancel={canCancel ? cancel : undefined} cancelling={cancelling} />
-        {cancelError && <p role="alert" className="mt-2 text-sm text-red-700">{cancelError}</p>}
+        <BulkProgressView job={job} onCancel={canCancel ? () => setAskCancel(true) : undefined} cancelling={cancelling} />
+        <ConfirmDialog
+          open={askCancel && isRunning(job)}
+          onOpenChange={(next) => {
+            setAskCancel(next);
+            if (!next) setCancelError(null);
+          }}
+          title="Cancel this run?"
+          confirmLabel="Cancel the run"
+          destructive={false}
+          requireReason
+          pending={cancelling}
+          error={cancelError}
+          onConfirm={(reason) => void cancel(reason)}
+        >
+          <p>
+            The whole batch rolls back: nothing of it is written. It has done {job.done.toLocaleString('en')} of {job.total.toLocaleString('en')} items so
+            far.
+          </p>
+        </ConfirmDialog>
         <dl className="mt-4 grid grid-cols-2 gap-x-4 gap-y-1 text-xs text-slate-600 sm:grid-cols-3">
           <div>
             <dt className="font-medium text-slate-500">Template</dt>
