@@ -145,6 +145,18 @@ const MUTANTS: { name: string; what: string; from: string; to: string }[] = [
     to: 'v_base',
   },
   {
+    name: 'ok_rows_missing_from_rollups',
+    what: 'leaves its ok rows out of the rollup deltas',
+    from: 'WHERE u.stamp IS NOT NULL;',
+    to: "WHERE u.stamp IS NOT NULL AND u.s <> 'ok';",
+  },
+  {
+    name: 'counts_dry_runs_as_live',
+    what: 'counts its dry-run instances as live',
+    from: "(u.mode = 'live')::int, (u.mode = 'dry_run')::int",
+    to: '1, 0',
+  },
+  {
     name: 'template_before_replay',
     what: 'checks the template before the replay',
     from: "WHEN x.orig IS NOT NULL THEN 'idempotent_replay'",
