@@ -58,12 +58,14 @@
 --   4.8 s with them, 4.0 s without). 033's rollback drops its trigger; re-applying 033 and
 --   then 046 puts the WHEN back. 032's trigger keeps its WHEN after a rollback of 033: the
 --   setting is never on without the batch function, so it changes nothing.
--- * Lookups per item (replay, instance key) are scalar subqueries with LIMIT 1, and the
+-- * Lookups per item (replay, instance key, a replay's original row) are subqueries with
+--   LIMIT 1, which the planner cannot turn into a join over a whole table, and the
 --   classification's inner select has OFFSET 0. Measured on PostgreSQL 15 at 10,000 items:
 --   written as a plain subquery, the replay probe was copied into every CASE branch that
 --   named it (seven probes per item), and an EXISTS on the key became a hashed subplan that
---   read all 50,000 collections; a lateral join to the template was planned as a hash join
---   over a sequential scan of every collection.
+--   read all 50,000 collections; lateral joins to the template and to a replay's original
+--   row were planned as hash joins over sequential scans of every collection and of the
+--   whole log (207 ms of a 3,000-item call at 133,000 log rows, and growing with the log).
 -- * SET jit = off on the function: its statements carry cost estimates in the millions (the
 --   planner cannot see that a template has eight members), so PostgreSQL JIT-compiled them,
 --   6.1 s of a 13 s run of 10,000 items (the classification alone: 8.0 s with JIT, 0.36 s
@@ -162,7 +164,7 @@ BEGIN
                          WHERE m.collection_id = c.id OFFSET 0) m
                  WHERE (SELECT u.status FROM information_unit u WHERE u.id = m.iu_id) = 'active') AS active
           FROM (SELECT DISTINCT it.tpl FROM it WHERE it.tpl IS NOT NULL) d
-          JOIN LATERAL (SELECT * FROM iu_piece_collection c WHERE c.id = d.tpl) c ON true
+          JOIN LATERAL (SELECT * FROM iu_piece_collection c WHERE c.id = d.tpl LIMIT 1) c ON true
     ),
     s0 AS (
         SELECT x.*,
@@ -277,14 +279,19 @@ BEGIN
      ORDER BY u.log_id;
 
     IF v_oks > 0 THEN
+        WITH t AS MATERIALIZED (
+            SELECT c.id, c.kind, c.title, c.collection_key
+              FROM (SELECT DISTINCT x.tpl FROM unnest(p_template_collection_ids, v_inst) AS x(tpl, inst)
+                     WHERE x.inst IS NOT NULL) d
+             CROSS JOIN LATERAL (SELECT * FROM iu_piece_collection c WHERE c.id = d.tpl LIMIT 1) c
+        )
         INSERT INTO iu_piece_collection (id, collection_key, kind, title, description, created_by, created_at,
                                          instance_emit_mode, instance_template_id, instance_event_id)
         SELECT u.inst, u.key, t.kind, t.title, 'Instance of ' || t.collection_key || ' from event ' || u.event_id,
                p_actor, u.stamp + interval '1 microsecond', u.mode, u.tpl, u.event_id
           FROM unnest(p_event_ids, p_template_collection_ids, p_emit_modes, v_key, v_inst, v_stamp)
                WITH ORDINALITY AS u(event_id, tpl, mode, key, inst, stamp, o)
-          JOIN LATERAL (SELECT c.kind, c.title, c.collection_key FROM iu_piece_collection c
-                         WHERE c.id = u.tpl LIMIT 1) t ON true
+          JOIN t ON t.id = u.tpl
          WHERE u.inst IS NOT NULL
          ORDER BY u.o;
 
@@ -355,7 +362,7 @@ BEGIN
       FROM unnest(p_emit_modes, v_status, v_key, v_log_id, v_inst, v_orig_log, v_active)
            WITH ORDINALITY AS u(mode, s, key, log_id, inst, orig, active, o)
       LEFT JOIN LATERAL (SELECT l.instance_collection_id FROM iu_auto_instantiate_event_log l
-                          WHERE l.id = u.orig) o ON u.s = 'idempotent_replay'
+                          WHERE u.s = 'idempotent_replay' AND l.id = u.orig LIMIT 1) o ON true
      ORDER BY u.o;
 END;
 $$;
