@@ -4,12 +4,14 @@
 //     trust check use only this) and x-iu-peer-token with this process's random token, so
 //     a request that bypassed this server (next dev, a bare next start) is not believed, and
 //   * deletes the trusted-header identity headers unless the peer is a configured trusted
-//     proxy (IU_TRUSTED_PROXIES), so nobody else can sign in by typing a header.
+//     proxy (IU_TRUSTED_PROXIES), so nobody else can sign in by typing a header, and
+//   * answers 413 to a body over 1 MB, declared or chunked (lib/http/body-limit.ts).
 // Run by `npm start` and the browser tests: tsx server.ts [--port N] [--hostname H]
 import crypto from 'node:crypto';
 import http from 'node:http';
 import next from 'next';
 import { sanitizeIncomingHeaders, trustedHeaderConfig } from './lib/auth/trusted-header';
+import { limitRequestBody } from './lib/http/body-limit';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -29,12 +31,16 @@ const handle = app.getRequestHandler();
 await app.prepare();
 const server = http.createServer((req, res) => {
   sanitizeIncomingHeaders(req.headers, req.socket.remoteAddress, cfg);
+  // a body over 1 MB is answered 413 here, before Next reads any of it
+  limitRequestBody(req, res, () => serve(req, res));
+});
+function serve(req: http.IncomingMessage, res: http.ServerResponse) {
   handle(req, res).catch((err: unknown) => {
     console.error('[iu-console] request failed:', err);
     if (!res.headersSent) res.statusCode = 500;
     res.end();
   });
-});
+}
 server.listen(port, hostname, () => {
   console.log(`[iu-console] listening on ${hostname ?? 'all addresses'}:${port}${cfg.enabled ? ` (trusted-header sign-in from ${cfg.trustedProxies.join(', ')})` : ''}`);
 });

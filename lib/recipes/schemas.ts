@@ -129,10 +129,11 @@ export const bulkInputSchema = z
   .object({
     templateCollectionId: uuidField('The template id').optional(),
     templateKey: text('The template key', 300).optional(),
-    n: z.coerce
-      .number({ error: 'N must be a whole number.' })
-      .int('N must be a whole number.')
-      .min(1, 'N must be at least 1.'),
+    // a JSON number, or the digits a form or the CLI sends; never an array or a boolean,
+    // which Number() would quietly read as 5 or 1
+    n: z
+      .union([z.number(), z.string().trim().regex(/^\d{1,9}$/).transform(Number)], { error: 'N must be a whole number.' })
+      .pipe(z.number().int('N must be a whole number.').min(1, 'N must be at least 1.')),
     uuidPrefix: uuidPrefixSchema,
     batchTag: batchTagSchema,
     emitMode: z.enum(['dry_run', 'live'], { error: 'The mode must be dry_run or live.' }),
