@@ -8,6 +8,27 @@ import { z } from 'zod';
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+const KIND: Record<string, string> = { string: 'text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'an object' };
+
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'missing';
+  if (Array.isArray(v)) return 'a list';
+  return KIND[typeof v] ?? typeof v;
+}
+
+// A wrong type in any schema without a message of its own (zod's default reads "Invalid input:
+// expected string, received array") becomes a sentence naming the field and what to send.
+z.config({
+  customError: (iss) => {
+    if (iss.code !== 'invalid_type') return undefined;
+    const field = iss.path?.length ? iss.path.join('.') : 'The input';
+    const want = KIND[iss.expected] ?? iss.expected;
+    if (iss.input === undefined) return `${field} is required; send it as ${want}.`;
+    return `${field} must be ${want}, not ${kindOf(iss.input)}; send it again as ${want}.`;
+  },
+});
+
 /** A character named for a person: U+0000. */
 function codePoint(s: string, re: RegExp): string {
   const m = re.exec(s);
