@@ -5,13 +5,14 @@
 //     a request that bypassed this server (next dev, a bare next start) is not believed, and
 //   * deletes the trusted-header identity headers unless the peer is a configured trusted
 //     proxy (IU_TRUSTED_PROXIES), so nobody else can sign in by typing a header, and
-//   * answers 413 to a body over 1 MB, declared or chunked (lib/http/body-limit.ts).
+//   * answers /api's cross-site and non-JSON posts (403, 415) and any body over 1 MB, declared
+//     or chunked (413), itself (lib/http/body-limit.ts); proxy.ts applies the same rule.
 // Run by `npm start` and the browser tests: tsx server.ts [--port N] [--hostname H]
 import crypto from 'node:crypto';
 import http from 'node:http';
 import next from 'next';
 import { sanitizeIncomingHeaders, trustedHeaderConfig } from './lib/auth/trusted-header';
-import { limitRequestBody } from './lib/http/body-limit';
+import { limitRequestBody, refuseForeignRequest } from './lib/http/body-limit';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -21,6 +22,8 @@ const arg = (name: string) => {
 const port = Number(arg('--port') ?? process.env.PORT ?? 3000);
 const hostname = arg('--hostname') ?? process.env.IU_BIND_HOST ?? undefined;
 const dev = process.env.NODE_ENV === 'development';
+// the console's own origin (better-auth's trusted list, the /api origin rule) is read from PORT
+process.env.PORT = String(port);
 // Only requests that passed through here carry this token, so only their peer header is believed.
 process.env.IU_PEER_TOKEN = crypto.randomBytes(24).toString('base64url');
 const cfg = trustedHeaderConfig();
@@ -31,7 +34,8 @@ const handle = app.getRequestHandler();
 await app.prepare();
 const server = http.createServer((req, res) => {
   sanitizeIncomingHeaders(req.headers, req.socket.remoteAddress, cfg);
-  // a body over 1 MB is answered 413 here, before Next reads any of it
+  // another site's post, a form body or one over 1 MB is answered here, before Next reads any of it
+  if (refuseForeignRequest(req, res)) return;
   limitRequestBody(req, res, () => serve(req, res));
 });
 function serve(req: http.IncomingMessage, res: http.ServerResponse) {

@@ -8,7 +8,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '@/lib/auth/audit';
-import { limitRequestBody } from '@/lib/http/body-limit';
+import { limitRequestBody, refuseForeignRequest } from '@/lib/http/body-limit';
 import { MAX_BODY_BYTES } from '@/lib/http/request-guard';
 import * as recipesRoute from '@/app/api/recipes/[recipe]/route';
 import * as bulkJobsRoute from '@/app/api/bulk/jobs/route';
@@ -253,22 +253,23 @@ describe('a chunked body over 1 MB, on a real socket', () => {
   const seen: number[] = [];
 
   beforeAll(async () => {
-    server = http.createServer((req, res) =>
+    server = http.createServer((req, res) => {
+      if (refuseForeignRequest(req, res)) return;
       limitRequestBody(req, res, async () => {
         let n = 0;
         for await (const c of req) n += (c as Buffer).length;
         seen.push(n);
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ read: n }));
-      }),
-    );
+      });
+    });
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   });
   afterAll(() => new Promise((r) => server.close(r)));
 
   /** POSTs `size` bytes in 64 KiB chunks with Transfer-Encoding: chunked (no Content-Length). */
-  function postChunked(size: number): Promise<{ status: number; body: string }> {
+  function postChunked(size: number, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/bulk/jobs', headers: { 'content-type': 'application/json' } });
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/bulk/jobs', headers: { 'content-type': 'application/json', ...headers } });
       req.on('response', (res) => {
         let body = '';
         res.on('data', (c) => (body += c));
@@ -295,6 +296,17 @@ describe('a chunked body over 1 MB, on a real socket', () => {
     expect(r.status).toBe(413);
     expect(JSON.parse(r.body).error).toMatch(/larger than 1 MB/);
     expect(seen.length).toBe(before);
+  });
+
+  it('answers another site and a form body itself, before Next could read them', async () => {
+    const before = seen.length;
+    const foreign = await postChunked(10, { origin: 'http://localhost:3299' });
+    expect(foreign.status).toBe(403);
+    expect(JSON.parse(foreign.body).error).toMatch(/came from another site/);
+    const form = await postChunked(10, { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN });
+    expect(form.status).toBe(415);
+    expect(seen.length).toBe(before);
+    expect((await postChunked(10, { origin: ORIGIN })).status).toBe(200);
   });
 
   it('hands a body just under the limit to the handler whole', async () => {

@@ -1,14 +1,15 @@
-// The request-size limit, applied by server.ts to the raw Node request before Next sees it:
-// the App Router cannot refuse a chunked body part way through, and Next's proxy would only
-// truncate what it buffers. Refusals are JSON sentences with the console's usual headers.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_BODY_BYTES, tooLargeMessage } from './request-guard';
+// The gate applied by server.ts to the raw Node request before Next sees it: the request-size
+// limit (the App Router cannot refuse a chunked body part way through, and Next's proxy would
+// only truncate what it buffers), and the same-origin / JSON rule proxy.ts also applies, so a
+// refused request never reaches Next at all. Refusals are JSON sentences with the usual headers.
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { consoleOrigins, guardMutation, MAX_BODY_BYTES, tooLargeMessage, type GuardRefusal } from './request-guard';
 import { securityHeaders } from './security-headers';
 
-function refuse(req: IncomingMessage, res: ServerResponse): void {
+function refuse(req: IncomingMessage, res: ServerResponse, r: GuardRefusal = { status: 413, error: tooLargeMessage() }): void {
   if (res.headersSent) return;
-  const body = JSON.stringify({ ok: false, error: tooLargeMessage() });
-  res.writeHead(413, {
+  const body = JSON.stringify({ ok: false, error: r.error });
+  res.writeHead(r.status, {
     ...securityHeaders(),
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
@@ -27,6 +28,29 @@ function refuse(req: IncomingMessage, res: ServerResponse): void {
  * Next until it ends, counting as it arrives: past `max` it is refused, otherwise Next reads
  * it as usual. Node's parser hands each body chunk to `req.push`, which is what is wrapped.
  */
+function toHeaders(h: IncomingHttpHeaders): Headers {
+  const out = new Headers();
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    for (const x of Array.isArray(v) ? v : [v]) out.append(k, x);
+  }
+  return out;
+}
+
+/**
+ * proxy.ts's rule for /api, answered here: Next copies a request body for its proxy, and a
+ * refused request whose body nobody reads leaves that copy to fail as an uncaught "aborted"
+ * when the browser closes the connection. Returns true when it answered.
+ */
+export function refuseForeignRequest(req: IncomingMessage, res: ServerResponse, env = process.env): boolean {
+  const path = (req.url ?? '/').split('?')[0];
+  if (path !== '/api' && !path.startsWith('/api/')) return false;
+  const r = guardMutation({ method: req.method ?? 'GET', headers: toHeaders(req.headers) }, consoleOrigins(env));
+  if (!r) return false;
+  refuse(req, res, r);
+  return true;
+}
+
 export function limitRequestBody(req: IncomingMessage, res: ServerResponse, next: () => void, max = MAX_BODY_BYTES): void {
   const declared = req.headers['content-length'];
   if (declared !== undefined) {
