@@ -234,3 +234,28 @@ test.describe('the console\'s own headers', () => {
     await shot(page, testInfo, 'landed on the overview');
   });
 });
+
+test.describe('addresses a person did not mean', () => {
+  test('an unknown sort or an impossible day is named on the page, never raw database text', async ({ page }, testInfo) => {
+    await signIn(page, ADMIN.username, ADMIN.password);
+    await page.goto('/templates?sort=constructor');
+    await expect(page.getByTestId('sort-problem')).toContainText('That sort is not known, so the table is sorted by key.');
+    await expect(page.getByRole('heading', { level: 1, name: 'Templates' })).toBeVisible();
+    await page.goto('/events?to=2026-99-99&from=notadate');
+    await expect(page.getByTestId('filter-problems')).toContainText('from must be a real day');
+    await expect(page.getByTestId('filter-problems')).toContainText('to must be a real day');
+    await page.goto('/audit?mode=constructor&to=2026-02-30');
+    await expect(page.getByTestId('filter-problems')).toContainText('mode must be one of preview, dry_run, live, durable, admin');
+    for (const path of ['/templates?sort=constructor', '/events?to=2026-99-99', '/audit?mode=constructor']) {
+      await page.goto(path);
+      await expect(page.locator('body')).not.toContainText(/syntax error|SQLSTATE|column .* does not exist|date\/time field value/i);
+    }
+    await shot(page, testInfo, 'an unknown filter named on the audit page');
+    const res = await page.request.get('/api/events/export?to=2026-99-99&format=xml');
+    expect(res.status()).toBe(400);
+    expect((await res.json()).error).toBe(
+      'The request was not read: to must be a real day (YYYY-MM-DD) or an ISO time such as 2026-05-01T08:00Z. '
+        + 'format must be one of csv, json; "xml" is not. Nothing was returned.',
+    );
+  });
+});
