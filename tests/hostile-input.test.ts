@@ -234,6 +234,33 @@ describe.each(backends())('hostile input on $name', (backend) => {
     });
   });
 
+  it.each([
+    ['/api/recipes/bulk-scale-out', recipesRoute, { recipe: 'bulk-scale-out' }],
+    ['/api/bulk/jobs', bulkJobsRoute, undefined],
+  ] as const)('reads N on %s as a number only: [5], true, 5e2 and 2.5 are refused and audited', async (path, mod, params) => {
+    const body = (n: unknown) => JSON.stringify({ templateCollectionId: tpl.id, n, uuidPrefix: '25000b00-', batchTag: 'nb', emitMode: 'dry_run', preview: true });
+    for (const n of [[5], true, '5e2', 2.5, { valueOf: 5 }]) {
+      const before = await auditCount();
+      const res = await send({ path, mod, params }, 'POST', { headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: body(n) });
+      const json = await res.json();
+      expect(res.status, JSON.stringify(n)).toBe(422);
+      expect(sentenceOf(json)).toMatch(/N must be a whole number\./);
+      expect(await auditCount()).toBe(before + 1);
+    }
+    // a form or the CLI sends digits as text, and that stays fine
+    const res = await send({ path, mod, params }, 'POST', { headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: body('3') });
+    expect(res.status, await res.clone().text()).toBeLessThan(300);
+    const started = (await res.json()) as { jobId?: string };
+    // a bulk job runs on after its 202: let it finish before the database closes
+    for (let i = 0; started.jobId && i < 100; i++) {
+      const id = started.jobId;
+      const r = await send({ path: `/api/bulk/jobs/${id}`, mod: bulkJobRoute, params: { id } }, 'GET');
+      const { job } = (await r.json()) as { job: { status: string } };
+      if (job.status !== 'running' && job.status !== 'queued') break;
+      await new Promise((w) => setTimeout(w, 100));
+    }
+  });
+
   it('answers a recipe named after an Object prototype key with 404, not a crash', async () => {
     for (const recipe of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
       const res = await send({ path: `/api/recipes/${recipe}`, mod: recipesRoute, params: { recipe } }, 'POST', {

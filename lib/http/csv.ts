@@ -22,22 +22,34 @@ export type ExportFormat = 'csv' | 'json';
 
 /**
  * A download of every record `batches` yields: CSV with `columns` as its header (present even
- * when there are no rows), or a JSON array. A read that fails part way ends the stream with an
- * error rather than a short file that looks complete.
+ * when there are no rows), or a JSON array. The first batch is read before answering, so a
+ * query the database refuses is a 503 sentence, not a connection dropped after a 200; a read
+ * that fails later ends the stream with an error rather than a short file that looks complete.
  */
-export function exportResponse<C extends string>(opts: {
+export async function exportResponse<C extends string>(opts: {
   format: ExportFormat;
   filename: string;
   columns: readonly C[];
   batches: AsyncGenerator<Record<C, unknown>[]>;
-}): Response {
+}): Promise<Response> {
   const { format, columns, batches } = opts;
+  let head: IteratorResult<Record<C, unknown>[]> | undefined;
+  try {
+    head = await batches.next();
+  } catch (err) {
+    console.error('[iu-console] export could not start:', err instanceof Error ? err.message : err);
+    return Response.json(
+      { ok: false, error: 'The export could not be read from the database; nothing was sent. Try again, or ask a lead to look at the server log.' },
+      { status: 503, headers: { 'cache-control': 'no-store' } },
+    );
+  }
   const enc = new TextEncoder();
   let first = true;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { value, done } = await batches.next();
+        const { value, done } = head ?? (await batches.next());
+        head = undefined;
         if (done) {
           if (format === 'json') controller.enqueue(enc.encode(first ? '[]\n' : '\n]\n'));
           else if (first) controller.enqueue(enc.encode(csvLines(columns, [], true)));
