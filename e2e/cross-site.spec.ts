@@ -19,16 +19,20 @@ function plainForm(action: string, body: Record<string, unknown>): string {
   const json = JSON.stringify({ ...body, pad: '' });
   const cut = json.lastIndexOf('""') + 1;
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/'/g, '&#39;');
-  return `<form method="POST" enctype="text/plain" action="${action}"><input type="hidden" name='${esc(json.slice(0, cut))}' value='${esc(json.slice(cut))}'></form>`;
+  const field = `<input type="hidden" name='${esc(json.slice(0, cut))}' value='${esc(json.slice(cut))}'>`;
+  return `<form method="POST" enctype="text/plain" action="${action}">${field}</form>`;
 }
 
 function urlencodedForm(action: string, fields: Record<string, string>): string {
-  const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`).join('');
+  const inputs = Object.entries(fields)
+    .map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`)
+    .join('');
   return `<form method="POST" action="${action}">${inputs}</form>`;
 }
 
 const page = (title: string, body: string, script: string) =>
-  `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1>${body}<script>${script}</script></body></html>`;
+  `<!doctype html><html><head><title>${title}</title></head>` +
+  `<body><h1>${title}</h1>${body}<script>${script}</script></body></html>`;
 
 const runTag = `xs-${Date.now().toString(36)}`;
 const actor = `${ADMIN.username}:${runTag}`;
@@ -55,7 +59,9 @@ test.describe('a hostile page on another port', () => {
     await makeInstance(lead, tpl, runTag, 'live');
     await makeInstance(lead, tpl, runTag, 'dry_run');
     // the lead's own dry run: what made the durable step acceptable to the old console
-    const dry = await lead.request.post('/api/recipes/rollback-by-actor', { data: { targetActor: actor, durable: false } });
+    const dry = await lead.request.post('/api/recipes/rollback-by-actor', {
+      data: { targetActor: actor, durable: false },
+    });
     expect(dry.status(), await dry.text()).toBe(200);
     const jobsBefore = (await (await lead.request.get('/api/bulk/jobs')).json()).jobs.length;
     const lastAudit = Math.max(...(await auditRows(lead)).map((r) => r.id));
@@ -65,27 +71,46 @@ test.describe('a hostile page on another port', () => {
     pages.set('/plain', page('Win a prize', plainForm(rollbackUrl, durable), 'document.forms[0].submit()'));
     pages.set(
       '/urlencoded',
-      page('Win a prize', urlencodedForm(`${CONSOLE}/api/bulk/jobs`, {
-        templateKey: tpl.key, n: '3', uuidPrefix: '25000b00-', batchTag: runTag, emitMode: 'live', confirmText: runTag, reason: 'x',
-      }), 'document.forms[0].submit()'),
+      page(
+        'Win a prize',
+        urlencodedForm(`${CONSOLE}/api/bulk/jobs`, {
+          templateKey: tpl.key,
+          n: '3',
+          uuidPrefix: '25000b00-',
+          batchTag: runTag,
+          emitMode: 'live',
+          confirmText: runTag,
+          reason: 'x',
+        }),
+        'document.forms[0].submit()',
+      ),
     );
     const targets = [
       [rollbackUrl, durable],
       [`${CONSOLE}/api/recipes/close-all-gates`, { reason: 'cross-site' }],
-      [`${CONSOLE}/api/bulk/jobs`, { templateKey: tpl.key, n: 3, uuidPrefix: '25000b00-', batchTag: runTag, emitMode: 'dry_run', preview: true }],
+      [
+        `${CONSOLE}/api/bulk/jobs`,
+        { templateKey: tpl.key, n: 3, uuidPrefix: '25000b00-', batchTag: runTag, emitMode: 'dry_run', preview: true },
+      ],
       [`${CONSOLE}/api/bulk/jobs/00000000-0000-4000-8000-000000000000/cancel`, {}],
     ] as const;
     pages.set(
       '/fetch',
-      page('Loading…', '<pre id="out"></pre>', `
+      page(
+        'Loading…',
+        '<pre id="out"></pre>',
+        `
         const targets = ${JSON.stringify(targets)};
         Promise.all(targets.flatMap(([url, body]) => [
-          fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(body) })
+          fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include',
+            headers: { 'content-type': 'text/plain' }, body: JSON.stringify(body) })
             .then(() => 'sent', (e) => 'failed: ' + e),
-          fetch(url, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+          fetch(url, { method: 'POST', credentials: 'include',
+            headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
             .then((r) => 'answered ' + r.status, (e) => 'blocked by the browser: ' + e.message),
         ])).then((r) => { document.getElementById('out').textContent = r.join('\\n'); document.title = 'done'; });
-      `),
+      `,
+      ),
     );
 
     const p = await lead.newPage();
@@ -130,14 +155,20 @@ test.describe('a hostile page on another port', () => {
     expect((await (await lead.request.get('/api/bulk/jobs')).json()).jobs.length).toBe(jobsBefore);
 
     // and the gate is not simply shut: the console's own origin passes it
-    const own = await lead.request.post('/api/recipes/rollback-by-actor', { headers: { origin: CONSOLE }, data: { targetActor: actor, durable: false } });
+    const own = await lead.request.post('/api/recipes/rollback-by-actor', {
+      headers: { origin: CONSOLE },
+      data: { targetActor: actor, durable: false },
+    });
     expect(own.status()).toBe(200);
     await lead.close();
   });
 
   test('the console cannot be framed, even by a page on the same host', async ({ browser }, testInfo) => {
     const lead = await contextAs(browser, ADMIN.username, 'lead');
-    pages.set('/frame', page('Framed', `<iframe id="f" src="${CONSOLE}/rollback" width="800" height="400"></iframe>`, ''));
+    pages.set(
+      '/frame',
+      page('Framed', `<iframe id="f" src="${CONSOLE}/rollback" width="800" height="400"></iframe>`, ''),
+    );
     const p = await lead.newPage();
     const framed = p.waitForResponse((r) => r.url() === `${CONSOLE}/rollback`);
     await p.goto(`${HOSTILE}/frame`);
@@ -146,13 +177,22 @@ test.describe('a hostile page on another port', () => {
     expect(res.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
     // the browser shows its own error page in the frame, never the console's form
     const frame = p.frames().find((f) => f !== p.mainFrame());
-    await expect.poll(async () => frame ? await frame.locator('[data-testid="rollback-form"]').count().catch(() => 0) : 0).toBe(0);
+    await expect
+      .poll(async () =>
+        frame
+          ? await frame
+              .locator('[data-testid="rollback-form"]')
+              .count()
+              .catch(() => 0)
+          : 0,
+      )
+      .toBe(0);
     await shot(p, testInfo, 'framing refused');
     await lead.close();
   });
 });
 
-test.describe('the console\'s own headers', () => {
+test.describe("the console's own headers", () => {
   test('every kind of response carries them, and no X-Powered-By', async ({ request }) => {
     const health = await request.get('/api/health');
     const signInPage = await request.get('/sign-in');
@@ -160,12 +200,21 @@ test.describe('the console\'s own headers', () => {
     const asset = html.match(/\/_next\/static\/[^"']+\.js/)?.[0];
     expect(asset, 'a script of the sign-in page').toBeTruthy();
     const staticFile = await request.get(asset!);
-    const refused = await request.post('/api/recipes/close-all-gates', { headers: { origin: 'http://evil.example' }, data: {} });
+    const refused = await request.post('/api/recipes/close-all-gates', {
+      headers: { origin: 'http://evil.example' },
+      data: {},
+    });
     expect(refused.status()).toBe(403);
-    const wrongType = await request.post('/api/recipes/close-all-gates', { headers: { 'content-type': 'text/plain' }, data: '{}' });
+    const wrongType = await request.post('/api/recipes/close-all-gates', {
+      headers: { 'content-type': 'text/plain' },
+      data: '{}',
+    });
     expect(wrongType.status()).toBe(415);
     expect((await wrongType.json()).error).toMatch(/Content-Type: application\/json/);
-    const tooBig = await request.post('/api/recipes/close-all-gates', { headers: { 'content-type': 'application/json' }, data: `{"reason":"${'x'.repeat(2 * 1024 * 1024)}"}` });
+    const tooBig = await request.post('/api/recipes/close-all-gates', {
+      headers: { 'content-type': 'application/json' },
+      data: `{"reason":"${'x'.repeat(2 * 1024 * 1024)}"}`,
+    });
     expect(tooBig.status()).toBe(413);
     expect((await tooBig.json()).error).toMatch(/larger than 1 MB/);
 
@@ -195,7 +244,9 @@ test.describe('the console\'s own headers', () => {
       if (/Content Security Policy|Refused to (execute|load|apply)/i.test(m.text())) violations.push(m.text());
     });
     await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        console.error(`Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`),
+      );
     });
     await signIn(page, ADMIN.username, ADMIN.password);
     const visit = async (path: string, ready: (p: Page) => Promise<void>) => {
@@ -209,7 +260,9 @@ test.describe('the console\'s own headers', () => {
     await visit('/events', async (p) => expect(p.getByRole('heading', { level: 1 })).toBeVisible());
     await visit('/bulk', async (p) => expect(p.getByTestId('bulk-form')).toBeVisible());
     // the instances the hostile page could not remove: a dry run, then the confirm dialog
-    await visit(`/rollback?actor=${encodeURIComponent(actor)}`, async (p) => expect(p.getByTestId('rollback-form')).toBeVisible());
+    await visit(`/rollback?actor=${encodeURIComponent(actor)}`, async (p) =>
+      expect(p.getByTestId('rollback-form')).toBeVisible(),
+    );
     await page.getByTestId('rollback-form').getByRole('button', { name: 'Dry run' }).click();
     await expect(page.getByTestId('dry-run-result')).toHaveAttribute('data-count', '2');
     await page.getByTestId('open-confirm').click();
@@ -236,26 +289,34 @@ test.describe('the console\'s own headers', () => {
 });
 
 test.describe('addresses a person did not mean', () => {
-  test('an unknown sort or an impossible day is named on the page, never raw database text', async ({ page }, testInfo) => {
+  test('an unknown sort or an impossible day is named on the page, never raw database text', async ({
+    page,
+  }, testInfo) => {
     await signIn(page, ADMIN.username, ADMIN.password);
     await page.goto('/templates?sort=constructor');
-    await expect(page.getByTestId('sort-problem')).toContainText('That sort is not known, so the table is sorted by key.');
+    await expect(page.getByTestId('sort-problem')).toContainText(
+      'That sort is not known, so the table is sorted by key.',
+    );
     await expect(page.getByRole('heading', { level: 1, name: 'Templates' })).toBeVisible();
     await page.goto('/events?to=2026-99-99&from=notadate');
     await expect(page.getByTestId('filter-problems')).toContainText('from must be a real day');
     await expect(page.getByTestId('filter-problems')).toContainText('to must be a real day');
     await page.goto('/audit?mode=constructor&to=2026-02-30');
-    await expect(page.getByTestId('filter-problems')).toContainText('mode must be one of preview, dry_run, live, durable, admin');
+    await expect(page.getByTestId('filter-problems')).toContainText(
+      'mode must be one of preview, dry_run, live, durable, admin',
+    );
     for (const path of ['/templates?sort=constructor', '/events?to=2026-99-99', '/audit?mode=constructor']) {
       await page.goto(path);
-      await expect(page.locator('body')).not.toContainText(/syntax error|SQLSTATE|column .* does not exist|date\/time field value/i);
+      await expect(page.locator('body')).not.toContainText(
+        /syntax error|SQLSTATE|column .* does not exist|date\/time field value/i,
+      );
     }
     await shot(page, testInfo, 'an unknown filter named on the audit page');
     const res = await page.request.get('/api/events/export?to=2026-99-99&format=xml');
     expect(res.status()).toBe(400);
     expect((await res.json()).error).toBe(
-      'The request was not read: to must be a real day (YYYY-MM-DD) or an ISO time such as 2026-05-01T08:00Z. '
-        + 'format must be one of csv, json; "xml" is not. Nothing was returned.',
+      'The request was not read: to must be a real day (YYYY-MM-DD) or an ISO time such as 2026-05-01T08:00Z. ' +
+        'format must be one of csv, json; "xml" is not. Nothing was returned.',
     );
   });
 });

@@ -27,7 +27,11 @@ function exportedMethods(source: string): string[] {
   for (const m of source.matchAll(/export\s+(?:async\s+)?(?:function|const|let)\s+([A-Z]+)\b/g)) found.add(m[1]);
   for (const m of source.matchAll(/export\s*\{([^}]*)\}/g)) {
     for (const part of m[1].split(',')) {
-      const name = part.trim().split(/\s+as\s+/).pop()?.trim();
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()
+        ?.trim();
       if (name) found.add(name);
     }
   }
@@ -45,7 +49,9 @@ function urlPath(file: string): string {
 
 const files = routeFiles(API);
 const mutations = files.flatMap((f) => {
-  const methods = exportedMethods(fs.readFileSync(f, 'utf8')).filter((m) => (MUTATING as readonly string[]).includes(m));
+  const methods = exportedMethods(fs.readFileSync(f, 'utf8')).filter((m) =>
+    (MUTATING as readonly string[]).includes(m),
+  );
   return methods.map((method) => ({ file: path.relative(API, f), method, url: urlPath(f) }));
 });
 
@@ -78,7 +84,11 @@ describe('the same-origin gate', () => {
         [{ origin, 'content-type': 'application/x-www-form-urlencoded' }, 'a=1', 415],
         [{ origin, 'content-type': 'multipart/form-data; boundary=x' }, '--x--', 415],
         [{ origin }, '{"a":1}', 415],
-        [{ origin, 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) }, undefined, 413],
+        [
+          { origin, 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) },
+          undefined,
+          413,
+        ],
       ];
       for (const [headers, body, status] of cases) {
         const res = proxy(request(url, method, headers, body));
@@ -106,9 +116,13 @@ describe('the same-origin gate', () => {
   it('reads nothing but its own origins from the environment', () => {
     expect(consoleOrigins({ PORT: '3200' })).toEqual(['http://localhost:3200', 'http://127.0.0.1:3200']);
     expect(consoleOrigins({ IU_PUBLIC_URL: 'https://iu.example.com/', PORT: '3000' })).toEqual([
-      'https://iu.example.com', 'http://localhost:3000', 'http://127.0.0.1:3000',
+      'https://iu.example.com',
+      'http://localhost:3000',
+      'http://127.0.0.1:3000',
     ]);
-    expect(consoleOrigins({ BETTER_AUTH_URL: 'https://auth.example.com:8443/console' })[0]).toBe('https://auth.example.com:8443');
+    expect(consoleOrigins({ BETTER_AUTH_URL: 'https://auth.example.com:8443/console' })[0]).toBe(
+      'https://auth.example.com:8443',
+    );
   });
 
   it('does not gate reads', () => {

@@ -34,7 +34,10 @@ describe('neutralizeCell', () => {
 
   it('writes every cell of a row through it, header first', () => {
     const text = csvLines(['a', 'b'] as const, [{ a: '=1', b: 'ok' }], true);
-    expect(parse(text)).toEqual([['a', 'b'], ["'=1", 'ok']]);
+    expect(parse(text)).toEqual([
+      ['a', 'b'],
+      ["'=1", 'ok'],
+    ]);
   });
 });
 
@@ -50,13 +53,32 @@ describe.each(backends())('the exports on $name', (backend) => {
     const tpl = await makeTemplate(t.db);
     const r = await instantiateFromEvent(
       { db: t.db, user: 'lucia', gateWaitMs: 10_000 },
-      { eventId: uuid(), eventType, templateCollectionId: tpl.id, uniqueSuffix: uniq('csv'), emitMode: 'live', note, commit: true },
+      {
+        eventId: uuid(),
+        eventType,
+        templateCollectionId: tpl.id,
+        uniqueSuffix: uniq('csv'),
+        emitMode: 'live',
+        note,
+        commit: true,
+      },
     );
     expect(r).toMatchObject({ ok: true, committed: true });
     await writeAudit(t.db.orm, {
-      startedAt: new Date(), username: 'lucia', role: 'lead', recipe: 'rollback-by-actor', params: { targetActor: '=cmd|"/c calc"!A1' },
-      mode: 'durable', decision: 'refused', status: 'preview_required', summary: '+1 more than planned', actor: null,
-      reason: '-2+3 because', ip: '127.0.0.1', userAgent: '@agent', committed: false,
+      startedAt: new Date(),
+      username: 'lucia',
+      role: 'lead',
+      recipe: 'rollback-by-actor',
+      params: { targetActor: '=cmd|"/c calc"!A1' },
+      mode: 'durable',
+      decision: 'refused',
+      status: 'preview_required',
+      summary: '+1 more than planned',
+      actor: null,
+      reason: '-2+3 because',
+      ip: '127.0.0.1',
+      userAgent: '@agent',
+      committed: false,
     });
   });
 
@@ -74,7 +96,10 @@ describe.each(backends())('the exports on $name', (backend) => {
     expect(rows[0].note).toBe(`'${note}`);
     expect(rows[0].triggered_by).toBe('lucia');
     // the JSON export is data, not a spreadsheet: it keeps the text as written
-    const res = await send({ path: '/api/events/export', mod: eventsExportRoute }, 'GET', { cookie, query: '?format=json&actor=lucia' });
+    const res = await send({ path: '/api/events/export', mod: eventsExportRoute }, 'GET', {
+      cookie,
+      query: '?format=json&actor=lucia',
+    });
     expect((await res.json())[0]).toMatchObject({ event_type: eventType, note });
   });
 
@@ -85,6 +110,7 @@ describe.each(backends())('the exports on $name', (backend) => {
     expect(row.summary).toBe("'+1 more than planned");
     expect(row.user_agent).toBe("'@agent");
     expect(JSON.parse(row.params)).toEqual({ targetActor: '=cmd|"/c calc"!A1' });
-    for (const r of rows) for (const cell of Object.values(r)) expect(cell, JSON.stringify(r)).not.toMatch(/^[=+\-@\t\r]/);
+    for (const r of rows)
+      for (const cell of Object.values(r)) expect(cell, JSON.stringify(r)).not.toMatch(/^[=+\-@\t\r]/);
   });
 });

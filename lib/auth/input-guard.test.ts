@@ -4,7 +4,9 @@ import { badCharacters, screenInput } from './input-guard';
 
 describe('screenInput', () => {
   it('passes text with tabs, line breaks and any real character', () => {
-    expect(screenInput({ body: 'line one\n\tline two\r\n', title: 'Zürich 東京 🚀', n: 5, ok: true, list: ['a'] })).toBeNull();
+    expect(
+      screenInput({ body: 'line one\n\tline two\r\n', title: 'Zürich 東京 🚀', n: 5, ok: true, list: ['a'] }),
+    ).toBeNull();
   });
 
   it.each([
@@ -24,10 +26,16 @@ describe('screenInput', () => {
   });
 
   it('finds a bad character at any depth and in a field name, with the field in the sentence', () => {
-    const r = screenInput({ pieces: [{ newPiece: { body: 'ok' } }, { newPiece: { title: 'x\u0000' } }], ['k\u0001']: 1 });
+    const r = screenInput({
+      pieces: [{ newPiece: { body: 'ok' } }, { newPiece: { title: 'x\u0000' } }],
+      ['k\u0001']: 1,
+    });
     expect(r?.success).toBe(false);
     expect(r!.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
-      ['pieces.1.newPiece.title', 'pieces.1.newPiece.title contains a control character (U+0000); remove it and send again.'],
+      [
+        'pieces.1.newPiece.title',
+        'pieces.1.newPiece.title contains a control character (U+0000); remove it and send again.',
+      ],
       ['', 'A field name contains a control character (U+0001); remove it and send again.'],
     ]);
   });

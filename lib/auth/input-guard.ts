@@ -8,7 +8,13 @@ import { z } from 'zod';
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-const KIND: Record<string, string> = { string: 'text', number: 'a number', boolean: 'true or false', array: 'a list', object: 'an object' };
+const KIND: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+};
 
 function kindOf(v: unknown): string {
   if (v === null) return 'null';
@@ -47,7 +53,8 @@ function walk(v: unknown, path: (string | number)[], out: z.core.$ZodIssue[], de
   if (typeof v === 'string') {
     const why = badCharacters(v);
     const field = path.length ? path.join('.') : 'The input';
-    if (why) out.push({ code: 'custom', path, input: v, message: `${field} contains ${why}; remove it and send again.` });
+    if (why)
+      out.push({ code: 'custom', path, input: v, message: `${field} contains ${why}; remove it and send again.` });
     return;
   }
   if (Array.isArray(v)) {
@@ -58,7 +65,12 @@ function walk(v: unknown, path: (string | number)[], out: z.core.$ZodIssue[], de
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       const why = badCharacters(k);
       if (why) {
-        out.push({ code: 'custom', path, input: k, message: `A field name contains ${why}; remove it and send again.` });
+        out.push({
+          code: 'custom',
+          path,
+          input: k,
+          message: `A field name contains ${why}; remove it and send again.`,
+        });
         continue;
       }
       walk(x, [...path, k], out, depth + 1);
@@ -70,7 +82,9 @@ function walk(v: unknown, path: (string | number)[], out: z.core.$ZodIssue[], de
  * A failed parse result naming every field (up to five) with a refused character, or null
  * when the input is clean; shaped like zod's so the wrapper treats it as any invalid input.
  */
-export function screenInput(input: Record<string, unknown>): { success: false; error: z.ZodError; data?: undefined } | null {
+export function screenInput(
+  input: Record<string, unknown>,
+): { success: false; error: z.ZodError; data?: undefined } | null {
   const issues: z.core.$ZodIssue[] = [];
   walk(input, [], issues, 0);
   return issues.length ? { success: false, error: new z.ZodError(issues) } : null;

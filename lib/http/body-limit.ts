@@ -6,7 +6,11 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { consoleOrigins, guardMutation, MAX_BODY_BYTES, tooLargeMessage, type GuardRefusal } from './request-guard';
 import { securityHeaders } from './security-headers';
 
-function refuse(req: IncomingMessage, res: ServerResponse, r: GuardRefusal = { status: 413, error: tooLargeMessage() }): void {
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  r: GuardRefusal = { status: 413, error: tooLargeMessage() },
+): void {
   if (res.headersSent) return;
   const body = JSON.stringify({ ok: false, error: r.error });
   res.writeHead(r.status, {
@@ -51,7 +55,12 @@ export function refuseForeignRequest(req: IncomingMessage, res: ServerResponse, 
   return true;
 }
 
-export function limitRequestBody(req: IncomingMessage, res: ServerResponse, next: () => void, max = MAX_BODY_BYTES): void {
+export function limitRequestBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: () => void,
+  max = MAX_BODY_BYTES,
+): void {
   const declared = req.headers['content-length'];
   if (declared !== undefined) {
     if (!/^\d+$/.test(declared.trim()) || Number(declared) > max) return refuse(req, res);

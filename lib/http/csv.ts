@@ -8,12 +8,21 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 /** The cell's text, with a leading single quote when a spreadsheet would run it as a formula. */
 export function neutralizeCell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v instanceof Date ? v.toISOString() : String(v);
+  const s =
+    typeof v === 'object' && !(v instanceof Date)
+      ? JSON.stringify(v)
+      : v instanceof Date
+        ? v.toISOString()
+        : String(v);
   return FORMULA_START.test(s) ? `'${s}` : s;
 }
 
 /** CSV lines for `rows`, every cell neutralised; with the header line when `header`. */
-export function csvLines<C extends string>(columns: readonly C[], rows: readonly Record<C, unknown>[], header: boolean): string {
+export function csvLines<C extends string>(
+  columns: readonly C[],
+  rows: readonly Record<C, unknown>[],
+  header: boolean,
+): string {
   const lines = rows.map((r) => columns.map((c) => neutralizeCell(r[c])));
   return stringify(header ? [[...columns], ...lines] : lines);
 }
@@ -39,7 +48,12 @@ export async function exportResponse<C extends string>(opts: {
   } catch (err) {
     console.error('[iu-console] export could not start:', err instanceof Error ? err.message : err);
     return Response.json(
-      { ok: false, error: 'The export could not be read from the database; nothing was sent. Try again, or ask a lead to look at the server log.' },
+      {
+        ok: false,
+        error:
+          'The export could not be read from the database; nothing was sent. ' +
+          'Try again, or ask a lead to look at the server log.',
+      },
       { status: 503, headers: { 'cache-control': 'no-store' } },
     );
   }

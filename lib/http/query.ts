@@ -10,7 +10,9 @@ export function isRealDay(s: string): boolean {
   const m = DAY_RE.exec(s);
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+  return (
+    d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3])
+  );
 }
 
 /** Whether `s` is a real day or a real ISO time on one (hours < 24, minutes and seconds < 60). */
@@ -37,7 +39,13 @@ export function single(q: URLSearchParams, key: string, problems: string[]): str
 }
 
 /** A whole number in [min, max] for `key`, or undefined when absent; a bad value is a problem. */
-export function wholeNumber(q: URLSearchParams, key: string, min: number, max: number, problems: string[]): number | undefined {
+export function wholeNumber(
+  q: URLSearchParams,
+  key: string,
+  min: number,
+  max: number,
+  problems: string[],
+): number | undefined {
   const v = single(q, key, problems);
   if (v === null || v === '') return undefined;
   if (!/^\d{1,15}$/.test(v) || Number(v) < min || Number(v) > max) {
@@ -48,7 +56,12 @@ export function wholeNumber(q: URLSearchParams, key: string, min: number, max: n
 }
 
 /** One of `choices` for `key`, or undefined when absent; anything else is a problem. */
-export function oneOf<T extends string>(q: URLSearchParams, key: string, choices: readonly T[], problems: string[]): T | undefined {
+export function oneOf<T extends string>(
+  q: URLSearchParams,
+  key: string,
+  choices: readonly T[],
+  problems: string[],
+): T | undefined {
   const v = single(q, key, problems);
   if (v === null || v === '') return undefined;
   if (!(choices as readonly string[]).includes(v)) {

@@ -82,8 +82,10 @@ export function guardMutation(req: GuardedRequest, origins: readonly string[]): 
   if (o && !origins.includes(o.value)) {
     return {
       status: 403,
-      error: `This request came from another site (${o.from} ${o.value.slice(0, 200)}), so it was refused and nothing ran. `
-        + `Use the console's own pages at ${origins[0]}, or send the request from a script without a browser.`,
+      error:
+        `This request came from another site (${o.from} ${o.value.slice(0, 200)}), ` +
+        'so it was refused and nothing ran. ' +
+        `Use the console's own pages at ${origins[0]}, or send the request from a script without a browser.`,
     };
   }
   const length = declaredLength(h);
@@ -93,20 +95,26 @@ export function guardMutation(req: GuardedRequest, origins: readonly string[]): 
   const hasBody = (length !== null && length > 0) || h.has('transfer-encoding');
   const type = h.get('content-type');
   if ((type !== null || hasBody) && !isJsonType(type)) {
+    const sent = type ? `"${type.slice(0, 100)}"` : 'sent without a type';
     return {
       status: 415,
-      error: `The console reads only JSON request bodies; this one was ${type ? `"${type.slice(0, 100)}"` : 'sent without a type'}. `
-        + 'Send it again with Content-Type: application/json. Nothing ran.',
+      error:
+        `The console reads only JSON request bodies; this one was ${sent}. ` +
+        'Send it again with Content-Type: application/json. Nothing ran.',
     };
   }
   return null;
 }
 
 export function tooLargeMessage(): string {
-  return `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB, so it was not read and nothing ran. Send less at once.`;
+  const mb = MAX_BODY_BYTES / 1024 / 1024;
+  return `The request body is larger than ${mb} MB, so it was not read and nothing ran. Send less at once.`;
 }
 
 /** The JSON answer for a refusal, with the headers every console response carries. */
 export function refusalResponse(r: GuardRefusal, extra: Record<string, string> = {}): Response {
-  return Response.json({ ok: false, error: r.error }, { status: r.status, headers: { 'cache-control': 'no-store', ...extra } });
+  return Response.json(
+    { ok: false, error: r.error },
+    { status: r.status, headers: { 'cache-control': 'no-store', ...extra } },
+  );
 }

@@ -44,7 +44,13 @@ describe('safeNext', () => {
 
   it('never yields a value a browser would resolve to another origin', () => {
     const base = 'http://localhost:3000';
-    for (const s of ['/\\evil.example', '/%09/evil.example', '/.//evil.example', '/..//evil.example', '/a/..//evil.example']) {
+    for (const s of [
+      '/\\evil.example',
+      '/%09/evil.example',
+      '/.//evil.example',
+      '/..//evil.example',
+      '/a/..//evil.example',
+    ]) {
       expect(new URL(safeNext(s), base).origin, s).toBe(base);
     }
   });

@@ -9,7 +9,9 @@ describe('securityHeaders', () => {
     const http = securityHeaders({ nonce: 'n1', env: { PORT: '3000' } });
     expect(http['Strict-Transport-Security']).toBeUndefined();
     expect(http['Content-Security-Policy']).not.toContain('upgrade-insecure-requests');
-    expect(securityHeaders({ env: { BETTER_AUTH_URL: 'https://a.example' } })['Strict-Transport-Security']).toBeDefined();
+    expect(
+      securityHeaders({ env: { BETTER_AUTH_URL: 'https://a.example' } })['Strict-Transport-Security'],
+    ).toBeDefined();
   });
 
   it('lets only scripts carrying the nonce run on a page, and nothing frame it', () => {
@@ -24,6 +26,10 @@ describe('securityHeaders', () => {
   it('gives JSON and downloads a policy that runs nothing', () => {
     const h = securityHeaders({ env: {} });
     expect(h['Content-Security-Policy']).toMatch(/^default-src 'none'/);
-    expect(h).toMatchObject({ 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'strict-origin-when-cross-origin' });
+    expect(h).toMatchObject({
+      'X-Frame-Options': 'DENY',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'strict-origin-when-cross-origin',
+    });
   });
 });

@@ -57,10 +57,19 @@ export async function send(route: RouteRef, method: string, init: SendInit = {})
   return handler(req, { params: Promise.resolve(route.params ?? {}) as Promise<never> });
 }
 
-export const SIGN_IN: RouteRef = { path: '/api/auth/sign-in/username', mod: authRoute, params: { all: ['sign-in', 'username'] } };
+export const SIGN_IN: RouteRef = {
+  path: '/api/auth/sign-in/username',
+  mod: authRoute,
+  params: { all: ['sign-in', 'username'] },
+};
 
 /** Adds `username` with `role` and signs in through better-auth's route; the session cookie. */
-export async function signedIn(db: Database, username: string, role: Role, password = `${username}-own-password-1`): Promise<string> {
+export async function signedIn(
+  db: Database,
+  username: string,
+  role: Role,
+  password = `${username}-own-password-1`,
+): Promise<string> {
   await createUser(db.orm, { username, password, role, mustChangePassword: false });
   return signInCookie(username, password);
 }

@@ -8,8 +8,22 @@ import { getDb } from '@/lib/server/db';
 export const dynamic = 'force-dynamic';
 
 const COLUMNS = [
-  'id', 'started_at', 'finished_at', 'username', 'role', 'recipe', 'mode', 'decision', 'status',
-  'actor', 'reason', 'summary', 'ip', 'user_agent', 'committed', 'params',
+  'id',
+  'started_at',
+  'finished_at',
+  'username',
+  'role',
+  'recipe',
+  'mode',
+  'decision',
+  'status',
+  'actor',
+  'reason',
+  'summary',
+  'ip',
+  'user_agent',
+  'committed',
+  'params',
 ] as const;
 
 function record(r: AuditRow): Record<(typeof COLUMNS)[number], unknown> {

@@ -1,6 +1,12 @@
 import { exportResponse } from '@/lib/http/csv';
 import { badQuery, oneOf } from '@/lib/http/query';
-import { EXPORT_COLUMNS, eventFilterProblems, exportRecord, parseEventFilters, streamEvents } from '@/lib/queries/events';
+import {
+  EXPORT_COLUMNS,
+  eventFilterProblems,
+  exportRecord,
+  parseEventFilters,
+  streamEvents,
+} from '@/lib/queries/events';
 import { apiUser } from '@/lib/server/api-auth';
 import { describeDatabaseError, getDb } from '@/lib/server/db';
 
