@@ -445,6 +445,24 @@ describe.each(backends())('hostile input on $name', (backend) => {
     },
   );
 
+  it('records a denied attempt full of control characters too, written out in its row', async () => {
+    const viewer = await signedIn(t.db, 'vera', 'viewer');
+    const res = await sendAs(
+      { path: '/api/recipes/close-all-gates', mod: recipesRoute, params: { recipe: 'close-all-gates' } },
+      'POST',
+      {
+        cookie: viewer,
+        headers: { origin: ORIGIN, 'content-type': 'application/json', 'user-agent': 'bot\u0085\u009bx' },
+        body: JSON.stringify({ reason: 'why\u0000not', ['k\u0007']: 'v\ud800' }),
+      },
+    );
+    expect(res.status).toBe(403);
+    expect(sentenceOf(await res.json())).toMatch(/cannot do this/);
+    const [row] = await listAudit(t.db.orm, { username: 'vera', limit: 1 });
+    expect(row).toMatchObject({ decision: 'denied', reason: 'why\\u0000not', userAgent: 'bot\\u0085\\u009bx' });
+    expect(row.params).toEqual({ reason: 'why\\u0000not', 'k\\u0007': 'v\\ud800' });
+  });
+
   it('answers a recipe named after an Object prototype key with 404, not a crash', async () => {
     for (const recipe of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
       const res = await send({ path: `/api/recipes/${recipe}`, mod: recipesRoute, params: { recipe } }, 'POST', {

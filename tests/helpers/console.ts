@@ -10,6 +10,8 @@ import * as authRoute from '@/app/api/auth/[...all]/route';
 process.env.PORT ??= '3201';
 process.env.BETTER_AUTH_SECRET ||= 'console-route-tests-secret-0123456789abcdef';
 process.env.IU_SKIP_SEED = '1';
+// these files sign in many times from one address; the limit itself is proved in tests/auth-signin.test.ts
+process.env.IU_SIGNIN_MAX_ATTEMPTS = '200';
 /** The origin the proxy accepts for this process (http://localhost:$PORT). */
 export const ORIGIN = `http://localhost:${process.env.PORT}`;
 
