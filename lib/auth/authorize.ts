@@ -10,6 +10,7 @@ import type { Database } from '@/db/client';
 import { describeStatus } from '@/lib/recipes/messages';
 import type { FieldIssue, RecipeContext, RecipeResult, Refusal, Success, Tx } from '@/lib/recipes/types';
 import { auditParams, writeAudit, type AuditDecision, type AuditMode } from './audit';
+import { screenInput } from './input-guard';
 import { checkPlan, claimPlan, createPlan, parsePlanId, planView, type Effect, type Plan, type PlanView } from './plans';
 import type { Identity, RequestInfo } from './identity';
 import { hasRole, type Role, ROLE_DESCRIPTIONS } from './roles';
@@ -160,7 +161,7 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
     return { ok: false, decision: 'denied', status: 'denied', committed: false, message, auditId };
   }
 
-  const parsed = def.input.safeParse(input);
+  const parsed = screenInput(input) ?? def.input.safeParse(input);
   let issues: FieldIssue[] | null = null;
   if (!parsed.success) {
     issues = parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'input', message: i.message }));

@@ -96,6 +96,11 @@ export function describeDatabaseError(err: unknown): string {
   if (code === '3D000') {
     return 'The database named in DATABASE_URL does not exist. Create it (createdb) or point DATABASE_URL at an existing one.';
   }
+  // a query PostgreSQL refused (bad data, a bad statement): its wording is for the log, not a page
+  if (typeof code === 'string' && /^(22|23|42|XX)[0-9A-Z]{3}$/.test(code)) {
+    console.error(`[iu-console] query refused (${code}): ${errorMessage(err)}`);
+    return `The database refused a query (SQLSTATE ${code}), so nothing was shown and nothing was changed. The server log has the details.`;
+  }
   return errorMessage(err);
 }
 

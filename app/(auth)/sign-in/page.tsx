@@ -1,17 +1,13 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
+import { safeNext } from '@/lib/http/safe-next';
 import { getCurrentUser } from '@/lib/server/auth';
 import { SignInForm } from './SignInForm';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-/** Only same-site paths are followed after sign-in. */
-function safeNext(v: string | string[] | undefined): string {
-  const s = Array.isArray(v) ? v[0] : v;
-  return s && s.startsWith('/') && !s.startsWith('//') ? s : '/';
-}
-
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  // only a path on this console is followed after sign-in (`/\evil.example` is another site)
   const next = safeNext((await searchParams).next);
   let me = null;
   try {

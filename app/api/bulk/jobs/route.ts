@@ -1,4 +1,5 @@
 import { listBulkJobs, startBulkJob } from '@/lib/bulk/jobs';
+import { badQuery, wholeNumber } from '@/lib/http/query';
 import { bulkApiUser, bulkCaller } from '@/lib/server/bulk-auth';
 import { getDb } from '@/lib/server/db';
 
@@ -28,6 +29,8 @@ export async function POST(req: Request) {
 export async function GET(req: Request) {
   const who = await bulkApiUser(req, 'operator');
   if ('response' in who) return who.response;
-  const limit = Math.min(Math.max(Number(new URL(req.url).searchParams.get('limit')) || 20, 1), 200);
+  const problems: string[] = [];
+  const limit = wholeNumber(new URL(req.url).searchParams, 'limit', 1, 200, problems) ?? 20;
+  if (problems.length) return badQuery(problems);
   return Response.json({ jobs: await listBulkJobs(await getDb(), limit) });
 }

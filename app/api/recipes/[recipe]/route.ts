@@ -28,8 +28,9 @@ const HTTP: Record<string, number> = { unauthenticated: 401, denied: 403, invali
 
 export async function POST(req: Request, { params }: { params: Promise<{ recipe: string }> }) {
   const { recipe } = await params;
-  const def = ACTIONS[recipe as keyof typeof ACTIONS];
-  if (!def) return Response.json({ error: `There is no recipe called ${recipe}.` }, { status: 404 });
+  // an own key only: `constructor` and friends are on every object's prototype
+  const def = Object.hasOwn(ACTIONS, recipe) ? ACTIONS[recipe as keyof typeof ACTIONS] : undefined;
+  if (!def) return Response.json({ error: `There is no recipe called ${recipe.slice(0, 80)}; the recipes are ${Object.keys(ACTIONS).join(', ')}.` }, { status: 404 });
   let body: unknown = {};
   try {
     body = await req.json();
