@@ -92,6 +92,14 @@ export const reasonField = z
   .optional()
   .transform((s) => (s && s.trim() ? s.trim() : undefined));
 
+/**
+ * What a route hands the wrapper when the request body could not be read as JSON: the attempt
+ * is still refused by the wrapper, with its sentence and its audit row, like any bad input.
+ */
+export class UnreadableBody {
+  constructor(readonly why: string) {}
+}
+
 /** FormData (from a form, with React's own $ACTION fields dropped) or an object, as a plain object. */
 export function toPlainInput(raw: unknown): Record<string, unknown> {
   if (raw && typeof (raw as FormData).entries === 'function' && typeof (raw as FormData).getAll === 'function') {
@@ -163,7 +171,9 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
 
   const parsed = screenInput(input) ?? def.input.safeParse(input);
   let issues: FieldIssue[] | null = null;
-  if (!parsed.success) {
+  if (raw instanceof UnreadableBody) {
+    issues = [{ field: 'input', message: `The request body is not a JSON object (${raw.why}); send one with Content-Type: application/json.` }];
+  } else if (!parsed.success) {
     issues = parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'input', message: i.message }));
   } else if (def.reasonRequired?.(parsed.data) && !(parsed.data as { reason?: string }).reason) {
     issues = [{ field: 'reason', message: 'A reason is required for this; say why you are doing it.' }];

@@ -1,3 +1,4 @@
+import { UnreadableBody } from '@/lib/auth/authorize';
 import { listBulkJobs, startBulkJob } from '@/lib/bulk/jobs';
 import { badQuery, wholeNumber } from '@/lib/http/query';
 import { bulkApiUser, bulkCaller } from '@/lib/server/bulk-auth';
@@ -17,8 +18,9 @@ export async function POST(req: Request) {
   let body: unknown;
   try {
     body = await req.json();
-  } catch {
-    return Response.json({ error: 'Send a JSON object.' }, { status: 400 });
+  } catch (err) {
+    // still the wrapper's to refuse: a signed-in person's unreadable body is audited like any bad input
+    body = new UnreadableBody(err instanceof Error ? err.message.slice(0, 120) : 'unreadable');
   }
   const r = await startBulkJob(await bulkCaller(req), body);
   if (r.ok) return Response.json(r, { status: 202 });

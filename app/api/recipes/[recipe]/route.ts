@@ -1,3 +1,4 @@
+import { UnreadableBody } from '@/lib/auth/authorize';
 import { bulkScaleOutDefinition, closeAllGatesDefinition, instantiateFromEventDefinition, rollbackByActorDefinition } from '@/lib/actions/definitions';
 import { composeTemplateVersionDefinition } from '@/lib/actions/compose';
 import { runAuthorizedForRequest } from '@/lib/server/auth';
@@ -34,8 +35,9 @@ export async function POST(req: Request, { params }: { params: Promise<{ recipe:
   let body: unknown = {};
   try {
     body = await req.json();
-  } catch {
-    return Response.json({ error: 'Send a JSON object.' }, { status: 400 });
+  } catch (err) {
+    // still the wrapper's to refuse: a signed-in person's unreadable body is audited like any bad input
+    body = new UnreadableBody(err instanceof Error ? err.message.slice(0, 120) : 'unreadable');
   }
   // each definition has its own input type; the wrapper validates the body against it
   const r = await runAuthorizedForRequest(def as typeof instantiateFromEventDefinition, req, body);
