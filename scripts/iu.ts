@@ -246,7 +246,10 @@ const program = new Command()
   .description('Operator command line for iu_core: gates, status, compose, instantiate, bulk, rollback-actor.\nActs as IU_USER or the OS user. Exit codes: 0 done, 2 refused, 1 error.')
   .option('--json', 'print one machine-readable JSON result on stdout, nothing else')
   .option('--tag <run-tag>', 'run tag: the recorded actor becomes <user>:<run-tag>')
-  .option('--reason <text>', 'why: recorded in the console audit trail with the run')
+  // One --reason for every command, the users commands included: a root option is read
+  // wherever it stands on the line, so a subcommand's own --reason would never see a value.
+  .option('--reason <text>', 'why: recorded in the console audit trail (live runs and user changes need one)')
+  .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError()
   .addHelpText('after', '\nPGlite (.data/pglite or IU_PGLITE_DIR) by default; PostgreSQL when DATABASE_URL is set.');
 
@@ -629,18 +632,24 @@ program
 
 // ---- users: the CLI is a local administrator with database access -------------------------
 
+/** The root --reason (see the program's options): the users commands read it from there. */
+function reasonGiven(): string | undefined {
+  return program.opts<GlobalOpts>().reason;
+}
+
 /** Runs a user-admin definition as the CLI user, with the lead's permissions, audited with role 'cli'. */
-async function adminCommand(run: Run, def: ActionDefinition<z.ZodType<Record<string, unknown>>, UserAdminResult>, input: Record<string, unknown>): Promise<number> {
+async function adminCommand<S extends z.ZodType<Record<string, unknown>>>(run: Run, def: ActionDefinition<S, UserAdminResult>, input: Record<string, unknown>): Promise<number> {
   const user = run.ctx!.user;
   const r = await executeAuthorized(def, {
     db: run.db,
     identity: { userId: 'cli', username: user, role: 'lead', mustChangePassword: false, source: 'session' },
     request: { ip: 'cli', userAgent: `iu-cli (${os.hostname()})` },
     auditRole: 'cli',
-  }, input);
+  }, { ...input, reason: reasonGiven() });
   run.io.result({ command: run.command, database: run.db.label, ...r });
   if (!r.ok) {
-    run.io.note(`Refused (${r.status}): ${r.message}`);
+    const noReason = r.issues?.some((i) => i.field === 'reason');
+    run.io.note(`Refused (${r.status}): ${r.message}${noReason ? ' Add --reason "<why>".' : ''}`);
     return EXIT.refused;
   }
   run.io.out(`${r.result.username}: role ${r.result.role ?? 'none'}, ${r.result.disabled ? 'disabled' : 'enabled'}`);
@@ -668,46 +677,32 @@ users
 
 users
   .command('add <username>')
-  .description('add a user with a one-time password (printed once)')
+  .description('add a user with a one-time password (printed once); needs --reason')
   .option('--role <role>', 'viewer, operator, lead or none', 'viewer')
-  .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
   .action(
-    action<{ role: string; reason: string }>('users add', { acts: true }, (run, o) =>
-      adminCommand(run, addUserDefinition as never, { username: run.args[0], role: o.role, reason: o.reason }),
+    action<{ role: string }>('users add', { acts: true }, (run, o) =>
+      adminCommand(run, addUserDefinition, { username: run.args[0], role: o.role }),
     ),
   );
 
 users
   .command('set-role <username> <role>')
-  .description('set a role: viewer, operator, lead, or none')
-  .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+  .description('set a role: viewer, operator, lead, or none; needs --reason')
   .action(
-    action<{ reason: string }>('users set-role', { acts: true }, (run, o) =>
-      adminCommand(run, setRoleDefinition as never, { username: run.args[0], role: run.args[1], reason: o.reason }),
-    ),
+    action('users set-role', { acts: true }, (run) => adminCommand(run, setRoleDefinition, { username: run.args[0], role: run.args[1] })),
   );
 
 for (const [name, disabled] of [['disable', true], ['enable', false]] as const) {
   users
     .command(`${name} <username>`)
-    .description(disabled ? 'disable a user (signs them out everywhere)' : 'enable a disabled user')
-    .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
-    .action(
-      action<{ reason: string }>(`users ${name}`, { acts: true }, (run, o) =>
-        adminCommand(run, setDisabledDefinition as never, { username: run.args[0], disabled, reason: o.reason }),
-      ),
-    );
+    .description(`${disabled ? 'disable a user (signs them out everywhere)' : 'enable a disabled user'}; needs --reason`)
+    .action(action(`users ${name}`, { acts: true }, (run) => adminCommand(run, setDisabledDefinition, { username: run.args[0], disabled })));
 }
 
 users
   .command('reset-password <username>')
-  .description('give a user a new one-time password (printed once)')
-  .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
-  .action(
-    action<{ reason: string }>('users reset-password', { acts: true }, (run, o) =>
-      adminCommand(run, resetPasswordDefinition as never, { username: run.args[0], reason: o.reason }),
-    ),
-  );
+  .description('give a user a new one-time password (printed once); needs --reason')
+  .action(action('users reset-password', { acts: true }, (run) => adminCommand(run, resetPasswordDefinition, { username: run.args[0] })));
 
 users
   .command('bootstrap')
