@@ -36,7 +36,7 @@ import os from 'node:os';
 import type { z } from 'zod';
 import { executeAuthorized, type ActionDefinition } from '@/lib/auth/authorize';
 import { auditParams, writeAudit, type AuditEntry, type AuditMode } from '@/lib/auth/audit';
-import { bootstrapLead, listUsers } from '@/lib/auth/users';
+import { bootstrapLead, listUsers, UserAdminError } from '@/lib/auth/users';
 import { addUserDefinition, resetPasswordDefinition, setDisabledDefinition, setRoleDefinition, type UserAdminResult } from '@/lib/actions/definitions';
 
 function cliUserName(): string {
@@ -709,7 +709,19 @@ users
   .description('when there is no account yet: make lead admin (IU_ADMIN_PASSWORD, or a one-time password printed here)')
   .action(
     action('users bootstrap', { acts: false }, async (run) => {
-      const r = await bootstrapLead(run.db);
+      let r: Awaited<ReturnType<typeof bootstrapLead>>;
+      try {
+        r = await bootstrapLead(run.db);
+      } catch (err) {
+        if (!(err instanceof UserAdminError)) throw err;
+        // a weak IU_ADMIN_PASSWORD: refused, recorded, and npm start stops on the exit code
+        await writeAudit(run.db.orm, {
+          startedAt: new Date(), username: cliUserName(), role: 'cli', recipe: 'user_bootstrap', params: {},
+          mode: 'admin', decision: 'refused', status: 'weak_password', summary: err.message,
+          actor: null, reason: 'first start', ip: 'cli', userAgent: 'iu-cli', committed: false,
+        });
+        return refused(run, refuse('invalid_input', { message: err.message, issues: [{ field: 'IU_ADMIN_PASSWORD', message: err.message }] }));
+      }
       run.io.result({ command: run.command, ...r });
       if (!r.created) {
         run.io.out('Console accounts exist already; nothing to do.');

@@ -9,6 +9,7 @@ import { authAccount, authSession, authUser } from '@/db/auth-schema';
 import { USER_RE } from '@/lib/recipes/schemas';
 import type { Tx } from '@/lib/recipes/types';
 import { MIN_PASSWORD_LENGTH } from './auth';
+import { passwordWeakness } from './password-strength';
 import { asRole, roleSchema, type Role } from './roles';
 
 type Exec = Orm | Tx;
@@ -20,10 +21,23 @@ export const usernameSchema = z
   .min(2, 'The user name is at least 2 characters.')
   .regex(USER_RE, 'The user name must be letters, digits, dot, dash, underscore or @ (at most 64), starting with a letter or digit.');
 
-export const passwordSchema = z
-  .string({ error: 'The password is required.' })
-  .min(MIN_PASSWORD_LENGTH, `The password is at least ${MIN_PASSWORD_LENGTH} characters.`)
-  .max(256, 'The password is at most 256 characters.');
+/**
+ * Every password the console sets (a person's own change, IU_ADMIN_PASSWORD, the one-time
+ * ones it makes up) passes this: a length, then zxcvbn's strength estimate, with the user
+ * name (when known) counted as an easy guess.
+ */
+export function passwordSchemaFor(username?: string) {
+  return z
+    .string({ error: 'The password is required.' })
+    .min(MIN_PASSWORD_LENGTH, `The password is at least ${MIN_PASSWORD_LENGTH} characters.`)
+    .max(256, 'The password is at most 256 characters.')
+    .superRefine((password, ctx) => {
+      const weakness = passwordWeakness(password, username ? [username] : []);
+      if (weakness) ctx.addIssue({ code: 'custom', message: weakness });
+    });
+}
+
+export const passwordSchema = passwordSchemaFor();
 
 /** A role field: '' or 'none' means no role. */
 export const optionalRoleSchema = z
@@ -80,6 +94,12 @@ export async function countActiveLeads(db: Exec): Promise<number> {
 
 export class UserAdminError extends Error {}
 
+/** Throws a UserAdminError with the schema's sentences when the password may not be set. */
+function checkPassword(password: string, username: string): void {
+  const r = passwordSchemaFor(username).safeParse(password);
+  if (!r.success) throw new UserAdminError(r.error.issues.map((i) => i.message).join(' '));
+}
+
 /** The user row both kinds of account start from; better-auth wants an e-mail, so a never-routable one. */
 function newUserRow(username: string, source: 'password' | 'trusted-header', role: Role | null, mustChangePassword: boolean) {
   const now = new Date();
@@ -104,7 +124,7 @@ export async function createUser(
   input: { username: string; password: string; role: Role | null; mustChangePassword: boolean },
 ): Promise<ConsoleUser> {
   const username = usernameSchema.parse(input.username);
-  passwordSchema.parse(input.password);
+  checkPassword(input.password, username);
   if (await findUser(db, username)) throw new UserAdminError(`A user named ${username} already exists.`);
   const values = newUserRow(username, 'password', input.role, input.mustChangePassword);
   const { id, createdAt: now } = values;
@@ -146,7 +166,7 @@ export async function setDisabled(db: Exec, username: string, disabled: boolean)
 
 /** Replaces a user's password (leads' reset); a one-time one must be changed at next sign-in. */
 export async function resetPassword(db: Exec, username: string, password: string, oneTime: boolean): Promise<ConsoleUser> {
-  passwordSchema.parse(password);
+  checkPassword(password, username);
   const user = await findUser(db, username);
   if (!user) throw new UserAdminError(`There is no user named ${username}.`);
   await db
@@ -195,6 +215,15 @@ export async function bootstrapLead(db: Database, env: Record<string, string | u
   const username = usernameSchema.parse(env.IU_ADMIN_USER || 'admin');
   if ((await countUsers(db.orm)) > 0) return { created: false, username };
   const given = env.IU_ADMIN_PASSWORD;
+  if (given) {
+    // a weak IU_ADMIN_PASSWORD stops the first start rather than guard the break-glass lead
+    const r = passwordSchemaFor(username).safeParse(given);
+    if (!r.success) {
+      throw new UserAdminError(
+        `IU_ADMIN_PASSWORD was refused and no account was made: ${r.error.issues.map((i) => i.message).join(' ')} Set a stronger one, or unset IU_ADMIN_PASSWORD to get a one-time password printed instead.`,
+      );
+    }
+  }
   const password = given || oneTimePassword();
   await db.orm.transaction(async (tx) => {
     await createUser(tx, { username, password, role: 'lead', mustChangePassword: !given });
