@@ -218,10 +218,11 @@ describe.each(backends())('trusted-header identity on $name', (backend) => {
     expect(await resolveIdentity(t.db, auth(), h('ops'), cfg)).toBeNull();
   });
 
-  it('leaves a password account of the same name with the role a lead gave it', async () => {
+  it('never signs a proxy user in as the password account of the same name', async () => {
     await createUser(t.db.orm, { username: 'pat', password: 'correct horse battery', role: 'viewer', mustChangePassword: false });
     const h = new Headers({ 'x-iu-peer-address': '127.0.0.1', 'x-iu-peer-token': 'tok', 'x-forwarded-user': 'pat', 'x-forwarded-groups': 'ops-leads' });
-    expect(await resolveIdentity(t.db, auth(), h, cfg)).toMatchObject({ username: 'pat', role: 'viewer' });
+    expect(await resolveIdentity(t.db, auth(), h, cfg)).toBeNull();
+    expect(await count(t.db, "auth_user WHERE username = 'pat' AND role = 'viewer' AND source = 'password'")).toBe(1);
   });
 
   it('ignores the headers from an untrusted peer: nobody is signed in', async () => {

@@ -19,7 +19,8 @@ import {
   type RollbackResult,
 } from '@/lib/recipes';
 import { reasonField, runAdminTransaction, type ActionDefinition } from '@/lib/auth/authorize';
-import { optionalRoleSchema, oneTimePassword, createUser, setDisabled, setRole, usernameSchema, UserAdminError, resetPassword, findUser, countActiveLeads } from '@/lib/auth/users';
+import { optionalRoleSchema, oneTimePassword, createUser, setDisabled, setRole, usernameSchema, UserAdminError, resetPassword, lockSignInLeads } from '@/lib/auth/users';
+import { trustedHeaderConfig } from '@/lib/auth/trusted-header';
 import type { RecipeContext, Tx } from '@/lib/recipes/types';
 import { rowsOf, type Database } from '@/db/client';
 import { sql } from 'drizzle-orm';
@@ -191,13 +192,17 @@ export interface UserAdminResult {
   oneTimePassword?: string;
 }
 
-/** Refuses a change that would leave no enabled lead: nobody could manage users any more. */
+/**
+ * Refuses a change that would leave no lead who can sign in: nobody could manage users any
+ * more. The lead rows stay locked until the admin transaction ends, so two such changes at
+ * once are decided one after the other (see lockSignInLeads).
+ */
 async function lastLeadRefusal(tx: Tx, username: string, keepsLead: boolean): Promise<RecipeResult<UserAdminResult> | null> {
   if (keepsLead) return null;
-  const u = await findUser(tx, username);
-  if (!u || u.role !== 'lead' || u.disabled) return null;
-  if ((await countActiveLeads(tx)) > 1) return null;
-  const message = `${u.username} is the last enabled lead; make someone else a lead first, or nobody could manage users.`;
+  const leads = await lockSignInLeads(tx, { ssoSignIn: trustedHeaderConfig().enabled });
+  const name = username.trim().toLowerCase();
+  if (!leads.includes(name) || leads.length > 1) return null;
+  const message = `${name} is the last enabled lead who can sign in; make someone else a lead first, or nobody could manage users.`;
   return { ok: false, status: 'invalid_input', committed: false, message, issues: [{ field: 'username', message }] };
 }
 

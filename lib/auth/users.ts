@@ -86,10 +86,38 @@ export async function countUsers(db: Exec): Promise<number> {
   return Number(r.n);
 }
 
-/** Enabled accounts with the lead role. */
-export async function countActiveLeads(db: Exec): Promise<number> {
-  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(authUser).where(sql`${authUser.role} = 'lead' AND NOT ${authUser.banned}`);
+/**
+ * Leads who can sign in: enabled, holding `lead`, and with a console password, or made by
+ * the sign-in proxy while trusted-header mode is on (`ssoSignIn`). An SSO account that still
+ * holds `lead` while the mode is off cannot sign in, so it manages nobody.
+ */
+function signInLeadsWhere(ssoSignIn: boolean) {
+  return sql`${authUser.role} = 'lead' AND NOT ${authUser.banned} AND (
+    EXISTS (SELECT 1 FROM ${authAccount} WHERE ${authAccount.userId} = ${authUser.id}
+              AND ${authAccount.providerId} = 'credential' AND ${authAccount.password} IS NOT NULL)
+    OR (${ssoSignIn} AND ${authUser.source} = 'trusted-header'))`;
+}
+
+export async function countActiveLeads(db: Exec, opts: { ssoSignIn: boolean }): Promise<number> {
+  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(authUser).where(signInLeadsWhere(opts.ssoSignIn));
   return Number(r.n);
+}
+
+/**
+ * The user names of the leads who can sign in, their rows locked FOR UPDATE until the
+ * transaction ends. Every change that can take a lead away takes these locks first, in id
+ * order, so two leads demoting each other at once run one after the other: the second
+ * re-reads the rows after the first commits (READ COMMITTED re-checks the WHERE on a row it
+ * waited for) and sees one lead fewer.
+ */
+export async function lockSignInLeads(tx: Tx, opts: { ssoSignIn: boolean }): Promise<string[]> {
+  const rows = await tx
+    .select({ username: authUser.username })
+    .from(authUser)
+    .where(signInLeadsWhere(opts.ssoSignIn))
+    .orderBy(asc(authUser.id))
+    .for('update');
+  return rows.map((r) => r.username ?? '');
 }
 
 export class UserAdminError extends Error {}
@@ -185,19 +213,25 @@ export async function clearMustChangePassword(db: Exec, userId: string): Promise
   await db.update(authUser).set({ mustChangePassword: false, updatedAt: new Date() }).where(eq(authUser.id, userId));
 }
 
+export type HeaderUserOutcome = { ok: true; user: ConsoleUser } | { ok: false; existing: ConsoleUser };
+
 /**
  * A user a trusted proxy vouched for, made or updated on sight: the role follows the groups
- * on every request. A disabled user stays disabled.
+ * on every request. A disabled user stays disabled. A name that belongs to a password account
+ * (the break-glass lead, say) is never taken over: the outcome says so, and nobody is signed in.
  */
-export async function provisionHeaderUser(db: Exec, username: string, role: Role | null): Promise<ConsoleUser> {
+export async function provisionHeaderUser(db: Exec, username: string, role: Role | null): Promise<HeaderUserOutcome> {
   const existing = await findUser(db, username);
   if (existing) {
-    // a password account of the same name keeps the role a lead gave it
-    if (existing.source !== 'trusted-header' || existing.role === role) return existing;
-    return setRole(db, username, role);
+    if (existing.source !== 'trusted-header') return { ok: false, existing };
+    return { ok: true, user: existing.role === role ? existing : await setRole(db, username, role) };
   }
   const [row] = await db.insert(authUser).values(newUserRow(username, 'trusted-header', role, false)).onConflictDoNothing().returning();
-  return row ? toUser(row) : ((await findUser(db, username)) as ConsoleUser);
+  if (row) return { ok: true, user: toUser(row) };
+  // made a moment ago by another request: the same checks apply to whoever made it
+  const other = await findUser(db, username);
+  if (!other) throw new UserAdminError(`The account ${username} could not be made; try again.`);
+  return other.source === 'trusted-header' ? { ok: true, user: other } : { ok: false, existing: other };
 }
 
 export interface BootstrapResult {
