@@ -209,8 +209,32 @@ export async function resetPassword(db: Exec, username: string, password: string
   return toUser(row);
 }
 
-export async function clearMustChangePassword(db: Exec, userId: string): Promise<void> {
-  await db.update(authUser).set({ mustChangePassword: false, updatedAt: new Date() }).where(eq(authUser.id, userId));
+/** The stored hash of a user's console password, or null for an account without one (made by the proxy). */
+export async function credentialHash(db: Exec, userId: string): Promise<string | null> {
+  const [a] = await db
+    .select({ password: authAccount.password })
+    .from(authAccount)
+    .where(sql`${authAccount.userId} = ${userId} AND ${authAccount.providerId} = 'credential'`);
+  return a?.password ?? null;
+}
+
+/**
+ * A person's own new password (already checked): stored, the one-time flag cleared, and every
+ * other session of theirs ended, so a stolen session does not outlive the change. Returns how
+ * many sessions ended.
+ */
+export async function replaceOwnPassword(tx: Exec, userId: string, password: string, keepSessionId: string | null): Promise<number> {
+  const now = new Date();
+  await tx
+    .update(authAccount)
+    .set({ password: await hashPassword(password), updatedAt: now })
+    .where(sql`${authAccount.userId} = ${userId} AND ${authAccount.providerId} = 'credential'`);
+  await tx.update(authUser).set({ mustChangePassword: false, updatedAt: now }).where(eq(authUser.id, userId));
+  const ended = await tx
+    .delete(authSession)
+    .where(keepSessionId ? sql`${authSession.userId} = ${userId} AND ${authSession.id} <> ${keepSessionId}` : eq(authSession.userId, userId))
+    .returning({ id: authSession.id });
+  return ended.length;
 }
 
 export type HeaderUserOutcome = { ok: true; user: ConsoleUser } | { ok: false; existing: ConsoleUser };
