@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import next from 'next';
 import { sanitizeIncomingHeaders, trustedHeaderConfig } from './lib/auth/trusted-header';
+import { logError } from './lib/log/redact';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -30,7 +31,7 @@ await app.prepare();
 const server = http.createServer((req, res) => {
   sanitizeIncomingHeaders(req.headers, req.socket.remoteAddress, cfg);
   handle(req, res).catch((err: unknown) => {
-    console.error('[iu-console] request failed:', err);
+    logError('[iu-console] request failed:', err);
     if (!res.headersSent) res.statusCode = 500;
     res.end();
   });

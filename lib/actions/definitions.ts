@@ -21,6 +21,7 @@ import {
 import { verifyPassword } from 'better-auth/crypto';
 import { reasonField, runAdminTransaction, type ActionDefinition, type Caller } from '@/lib/auth/authorize';
 import type { Identity, RequestInfo } from '@/lib/auth/identity';
+import { sanitizeError } from '@/lib/log/redact';
 import { claimSignInAttempt, releaseSignInAttempt, signInLimits, type SignInLimits } from '@/lib/auth/signin-limits';
 import {
   createUser,
@@ -227,7 +228,8 @@ function adminRefusal(err: unknown): RecipeResult<UserAdminResult> {
   if (err instanceof UserAdminError) {
     return { ok: false, status: 'invalid_input', committed: false, message: err.message, issues: [{ field: 'username', message: err.message }] };
   }
-  throw err;
+  // the failed query's parameters hold a password hash: the wrapper logs and records what is thrown
+  throw sanitizeError(err, 'The user change failed');
 }
 
 /** One user change in the admin transaction: its row as the result, or a refusal naming the field. */
@@ -360,27 +362,40 @@ export function changeOwnPasswordDefinition(opts: {
     input: changeOwnPasswordActionInput(opts.username),
     mode: () => 'admin',
     run: async (ctx, v) => {
-      const me = await findUser(ctx.db.orm, ctx.user);
-      const hash = me ? await credentialHash(ctx.db.orm, me.id) : null;
-      if (!me || !hash) {
-        return passwordRefusal('currentPassword', 'Your account has no console password: you sign in through your company sign-in proxy, so change your password there.');
+      try {
+        return await changeOwnPassword(ctx, v, opts);
+      } catch (err) {
+        // a failed query here carries a password hash or a session id as a parameter
+        throw sanitizeError(err, 'The password could not be changed');
       }
-      const attempt = { username: me.username, address: opts.address };
-      const blocked = await claimSignInAttempt(ctx.db.orm, attempt, opts.limits ?? signInLimits());
-      if (blocked) {
-        return passwordRefusal('currentPassword', `Too many wrong passwords for ${me.username}; wait ${blocked.retryAfterSeconds} seconds and try again. Nothing was changed.`);
-      }
-      if (!(await verifyPassword({ hash, password: v.currentPassword }))) {
-        return passwordRefusal('currentPassword', 'The current password is wrong; nothing was changed.');
-      }
-      await releaseSignInAttempt(ctx.db.orm, attempt);
-      return runAdminTransaction(ctx, async (tx) => {
-        const ended = await replaceOwnPassword(tx, me.id, v.newPassword, opts.sessionId);
-        return { ok: true, status: 'ok', committed: false, result: { username: me.username, otherSessionsEnded: ended } };
-      });
     },
     summarize: (o) => (o.ok ? `${o.result.username} changed their password; ${o.result.otherSessionsEnded} other session(s) ended` : `${o.status}: ${o.message}`),
   };
+}
+
+async function changeOwnPassword(
+  ctx: RecipeContext,
+  v: z.output<ReturnType<typeof changeOwnPasswordActionInput>>,
+  opts: { sessionId: string | null; address: string | null; limits?: SignInLimits },
+): Promise<RecipeResult<PasswordChangeResult>> {
+  const me = await findUser(ctx.db.orm, ctx.user);
+  const hash = me ? await credentialHash(ctx.db.orm, me.id) : null;
+  if (!me || !hash) {
+    return passwordRefusal('currentPassword', 'Your account has no console password: you sign in through your company sign-in proxy, so change your password there.');
+  }
+  const attempt = { username: me.username, address: opts.address };
+  const blocked = await claimSignInAttempt(ctx.db.orm, attempt, opts.limits ?? signInLimits());
+  if (blocked) {
+    return passwordRefusal('currentPassword', `Too many wrong passwords for ${me.username}; wait ${blocked.retryAfterSeconds} seconds and try again. Nothing was changed.`);
+  }
+  if (!(await verifyPassword({ hash, password: v.currentPassword }))) {
+    return passwordRefusal('currentPassword', 'The current password is wrong; nothing was changed.');
+  }
+  await releaseSignInAttempt(ctx.db.orm, attempt);
+  return runAdminTransaction(ctx, async (tx) => {
+    const ended = await replaceOwnPassword(tx, me.id, v.newPassword, opts.sessionId);
+    return { ok: true, status: 'ok', committed: false, result: { username: me.username, otherSessionsEnded: ended } };
+  });
 }
 
 /**

@@ -11,6 +11,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { authUser, betterAuthSchema } from '@/db/auth-schema';
 import { USER_RE } from '@/lib/recipes/schemas';
+import { describeForLog, redactText } from '@/lib/log/redact';
 import { authSecret } from './secret';
 import { claimSignInAttempt, releaseSignInAttempt, signInLimits, type Attempt } from './signin-limits';
 import { PEER_HEADER } from './trusted-header';
@@ -153,6 +154,15 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
       nextCookies(),
     ],
     disabledPaths: DISABLED_PATHS,
+    // better-auth logs a failed query with its parameters (a session token, a password hash)
+    logger: {
+      log: (level, message, ...args) => {
+        const line = ['[better-auth]', redactText(String(message)), ...args.map((a) => describeForLog(a))];
+        if (level === 'error') console.error(...line);
+        else if (level === 'warn') console.warn(...line);
+        else console.log(...line);
+      },
+    },
     telemetry: { enabled: false },
   });
 }

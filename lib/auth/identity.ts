@@ -5,6 +5,7 @@ import { and, eq, gte } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { authUser, consoleAuditLog } from '@/db/auth-schema';
 import type { Auth } from './auth';
+import { sanitizeError } from '@/lib/log/redact';
 import { writeAudit } from './audit';
 import { asRole, type Role } from './roles';
 import { identityFromHeaders, peerOf, trustedHeaderConfig, type HeaderIdentity, type TrustedHeaderConfig } from './trusted-header';
@@ -66,6 +67,16 @@ export async function resolveIdentity(
   headers: Headers,
   cfg: TrustedHeaderConfig = trustedHeaderConfig(),
 ): Promise<Identity | null> {
+  try {
+    return await lookUpIdentity(db, auth, headers, cfg);
+  } catch (err) {
+    // a failed session lookup carries the session token as a query parameter; whatever logs
+    // this error next (Next prints what a page throws) must not print it
+    throw sanitizeError(err, 'The signed-in person could not be looked up');
+  }
+}
+
+async function lookUpIdentity(db: Database, auth: Pick<Auth, 'api'>, headers: Headers, cfg: TrustedHeaderConfig): Promise<Identity | null> {
   const fromProxy = identityFromHeaders(headers, cfg);
   if (fromProxy) {
     const r = await provisionHeaderUser(db.orm, fromProxy.username, fromProxy.role);
