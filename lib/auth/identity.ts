@@ -28,7 +28,8 @@ export interface RequestInfo {
 export function identityConflictSentence(username: string): string {
   return (
     `Your sign-in proxy says you are ${username}, but ${username} is a console password account, and a proxy ` +
-    'sign-in never takes over a password account, so you are not signed in. Ask a lead to rename one of the two.'
+    'sign-in never takes over a password account, so you are not signed in. Ask a lead: your name at the proxy ' +
+    'must differ from every console password account.'
   );
 }
 
