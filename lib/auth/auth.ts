@@ -11,7 +11,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { authUser, betterAuthSchema } from '@/db/auth-schema';
 import { USER_RE } from '@/lib/recipes/schemas';
-import { describeForLog, redactText } from '@/lib/log/redact';
+import { describeForLog, redactText, sanitizeError } from '@/lib/log/redact';
 import { authSecret } from './secret';
 import { claimSignInAttempt, releaseSignInAttempt, signInLimits, type Attempt } from './signin-limits';
 import { PEER_HEADER } from './trusted-header';
@@ -109,7 +109,10 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
         if (ctx.path !== '/sign-in/username') return;
         const attempt = attemptOf(ctx);
         if (!attempt) return;
-        const blocked = await claimSignInAttempt(db.orm, attempt, limits);
+        const blocked = await claimSignInAttempt(db.orm, attempt, limits).catch((err: unknown) => {
+          // better-call prints what a hook throws; the failed query's parameters name the user
+          throw sanitizeError(err, 'Sign-in could not be counted');
+        });
         if (blocked) {
           throw new APIError(
             'TOO_MANY_REQUESTS',
@@ -123,7 +126,11 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
         const attempt = attemptOf(ctx);
         const returned = ctx.context.returned;
         // only a success gives its claim back; a wrong password, a disabled account or an error stays counted
-        if (attempt && returned && !(returned instanceof Error)) await releaseSignInAttempt(db.orm, attempt);
+        if (attempt && returned && !(returned instanceof Error)) {
+          await releaseSignInAttempt(db.orm, attempt).catch((err: unknown) => {
+            throw sanitizeError(err, 'Sign-in could not be counted');
+          });
+        }
       }),
     },
     advanced: {

@@ -27,7 +27,9 @@ export function SignInForm({ next }: { next: string }) {
           setError(
             err.status === 429
               ? 'Too many failed sign-ins for this user name or from this address; wait a minute and try again.'
-              : 'The user name or password is wrong.',
+              : err.status >= 500
+                ? err.message || 'Signing in failed on the server; try again in a minute, or tell whoever runs the console.'
+                : 'The user name or password is wrong.',
           );
           return;
         }
