@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createAuth, isAllowedAuthPath } from '@/lib/auth/auth';
 import { resolveIdentity } from '@/lib/auth/identity';
 import { trustedHeaderConfig } from '@/lib/auth/trusted-header';
-import { createUser, setDisabled, setRole } from '@/lib/auth/users';
+import { createUser, provisionHeaderUser, setDisabled, setRole } from '@/lib/auth/users';
 import { backends, useTestDatabase } from './helpers/db';
 import { count } from './helpers/substrate';
 
@@ -94,6 +94,26 @@ describe.each(backends())('sign-in on $name', (backend) => {
     const [d, w] = [median(disabled.map((x) => x.ms)), median(wrong.map((x) => x.ms))];
     expect(d / w).toBeGreaterThan(0.4);
     expect(d / w).toBeLessThan(2.5);
+  });
+
+  it('answers a name the proxy made (no console password) no faster than a wrong password', async () => {
+    const auth = createAuth(t.db, env({ IU_SIGNIN_MAX_ATTEMPTS: '50' }));
+    await createUser(t.db.orm, { username: 'pwacct', password: 'correct horse battery', role: 'viewer', mustChangePassword: false });
+    expect(await provisionHeaderUser(t.db.orm, 'ssoacct', 'viewer')).toMatchObject({ ok: true });
+    const time = async (username: string) => {
+      const started = performance.now();
+      const res = await auth.handler(signInRequest(username, 'wrong password!!', '10.0.0.34'));
+      return { status: res.status, body: await res.text(), ms: performance.now() - started };
+    };
+    const sso: Awaited<ReturnType<typeof time>>[] = [];
+    const pw: Awaited<ReturnType<typeof time>>[] = [];
+    for (let i = 0; i < 5; i++) {
+      sso.push(await time('ssoacct'));
+      pw.push(await time('pwacct'));
+    }
+    expect({ status: sso[0].status, body: sso[0].body }).toEqual({ status: pw[0].status, body: pw[0].body });
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2];
+    expect(median(sso.map((x) => x.ms)) / median(pw.map((x) => x.ms))).toBeGreaterThan(0.4);
   });
 
   it('ends a session left idle past its expiry, and slides the expiry of one in use', async () => {

@@ -13,7 +13,7 @@ import { authUser, betterAuthSchema } from '@/db/auth-schema';
 import { USER_RE } from '@/lib/recipes/schemas';
 import { describeForLog, redactText, sanitizeError } from '@/lib/log/redact';
 import { authSecret } from './secret';
-import { claimSignInAttempt, releaseSignInAttempt, signInLimits, type Attempt } from './signin-limits';
+import { claimSignInAttempt, isAccountWithoutPassword, releaseSignInAttempt, signInLimits, type Attempt } from './signin-limits';
 import { PEER_HEADER } from './trusted-header';
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -119,6 +119,16 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
             { message: 'Too many failed sign-ins for this user name or from this address; wait a minute and try again.' },
             { 'X-Retry-After': String(blocked.retryAfterSeconds) },
           );
+        }
+        // better-auth turns away a name without a console password (made by the proxy) at
+        // once, where a password account costs a hash check: spend that time here too, so the
+        // answer's timing does not tell which names are proxy accounts
+        const password = (ctx.body as { password?: unknown } | undefined)?.password;
+        const withoutPassword = await isAccountWithoutPassword(db.orm, attempt.username).catch((err: unknown) => {
+          throw sanitizeError(err, 'Sign-in could not look the account up');
+        });
+        if (typeof password === 'string' && password && withoutPassword) {
+          await ctx.context.password.hash(password);
         }
       }),
       after: createAuthMiddleware(async (ctx) => {

@@ -2,6 +2,7 @@
 // is claimed before the password is checked and given back when it succeeds, so only
 // failures stay counted, and parallel guesses cannot all slip past a stale read.
 import { sql } from 'drizzle-orm';
+import { authAccount, authUser } from '@/db/auth-schema';
 import { rowsOf, type Orm } from '@/db/client';
 import type { Tx } from '@/lib/recipes/types';
 
@@ -72,4 +73,16 @@ export async function releaseSignInAttempt(db: Exec, a: Attempt): Promise<void> 
   for (const key of keys) {
     await db.execute(sql`UPDATE auth_signin_failure SET failures = greatest(failures - 1, 0) WHERE key = ${key}`);
   }
+}
+
+/** Whether the name belongs to an account that has no console password (one the proxy made). */
+export async function isAccountWithoutPassword(db: Exec, username: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: authUser.id })
+    .from(authUser)
+    .where(
+      sql`${authUser.username} = ${username.trim().toLowerCase()} AND NOT EXISTS (SELECT 1 FROM ${authAccount}
+        WHERE ${authAccount.userId} = ${authUser.id} AND ${authAccount.providerId} = 'credential' AND ${authAccount.password} IS NOT NULL)`,
+    );
+  return rows.length > 0;
 }
