@@ -13,6 +13,7 @@ import http from 'node:http';
 import next from 'next';
 import { sanitizeIncomingHeaders, trustedHeaderConfig } from './lib/auth/trusted-header';
 import { limitRequestBody, refuseForeignRequest } from './lib/http/body-limit';
+import { logError } from './lib/log/redact';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -40,7 +41,7 @@ const server = http.createServer((req, res) => {
 });
 function serve(req: http.IncomingMessage, res: http.ServerResponse) {
   handle(req, res).catch((err: unknown) => {
-    console.error('[iu-console] request failed:', err);
+    logError('[iu-console] request failed:', err);
     if (!res.headersSent) res.statusCode = 500;
     res.end();
   });

@@ -10,6 +10,7 @@ import type { Database } from '@/db/client';
 import { describeStatus } from '@/lib/recipes/messages';
 import type { FieldIssue, RecipeContext, RecipeResult, Refusal, Success, Tx } from '@/lib/recipes/types';
 import { auditParams, writeAudit, type AuditDecision, type AuditMode } from './audit';
+import { logError, redactText } from '@/lib/log/redact';
 import { screenInput } from './input-guard';
 import { checkPlan, claimPlan, createPlan, parsePlanId, planView, type Effect, type Plan, type PlanView } from './plans';
 import type { Identity, RequestInfo } from './identity';
@@ -268,13 +269,13 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
   try {
     outcome = await def.run(ctx, data);
   } catch (err) {
-    console.error(`[iu-console] ${def.name} by ${who.username} failed:`, err);
+    logError(`[iu-console] ${def.name} by ${who.username} failed:`, err);
     const id = await record({
       params,
       mode,
       decision: 'error',
       status: 'error',
-      summary: err instanceof Error ? err.message.slice(0, 500) : String(err).slice(0, 500),
+      summary: redactText(err instanceof Error ? err.message : String(err)).slice(0, 500),
       actor,
       reason: data.reason ?? null,
       committed: false,

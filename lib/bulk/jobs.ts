@@ -22,6 +22,7 @@ import { bulkScaleOutJobDefinition } from '@/lib/actions/definitions';
 import { z } from 'zod';
 import { executeAuthorized, reasonField, type ActionDefinition, type ActionResult, type Caller } from '@/lib/auth/authorize';
 import { parsePlanId } from '@/lib/auth/plans';
+import { logError } from '@/lib/log/redact';
 import { hasRole, type Role } from '@/lib/auth/roles';
 import { describeStatus } from '@/lib/recipes/messages';
 import { refuse } from '@/lib/recipes/run';
@@ -299,7 +300,7 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
     return result;
   });
   // the run goes on in the background: a failure there is logged, never an unhandled rejection
-  finished.catch((err) => console.error(`[iu-console] bulk job ${id} failed:`, err));
+  finished.catch((err) => logError(`[iu-console] bulk job ${id} failed:`, err));
   await Promise.race([started, finished.catch(() => undefined)]);
   if (!job) return { ok: false, result: await finished };
   const j: LiveJob = job;

@@ -1,6 +1,7 @@
 import 'server-only';
 import { openDatabase, type Database } from '@/db/client';
 import { migrate } from '@/db/migrate';
+import { redactText } from '@/lib/log/redact';
 
 /** What went wrong while preparing the database, shown on the overview instead of a crash. */
 export interface StartupIssue {
@@ -104,7 +105,7 @@ export function describeDatabaseError(err: unknown): string {
   return errorMessage(err);
 }
 
+/** The message with secrets hidden: it is logged, and shown on the overview and in API answers. */
 function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+  return redactText(err instanceof Error ? err.message : String(err));
 }
