@@ -235,12 +235,12 @@ for (const [name, make, enabled] of backends) {
       });
     });
 
-    it('takes --reason before the subcommand as well', async () => {
+    it('refuses --reason before the subcommand, where it would belong to no command, and changes nothing', async () => {
       const r = await sh('npm run iu -- --reason "demoted again" users set-role alice viewer', b.env());
-      expect(r.code).toBe(0);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/unknown option '--reason'/);
       await b.read(async (db) => {
-        expect(await userRow(db, 'alice')).toMatchObject({ role: 'viewer' });
-        expect(await lastAudit(db, 'user_set_role')).toMatchObject({ decision: 'ok', reason: 'demoted again' });
+        expect(await lastAudit(db, 'user_set_role')).not.toMatchObject({ reason: 'demoted again' });
       });
     });
   });
