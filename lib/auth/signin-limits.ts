@@ -1,6 +1,7 @@
 // Failed sign-ins, counted per user name and per client address (migration 047). An attempt
 // is claimed before the password is checked and given back when it succeeds, so only
 // failures stay counted, and parallel guesses cannot all slip past a stale read.
+import { storable } from './audit';
 import { sql } from 'drizzle-orm';
 import { authAccount, authUser } from '@/db/auth-schema';
 import { rowsOf, type Orm } from '@/db/client';
@@ -36,8 +37,9 @@ export interface Attempt {
 }
 
 function keysOf(a: Attempt): { key: string; max: (l: SignInLimits) => number }[] {
-  const keys = [{ key: `user:${a.username.trim().toLowerCase().slice(0, 200)}`, max: (l: SignInLimits) => l.perUser }];
-  if (a.address) keys.push({ key: `address:${a.address.slice(0, 100)}`, max: (l) => l.perAddress });
+  // a typed name may hold anything, a NUL included, which PostgreSQL text cannot: written out
+  const keys = [{ key: `user:${storable(a.username.trim().toLowerCase().slice(0, 200))}`, max: (l: SignInLimits) => l.perUser }];
+  if (a.address) keys.push({ key: `address:${storable(a.address.slice(0, 100))}`, max: (l) => l.perAddress });
   return keys;
 }
 
