@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import next from 'next';
 import { sanitizeIncomingHeaders, trustedHeaderConfig } from './lib/auth/trusted-header';
+import { startConsoleJobs } from './lib/jobs/process';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -38,9 +39,6 @@ const server = http.createServer((req, res) => {
 server.listen(port, hostname, () => {
   console.log(`[iu-console] listening on ${hostname ?? 'all addresses'}:${port}${cfg.enabled ? ` (trusted-header sign-in from ${cfg.trustedProxies.join(', ')})` : ''}`);
 });
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    server.close();
-    process.exit(0);
-  });
-}
+// bulk jobs: a worker on PostgreSQL (IU_WORKERS=0: none), and the drain on SIGTERM (lib/jobs/process.ts)
+const jobs = await startConsoleJobs();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => jobs.shutdown(server, sig));

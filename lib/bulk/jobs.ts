@@ -263,7 +263,8 @@ function requestDefinition(preview: boolean, enqueue: RequestDefinition['run']):
  */
 export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartBulkJobResult> {
   const db = caller.db;
-  if (state().draining) {
+  // on PostgreSQL a draining instance still records requests: another instance's worker runs them
+  if (state().draining && db.kind === 'pglite') {
     return { ok: false, result: { ok: false, decision: 'refused', status: 'draining', committed: false, auditId: null, message: 'This console instance is shutting down and takes no new runs; try again in a moment.' } };
   }
   const input = toPlainInput(raw);
@@ -771,6 +772,11 @@ export async function drainBulkJobs(seconds: number): Promise<{ finished: number
   // a cancelled run stops at its next chunk; its end is retried while the database is away
   await Promise.race([Promise.all(left.map((j) => j.finished)), new Promise((r) => setTimeout(r, 20_000).unref?.())]);
   return { finished: 0, cancelled: left.length };
+}
+
+/** The drain has begun: readiness answers 503, and no new run starts here. */
+export function markDraining(): void {
+  state().draining = true;
 }
 
 /** Whether this process is draining (readiness answers 503). */
