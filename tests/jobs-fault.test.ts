@@ -19,7 +19,7 @@ import { openDatabase, type Database } from '@/db/client';
 import { migrate } from '@/db/migrate';
 import { executeAuthorized, type Caller } from '@/lib/auth/authorize';
 import type { Identity } from '@/lib/auth/identity';
-import { cancelBulkJobDefinition, getBulkJob, startBulkJob, waitForBulkJob, type BulkJobView } from '@/lib/bulk/jobs';
+import { cancelBulkJobDefinition, getBulkJob, rerunBulkJob, startBulkJob, waitForBulkJob, type BulkJobView } from '@/lib/bulk/jobs';
 import { hasPostgres, PG_ONLY, useTestDatabase } from './helpers/db';
 import { ALL_CLOSED, count, gateValues, makeTemplate, uniq, type Template } from './helpers/substrate';
 
@@ -144,6 +144,8 @@ describe.skipIf(!hasPostgres)(`bulk jobs on two instances and two workers, throu
   let workers: Worker[] = [];
   let input: Record<string, unknown>;
   let planId: number;
+  let killed = '';
+  let drained = '';
   const N = 2500;
 
   const live = () => request(a, { ...input, planId, confirmText: input.batchTag, reason: 'fault test' });
@@ -185,6 +187,7 @@ describe.skipIf(!hasPostgres)(`bulk jobs on two instances and two workers, throu
 
   it('reads a job interrupted within 20 s from instance B when its worker is killed with SIGKILL', async () => {
     const id = await live();
+    killed = id;
     await runningWithProgress(b, id);
     const pid = await runnerOf(id);
     const victim = byPid(pid);
@@ -210,6 +213,7 @@ describe.skipIf(!hasPostgres)(`bulk jobs on two instances and two workers, throu
     }
     workers = [shortDrain];
     const id = await live();
+    drained = id;
     await runningWithProgress(b, id);
     expect(await runnerOf(id)).toBe(shortDrain.proc.pid);
     const t0 = Date.now();
@@ -225,10 +229,13 @@ describe.skipIf(!hasPostgres)(`bulk jobs on two instances and two workers, throu
     expect(left).toEqual({ rows: 0, gatesOpen: 0 });
   }, 120_000);
 
-  it('lets the running job finish when its worker gets SIGTERM with a drain long enough, then exits; the plan survived the faults', async () => {
+  it('runs the interrupted job again with its plan, lets it finish through a SIGTERM with a long drain, then asks for a new preflight', async () => {
     const w = await spawnWorker(t.url, { IU_DRAIN_SECONDS: '60' });
     workers = [w];
-    const id = await live();
+    // one click on the interrupted job's page: the same request, the plan the faults left unused
+    const again = await rerunBulkJob(callerOn(b), killed);
+    if (!again.ok) throw new Error(`refused: ${again.result.status} ${again.result.message}`);
+    const id = again.jobId;
     await runningWithProgress(b, id);
     const t0 = Date.now();
     w.proc.kill('SIGTERM');
@@ -240,6 +247,9 @@ describe.skipIf(!hasPostgres)(`bulk jobs on two instances and two workers, throu
     const left = await leftovers(b, String(input.batchTag));
     table.push({ fault: 'SIGTERM, IU_DRAIN_SECONDS=60 (run finishes in the drain)', state: view.status, ...left, seconds: exitSeconds });
     expect(left).toEqual({ rows: N, gatesOpen: 0 });
+    // the plan is used now: running the job the drain cancelled again asks for a new preflight
+    expect(await rerunBulkJob(callerOn(a), drained)).toMatchObject({ ok: false, result: { status: 'plan_used' } });
+    expect(await rerunBulkJob(callerOn(a), id)).toMatchObject({ ok: false, result: { status: 'not_rerunnable' } });
   }, 120_000);
 });
 

@@ -41,6 +41,9 @@ import { sendInSession } from '@/lib/jobs/engine';
 import { describeStatus } from '@/lib/recipes/messages';
 import { refuse } from '@/lib/recipes/run';
 import type { BulkItem } from '@/lib/recipes';
+import { canRunAgain, SHUTDOWN_CANCEL_BY } from './job-status';
+
+export { canRunAgain, SHUTDOWN_CANCEL_BY };
 
 export type BulkJobMode = 'preview' | 'dry_run' | 'live';
 
@@ -171,7 +174,6 @@ export const INTERRUPTED_MESSAGE =
   'The server stopped while this run was in progress. Its transaction rolled back with it, so nothing of this batch was written; run it again (a preflight first).';
 export const CONNECTION_LOST_MESSAGE =
   'The database could not be reached during this run. Its transaction rolled back, so nothing of this batch was written; run it again once PostgreSQL is back.';
-export const SHUTDOWN_CANCEL_BY = 'shutdown';
 
 function num(v: unknown): number | null {
   return v === null || v === undefined ? null : Number(v);
@@ -838,4 +840,33 @@ export async function listBulkJobItems(
   const next = backwards ? ((await exists(sql`seq > ${last}`)) ? last : null) : more ? last : null;
   const prev = backwards ? (more ? first : null) : (await exists(sql`seq < ${first}`)) ? first : null;
   return { items, next, prev };
+}
+
+export type RerunBulkJobResult =
+  | StartBulkJobResult
+  | { ok: false; result: { ok: false; decision: 'refused'; status: 'not_found' | 'not_rerunnable' | 'denied'; message: string; committed: false; auditId: null } };
+
+/** The statuses of an apply's refusal that a new preflight fixes. */
+export const NEEDS_PREFLIGHT = new Set(['plan_required', 'plan_expired', 'plan_used', 'plan_stale']);
+
+/**
+ * Runs an interrupted job (or one cancelled by shutdown) again, as it was requested: the same
+ * input, reason and plan, through the same wrapper. While the plan is unused and unexpired the
+ * new run applies it; otherwise the wrapper refuses (plan_expired, plan_used…) and the page
+ * asks for a new preflight. Only its requester may: a plan is its maker's own.
+ */
+export async function rerunBulkJob(caller: Caller, id: string): Promise<RerunBulkJobResult> {
+  const refused = (status: 'not_found' | 'not_rerunnable' | 'denied', message: string) =>
+    ({ ok: false, result: { ok: false, decision: 'refused', status, message, committed: false, auditId: null } }) as const;
+  if (!UUID_RE.test(id)) return refused('not_found', 'There is no such bulk job.');
+  const job = await getBulkJob(caller.db, id);
+  if (!job) return refused('not_found', 'There is no such bulk job.');
+  if (!canRunAgain(job)) return refused('not_rerunnable', `Only a run that was interrupted can be run again from here; this one is ${job.status}.`);
+  if (caller.identity && caller.identity.username !== job.username) {
+    return refused('denied', `Only ${job.username}, who requested this run, can run it again: the plan it applies is theirs.`);
+  }
+  const [row] = await caller.db.orm.select({ request: consoleBulkJob.request }).from(consoleBulkJob).where(eq(consoleBulkJob.id, id));
+  const request = row?.request as unknown as JobRequest | null;
+  if (!request?.input) return refused('not_rerunnable', 'This job was recorded before runs kept their request; start it again from the bulk page (a preflight first).');
+  return startBulkJob(caller, request.input);
 }
