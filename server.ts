@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import next from 'next';
 import { sanitizeIncomingHeaders, trustedHeaderConfig } from './lib/auth/trusted-header';
+import { guardDatabase } from './lib/health/database-guard';
 import { startConsoleJobs } from './lib/jobs/process';
 
 const args = process.argv.slice(2);
@@ -25,7 +26,8 @@ process.env.IU_PEER_TOKEN = crypto.randomBytes(24).toString('base64url');
 const cfg = trustedHeaderConfig();
 
 const app = next({ dev, port, hostname: hostname ?? 'localhost' });
-const handle = app.getRequestHandler();
+// while PostgreSQL is unreachable: 503 with the sentence that says so (lib/health/database-guard.ts)
+const handle = guardDatabase(app.getRequestHandler());
 
 await app.prepare();
 const server = http.createServer((req, res) => {

@@ -10,6 +10,7 @@
 // After each: 0 gates open, 0 rows of the unfinished batch. Each run is slowed by a trigger
 // (a few ms per event-log row) so that the fault lands mid-run however fast the batch is.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,7 @@ import { migrate } from '@/db/migrate';
 import { executeAuthorized, type Caller } from '@/lib/auth/authorize';
 import type { Identity } from '@/lib/auth/identity';
 import { cancelBulkJobDefinition, getBulkJob, rerunBulkJob, startBulkJob, waitForBulkJob, type BulkJobView } from '@/lib/bulk/jobs';
+import { guardDatabase } from '@/lib/health/database-guard';
 import { hasPostgres, PG_ONLY, useTestDatabase } from './helpers/db';
 import { ALL_CLOSED, count, gateValues, makeTemplate, uniq, type Template } from './helpers/substrate';
 
@@ -284,7 +286,7 @@ describe.skipIf(!hasPostgres || !fs.existsSync(`${PG_BIN}/initdb`) || process.ge
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it('ends the job failed or interrupted once PostgreSQL is back, with an audit row, nothing written and no gate open', async () => {
+    it('answers 503 with the sentence while PostgreSQL is down, and ends the job failed or interrupted once it is back, with an audit row, nothing written and no gate open', async () => {
       const d = db!;
       const tpl = await makeTemplate(d, { pieces: 2 });
       await slowRuns(d, 3);
@@ -294,9 +296,31 @@ describe.skipIf(!hasPostgres || !fs.existsSync(`${PG_BIN}/initdb`) || process.ge
         const planId = await preflight(d, input);
         const id = await request(d, { ...input, planId, confirmText: input.batchTag, reason: 'outage test' });
         await runningWithProgress(d, id);
-        pgctl('-m', 'fast', 'stop');
-        await sleep(4000);
-        pgctl('-o', `"-p ${port} -k ${dir} -c listen_addresses=127.0.0.1"`, '-l', `${dir}/log`, '-w', 'start');
+        // what server.ts puts in front of Next, here in front of a handler that answers 200
+        const server = http.createServer(guardDatabase(async (_req, res) => void res.end('next'), url));
+        await new Promise<void>((r) => server.listen(3492, '127.0.0.1', r));
+        const get = async (p: string) => {
+          const res = await fetch(`http://127.0.0.1:3492${p}`);
+          return { status: res.status, body: await res.text() };
+        };
+        try {
+          expect(await get('/bulk')).toEqual({ status: 200, body: 'next' });
+          pgctl('-m', 'fast', 'stop');
+          await sleep(1200);
+          const page = await get('/bulk');
+          expect(page.status).toBe(503);
+          expect(page.body).toContain('PostgreSQL could not be reached (ECONNREFUSED)');
+          const api = await get('/api/gates');
+          expect(api.status).toBe(503);
+          expect(JSON.parse(api.body).error).toMatch(/^PostgreSQL could not be reached/);
+          expect((await get('/api/health/live')).status).toBe(200);
+          await sleep(2800);
+          pgctl('-o', `"-p ${port} -k ${dir} -c listen_addresses=127.0.0.1"`, '-l', `${dir}/log`, '-w', 'start');
+          await sleep(1200);
+          expect(await get('/api/gates')).toEqual({ status: 200, body: 'next' });
+        } finally {
+          server.close();
+        }
         const t0 = Date.now();
         const { view } = await waitEnded(d, id, 60_000);
         expect(['failed', 'interrupted']).toContain(view.status);
