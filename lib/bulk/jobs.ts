@@ -139,12 +139,14 @@ interface JobsState {
   swept: WeakSet<object>;
   /** Set by the drain: no new run starts in this process. */
   draining: boolean;
+  /** Jobs this process recorded and is about to run (PGlite): not interrupted by a sweep meanwhile. */
+  pending: Set<string>;
 }
 type Holder = typeof globalThis & { [KEY]?: JobsState };
 
 function state(): JobsState {
   const h = globalThis as Holder;
-  h[KEY] ??= { jobs: new Map(), runner: `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`, swept: new WeakSet(), draining: false };
+  h[KEY] ??= { jobs: new Map(), runner: `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`, swept: new WeakSet(), draining: false, pending: new Set() };
   return h[KEY];
 }
 
@@ -317,15 +319,21 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
         }
       });
     } else {
+      state().pending.add(id);
       await db.orm.insert(consoleBulkJob).values({ ...row, done: 0, counts: {}, committed: false });
     }
     return { ok: true, status: 'ok', committed: false, result: { jobId: id } };
   });
 
-  const result = await executeAuthorized(def, caller, raw);
-  if (!result.ok) return { ok: false, result };
-  // PGlite: this process is the worker; the request's audit row is written, so the run may hold the database
-  if (db.kind === 'pglite') await runInProcess(db, id);
+  let result: ActionResult<{ jobId: string }>;
+  try {
+    result = await executeAuthorized(def, caller, raw);
+    if (!result.ok) return { ok: false, result };
+    // PGlite: this process is the worker; the request's audit row is written, so the run may hold the database
+    if (db.kind === 'pglite') await runInProcess(db, id);
+  } finally {
+    state().pending.delete(id);
+  }
   const job = await getBulkJob(db, id);
   return { ok: true, jobId: id, job: job! };
 }
@@ -703,7 +711,7 @@ function rowView(r: JobRow): BulkJobView {
  * all, finds its row ended and rolls its batch back).
  */
 export async function markInterrupted(db: Database): Promise<number> {
-  const live = [...state().jobs.keys()].join(',');
+  const live = [...state().jobs.keys(), ...state().pending].join(',');
   const stale = `${heartbeatStaleSeconds()} seconds`;
   const rows = rowsOf<{ id: string }>(
     await db.orm.execute(sql`
