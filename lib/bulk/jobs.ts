@@ -38,6 +38,7 @@ import type { Identity } from '@/lib/auth/identity';
 import { parsePlanId } from '@/lib/auth/plans';
 import { asRole, hasRole, type Role } from '@/lib/auth/roles';
 import { sendInSession } from '@/lib/jobs/engine';
+import { metrics } from '@/lib/metrics/registry';
 import { describeStatus } from '@/lib/recipes/messages';
 import { refuse } from '@/lib/recipes/run';
 import type { BulkItem } from '@/lib/recipes';
@@ -391,6 +392,7 @@ export async function runBulkJob(db: Database, id: string, onStarted: () => void
     onStarted();
     return null;
   }
+  const claimedAt = Date.now();
   const request = (row.request ?? { input: {}, ip: null, userAgent: null }) as unknown as JobRequest;
   const controller = new AbortController();
   const j: LiveJob = { ...recordOf(row), controller, items: [], finished: undefined as unknown as Promise<BulkJobView> };
@@ -475,6 +477,8 @@ export async function runBulkJob(db: Database, id: string, onStarted: () => void
     await settle(db, j, end);
   });
   const view = liveView(j);
+  metrics().bulkJobRuns.inc({ mode: j.mode, status: view.status });
+  metrics().bulkJobSeconds.observe({ mode: j.mode, status: view.status }, (Date.now() - claimedAt) / 1000);
   resolveFinished(view);
   return view;
 }
@@ -510,6 +514,10 @@ function startHeartbeat(db: Database, j: LiveJob): void {
         [j.id, j.done, JSON.stringify(j.counts)],
       );
       const r = rows[0];
+      if (r) {
+        metrics().workerHeartbeats.inc();
+        metrics().workerLastHeartbeat.setToCurrentTime();
+      }
       if (j.controller.signal.aborted) return;
       if (!r) {
         // someone ended the row (stale heartbeat seen elsewhere): stop, the batch must not commit

@@ -1,0 +1,40 @@
+// GET /metrics, answered by server.ts before Next (and before the database guard, so a
+// scrape still answers while PostgreSQL is away, with iu_metrics_database_up 0). With
+// IU_METRICS_TOKEN set, a scrape must send `Authorization: Bearer <token>`.
+import type http from 'node:http';
+import { openDatabase, type Database } from '@/db/client';
+import { metrics } from './registry';
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
+// The console's own database handle (lib/server/db.ts keeps it on globalThis under this key):
+// on PGlite it is the only one this process may open.
+const DB_KEY = Symbol.for('iu-core-console.db');
+
+function databaseOfThisProcess(): () => Promise<Database | null> {
+  let own: Promise<Database> | null = null;
+  return async () => {
+    if (process.env.DATABASE_URL) return (own ??= openDatabase({ max: 1 }));
+    const held = (globalThis as unknown as Record<symbol, Promise<{ db: Database }> | undefined>)[DB_KEY];
+    return held ? (await held).db : null;
+  };
+}
+
+export function serveMetrics(handle: Handler): Handler {
+  const m = metrics();
+  m.database ??= databaseOfThisProcess();
+  const token = process.env.IU_METRICS_TOKEN;
+  return async (req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') return handle(req, res);
+    if (token && req.headers.authorization !== `Bearer ${token}`) {
+      res.statusCode = 401;
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end('Send Authorization: Bearer <IU_METRICS_TOKEN>.\n');
+      return;
+    }
+    const body = await m.registry.metrics();
+    res.setHeader('content-type', m.registry.contentType);
+    res.setHeader('cache-control', 'no-store');
+    res.end(body);
+  };
+}
