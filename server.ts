@@ -12,6 +12,7 @@ import next from 'next';
 import { sanitizeIncomingHeaders, trustedHeaderConfig } from './lib/auth/trusted-header';
 import { guardDatabase } from './lib/health/database-guard';
 import { startConsoleJobs } from './lib/jobs/process';
+import { logRequests } from './lib/log/logger';
 import { serveMetrics } from './lib/metrics/serve';
 
 const args = process.argv.slice(2);
@@ -27,8 +28,9 @@ process.env.IU_PEER_TOKEN = crypto.randomBytes(24).toString('base64url');
 const cfg = trustedHeaderConfig();
 
 const app = next({ dev, port, hostname: hostname ?? 'localhost' });
-// GET /metrics (lib/metrics/serve.ts); while PostgreSQL is unreachable, 503 with the sentence that says so (lib/health/database-guard.ts)
-const handle = serveMetrics(guardDatabase(app.getRequestHandler()));
+// a request id and one JSON log line per request (lib/log); GET /metrics (lib/metrics); while
+// PostgreSQL is unreachable, 503 with the sentence that says so (lib/health/database-guard.ts)
+const handle = logRequests(serveMetrics(guardDatabase(app.getRequestHandler())));
 
 await app.prepare();
 const server = http.createServer((req, res) => {

@@ -3,6 +3,7 @@
 // (default 30) to end or is cancelled (rolled back, recorded `cancelled` by shutdown).
 import { openDatabase } from '../db/client';
 import { migrate } from '../db/migrate';
+import { log } from '../lib/log/logger';
 import { startBulkWorker } from '../lib/jobs/worker';
 
 if (!process.env.DATABASE_URL) {
@@ -12,16 +13,16 @@ if (!process.env.DATABASE_URL) {
 const db = await openDatabase();
 await migrate(db);
 const worker = await startBulkWorker(db);
-console.log(`[iu-worker] working bulk jobs on ${db.label} (pid ${process.pid})`);
+log().info({ database: db.label, role: 'worker' }, 'working bulk jobs');
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     if (stopping) return;
     stopping = true;
-    console.log(`[iu-worker] ${sig}: draining`);
+    log().info({ signal: sig }, 'draining');
     void worker
       .stop()
-      .catch((err) => console.error('[iu-worker] drain failed:', err))
+      .catch((err) => log().error({ err: err instanceof Error ? err.message : String(err) }, 'drain failed'))
       .finally(async () => {
         await db.close().catch(() => {});
         process.exit(0);

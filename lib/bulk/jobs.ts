@@ -38,6 +38,7 @@ import type { Identity } from '@/lib/auth/identity';
 import { parsePlanId } from '@/lib/auth/plans';
 import { asRole, hasRole, type Role } from '@/lib/auth/roles';
 import { sendInSession } from '@/lib/jobs/engine';
+import { log, requestId } from '@/lib/log/logger';
 import { metrics } from '@/lib/metrics/registry';
 import { describeStatus } from '@/lib/recipes/messages';
 import { refuse } from '@/lib/recipes/run';
@@ -128,6 +129,8 @@ interface JobRequest {
   input: Record<string, unknown>;
   ip: string | null;
   userAgent: string | null;
+  /** The id of the HTTP request that asked for it, for the logs. */
+  reqId?: string | null;
 }
 
 // On globalThis: Next may load this module once per route bundle, and server.ts loads it
@@ -283,7 +286,7 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
       const [t] = rowsOf<{ k: string }>(await db.orm.execute(sql`SELECT collection_key AS k FROM iu_piece_collection WHERE id = ${params.templateCollectionId}::uuid`));
       params.templateKey = t?.k ?? null;
     }
-    const request: JobRequest = { input, ip: caller.request.ip, userAgent: caller.request.userAgent };
+    const request: JobRequest = { input, ip: caller.request.ip, userAgent: caller.request.userAgent, reqId: requestId() };
     const row = {
       id,
       username: ctx.user,
@@ -330,6 +333,7 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
   try {
     result = await executeAuthorized(def, caller, raw);
     if (!result.ok) return { ok: false, result };
+    log().info({ jobId: id, actor: result.actor, preview }, 'bulk job requested');
     // PGlite: this process is the worker; the request's audit row is written, so the run may hold the database
     if (db.kind === 'pglite') await runInProcess(db, id);
   } finally {
@@ -344,7 +348,7 @@ async function runInProcess(db: Database, id: string): Promise<void> {
   let markStarted!: () => void;
   const started = new Promise<void>((resolve) => (markStarted = resolve));
   const done = runBulkJob(db, id, markStarted);
-  done.catch((err) => console.error(`[iu-console] bulk job ${id} failed:`, err));
+  done.catch((err) => log().error({ jobId: id, err }, 'bulk job failed'));
   await Promise.race([started, done.catch(() => undefined)]);
 }
 
@@ -405,6 +409,8 @@ export async function runBulkJob(db: Database, id: string, onStarted: () => void
   let resolveFinished!: (v: BulkJobView) => void;
   j.finished = new Promise<BulkJobView>((resolve) => (resolveFinished = resolve));
   if (db.kind === 'postgres') startHeartbeat(db, j);
+  const jobLog = log().child({ jobId: id, actor: j.actor, mode: j.mode, requestReqId: request.reqId ?? null, runner: runnerId() });
+  jobLog.info('bulk job started');
 
   const identity: Identity = {
     userId: `job:${row.username}`,
@@ -448,7 +454,7 @@ export async function runBulkJob(db: Database, id: string, onStarted: () => void
     end = endOf(j, result);
   } catch (err) {
     // the wrapper could not even record the failure: the database went away mid-run
-    console.error(`[iu-console] bulk job ${id} lost the database:`, err instanceof Error ? err.message : err);
+    jobLog.error({ err: err instanceof Error ? err.message : String(err) }, 'bulk job lost the database');
     ranAudit = false;
     end = { status: 'interrupted', resultStatus: 'db_unavailable', committed: false, auditId: null, message: CONNECTION_LOST_MESSAGE, items: [] };
   }
@@ -477,6 +483,7 @@ export async function runBulkJob(db: Database, id: string, onStarted: () => void
     await settle(db, j, end);
   });
   const view = liveView(j);
+  jobLog.info({ status: view.status, resultStatus: view.resultStatus, done: view.done, total: view.total, ms: Date.now() - claimedAt }, 'bulk job ended');
   metrics().bulkJobRuns.inc({ mode: j.mode, status: view.status });
   metrics().bulkJobSeconds.observe({ mode: j.mode, status: view.status }, (Date.now() - claimedAt) / 1000);
   resolveFinished(view);
@@ -493,7 +500,7 @@ async function retrying(what: string, fn: () => Promise<void>): Promise<void> {
     } catch (err) {
       if (Date.now() >= until) {
         // the heartbeat has stopped: any instance will read the row as interrupted
-        console.error(`[iu-console] gave up recording the ${what}:`, err instanceof Error ? err.message : err);
+        log().error({ err: err instanceof Error ? err.message : String(err) }, `gave up recording the ${what}`);
         return;
       }
       await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(attempt, 5))));

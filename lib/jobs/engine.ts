@@ -10,6 +10,7 @@
 // retried automatically (retryLimit 0): a run that did not finish needs a person.
 import PgBoss from 'pg-boss';
 import type { Database, Session } from '@/db/client';
+import { log } from '@/lib/log/logger';
 
 export const BULK_QUEUE = 'iu-bulk-scale-out';
 
@@ -52,7 +53,7 @@ export function bossFor(db: Database, opts: { supervise?: boolean } = {}): Promi
         migrate: true,
       });
       // a lost connection is reported here; without a listener it would end the process
-      boss.on('error', (err: Error) => console.error(`[iu-console] job engine: ${err.message}`));
+      boss.on('error', (err: Error) => log().warn({ err: err.message }, 'job engine error'));
       await boss.start();
       if (!(await boss.getQueue(BULK_QUEUE))) {
         await boss.createQueue(BULK_QUEUE, { name: BULK_QUEUE, policy: 'standard', retryLimit: 0 }).catch(async (err) => {

@@ -7,6 +7,7 @@
 import type http from 'node:http';
 import { openDatabase, type Database } from '@/db/client';
 import { drainBulkJobs, markDraining } from '@/lib/bulk/jobs';
+import { log } from '@/lib/log/logger';
 import { drainSeconds, startBulkWorker, type BulkWorker } from './worker';
 
 export interface ConsoleJobs {
@@ -21,10 +22,10 @@ export async function startConsoleJobs(): Promise<ConsoleJobs> {
     try {
       db = await openDatabase({ max: 4 });
       worker = await startBulkWorker(db);
-      console.log(`[iu-console] working bulk jobs (pg-boss on ${db.label}); IU_WORKERS=0 turns this off`);
+      log().info({ database: db.label }, 'working bulk jobs (pg-boss); IU_WORKERS=0 turns this off');
     } catch (err) {
       // the web console still starts; the readiness probe says whether the database answers
-      console.error(`[iu-console] the bulk job worker did not start: ${err instanceof Error ? err.message : err}`);
+      log().error({ err: err instanceof Error ? err.message : String(err) }, 'the bulk job worker did not start');
     }
   }
   let draining = false;
@@ -33,7 +34,7 @@ export async function startConsoleJobs(): Promise<ConsoleJobs> {
       if (draining) return;
       draining = true;
       const seconds = drainSeconds();
-      console.log(`[iu-console] ${signal}: draining (not ready; running jobs get ${seconds} s)`);
+      log().info({ signal, drainSeconds: seconds }, 'draining: not ready, no new job, running jobs get the drain seconds');
       markDraining();
       // bounded: whatever happens below, the process ends
       setTimeout(() => process.exit(1), (seconds + 40) * 1000).unref();
@@ -42,10 +43,11 @@ export async function startConsoleJobs(): Promise<ConsoleJobs> {
           if (worker) await worker.stop(seconds);
           await drainBulkJobs(seconds);
         } catch (err) {
-          console.error('[iu-console] drain failed:', err);
+          log().error({ err: err instanceof Error ? err.message : String(err) }, 'drain failed');
         }
         server.close();
         await db?.close().catch(() => {});
+        log().info('drained; exiting');
         process.exit(0);
       })();
     },
