@@ -33,7 +33,13 @@ describe.each(backends())('/metrics on $name', (backend) => {
 
   beforeAll(async () => {
     metrics().database = async () => t.db;
-    server = http.createServer(serveMetrics(async (_req, res) => void res.end('next')));
+    // stands in for Next: a sign-in that fails, and anything else answered 'next'
+    server = http.createServer(
+      serveMetrics(async (req, res) => {
+        if (req.url?.startsWith('/api/auth/sign-in/')) res.statusCode = 401;
+        res.end('next');
+      }),
+    );
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
     if (backend.name === 'postgres') worker = await startBulkWorker(t.db);
   });
@@ -62,7 +68,11 @@ describe.each(backends())('/metrics on $name', (backend) => {
     expect(m.get('iu_recipe_runs{recipe="bulk_scale_out",mode="preview",decision="ok",status="ok",committed="false"}')).toBeGreaterThanOrEqual(2);
     expect(m.get('iu_gates_open')).toBe(0);
     expect([...m.keys()].some((k) => k.startsWith('iu_console_process_cpu'))).toBe(true);
-    // anything else is the console's
-    expect(await (await fetch(`http://127.0.0.1:${port}/bulk`)).text()).toBe('next');
+    // anything else is the console's, counted by route with ids folded
+    expect(await (await fetch(`http://127.0.0.1:${port}/bulk/${s.jobId}`)).text()).toBe('next');
+    await fetch(`http://127.0.0.1:${port}/api/auth/sign-in/username`, { method: 'POST', body: '{}' });
+    const after = parse(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+    expect(after.get('iu_http_requests_total{method="GET",route="/bulk/:id",status="200"}')).toBeGreaterThanOrEqual(1);
+    expect(after.get('iu_signin_failures_total')).toBeGreaterThanOrEqual(1);
   });
 });

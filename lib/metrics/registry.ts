@@ -14,6 +14,8 @@ export interface ConsoleMetrics {
   bulkJobSeconds: client.Histogram<'mode' | 'status'>;
   workerHeartbeats: client.Counter<string>;
   workerLastHeartbeat: client.Gauge<string>;
+  httpRequests: client.Counter<'method' | 'route' | 'status'>;
+  signInFailures: client.Counter<string>;
   /** Reads the database gauges at scrape time; set by whoever holds a database in this process. */
   database?: () => Promise<Database | null>;
 }
@@ -37,6 +39,13 @@ export function metrics(): ConsoleMetrics {
     }),
     workerHeartbeats: new client.Counter({ name: 'iu_bulk_worker_heartbeats_total', help: 'Heartbeats this process wrote to the rows of the jobs it runs', registers: [registry] }),
     workerLastHeartbeat: new client.Gauge({ name: 'iu_bulk_worker_last_heartbeat_seconds', help: 'Unix time of the last heartbeat this process wrote', registers: [registry] }),
+    httpRequests: new client.Counter({
+      name: 'iu_http_requests_total',
+      help: 'HTTP requests this process answered, by method, route (ids folded to :id) and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    signInFailures: new client.Counter({ name: 'iu_signin_failures_total', help: 'Sign-in attempts this process refused (wrong password, unknown user, rate limit)', registers: [registry] }),
   };
   const within = <T>(p: Promise<T>): Promise<T> =>
     Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1500).unref())]);

@@ -20,12 +20,28 @@ function databaseOfThisProcess(): () => Promise<Database | null> {
   };
 }
 
+const ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+|inst:.*|tpl:.*)$/i;
+
+/** A path as a route label: ids folded to :id, static files as one, at most four segments. */
+export function routeOf(path: string): string {
+  if (path.startsWith('/_next/')) return '/_next/*';
+  const parts = path.split('/').filter(Boolean).slice(0, 4).map((p) => (ID.test(decodeURIComponent(p)) ? ':id' : p.slice(0, 40)));
+  return `/${parts.join('/')}`;
+}
+
+const SIGN_IN = /^\/api\/auth\/sign-in\//;
+
 export function serveMetrics(handle: Handler): Handler {
   const m = metrics();
   m.database ??= databaseOfThisProcess();
   const token = process.env.IU_METRICS_TOKEN;
   return async (req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') return handle(req, res);
+    const path = (req.url ?? '/').split('?')[0];
+    res.on('finish', () => {
+      m.httpRequests.inc({ method: req.method ?? 'GET', route: routeOf(path), status: String(res.statusCode) });
+      if (req.method === 'POST' && SIGN_IN.test(path) && res.statusCode >= 400) m.signInFailures.inc();
+    });
+    if (req.method !== 'GET' || path !== '/metrics') return handle(req, res);
     if (token && req.headers.authorization !== `Bearer ${token}`) {
       res.statusCode = 401;
       res.setHeader('content-type', 'text/plain; charset=utf-8');
