@@ -37,7 +37,7 @@ import {
 import type { Identity } from '@/lib/auth/identity';
 import { parsePlanId } from '@/lib/auth/plans';
 import { asRole, hasRole, type Role } from '@/lib/auth/roles';
-import { sendInSession } from '@/lib/jobs/engine';
+import { bossFor, sendInSession } from '@/lib/jobs/engine';
 import { log, requestId } from '@/lib/log/logger';
 import { metrics } from '@/lib/metrics/registry';
 import { describeStatus } from '@/lib/recipes/messages';
@@ -305,6 +305,8 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
       updatedAt: now,
     };
     if (db.kind === 'postgres') {
+      // pg-boss's schema and queue first (once per process), not while the request's transaction is open
+      await bossFor(db);
       // the row and the pg-boss job commit together: no job without its request, nor the reverse
       await db.withSession(async (s) => {
         await s.exec('BEGIN');
@@ -787,6 +789,7 @@ export async function drainBulkJobs(seconds: number): Promise<{ finished: number
   s.draining = true;
   const running = () => [...s.jobs.values()].filter((j) => j.status === 'running' || j.status === 'queued');
   const until = Date.now() + seconds * 1000;
+  const before = running().length;
   while (running().length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
   const left = running();
   for (const j of left) {
@@ -796,7 +799,7 @@ export async function drainBulkJobs(seconds: number): Promise<{ finished: number
   }
   // a cancelled run stops at its next chunk; its end is retried while the database is away
   await Promise.race([Promise.all(left.map((j) => j.finished)), new Promise((r) => setTimeout(r, 20_000).unref?.())]);
-  return { finished: 0, cancelled: left.length };
+  return { finished: before - left.length, cancelled: left.length };
 }
 
 /** The drain has begun: readiness answers 503, and no new run starts here. */
