@@ -1,4 +1,4 @@
--- 047 durable bulk jobs: a bulk run is a pg-boss job (PostgreSQL) or an in-process run
+-- 048 durable bulk jobs: a bulk run is a pg-boss job (PostgreSQL) or an in-process run
 -- (PGlite), created in the same transaction as this row, which records the request.
 --
 -- request:  the input the wrapper accepted when the request was made (parameters, plan id,
