@@ -9,15 +9,26 @@ import path from 'node:path';
  * Runs the runbook's DO-loop for N live instances and returns the wall time in ms. It is
  * verbatim but for lpad's width: lpad(i, 3) cuts 1000 to "100" and would collide, so the
  * suffix is padded to the width of N, as the engine does. `notices: false` cuts the
- * per-item RAISE NOTICE (a variant that only counts).
+ * per-item RAISE NOTICE (a variant that only counts). `sessionTimed: true` returns the time
+ * from the first statement to the COMMIT on the server's clock instead of the process's wall
+ * time, so psql's start and connection (the engine reuses a warm pool) stay out of it.
  */
-export function psqlLoop(opts: { url: string; n: number; templateKey: string; prefix: string; batch: string; actor: string; notices: boolean }): number {
-  const { url, n, templateKey, prefix, batch, actor, notices } = opts;
+export function psqlLoop(opts: {
+  url: string;
+  n: number;
+  templateKey: string;
+  prefix: string;
+  batch: string;
+  actor: string;
+  notices: boolean;
+  sessionTimed?: boolean;
+}): number {
+  const { url, n, templateKey, prefix, batch, actor, notices, sessionTimed } = opts;
   const width = Math.max(3, String(n).length);
   const file = path.join(os.tmpdir(), `iu-bench-${process.pid}-${batch}.sql`);
   fs.writeFileSync(
     file,
-    `BEGIN;
+    `${sessionTimed ? "SELECT extract(epoch FROM clock_timestamp()) AS iu_bench_t0 \\gset\n" : ''}BEGIN;
 UPDATE dot_config SET value='true' WHERE key='iu_core.composer_enabled';
 UPDATE dot_config SET value='true' WHERE key='iu_core.auto_instantiate_enabled';
 
@@ -40,7 +51,7 @@ $$;
 UPDATE dot_config SET value='false' WHERE key='iu_core.composer_enabled';
 UPDATE dot_config SET value='false' WHERE key='iu_core.auto_instantiate_enabled';
 COMMIT;
-`,
+${sessionTimed ? "SELECT round((extract(epoch FROM clock_timestamp()) - :iu_bench_t0) * 1000, 3) AS iu_bench_ms \\gset\n\\echo iu-bench-ms :iu_bench_ms\n" : ''}`,
   );
   const t0 = performance.now();
   const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file], {
@@ -52,5 +63,10 @@ COMMIT;
   if (r.status !== 0) throw new Error(`psql loop failed: ${r.stderr || r.error}`);
   const ok = notices ? (r.stderr.match(/-> ok$/gm) ?? []).length : Number(/ok count (\d+)/.exec(r.stderr)?.[1]);
   if (ok !== n) throw new Error(`psql loop made ${ok} ok instances, expected ${n}`);
+  if (sessionTimed) {
+    const inSession = Number(/iu-bench-ms ([\d.]+)/.exec(r.stdout)?.[1]);
+    if (!Number.isFinite(inSession)) throw new Error('psql loop printed no session time');
+    return inSession;
+  }
   return ms;
 }

@@ -1,6 +1,7 @@
 // Access control, proved around the UI: signed-out requests, direct posts to server actions
 // with a lower role's own cookie, the route handlers, and the actor recorded.
 import { expect, test, type BrowserContext, type Request as PwRequest } from '@playwright/test';
+import { TRUSTED_PORT } from '../playwright.config';
 import { ADMIN, auditRows, contextAs, signIn, uuid } from './helpers';
 
 const CONSOLE_ROUTES = ['/', '/instantiate', '/rollback', '/audit', '/users', '/account/password'];
@@ -245,5 +246,59 @@ test.describe('roles', () => {
     await page.goto('/users');
     await expect(page).toHaveURL(/\/sign-in/);
     await ctx.close();
+  });
+});
+
+test.describe('passwords', () => {
+  test('the password page refuses a weak password with a sentence, and every change is audited without the password', async ({ browser }, testInfo) => {
+    const name = `pw-${Date.now().toString(36)}`;
+    // contextAs signs the new user in with a one-time password and changes it on this page
+    const ctx = await contextAs(browser, name, 'viewer');
+    const page = await ctx.newPage();
+    await page.goto('/account/password');
+    await page.getByLabel('Current password').fill(`${name}-own-password-1`);
+    await page.getByLabel('New password (at least 10 characters)').fill('aaaaaaaaaa');
+    await page.getByLabel('New password again').fill('aaaaaaaaaa');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    // the form's own alert (Next keeps an empty route announcer with the same role)
+    const alert = page.locator('form').getByRole('alert');
+    await expect(alert).toContainText('This password is too easy to guess (repeated characters');
+    await expect(alert).toContainText('four unrelated words');
+    await testInfo.attach('weak password refused', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+
+    const admin = await contextAs(browser, ADMIN.username, 'lead');
+    const rows = (await auditRows(admin)).filter((r) => r.recipe === 'password_change' && r.username === name);
+    expect(rows.map((r) => r.decision).sort()).toEqual(['invalid', 'ok']);
+    for (const r of rows) expect(JSON.stringify(r)).not.toMatch(/own-password-1|aaaaaaaaaa/);
+    // better-auth's own password change is not a second way around the audit
+    expect((await ctx.request.post('/api/auth/change-password', { data: { currentPassword: `${name}-own-password-1`, newPassword: 'x' } })).status()).toBe(404);
+    await ctx.close();
+    await admin.close();
+  });
+});
+
+test.describe('identities', () => {
+  test('a proxy user named like the password lead is not signed in, and the sign-in page says why', async ({ browser }, testInfo) => {
+    const onProxy = (user: string, groups?: string) =>
+      browser.newContext({
+        baseURL: `http://localhost:${TRUSTED_PORT}`,
+        extraHTTPHeaders: { 'X-Forwarded-User': user, ...(groups ? { 'X-Forwarded-Groups': groups } : {}) },
+      });
+    const posing = await onProxy(ADMIN.username);
+    const page = await posing.newPage();
+    await page.goto('/users');
+    await expect(page).toHaveURL(/\/sign-in/);
+    await expect(page.getByTestId('identity-refusal')).toContainText(`Your sign-in proxy says you are ${ADMIN.username}`);
+    await expect(page.getByTestId('identity-refusal')).toContainText('never takes over a password account');
+    expect((await posing.request.get('/api/audit')).status()).toBe(401);
+    expect((await posing.request.post('/api/recipes/close-all-gates', { data: { reason: 'as admin' } })).status()).toBe(401);
+    await testInfo.attach('proxy user named like a password account', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+
+    const lead = await onProxy('sso-lena', 'ops-leads');
+    const rows = (await auditRows(lead)).filter((r) => r.recipe === 'sign_in' && r.username === ADMIN.username);
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows[0]).toMatchObject({ decision: 'denied', status: 'identity_conflict', committed: false });
+    await posing.close();
+    await lead.close();
   });
 });

@@ -34,7 +34,7 @@ import os from 'node:os';
 import type { z } from 'zod';
 import { executeAuthorized, type ActionDefinition, type ActionResult, type Caller } from '@/lib/auth/authorize';
 import { writeAudit } from '@/lib/auth/audit';
-import { bootstrapLead, listUsers } from '@/lib/auth/users';
+import { bootstrapLead, listUsers, UserAdminError } from '@/lib/auth/users';
 import {
   addUserDefinition,
   bulkScaleOutJobDefinition,
@@ -823,7 +823,7 @@ program
 // ---- users: the CLI is a local administrator with database access -------------------------
 
 /** Runs a user-admin definition as the CLI user, with the lead's permissions, audited with role 'cli'. */
-async function adminCommand(run: Run, def: ActionDefinition<z.ZodType<Record<string, unknown>>, UserAdminResult>, input: Record<string, unknown>): Promise<number> {
+async function adminCommand<S extends z.ZodType<Record<string, unknown>>>(run: Run, def: ActionDefinition<S, UserAdminResult>, input: Record<string, unknown>): Promise<number> {
   const user = run.ctx!.user;
   const r = await executeAuthorized(def, {
     db: run.db,
@@ -833,7 +833,8 @@ async function adminCommand(run: Run, def: ActionDefinition<z.ZodType<Record<str
   }, input);
   run.io.result({ command: run.command, database: run.db.label, ...r });
   if (!r.ok) {
-    run.io.note(`Refused (${r.status}): ${r.message}`);
+    const noReason = r.issues?.some((i) => i.field === 'reason');
+    run.io.note(`Refused (${r.status}): ${r.message}${noReason ? ' Add --reason "<why>".' : ''}`);
     return EXIT.refused;
   }
   run.io.out(`${r.result.username}: role ${r.result.role ?? 'none'}, ${r.result.disabled ? 'disabled' : 'enabled'}`);
@@ -861,44 +862,44 @@ users
 
 users
   .command('add <username>')
-  .description('add a user with a one-time password (printed once)')
+  .description('add a user with a one-time password (printed once); needs --reason')
   .option('--role <role>', 'viewer, operator, lead or none', 'viewer')
-  .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+  .option('--reason <text>', 'why (recorded in the audit trail)')
   .action(
-    action<{ role: string; reason: string }>('users add', { acts: true }, (run, o) =>
-      adminCommand(run, addUserDefinition as never, { username: run.args[0], role: o.role, reason: o.reason }),
+    action<{ role: string; reason?: string }>('users add', { acts: true }, (run, o) =>
+      adminCommand(run, addUserDefinition, { username: run.args[0], role: o.role, reason: o.reason }),
     ),
   );
 
 users
   .command('set-role <username> <role>')
-  .description('set a role: viewer, operator, lead, or none')
-  .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+  .description('set a role: viewer, operator, lead, or none; needs --reason')
+  .option('--reason <text>', 'why (recorded in the audit trail)')
   .action(
-    action<{ reason: string }>('users set-role', { acts: true }, (run, o) =>
-      adminCommand(run, setRoleDefinition as never, { username: run.args[0], role: run.args[1], reason: o.reason }),
+    action<{ reason?: string }>('users set-role', { acts: true }, (run, o) =>
+      adminCommand(run, setRoleDefinition, { username: run.args[0], role: run.args[1], reason: o.reason }),
     ),
   );
 
 for (const [name, disabled] of [['disable', true], ['enable', false]] as const) {
   users
     .command(`${name} <username>`)
-    .description(disabled ? 'disable a user (signs them out everywhere)' : 'enable a disabled user')
-    .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+    .description(`${disabled ? 'disable a user (signs them out everywhere)' : 'enable a disabled user'}; needs --reason`)
+    .option('--reason <text>', 'why (recorded in the audit trail)')
     .action(
-      action<{ reason: string }>(`users ${name}`, { acts: true }, (run, o) =>
-        adminCommand(run, setDisabledDefinition as never, { username: run.args[0], disabled, reason: o.reason }),
+      action<{ reason?: string }>(`users ${name}`, { acts: true }, (run, o) =>
+        adminCommand(run, setDisabledDefinition, { username: run.args[0], disabled, reason: o.reason }),
       ),
     );
 }
 
 users
   .command('reset-password <username>')
-  .description('give a user a new one-time password (printed once)')
-  .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+  .description('give a user a new one-time password (printed once); needs --reason')
+  .option('--reason <text>', 'why (recorded in the audit trail)')
   .action(
-    action<{ reason: string }>('users reset-password', { acts: true }, (run, o) =>
-      adminCommand(run, resetPasswordDefinition as never, { username: run.args[0], reason: o.reason }),
+    action<{ reason?: string }>('users reset-password', { acts: true }, (run, o) =>
+      adminCommand(run, resetPasswordDefinition, { username: run.args[0], reason: o.reason }),
     ),
   );
 
@@ -907,7 +908,19 @@ users
   .description('when there is no account yet: make lead admin (IU_ADMIN_PASSWORD, or a one-time password printed here)')
   .action(
     action('users bootstrap', { acts: false }, async (run) => {
-      const r = await bootstrapLead(run.db);
+      let r: Awaited<ReturnType<typeof bootstrapLead>>;
+      try {
+        r = await bootstrapLead(run.db);
+      } catch (err) {
+        if (!(err instanceof UserAdminError)) throw err;
+        // a weak IU_ADMIN_PASSWORD: refused, recorded, and npm start stops on the exit code
+        await writeAudit(run.db.orm, {
+          startedAt: new Date(), username: cliUserName(), role: 'cli', recipe: 'user_bootstrap', params: {},
+          mode: 'admin', decision: 'refused', status: 'weak_password', summary: err.message,
+          actor: null, reason: 'first start', ip: 'cli', userAgent: 'iu-cli', committed: false,
+        });
+        return refused(run, refuse('invalid_input', { message: err.message, issues: [{ field: 'IU_ADMIN_PASSWORD', message: err.message }] }));
+      }
       run.io.result({ command: run.command, ...r });
       if (!r.created) {
         run.io.out('Console accounts exist already; nothing to do.');

@@ -4,6 +4,7 @@
 import { openDatabase } from '../db/client';
 import { migrate } from '../db/migrate';
 import { log } from '../lib/log/logger';
+import { describeForLog } from '../lib/log/redact';
 import { startBulkWorker } from '../lib/jobs/worker';
 
 if (!process.env.DATABASE_URL) {
@@ -22,7 +23,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     log().info({ signal: sig }, 'draining');
     void worker
       .stop()
-      .catch((err) => log().error({ err: err instanceof Error ? err.message : String(err) }, 'drain failed'))
+      .catch((err) => log().error({ err: describeForLog(err) }, 'drain failed'))
       .finally(async () => {
         await db.close().catch(() => {});
         process.exit(0);

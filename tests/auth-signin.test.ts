@@ -1,11 +1,11 @@
 // Sign-in through better-auth over the hand-written tables of migration 040, on each
 // backend: username + password, cookie attributes, idle expiry, disabled users, sign-out,
-// the sign-in rate limit, and the identity every action is checked against.
+// the failed sign-in limits, and the identity every action is checked against.
 import { describe, expect, it } from 'vitest';
 import { createAuth, isAllowedAuthPath } from '@/lib/auth/auth';
 import { resolveIdentity } from '@/lib/auth/identity';
 import { trustedHeaderConfig } from '@/lib/auth/trusted-header';
-import { createUser, setDisabled, setRole } from '@/lib/auth/users';
+import { createUser, provisionHeaderUser, setDisabled, setRole } from '@/lib/auth/users';
 import { backends, useTestDatabase } from './helpers/db';
 import { count } from './helpers/substrate';
 
@@ -72,6 +72,50 @@ describe.each(backends())('sign-in on $name', (backend) => {
     expect(cookieOf(again)).not.toMatch(/session_token=[^;]+/);
   });
 
+  it('answers a disabled account with the right password exactly as it answers a wrong password', async () => {
+    const auth = createAuth(t.db, env({ IU_SIGNIN_MAX_ATTEMPTS: '50' }));
+    await createUser(t.db.orm, { username: 'dora', password: 'correct horse battery', role: 'operator', mustChangePassword: false });
+    await setDisabled(t.db.orm, 'dora', true);
+    const answer = async (password: string) => {
+      const started = performance.now();
+      const res = await auth.handler(signInRequest('dora', password, '10.0.0.33'));
+      return { status: res.status, body: await res.text(), cookie: cookieOf(res), ms: performance.now() - started };
+    };
+    const disabled: Awaited<ReturnType<typeof answer>>[] = [];
+    const wrong: Awaited<ReturnType<typeof answer>>[] = [];
+    for (let i = 0; i < 5; i++) {
+      disabled.push(await answer('correct horse battery'));
+      wrong.push(await answer('wrong password!!'));
+    }
+    expect(disabled[0].status).toBe(401);
+    for (const d of disabled) expect({ status: d.status, body: d.body, cookie: d.cookie }).toEqual({ status: wrong[0].status, body: wrong[0].body, cookie: wrong[0].cookie });
+    // both check the password hash, so neither answers markedly faster (medians, loose: a shared machine)
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2];
+    const [d, w] = [median(disabled.map((x) => x.ms)), median(wrong.map((x) => x.ms))];
+    expect(d / w).toBeGreaterThan(0.4);
+    expect(d / w).toBeLessThan(2.5);
+  });
+
+  it('answers a name the proxy made (no console password) no faster than a wrong password', async () => {
+    const auth = createAuth(t.db, env({ IU_SIGNIN_MAX_ATTEMPTS: '50' }));
+    await createUser(t.db.orm, { username: 'pwacct', password: 'correct horse battery', role: 'viewer', mustChangePassword: false });
+    expect(await provisionHeaderUser(t.db.orm, 'ssoacct', 'viewer')).toMatchObject({ ok: true });
+    const time = async (username: string) => {
+      const started = performance.now();
+      const res = await auth.handler(signInRequest(username, 'wrong password!!', '10.0.0.34'));
+      return { status: res.status, body: await res.text(), ms: performance.now() - started };
+    };
+    const sso: Awaited<ReturnType<typeof time>>[] = [];
+    const pw: Awaited<ReturnType<typeof time>>[] = [];
+    for (let i = 0; i < 5; i++) {
+      sso.push(await time('ssoacct'));
+      pw.push(await time('pwacct'));
+    }
+    expect({ status: sso[0].status, body: sso[0].body }).toEqual({ status: pw[0].status, body: pw[0].body });
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2];
+    expect(median(sso.map((x) => x.ms)) / median(pw.map((x) => x.ms))).toBeGreaterThan(0.4);
+  });
+
   it('ends a session left idle past its expiry, and slides the expiry of one in use', async () => {
     const auth = createAuth(t.db, env({ IU_SESSION_IDLE_MINUTES: '30' }));
     await createUser(t.db.orm, { username: 'ida', password: 'correct horse battery', role: 'viewer', mustChangePassword: false });
@@ -98,22 +142,51 @@ describe.each(backends())('sign-in on $name', (backend) => {
     expect(await resolveIdentity(t.db, auth, new Headers({ cookie }), noHeaders)).toBeNull();
   });
 
-  it('rate-limits sign-in attempts per client address, in the database', async () => {
+  it('limits failed sign-ins per user name, from any address, whether or not the name exists', async () => {
     const auth = createAuth(t.db, env({ IU_SIGNIN_MAX_ATTEMPTS: '3' }));
+    await createUser(t.db.orm, { username: 'lena', password: 'correct horse battery', role: 'viewer', mustChangePassword: false });
     const codes: number[] = [];
-    for (let i = 0; i < 5; i++) codes.push((await auth.handler(signInRequest('olga', `guess-${i}-guess`, '10.0.9.9'))).status);
-    expect(codes.slice(0, 3)).toEqual([401, 401, 401]);
-    expect(codes.slice(3)).toEqual([429, 429]);
-    // even the right password waits out the window
-    expect((await auth.handler(signInRequest('olga', 'correct horse battery', '10.0.9.9'))).status).toBe(429);
-    // another address is not affected
-    expect((await auth.handler(signInRequest('olga', 'correct horse battery', '10.0.9.10'))).status).toBe(200);
-    expect(await count(t.db, 'auth_rate_limit')).toBeGreaterThan(0);
+    for (let i = 0; i < 4; i++) codes.push((await auth.handler(signInRequest('lena', `guess-${i}-guess`, `10.0.9.${i}`))).status);
+    expect(codes).toEqual([401, 401, 401, 429]);
+    // even the right password, from yet another address, waits out the window
+    const blocked = await auth.handler(signInRequest('lena', 'correct horse battery', '10.0.9.50'));
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('x-retry-after'))).toBeGreaterThan(0);
+    expect((await blocked.json()).message).toContain('wait a minute');
+    // a name nobody has is limited the same way, so the answer says nothing about which names exist
+    const ghost: number[] = [];
+    for (let i = 0; i < 4; i++) ghost.push((await auth.handler(signInRequest('ghost', `guess-${i}-guess`, `10.0.8.${i}`))).status);
+    expect(ghost).toEqual([401, 401, 401, 429]);
+    // once the window has passed, the right password works again
+    await t.db.query("UPDATE auth_signin_failure SET window_start = now() - interval '61 seconds' WHERE key = 'user:lena'");
+    expect((await auth.handler(signInRequest('lena', 'correct horse battery', '10.0.9.51'))).status).toBe(200);
+  });
+
+  it('counts no successes: a whole office behind one proxy address signs in as often as it likes', async () => {
+    const auth = createAuth(t.db, env({ IU_SIGNIN_MAX_ATTEMPTS: '3', IU_SIGNIN_MAX_ADDRESS_FAILURES: '3' }));
+    for (const name of ['off1', 'off2', 'off3']) {
+      await createUser(t.db.orm, { username: name, password: 'correct horse battery', role: 'viewer', mustChangePassword: false });
+    }
+    const codes: number[] = [];
+    for (let i = 0; i < 12; i++) codes.push((await auth.handler(signInRequest(`off${(i % 3) + 1}`, 'correct horse battery', '10.0.7.7'))).status);
+    expect(codes).toEqual(Array(12).fill(200));
+    expect(await count(t.db, "auth_signin_failure WHERE key LIKE '%10.0.7.7' AND failures > 0")).toBe(0);
+  });
+
+  it('limits failed sign-ins per address across user names, leaving other addresses alone', async () => {
+    const auth = createAuth(t.db, env({ IU_SIGNIN_MAX_ATTEMPTS: '3', IU_SIGNIN_MAX_ADDRESS_FAILURES: '4' }));
+    await createUser(t.db.orm, { username: 'abe', password: 'correct horse battery', role: 'viewer', mustChangePassword: false });
+    const codes: number[] = [];
+    for (let i = 0; i < 5; i++) codes.push((await auth.handler(signInRequest(`spray${i}`, 'guess-guess-guess', '10.0.6.6'))).status);
+    expect(codes).toEqual([401, 401, 401, 401, 429]);
+    expect((await auth.handler(signInRequest('abe', 'correct horse battery', '10.0.6.6'))).status).toBe(429);
+    expect((await auth.handler(signInRequest('abe', 'correct horse battery', '10.0.6.7'))).status).toBe(200);
   });
 
   it('marks the cookie Secure when the public URL is https', async () => {
     const auth = createAuth(t.db, env({ IU_PUBLIC_URL: 'https://console.example.com' }));
-    const res = await auth.handler(signInRequest('olga', 'correct horse battery', '10.0.0.5', 'https://console.example.com'));
+    await createUser(t.db.orm, { username: 'sam', password: 'correct horse battery', role: 'viewer', mustChangePassword: false });
+    const res = await auth.handler(signInRequest('sam', 'correct horse battery', '10.0.0.5', 'https://console.example.com'));
     expect(res.status).toBe(200);
     expect(cookieOf(res)).toMatch(/^__Secure-better-auth\.session_token=.*;\s*Secure/i);
   });
@@ -165,10 +238,11 @@ describe.each(backends())('trusted-header identity on $name', (backend) => {
     expect(await resolveIdentity(t.db, auth(), h('ops'), cfg)).toBeNull();
   });
 
-  it('leaves a password account of the same name with the role a lead gave it', async () => {
+  it('never signs a proxy user in as the password account of the same name', async () => {
     await createUser(t.db.orm, { username: 'pat', password: 'correct horse battery', role: 'viewer', mustChangePassword: false });
     const h = new Headers({ 'x-iu-peer-address': '127.0.0.1', 'x-iu-peer-token': 'tok', 'x-forwarded-user': 'pat', 'x-forwarded-groups': 'ops-leads' });
-    expect(await resolveIdentity(t.db, auth(), h, cfg)).toMatchObject({ username: 'pat', role: 'viewer' });
+    expect(await resolveIdentity(t.db, auth(), h, cfg)).toBeNull();
+    expect(await count(t.db, "auth_user WHERE username = 'pat' AND role = 'viewer' AND source = 'password'")).toBe(1);
   });
 
   it('ignores the headers from an untrusted peer: nobody is signed in', async () => {

@@ -375,7 +375,7 @@ describe.each(backends())('recipe engine on $name', (backend) => {
         }
         expect(await snapshot(t.db)).toEqual(before);
       } finally {
-        expect(await closeAllGates(ctx('lead'))).toEqual([AUTO]);
+        expect(await closeAllGates(ctx('lead'))).toMatchObject({ ok: true, committed: true, result: [AUTO] });
       }
       expect((await instantiateFromEvent(ctx(), instantiateInput(tpl.id))).status).toBe('ok');
     });
@@ -389,8 +389,8 @@ describe.each(backends())('recipe engine on $name', (backend) => {
       expect(gates.filter((g) => g.open).map((g) => [g.key, g.neverOpenedHere])).toEqual([[RETENTION, true]]);
       const r = await rollbackByActor(ctx(), { actor: 'x', dryRun: true });
       expect(r).toMatchObject({ ok: false, status: 'gate_leak' });
-      expect(await closeAllGates(ctx('lead'))).toEqual([RETENTION]);
-      expect(await closeAllGates(ctx('lead'))).toEqual([]);
+      expect(await closeAllGates(ctx('lead'))).toMatchObject({ ok: true, committed: true, result: [RETENTION] });
+      expect(await closeAllGates(ctx('lead'))).toMatchObject({ ok: true, result: [] });
     });
 
     it('refuses to open delivery or retention with forbidden_gate, running nothing', async () => {

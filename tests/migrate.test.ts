@@ -9,12 +9,12 @@ describe.each(backends())('migrations on $name', (backend) => {
 
   it('lists every migration as pending on an empty database', async () => {
     const status = await migrationStatus(t.db);
-    expect(status.map((s) => s.version)).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044']);
+    expect(status.map((s) => s.version)).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044', '045', '046', '047']);
     expect(status.every((s) => !s.applied)).toBe(true);
   });
 
-  it('applies 001, 031, 032, 033, 040, 041, 042, 043 and 044 in order and records them', async () => {
-    expect(await migrate(t.db)).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044']);
+  it('applies 001, 031, 032, 033, 040, 041, 042, 043, 044, 045, 046 and 047 in order and records them', async () => {
+    expect(await migrate(t.db)).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044', '045', '046', '047']);
     const status = await migrationStatus(t.db);
     expect(status.map((s) => [s.version, s.applied, s.drifted])).toEqual([
       ['001', true, false],
@@ -26,6 +26,9 @@ describe.each(backends())('migrations on $name', (backend) => {
       ['042', true, false],
       ['043', true, false],
       ['044', true, false],
+      ['045', true, false],
+      ['046', true, false],
+      ['047', true, false],
     ]);
     for (const s of status) {
       expect(s.appliedAt).toBeInstanceOf(Date);

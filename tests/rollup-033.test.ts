@@ -92,7 +92,7 @@ describe.skipIf(!hasPostgres)(`rollups across the 033 rollback (${PG_ONLY})`, ()
     const [obs] = await t.db.query<{ live_instance_count: number; dry_run_instance_count: number }>(
       'SELECT live_instance_count, dry_run_instance_count FROM v_iu_template_observability WHERE collection_id = $1', [tpl.id]);
     expect(obs).toEqual({ live_instance_count: 0, dry_run_instance_count: 2 });
-    expect(await migrate(t.db)).toEqual(['033']);
+    expect(await migrate(t.db)).toEqual(['033', '046']);
     expect(await t.db.query('SELECT * FROM v_iu_auto_instantiate_event_summary ORDER BY 1, 2, 3')).toEqual(before);
     await expectRollupsMatchLog(t);
     expect((await instantiate(t.db, { templateId: tpl.id, mode: 'live', actor: 'after' })).status).toBe('ok');

@@ -1,7 +1,7 @@
 // The substrate rollback of migration 033 through the real psql, exactly as the runbook shows,
 // and its undoing by migrate().
 import { describe, expect, it } from 'vitest';
-import { migrate, migrationStatus } from '@/db/migrate';
+import { listMigrationFiles, migrate, migrationStatus } from '@/db/migrate';
 import { bulkScaleOut, instantiateFromEvent, readGates, rollbackByActor } from '@/lib/recipes';
 import { hasPostgres, PG_ONLY, useTestDatabase } from './helpers/db';
 import { psql } from './helpers/psql';
@@ -10,6 +10,10 @@ import { ALL_CLOSED, call, count, gateValues, instantiate, makeTemplate, snapsho
 const ROLLBACK_FILE = 'db/rollback/033_auto_instantiate_from_event.rollback.sql';
 const SYMLINKED_FILE = 'sql/iu-core/rollback/033_auto_instantiate_from_event.rollback.sql';
 const FORCE = 'SET iu_core.force_rollback_033=true;';
+// every migration on disk, and the same without 033: later migrations do not change what this file proves
+const ALL_VERSIONS = listMigrationFiles().map((f) => f.version);
+// the 033 rollback also marks 046 (the batch entry point, built on 033's tables) not applied
+const WITHOUT_033 = ALL_VERSIONS.filter((v) => v !== '033' && v !== '046');
 
 describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () => {
   const t = useTestDatabase('postgres');
@@ -23,6 +27,7 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
     count(t.db, `pg_proc WHERE proname IN ('fn_iu_auto_instantiate_from_event', 'fn_iu_auto_instantiate_rollback_by_actor')`);
   const viewsOf033 = () =>
     count(t.db, `pg_views WHERE viewname IN ('v_iu_auto_instantiate_event_log', 'v_iu_auto_instantiate_event_summary')`);
+  const batchFunction = () => count(t.db, `pg_proc WHERE proname = 'fn_iu_auto_instantiate_batch'`);
   const applied = async () => (await migrationStatus(t.db)).filter((s) => s.applied).map((s) => s.version);
   const tableExists = async (name: string) => (await t.db.query<{ e: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS e`, [name]))[0].e;
 
@@ -53,7 +58,7 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
     expect(await snapshot(t.db)).toEqual(before);
     expect(await functionsOf033()).toBe(2);
     expect(await viewsOf033()).toBe(2);
-    expect(await applied()).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044']);
+    expect(await applied()).toEqual(ALL_VERSIONS);
   });
 
   it('applies with the setting: functions and views gone, the log archived, 033 not applied', async () => {
@@ -61,10 +66,11 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.code).toBe(0);
     expect(await functionsOf033()).toBe(0);
+    expect(await batchFunction()).toBe(0);
     expect(await viewsOf033()).toBe(0);
     expect(await tableExists('iu_auto_instantiate_event_log')).toBe(false);
     expect(await count(t.db, 'iu_auto_instantiate_event_log_archive_033')).toBe(logCount);
-    expect(await applied()).toEqual(['001', '031', '032', '040', '041', '042', '043', '044']);
+    expect(await applied()).toEqual(WITHOUT_033);
     expect((await migrationStatus(t.db)).find((s) => s.version === '033')).toMatchObject({ applied: false, appliedAt: null });
   });
 
@@ -109,11 +115,12 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
   });
 
   it('is undone by migrate: 033 applied again with its history', async () => {
-    expect(await migrate(t.db)).toEqual(['033']);
-    expect(await applied()).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044']);
+    expect(await migrate(t.db)).toEqual(['033', '046']);
+    expect(await applied()).toEqual(ALL_VERSIONS);
     expect(await tableExists('iu_auto_instantiate_event_log_archive_033')).toBe(false);
     expect(await count(t.db, 'iu_auto_instantiate_event_log')).toBe(logCount);
     expect(await functionsOf033()).toBe(2);
+    expect(await batchFunction()).toBe(1);
     expect(await viewsOf033()).toBe(2);
     expect(await count(t.db, 'v_iu_auto_instantiate_event_log WHERE template_collection_key = $1', [tpl.key])).toBe(logCount);
     // the claim index came back with the table: the partial unique index still guards events
@@ -145,8 +152,8 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
     expect(r.code).toBe(0);
     expect(await functionsOf033()).toBe(0);
     expect(await count(t.db, 'iu_auto_instantiate_event_log_archive_033')).toBe(before);
-    expect(await applied()).toEqual(['001', '031', '032', '040', '041', '042', '043', '044']);
-    expect(await migrate(t.db)).toEqual(['033']);
+    expect(await applied()).toEqual(WITHOUT_033);
+    expect(await migrate(t.db)).toEqual(['033', '046']);
     expect(await count(t.db, 'iu_auto_instantiate_event_log')).toBe(before);
     expect(await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor('after-restore', true)`)).toMatchObject({ status: 'ok', instance_count: 1 });
   });

@@ -2,25 +2,23 @@
 
 import { useEffect } from 'react';
 
-// In production Next.js replaces a server error's message with a generic one; the digest
-// is what ties this page to the server log line.
-const GENERIC = /Server Components render|An error occurred in the Server Components/;
+// The error's own text is never shown: it can be PostgreSQL's or a library's wording, which
+// says nothing useful to the reader and something to an attacker. The digest ties this page to
+// the server log line, which has the details.
 
 export default function ConsoleError({ error, retry }: { error: unknown; retry: () => void }) {
   useEffect(() => {
     console.error(error);
   }, [error]);
 
-  const message = error instanceof Error ? error.message : String(error);
   const digest = (error as { digest?: string } | null)?.digest;
-  const readable = message && !GENERIC.test(message) ? message : null;
 
   return (
     <div role="alert" className="rounded-lg border border-red-300 bg-red-50 px-5 py-4 text-sm text-red-900">
       <h1 className="text-base font-semibold">This page could not be shown.</h1>
       <p className="mt-1">
-        {readable ??
-          'The server met an error while reading the database. The server log has the details; nothing was changed.'}
+        The server met an error while reading the database. Nothing was changed; try again, and if it keeps
+        happening, give a lead the reference below so they can find the details in the server log.
       </p>
       {digest && (
         <p className="mt-1 text-xs text-red-800/80">

@@ -9,6 +9,9 @@
 -- The rollups of the log (iu_aiel_rollup_daily, iu_aiel_rollup_actor) and their triggers are
 -- derived data and are dropped; re-applying 033 rebuilds them from the archive.
 -- `npm run db:migrate` restores 033 and renames the archive back, history included.
+-- 046's batch entry point calls into 033's log, so it is dropped too and 046 is marked not
+-- applied: the migrator re-applies every version missing from its ledger, in order, so the
+-- next migrate restores 033 and then 046.
 \set ON_ERROR_STOP on
 
 BEGIN;
@@ -30,6 +33,7 @@ DROP VIEW IF EXISTS v_iu_auto_instantiate_event_summary;
 DROP VIEW IF EXISTS v_iu_auto_instantiate_event_log;
 DROP FUNCTION IF EXISTS fn_iu_auto_instantiate_rollback_by_actor(text, boolean);
 DROP FUNCTION IF EXISTS fn_iu_auto_instantiate_from_event(uuid, text, uuid, text, text, text, text);
+DROP FUNCTION IF EXISTS fn_iu_auto_instantiate_batch(uuid[], text[], uuid[], text[], text[], text[], text);
 DROP TRIGGER IF EXISTS iu_aiel_rollup_ins_trg ON iu_auto_instantiate_event_log;
 DROP TRIGGER IF EXISTS iu_aiel_rollup_upd_trg ON iu_auto_instantiate_event_log;
 DROP TRIGGER IF EXISTS iu_aiel_rollup_del_trg ON iu_auto_instantiate_event_log;
@@ -45,6 +49,6 @@ DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_truncate();
 DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_flush();
 DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_mark();
 ALTER TABLE iu_auto_instantiate_event_log RENAME TO iu_auto_instantiate_event_log_archive_033;
-DELETE FROM iu_core_schema_migrations WHERE version = '033';
+DELETE FROM iu_core_schema_migrations WHERE version IN ('033', '046');
 
 COMMIT;

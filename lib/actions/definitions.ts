@@ -19,10 +19,29 @@ import {
   type RecipeResult,
   type RollbackResult,
 } from '@/lib/recipes';
-import { reasonField, runAdminTransaction, type ActionDefinition } from '@/lib/auth/authorize';
+import { verifyPassword } from 'better-auth/crypto';
+import { reasonField, runAdminTransaction, type ActionDefinition, type Caller } from '@/lib/auth/authorize';
 import { countDrift, type Effect } from '@/lib/auth/plans';
 import { createHash } from 'node:crypto';
-import { optionalRoleSchema, oneTimePassword, createUser, setDisabled, setRole, usernameSchema, UserAdminError, resetPassword, findUser, countActiveLeads } from '@/lib/auth/users';
+import type { Identity, RequestInfo } from '@/lib/auth/identity';
+import { sanitizeError } from '@/lib/log/redact';
+import { claimSignInAttempt, releaseSignInAttempt, signInLimits, type SignInLimits } from '@/lib/auth/signin-limits';
+import {
+  createUser,
+  credentialHash,
+  findUser,
+  lockSignInLeads,
+  oneTimePassword,
+  optionalRoleSchema,
+  passwordSchemaFor,
+  replaceOwnPassword,
+  resetPassword,
+  setDisabled,
+  setRole,
+  UserAdminError,
+  usernameSchema,
+} from '@/lib/auth/users';
+import { trustedHeaderConfig } from '@/lib/auth/trusted-header';
 import type { RecipeContext, Tx } from '@/lib/recipes/types';
 import { rowsOf, type Database } from '@/db/client';
 import { sql } from 'drizzle-orm';
@@ -287,13 +306,17 @@ export interface UserAdminResult {
   oneTimePassword?: string;
 }
 
-/** Refuses a change that would leave no enabled lead: nobody could manage users any more. */
+/**
+ * Refuses a change that would leave no lead who can sign in: nobody could manage users any
+ * more. The lead rows stay locked until the admin transaction ends, so two such changes at
+ * once are decided one after the other (see lockSignInLeads).
+ */
 async function lastLeadRefusal(tx: Tx, username: string, keepsLead: boolean): Promise<RecipeResult<UserAdminResult> | null> {
   if (keepsLead) return null;
-  const u = await findUser(tx, username);
-  if (!u || u.role !== 'lead' || u.disabled) return null;
-  if ((await countActiveLeads(tx)) > 1) return null;
-  const message = `${u.username} is the last enabled lead; make someone else a lead first, or nobody could manage users.`;
+  const leads = await lockSignInLeads(tx, { ssoSignIn: trustedHeaderConfig().enabled });
+  const name = username.trim().toLowerCase();
+  if (!leads.includes(name) || leads.length > 1) return null;
+  const message = `${name} is the last enabled lead who can sign in; make someone else a lead first, or nobody could manage users.`;
   return { ok: false, status: 'invalid_input', committed: false, message, issues: [{ field: 'username', message }] };
 }
 
@@ -301,7 +324,8 @@ function adminRefusal(err: unknown): RecipeResult<UserAdminResult> {
   if (err instanceof UserAdminError) {
     return { ok: false, status: 'invalid_input', committed: false, message: err.message, issues: [{ field: 'username', message: err.message }] };
   }
-  throw err;
+  // the failed query's parameters hold a password hash: the wrapper logs and records what is thrown
+  throw sanitizeError(err, 'The user change failed');
 }
 
 /** One user change in the admin transaction: its row as the result, or a refusal naming the field. */
@@ -385,3 +409,98 @@ export const resetPasswordDefinition: ActionDefinition<typeof resetPasswordActio
     }),
   summarize: (o) => (o.ok ? `reset ${o.result.username}'s password (one-time)` : `${o.status}: ${o.message}`),
 };
+
+// ---- a person's own password (any signed-in person with a console password) ------------
+
+export interface PasswordChangeResult {
+  username: string;
+  /** Sessions of this person on other browsers, ended by the change. */
+  otherSessionsEnded: number;
+}
+
+/** The form's fields; every key holds "password", so auditParams keeps none of them. */
+export function changeOwnPasswordActionInput(username: string) {
+  return z
+    .object({
+      currentPassword: z.string({ error: 'Type your current password.' }).min(1, 'Type your current password.'),
+      newPassword: passwordSchemaFor(username),
+      newPasswordAgain: z.string({ error: 'Type the new password again.' }),
+    })
+    .refine((v) => v.newPassword === v.newPasswordAgain, { path: ['newPasswordAgain'], message: 'The two new passwords differ; type the same one twice.' })
+    .refine((v) => v.newPassword !== v.currentPassword, { path: ['newPassword'], message: 'Choose a password other than the current one.' });
+}
+
+const passwordRefusal = (field: string, message: string): RecipeResult<PasswordChangeResult> => ({
+  ok: false,
+  status: 'invalid_input',
+  committed: false,
+  message,
+  issues: [{ field, message }],
+});
+
+/**
+ * A person's own password change, the one way to do it (better-auth's /change-password is
+ * closed): the current password is checked, counted like a sign-in (a stolen session cannot
+ * guess it faster than the sign-in page could), the new one must pass the strength rule, and
+ * the person's other sessions end. `sessionId` is the session making the change, which stays.
+ */
+export function changeOwnPasswordDefinition(opts: {
+  username: string;
+  sessionId: string | null;
+  address: string | null;
+  /** The sign-in limits from the environment unless given. */
+  limits?: SignInLimits;
+}): ActionDefinition<ReturnType<typeof changeOwnPasswordActionInput>, PasswordChangeResult> {
+  return {
+    name: 'password_change',
+    // every role may change its own password; selfServiceCaller lets a person with none through
+    role: 'viewer',
+    input: changeOwnPasswordActionInput(opts.username),
+    mode: () => 'admin',
+    run: async (ctx, v) => {
+      try {
+        return await changeOwnPassword(ctx, v, opts);
+      } catch (err) {
+        // a failed query here carries a password hash or a session id as a parameter
+        throw sanitizeError(err, 'The password could not be changed');
+      }
+    },
+    summarize: (o) => (o.ok ? `${o.result.username} changed their password; ${o.result.otherSessionsEnded} other session(s) ended` : `${o.status}: ${o.message}`),
+  };
+}
+
+async function changeOwnPassword(
+  ctx: RecipeContext,
+  v: z.output<ReturnType<typeof changeOwnPasswordActionInput>>,
+  opts: { sessionId: string | null; address: string | null; limits?: SignInLimits },
+): Promise<RecipeResult<PasswordChangeResult>> {
+  const me = await findUser(ctx.db.orm, ctx.user);
+  const hash = me ? await credentialHash(ctx.db.orm, me.id) : null;
+  if (!me || !hash) {
+    return passwordRefusal('currentPassword', 'Your account has no console password: you sign in through your company sign-in proxy, so change your password there.');
+  }
+  const attempt = { username: me.username, address: opts.address };
+  const blocked = await claimSignInAttempt(ctx.db.orm, attempt, opts.limits ?? signInLimits());
+  if (blocked) {
+    return passwordRefusal('currentPassword', `Too many wrong passwords for ${me.username}; wait ${blocked.retryAfterSeconds} seconds and try again. Nothing was changed.`);
+  }
+  if (!(await verifyPassword({ hash, password: v.currentPassword }))) {
+    return passwordRefusal('currentPassword', 'The current password is wrong; nothing was changed.');
+  }
+  await releaseSignInAttempt(ctx.db.orm, attempt);
+  return runAdminTransaction(ctx, async (tx) => {
+    const ended = await replaceOwnPassword(tx, me.id, v.newPassword, opts.sessionId);
+    return { ok: true, status: 'ok', committed: false, result: { username: me.username, otherSessionsEnded: ended } };
+  });
+}
+
+/**
+ * The wrapper's caller for a person changing their own password. The wrapper denies every
+ * action until a one-time password is changed, and everything to a person with no role; this
+ * one action is exactly how both get out of that, so the identity it sees has the flag
+ * cleared and at least the viewer role, while the audit row records the role they really
+ * have ('none' for no role).
+ */
+export function selfServiceCaller(db: Database, me: Identity, request: RequestInfo): Caller {
+  return { db, identity: { ...me, mustChangePassword: false, role: me.role ?? 'viewer' }, request, auditRole: me.role ?? 'none' };
+}

@@ -2,6 +2,7 @@
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Orm } from '@/db/client';
 import { consoleAuditLog } from '@/db/auth-schema';
+import { isRealDay, oneOf, single, wholeNumber } from '@/lib/http/query';
 import type { Tx } from '@/lib/recipes/types';
 
 export type AuditMode = 'preview' | 'dry_run' | 'live' | 'durable' | 'admin';
@@ -30,11 +31,48 @@ export interface AuditEntry {
 
 export type AuditRow = AuditEntry & { id: number; finishedAt: Date };
 
+// What PostgreSQL refuses to store (NUL in text; a lone surrogate in jsonb) and what would
+// disguise a row when read (other control characters), for the escape below.
+const UNSTORABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udfff]/gu;
+
+/**
+ * `s` with each control character and each half of a broken UTF-16 pair written as a visible
+ * `\u0000`-style escape, so a refused attempt's row can always be written and read plainly.
+ */
+export function storable(s: string): string;
+export function storable(s: string | null): string | null;
+export function storable(s: string | null): string | null {
+  if (s === null) return null;
+  // `u` flag: a well-formed pair is one code point and never matches the surrogate range
+  return s.replace(UNSTORABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function storableDeep(v: unknown): unknown {
+  if (typeof v === 'string') return storable(v);
+  if (Array.isArray(v)) return v.map(storableDeep);
+  if (v && typeof v === 'object' && !(v instanceof Date)) {
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [storable(k), storableDeep(x)]));
+  }
+  return v;
+}
+
 /** Inserts one audit row on `db` (the recipe's transaction, or the database itself). */
 export async function writeAudit(db: Orm | Tx, e: AuditEntry): Promise<number> {
   const [row] = await db
     .insert(consoleAuditLog)
-    .values({ ...e, summary: e.summary.slice(0, 2000), finishedAt: sql`clock_timestamp()` as unknown as Date })
+    .values({
+      ...e,
+      username: storable(e.username),
+      recipe: storable(e.recipe),
+      params: storableDeep(e.params) as Record<string, unknown>,
+      status: storable(e.status),
+      summary: storable(e.summary.slice(0, 2000)),
+      actor: storable(e.actor),
+      reason: storable(e.reason),
+      ip: storable(e.ip),
+      userAgent: storable(e.userAgent === null ? null : e.userAgent.slice(0, 500)),
+      finishedAt: sql`clock_timestamp()` as unknown as Date,
+    })
     .returning({ id: consoleAuditLog.id });
   return row.id;
 }
@@ -42,14 +80,14 @@ export async function writeAudit(db: Orm | Tx, e: AuditEntry): Promise<number> {
 const SECRET_KEY = /password|secret|token|cookie/i;
 
 function keep(v: unknown, depth: number): unknown {
-  if (typeof v === 'string') return v.length > 500 ? `${v.slice(0, 500)}…` : v;
+  if (typeof v === 'string') return storable(v.length > 500 ? `${v.slice(0, 500)}…` : v);
   if (depth > 6) return '…';
   if (Array.isArray(v)) return v.map((x) => keep(x, depth + 1));
   if (v && typeof v === 'object' && !(v instanceof Date)) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       if (k.startsWith('$ACTION') || SECRET_KEY.test(k)) continue;
-      out[k] = keep(x, depth + 1);
+      out[storable(k)] = keep(x, depth + 1);
     }
     return out;
   }
@@ -84,25 +122,42 @@ export interface AuditFilters {
 
 const MODES: AuditMode[] = ['preview', 'dry_run', 'live', 'durable', 'admin'];
 const DECISIONS: AuditDecision[] = ['ok', 'refused', 'denied', 'invalid', 'error', 'unauthenticated'];
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The audit filters from a URL's query (the page and the export share them); unknown values are dropped. */
 export function parseAuditFilters(q: URLSearchParams): AuditFilters {
-  const text = (k: string) => q.get(k)?.trim().slice(0, 200) || undefined;
-  const mode = q.get('mode') as AuditMode | null;
-  const decision = q.get('decision') as AuditDecision | null;
-  const day = (k: string) => (DAY.test(q.get(k) ?? '') && !Number.isNaN(Date.parse(q.get(k)!)) ? q.get(k)! : undefined);
-  const before = Number(q.get('before'));
-  const id = Number(q.get('id'));
+  return readAuditQuery(q).filters;
+}
+
+/**
+ * The audit filters and, as sentences, every value that could not be read (an unknown mode,
+ * a day that does not exist, a non-numeric id): the page drops those, the export answers 400.
+ */
+export function readAuditQuery(q: URLSearchParams): { filters: AuditFilters; problems: string[] } {
+  const problems: string[] = [];
+  const text = (k: string) => {
+    const v = single(q, k, problems)?.trim();
+    if (v && v.length > 200) problems.push(`${k} is at most 200 characters.`);
+    return v ? v.slice(0, 200) : undefined;
+  };
+  const day = (k: string) => {
+    const v = single(q, k, problems)?.trim();
+    if (!v) return undefined;
+    if (isRealDay(v)) return v;
+    problems.push(`${k} must be a real day written YYYY-MM-DD; "${v.slice(0, 40)}" is not.`);
+    return undefined;
+  };
   return {
-    username: text('username'),
-    recipe: text('recipe'),
-    mode: mode && MODES.includes(mode) ? mode : undefined,
-    decision: decision && DECISIONS.includes(decision) ? decision : undefined,
-    from: day('from'),
-    to: day('to'),
-    beforeId: Number.isInteger(before) && before > 0 ? before : undefined,
-    id: Number.isInteger(id) && id > 0 ? id : undefined,
+    filters: {
+      username: text('username'),
+      recipe: text('recipe'),
+      mode: oneOf(q, 'mode', MODES, problems),
+      decision: oneOf(q, 'decision', DECISIONS, problems),
+      from: day('from'),
+      to: day('to'),
+      beforeId: wholeNumber(q, 'before', 1, Number.MAX_SAFE_INTEGER, problems),
+      id: wholeNumber(q, 'id', 1, Number.MAX_SAFE_INTEGER, problems),
+    },
+    problems,
   };
 }
 

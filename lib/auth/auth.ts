@@ -1,16 +1,19 @@
 // The better-auth instance over the console's database: username + password sign-in,
-// database sessions that expire when idle, rate-limited sign-in, no public sign-up (leads
-// and the CLI create accounts).
+// database sessions that expire when idle, failed sign-ins limited per user name and per
+// address, no public sign-up (leads and the CLI create accounts), and no password change
+// here (a person's own change is an authorized action, audited like every other).
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
-import { APIError } from 'better-auth/api';
+import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { nextCookies } from 'better-auth/next-js';
-import { username } from 'better-auth/plugins';
+import { USERNAME_ERROR_CODES, username } from 'better-auth/plugins';
 import { eq } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { authUser, betterAuthSchema } from '@/db/auth-schema';
 import { USER_RE } from '@/lib/recipes/schemas';
+import { describeForLog, redactText, sanitizeError } from '@/lib/log/redact';
 import { authSecret } from './secret';
+import { claimSignInAttempt, isAccountWithoutPassword, releaseSignInAttempt, signInLimits, type Attempt } from './signin-limits';
 import { PEER_HEADER } from './trusted-header';
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -18,11 +21,13 @@ export const MIN_PASSWORD_LENGTH = 10;
 /**
  * The only better-auth endpoints reachable over HTTP. Everything else (update-user, which
  * would let a person rename themselves into someone else's actor name; sign-up; email and
- * social flows) answers 404: leads and the CLI manage accounts.
+ * social flows; change-password, which would bypass the audited action) answers 404: leads
+ * and the CLI manage accounts, and a person changes their own password on /account/password.
  */
-export const AUTH_HTTP_PATHS = ['/sign-in/username', '/sign-out', '/get-session', '/change-password', '/ok'] as const;
+export const AUTH_HTTP_PATHS = ['/sign-in/username', '/sign-out', '/get-session', '/ok'] as const;
 
 const DISABLED_PATHS = [
+  '/change-password', '/set-password', '/revoke-session', '/revoke-sessions', '/revoke-other-sessions', '/list-sessions',
   '/update-user', '/change-email', '/delete-user', '/delete-user/callback', '/sign-up/email', '/sign-in/email',
   '/sign-in/social', '/link-social', '/unlink-account', '/is-username-available', '/request-password-reset',
   '/reset-password', '/reset-password/:token', '/send-verification-email', '/verify-email', '/update-session',
@@ -39,26 +44,33 @@ export interface AuthSettings {
   publicUrl: string;
   idleMinutes: number;
   secure: boolean;
-  signInMax: number;
-  signInWindowSeconds: number;
 }
 
-/** Settings from IU_PUBLIC_URL / BETTER_AUTH_URL, PORT, IU_SESSION_IDLE_MINUTES, IU_SIGNIN_MAX_ATTEMPTS. */
+/** Settings from IU_PUBLIC_URL / BETTER_AUTH_URL, PORT, IU_SESSION_IDLE_MINUTES. */
 export function authSettings(env: Record<string, string | undefined> = process.env): AuthSettings {
   const publicUrl = (env.IU_PUBLIC_URL || env.BETTER_AUTH_URL || `http://localhost:${env.PORT || 3000}`).replace(/\/$/, '');
   const idle = Number(env.IU_SESSION_IDLE_MINUTES);
-  const max = Number(env.IU_SIGNIN_MAX_ATTEMPTS);
   return {
     publicUrl,
     idleMinutes: Number.isFinite(idle) && idle > 0 ? idle : 480,
     secure: publicUrl.startsWith('https://'),
-    signInMax: Number.isInteger(max) && max > 0 ? max : 5,
-    signInWindowSeconds: 60,
   };
 }
 
+/** What a sign-in request is counted against: the name typed and the socket peer server.ts saw. */
+function attemptOf(ctx: { body?: unknown; request?: Request; headers?: Headers }): Attempt | null {
+  const name = (ctx.body as { username?: unknown } | undefined)?.username;
+  if (typeof name !== 'string' || !name.trim()) return null;
+  const address = (ctx.request?.headers ?? ctx.headers)?.get(PEER_HEADER)?.trim() || null;
+  return { username: name, address };
+}
+
+/** The one answer for a wrong name, a wrong password and a disabled account alike. */
+const invalidCredentials = () => APIError.from('UNAUTHORIZED', USERNAME_ERROR_CODES.INVALID_USERNAME_OR_PASSWORD);
+
 export function createAuth(db: Database, env: Record<string, string | undefined> = process.env) {
   const s = authSettings(env);
+  const limits = signInLimits(env);
   const idleSeconds = Math.round(s.idleMinutes * 60);
   const port = env.PORT || '3000';
   return betterAuth({
@@ -87,10 +99,49 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
       window: 60,
       max: 300,
       customRules: {
-        '/sign-in/username': { window: s.signInWindowSeconds, max: s.signInMax },
-        '/sign-in/email': { window: s.signInWindowSeconds, max: s.signInMax },
-        '/change-password': { window: s.signInWindowSeconds, max: s.signInMax },
+        // better-auth counts every request per address (3 per 10 s on sign-in), successes
+        // too; sign-in is limited by failures instead, in the hooks below
+        '/sign-in/username': false,
       },
+    },
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== '/sign-in/username') return;
+        const attempt = attemptOf(ctx);
+        if (!attempt) return;
+        const blocked = await claimSignInAttempt(db.orm, attempt, limits).catch((err: unknown) => {
+          // better-call prints what a hook throws; the failed query's parameters name the user
+          throw sanitizeError(err, 'Sign-in could not be counted');
+        });
+        if (blocked) {
+          throw new APIError(
+            'TOO_MANY_REQUESTS',
+            { message: 'Too many failed sign-ins for this user name or from this address; wait a minute and try again.' },
+            { 'X-Retry-After': String(blocked.retryAfterSeconds) },
+          );
+        }
+        // better-auth turns away a name without a console password (made by the proxy) at
+        // once, where a password account costs a hash check: spend that time here too, so the
+        // answer's timing does not tell which names are proxy accounts
+        const password = (ctx.body as { password?: unknown } | undefined)?.password;
+        const withoutPassword = await isAccountWithoutPassword(db.orm, attempt.username).catch((err: unknown) => {
+          throw sanitizeError(err, 'Sign-in could not look the account up');
+        });
+        if (typeof password === 'string' && password && withoutPassword) {
+          await ctx.context.password.hash(password);
+        }
+      }),
+      after: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== '/sign-in/username') return;
+        const attempt = attemptOf(ctx);
+        const returned = ctx.context.returned;
+        // only a success gives its claim back; a wrong password, a disabled account or an error stays counted
+        if (attempt && returned && !(returned instanceof Error)) {
+          await releaseSignInAttempt(db.orm, attempt).catch((err: unknown) => {
+            throw sanitizeError(err, 'Sign-in could not be counted');
+          });
+        }
+      }),
     },
     advanced: {
       useSecureCookies: s.secure,
@@ -103,7 +154,9 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
         create: {
           async before(session) {
             const [u] = await db.orm.select({ banned: authUser.banned }).from(authUser).where(eq(authUser.id, session.userId));
-            if (!u || u.banned) throw new APIError('FORBIDDEN', { message: 'This account is disabled; ask a lead.' });
+            // a disabled account answers exactly as a wrong password does (the password was
+            // checked just before, so the time taken matches too): the answer must not confirm it
+            if (!u || u.banned) throw invalidCredentials();
             return { data: session };
           },
         },
@@ -118,6 +171,15 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
       nextCookies(),
     ],
     disabledPaths: DISABLED_PATHS,
+    // better-auth logs a failed query with its parameters (a session token, a password hash)
+    logger: {
+      log: (level, message, ...args) => {
+        const line = ['[better-auth]', redactText(String(message)), ...args.map((a) => describeForLog(a))];
+        if (level === 'error') console.error(...line);
+        else if (level === 'warn') console.warn(...line);
+        else console.log(...line);
+      },
+    },
     telemetry: { enabled: false },
   });
 }

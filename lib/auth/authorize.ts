@@ -10,6 +10,8 @@ import type { Database } from '@/db/client';
 import { describeStatus } from '@/lib/recipes/messages';
 import type { FieldIssue, RecipeContext, RecipeResult, Refusal, Success, Tx } from '@/lib/recipes/types';
 import { auditParams, writeAudit, type AuditDecision, type AuditMode } from './audit';
+import { logError, redactText } from '@/lib/log/redact';
+import { screenInput } from './input-guard';
 import { checkPlan, claimPlan, createPlan, parsePlanId, planView, type Effect, type Plan, type PlanView } from './plans';
 import type { Identity, RequestInfo } from './identity';
 import { hasRole, type Role, ROLE_DESCRIPTIONS } from './roles';
@@ -91,6 +93,14 @@ export const reasonField = z
   .optional()
   .transform((s) => (s && s.trim() ? s.trim() : undefined));
 
+/**
+ * What a route hands the wrapper when the request body could not be read as JSON: the attempt
+ * is still refused by the wrapper, with its sentence and its audit row, like any bad input.
+ */
+export class UnreadableBody {
+  constructor(readonly why: string) {}
+}
+
 /** FormData (from a form, with React's own $ACTION fields dropped) or an object, as a plain object. */
 export function toPlainInput(raw: unknown): Record<string, unknown> {
   if (raw && typeof (raw as FormData).entries === 'function' && typeof (raw as FormData).getAll === 'function') {
@@ -160,9 +170,11 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
     return { ok: false, decision: 'denied', status: 'denied', committed: false, message, auditId };
   }
 
-  const parsed = def.input.safeParse(input);
+  const parsed = screenInput(input) ?? def.input.safeParse(input);
   let issues: FieldIssue[] | null = null;
-  if (!parsed.success) {
+  if (raw instanceof UnreadableBody) {
+    issues = [{ field: 'input', message: `The request body is not a JSON object (${raw.why}); send one with Content-Type: application/json.` }];
+  } else if (!parsed.success) {
     issues = parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'input', message: i.message }));
   } else if (def.reasonRequired?.(parsed.data) && !(parsed.data as { reason?: string }).reason) {
     issues = [{ field: 'reason', message: 'A reason is required for this; say why you are doing it.' }];
@@ -257,13 +269,13 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
   try {
     outcome = await def.run(ctx, data);
   } catch (err) {
-    console.error(`[iu-console] ${def.name} by ${who.username} failed:`, err);
+    logError(`[iu-console] ${def.name} by ${who.username} failed:`, err);
     const id = await record({
       params,
       mode,
       decision: 'error',
       status: 'error',
-      summary: err instanceof Error ? err.message.slice(0, 500) : String(err).slice(0, 500),
+      summary: redactText(err instanceof Error ? err.message : String(err)).slice(0, 500),
       actor,
       reason: data.reason ?? null,
       committed: false,

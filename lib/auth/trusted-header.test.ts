@@ -91,3 +91,15 @@ describe('trusted-header sign-in', () => {
     expect(h['x-forwarded-user']).toBeUndefined();
   });
 });
+
+describe('the groups header', () => {
+  it('is split on commas only, so a group name with a space is one group and grants nothing it does not map to', () => {
+    const c = cfg({ IU_AUTH_GROUP_ROLES: 'ops-leads:lead,Ops Readers:viewer' });
+    const h = fromServer('127.0.0.1', { 'x-forwarded-user': 'eve', 'x-forwarded-groups': 'marketing ops-leads, Ops Readers' });
+    expect(identityFromHeaders(h, c)).toEqual({ username: 'eve', groups: ['marketing ops-leads', 'Ops Readers'], role: 'viewer' });
+  });
+
+  it('gives no groups and no role when the header is absent', () => {
+    expect(identityFromHeaders(fromServer('127.0.0.1', { 'x-forwarded-user': 'admin' }), cfg())).toEqual({ username: 'admin', groups: [], role: null });
+  });
+});

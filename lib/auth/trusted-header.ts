@@ -87,8 +87,10 @@ export function identityFromHeaders(headers: Headers, cfg: TrustedHeaderConfig):
   if (!raw) return null;
   const username = raw.toLowerCase();
   if (!USER_RE.test(username)) return null;
+  // commas only: a group name may hold spaces ("Ops Leads"), and splitting on them would let
+  // a group called "x ops-leads" grant the lead role
   const groups = (headers.get(cfg.groupsHeader) ?? '')
-    .split(/[,\s]+/)
+    .split(',')
     .map((g) => g.trim())
     .filter(Boolean);
   return { username, groups, role: roleForGroups(groups, cfg) };

@@ -40,6 +40,7 @@ import { asRole, hasRole, type Role } from '@/lib/auth/roles';
 import { bossFor, sendInSession } from '@/lib/jobs/engine';
 import { log, requestId } from '@/lib/log/logger';
 import { metrics } from '@/lib/metrics/registry';
+import { describeForLog } from '@/lib/log/redact';
 import { describeStatus } from '@/lib/recipes/messages';
 import { refuse } from '@/lib/recipes/run';
 import type { BulkItem } from '@/lib/recipes';
@@ -350,7 +351,7 @@ async function runInProcess(db: Database, id: string): Promise<void> {
   let markStarted!: () => void;
   const started = new Promise<void>((resolve) => (markStarted = resolve));
   const done = runBulkJob(db, id, markStarted);
-  done.catch((err) => log().error({ jobId: id, err }, 'bulk job failed'));
+  done.catch((err) => log().error({ jobId: id, err: describeForLog(err) }, 'bulk job failed'));
   await Promise.race([started, done.catch(() => undefined)]);
 }
 
@@ -456,7 +457,7 @@ export async function runBulkJob(db: Database, id: string, onStarted: () => void
     end = endOf(j, result);
   } catch (err) {
     // the wrapper could not even record the failure: the database went away mid-run
-    jobLog.error({ err: err instanceof Error ? err.message : String(err) }, 'bulk job lost the database');
+    jobLog.error({ err: describeForLog(err) }, 'bulk job lost the database');
     ranAudit = false;
     end = { status: 'interrupted', resultStatus: 'db_unavailable', committed: false, auditId: null, message: CONNECTION_LOST_MESSAGE, items: [] };
   }
@@ -502,7 +503,7 @@ async function retrying(what: string, fn: () => Promise<void>): Promise<void> {
     } catch (err) {
       if (Date.now() >= until) {
         // the heartbeat has stopped: any instance will read the row as interrupted
-        log().error({ err: err instanceof Error ? err.message : String(err) }, `gave up recording the ${what}`);
+        log().error({ err: describeForLog(err) }, `gave up recording the ${what}`);
         return;
       }
       await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(attempt, 5))));

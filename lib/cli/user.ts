@@ -8,8 +8,11 @@ export interface CliUser {
   source: 'IU_USER' | 'os';
 }
 
+/** The OS account's name; throws for a container uid without a passwd entry. */
+const osUserName = () => os.userInfo().username;
+
 /** The acting user, or a sentence saying why it cannot be used as an actor. */
-export function cliUser(env: Record<string, string | undefined> = process.env): CliUser | { error: string } {
+export function cliUser(env: Record<string, string | undefined> = process.env, osUser: () => string = osUserName): CliUser | { error: string } {
   const fromEnv = env.IU_USER;
   let user: string;
   let source: CliUser['source'];
@@ -18,7 +21,7 @@ export function cliUser(env: Record<string, string | undefined> = process.env): 
     source = 'IU_USER';
   } else {
     try {
-      user = os.userInfo().username;
+      user = osUser();
     } catch {
       // a container uid without a passwd entry has no user name
       user = env.USER ?? env.LOGNAME ?? '';

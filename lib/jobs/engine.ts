@@ -11,6 +11,7 @@
 import PgBoss from 'pg-boss';
 import type { Database, Session } from '@/db/client';
 import { log } from '@/lib/log/logger';
+import { describeForLog } from '@/lib/log/redact';
 
 export const BULK_QUEUE = 'iu-bulk-scale-out';
 
@@ -53,7 +54,7 @@ export function bossFor(db: Database, opts: { supervise?: boolean } = {}): Promi
         migrate: true,
       });
       // a lost connection is reported here; without a listener it would end the process
-      boss.on('error', (err: Error) => log().warn({ err: err.message }, 'job engine error'));
+      boss.on('error', (err: Error) => log().warn({ err: describeForLog(err) }, 'job engine error'));
       await boss.start();
       if (!(await boss.getQueue(BULK_QUEUE))) {
         await boss.createQueue(BULK_QUEUE, { name: BULK_QUEUE, policy: 'standard', retryLimit: 0 }).catch(async (err) => {

@@ -8,6 +8,7 @@ import type http from 'node:http';
 import { openDatabase, type Database } from '@/db/client';
 import { drainBulkJobs, markDraining } from '@/lib/bulk/jobs';
 import { log } from '@/lib/log/logger';
+import { describeForLog } from '@/lib/log/redact';
 import { drainSeconds, startBulkWorker, type BulkWorker } from './worker';
 
 export interface ConsoleJobs {
@@ -25,7 +26,7 @@ export async function startConsoleJobs(): Promise<ConsoleJobs> {
       log().info({ database: db.label }, 'working bulk jobs (pg-boss); IU_WORKERS=0 turns this off');
     } catch (err) {
       // the web console still starts; the readiness probe says whether the database answers
-      log().error({ err: err instanceof Error ? err.message : String(err) }, 'the bulk job worker did not start');
+      log().error({ err: describeForLog(err) }, 'the bulk job worker did not start');
     }
   }
   let draining = false;
@@ -43,7 +44,7 @@ export async function startConsoleJobs(): Promise<ConsoleJobs> {
           if (worker) await worker.stop(seconds);
           await drainBulkJobs(seconds);
         } catch (err) {
-          log().error({ err: err instanceof Error ? err.message : String(err) }, 'drain failed');
+          log().error({ err: describeForLog(err) }, 'drain failed');
         }
         server.close();
         await db?.close().catch(() => {});

@@ -6,6 +6,7 @@
 import type { Database } from '@/db/client';
 import { drainBulkJobs, markInterrupted, runBulkJob } from '@/lib/bulk/jobs';
 import { log } from '@/lib/log/logger';
+import { describeForLog } from '@/lib/log/redact';
 import { BULK_QUEUE, bossFor, type BulkJobMessage } from './engine';
 
 export interface BulkWorker {
@@ -31,7 +32,7 @@ export async function startBulkWorker(db: Database, opts: { pollingIntervalSecon
   const boss = await bossFor(db, { supervise: true });
   await boss.work<BulkJobMessage>(BULK_QUEUE, { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 }, async ([job]) => {
     // never throws: the job's truth is its row, which runBulkJob ends in every case
-    await runBulkJob(db, job.data.jobId).catch((err) => log().error({ jobId: job.data.jobId, err }, 'bulk job failed'));
+    await runBulkJob(db, job.data.jobId).catch((err) => log().error({ jobId: job.data.jobId, err: describeForLog(err) }, 'bulk job failed'));
   });
   let sweeping = false;
   const sweep = setInterval(() => {

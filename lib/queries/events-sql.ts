@@ -3,6 +3,8 @@
 // Every filter maps to an index ending in (created_at, id) (see migration 033's header), so
 // a page is one ordered index range read, at any depth; never OFFSET.
 
+import { isRealTime, single } from '@/lib/http/query';
+
 export interface EventFilters {
   actor?: string;
   status?: string;
@@ -52,12 +54,38 @@ export function parseEventFilters(sp: SearchParams): EventFilters {
   const template = get(sp, 'template');
   if (template && UUID_RE.test(template)) f.template = template.toLowerCase();
   const from = get(sp, 'from');
-  if (from && (DATE_RE.test(from) || TS_RE.test(from))) f.from = from;
+  // a day like 2026-99-99 matches the pattern but makes PostgreSQL fail mid-stream
+  if (from && (DATE_RE.test(from) || TS_RE.test(from)) && isRealTime(from)) f.from = from;
   const to = get(sp, 'to');
-  if (to && (DATE_RE.test(to) || TS_RE.test(to))) f.to = to;
+  if (to && (DATE_RE.test(to) || TS_RE.test(to)) && isRealTime(to)) f.to = to;
   const rb = get(sp, 'rolledBack');
   if (rb === 'yes' || rb === 'no') f.rolledBack = rb;
   return f;
+}
+
+const FILTER_RULES: Record<(typeof FILTER_KEYS)[number], string> = {
+  actor: 'actor is at most 200 characters.',
+  status: 'status is a lower-case status name such as ok or refused.',
+  mode: 'mode must be live or dry_run.',
+  type: 'type is at most 200 characters.',
+  template: 'template must be a template id (a UUID).',
+  from: 'from must be a real day (YYYY-MM-DD) or an ISO time such as 2026-05-01T08:00Z.',
+  to: 'to must be a real day (YYYY-MM-DD) or an ISO time such as 2026-05-01T08:00Z.',
+  rolledBack: 'rolledBack must be yes or no.',
+};
+
+/**
+ * What parseEventFilters would drop, as sentences: a route answers these with 400 rather
+ * than reading the whole log as if the filter had not been given.
+ */
+export function eventFilterProblems(q: URLSearchParams): string[] {
+  const problems: string[] = [];
+  const kept = parseEventFilters(q);
+  for (const k of FILTER_KEYS) {
+    const v = single(q, k, problems);
+    if (v !== null && v.trim() && kept[k] === undefined) problems.push(FILTER_RULES[k]);
+  }
+  return problems;
 }
 
 /** The filters as URL search params (only those set), for links that keep them. */

@@ -14,6 +14,11 @@ export const TEMPLATE_SORTS = {
 } as const;
 export type TemplateSort = keyof typeof TEMPLATE_SORTS;
 
+/** The sort named in a URL, or null; an own key only (`constructor` is on every object's prototype). */
+export function templateSortOf(v: string | undefined): TemplateSort | null {
+  return v !== undefined && Object.hasOwn(TEMPLATE_SORTS, v) ? (v as TemplateSort) : null;
+}
+
 export interface TemplateRow {
   collectionId: string;
   collectionKey: string;
@@ -33,7 +38,7 @@ export async function listTemplates(
   db: Pick<Database, 'query'>,
   opts: { sort?: TemplateSort; dir?: 'asc' | 'desc'; limit?: number; offset?: number; family?: string } = {},
 ): Promise<{ rows: TemplateRow[]; total: number }> {
-  const col = TEMPLATE_SORTS[opts.sort ?? 'key'] ?? 'collection_key';
+  const col = TEMPLATE_SORTS[templateSortOf(opts.sort) ?? 'key'];
   const dir = opts.dir === 'desc' ? 'DESC' : 'ASC';
   const params: unknown[] = [Math.min(opts.limit ?? 100, 1000), Math.max(opts.offset ?? 0, 0)];
   const where = opts.family ? `WHERE template_family = $${params.push(opts.family)}` : '';

@@ -77,13 +77,18 @@ export async function bulkScaleOut(
       const size = next === 1 ? Math.min(FIRST_CHUNK, v.n) : CHUNK;
       const to = Math.min(v.n, next + size - 1);
       const plan = plannedItems(v.uuidPrefix, v.batchTag, v.n, next, to);
+      // One call of the batch entry point (046) per chunk: its results and writes equal one
+      // fn_iu_auto_instantiate_from_event call per item in order (tests/substrate-batch-differential).
       const rows = await h.rows<{ ord: number; r: Record<string, unknown> }>(sql`
-        SELECT t.ord::int AS ord,
-               fn_iu_auto_instantiate_from_event(t.event_id, ${v.eventType}, ${templateId}::uuid, t.suffix,
-                                                 ${v.emitMode}, ${actor}, ${v.note ?? null}) AS r
-          FROM unnest(string_to_array(${plan.map((p) => p.eventId).join(',')}, ',')::uuid[],
-                      string_to_array(${plan.map((p) => p.uniqueSuffix).join(',')}, ','))
-               WITH ORDINALITY AS t(event_id, suffix, ord)`);
+        SELECT b.ord, b.result AS r
+          FROM fn_iu_auto_instantiate_batch(
+                 string_to_array(${plan.map((p) => p.eventId).join(',')}, ',')::uuid[],
+                 array_fill(${v.eventType}::text, ARRAY[${plan.length}::int]),
+                 array_fill(${templateId}::uuid, ARRAY[${plan.length}::int]),
+                 string_to_array(${plan.map((p) => p.uniqueSuffix).join(',')}, ','),
+                 array_fill(${v.emitMode}::text, ARRAY[${plan.length}::int]),
+                 array_fill(${v.note ?? null}::text, ARRAY[${plan.length}::int]),
+                 ${actor}) AS b`);
       const chunkItems: BulkItem[] = rows
         .sort((a, b) => a.ord - b.ord)
         .map((row) => {

@@ -38,6 +38,9 @@ export async function rollbackByActor(
   if (typeof who !== 'string') return who;
 
   return runRecipe<RollbackResult>(ctx, { gates: [], commit: () => !dryRun }, async (_tx, h) => {
+    // Keys come from one primary-key probe per row of this actor, so the listing costs what the
+    // actor's instances cost: written as joins, the planner hashed a scan of every collection
+    // (plans and times in migration 046's header).
     const instances = await h.rows<{
       instance_collection_id: string;
       instance_collection_key: string | null;
@@ -46,11 +49,11 @@ export async function rollbackByActor(
       event_id: string;
       created_at: Date;
     }>(sql`
-      SELECT l.instance_collection_id, i.collection_key AS instance_collection_key,
-             t.collection_key AS template_collection_key, l.emit_mode, l.event_id, l.created_at
+      SELECT l.instance_collection_id,
+             (SELECT i.collection_key FROM iu_piece_collection i WHERE i.id = l.instance_collection_id) AS instance_collection_key,
+             (SELECT t.collection_key FROM iu_piece_collection t WHERE t.id = l.template_collection_id) AS template_collection_key,
+             l.emit_mode, l.event_id, l.created_at
         FROM iu_auto_instantiate_event_log l
-        LEFT JOIN iu_piece_collection i ON i.id = l.instance_collection_id
-        LEFT JOIN iu_piece_collection t ON t.id = l.template_collection_id
        WHERE l.triggered_by = ${actor} AND l.status = 'ok' AND l.rolled_back_at IS NULL
          AND l.instance_collection_id IS NOT NULL
        ORDER BY l.created_at, l.id`);

@@ -1,6 +1,7 @@
 import 'server-only';
 import { openDatabase, type Database } from '@/db/client';
 import { migrate } from '@/db/migrate';
+import { redactText } from '@/lib/log/redact';
 
 /** What went wrong while preparing the database, shown on the overview instead of a crash. */
 export interface StartupIssue {
@@ -96,10 +97,15 @@ export function describeDatabaseError(err: unknown): string {
   if (code === '3D000') {
     return 'The database named in DATABASE_URL does not exist. Create it (createdb) or point DATABASE_URL at an existing one.';
   }
+  // a query PostgreSQL refused (bad data, a bad statement): its wording is for the log, not a page
+  if (typeof code === 'string' && /^(22|23|42|XX)[0-9A-Z]{3}$/.test(code)) {
+    console.error(`[iu-console] query refused (${code}): ${errorMessage(err)}`);
+    return `The database refused a query (SQLSTATE ${code}), so nothing was shown and nothing was changed. The server log has the details.`;
+  }
   return errorMessage(err);
 }
 
+/** The message with secrets hidden: it is logged, and shown on the overview and in API answers. */
 function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+  return redactText(err instanceof Error ? err.message : String(err));
 }

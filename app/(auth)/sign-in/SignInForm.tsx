@@ -5,7 +5,7 @@ import { authClient } from '@/lib/auth-client';
 
 const input = 'mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-slate-500 focus:outline-none';
 
-/** Username + password through better-auth's endpoint, so its rate limit applies. */
+/** Username + password through better-auth's endpoint, so the failed sign-in limits apply. */
 export function SignInForm({ next }: { next: string }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -23,11 +23,12 @@ export function SignInForm({ next }: { next: string }) {
         });
         if (err) {
           setBusy(false);
+          // a disabled account gets the same answer as a wrong password, on purpose
           setError(
             err.status === 429
-              ? 'Too many sign-in attempts from here; wait a minute and try again.'
-              : err.status === 403
-                ? err.message || 'This account is disabled; ask a lead.'
+              ? 'Too many failed sign-ins for this user name or from this address; wait a minute and try again.'
+              : err.status >= 500
+                ? err.message || 'Signing in failed on the server; try again in a minute, or tell whoever runs the console.'
                 : 'The user name or password is wrong.',
           );
           return;

@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { NotAllowed } from '@/components/shell/NotAllowed';
 import { Table, Td, Th } from '@/components/ui/table';
-import { listAudit, listAuditRecipes, parseAuditFilters } from '@/lib/auth/audit';
+import { Alert } from '@/components/ui/alert';
+import { listAudit, listAuditRecipes, readAuditQuery } from '@/lib/auth/audit';
 import { requireRole } from '@/lib/server/auth';
 import { getDb } from '@/lib/server/db';
 
@@ -14,7 +15,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   if (!allowed) return <NotAllowed need="lead" />;
   const sp = await searchParams;
   const q = new URLSearchParams(Object.entries(sp).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  const filters = parseAuditFilters(q);
+  const { filters, problems } = readAuditQuery(q);
   const orm = (await getDb()).orm;
   const PAGE = 100;
   const [rows, recipes] = await Promise.all([listAudit(orm, { ...filters, limit: PAGE }), listAuditRecipes(orm)]);
@@ -40,6 +41,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </span>
         }
       />
+      {problems.length > 0 && (
+        <Alert tone="warning" title="Some filters in the address could not be used, so they are left out." testId="filter-problems">
+          {problems.join(' ')}
+        </Alert>
+      )}
       {filters.id && (
         <p className="rounded-md border border-sky-200 bg-sky-50 px-4 py-2 text-sm text-sky-900" data-testid="audit-one-row">
           Showing audit row #{filters.id} only.{' '}

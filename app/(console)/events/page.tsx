@@ -13,7 +13,16 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { formatTimestamp } from '@/components/ui/format';
 import { Table, Td, Th } from '@/components/ui/table';
-import { decodeCursor, eventFiltersToParams, getEvent, getEventFilterOptions, listEvents, parseEventFilters } from '@/lib/queries/events';
+import { Alert } from '@/components/ui/alert';
+import {
+  decodeCursor,
+  eventFilterProblems,
+  eventFiltersToParams,
+  getEvent,
+  getEventFilterOptions,
+  listEvents,
+  parseEventFilters,
+} from '@/lib/queries/events';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Event log' };
@@ -27,6 +36,9 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
   if (!allowed) return <NotAllowed need="viewer" />;
   const sp = await searchParams;
   const filters = parseEventFilters(sp);
+  const problems = eventFilterProblems(
+    new URLSearchParams(Object.entries(sp).flatMap(([k, v]) => (v === undefined ? [] : [v].flat().map((x) => [k, x])))),
+  );
   const after = decodeCursor(one(sp.after));
   const before = after ? null : decodeCursor(one(sp.before));
   const eventId = Number(one(sp.event));
@@ -65,6 +77,11 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
         description="Every auto-instantiate call from the gate checks on, newest first. Filters live in the URL: copy it to share this view."
         meta={<AutoRefresh />}
       />
+      {problems.length > 0 && (
+        <Alert tone="warning" title="Some filters in the address could not be used, so they are left out." testId="filter-problems">
+          {problems.join(' ')}
+        </Alert>
+      )}
       <Card>
         <EventFilters filters={filters} options={options} />
       </Card>

@@ -5,10 +5,11 @@ import Link from 'next/link';
 import { loadPage } from '@/components/dashboards/load';
 import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { PageHeader } from '@/components/shell/PageHeader';
+import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { formatCount, formatTimestamp } from '@/components/ui/format';
 import { Table, Td, Th } from '@/components/ui/table';
-import { listFamilies, listTemplates, TEMPLATE_SORTS, type TemplateSort } from '@/lib/queries/templates';
+import { listFamilies, listTemplates, TEMPLATE_SORTS, templateSortOf, type TemplateSort } from '@/lib/queries/templates';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Templates' };
@@ -23,7 +24,8 @@ export default async function TemplatesPage({ searchParams }: { searchParams: SP
   if (!allowed) return <NotAllowed need="viewer" />;
   const sp = await searchParams;
   const sortParam = one(sp.sort);
-  const sort: TemplateSort = sortParam && sortParam in TEMPLATE_SORTS ? (sortParam as TemplateSort) : 'key';
+  const sort: TemplateSort = templateSortOf(sortParam) ?? 'key';
+  const sortProblem = sortParam !== undefined && !templateSortOf(sortParam);
   const dir = one(sp.dir) === 'desc' ? 'desc' : 'asc';
   const page = Math.max(0, Number(one(sp.page)) || 0);
   const loaded = await loadPage('templates table', async (db) => {
@@ -44,6 +46,11 @@ export default async function TemplatesPage({ searchParams }: { searchParams: SP
   return (
     <div className="space-y-6">
       <PageHeader title="Templates" description="Every template from v_iu_template_observability, with instance counts kept by the substrate's counters." />
+      {sortProblem && (
+        <Alert tone="warning" title="That sort is not known, so the table is sorted by key." testId="sort-problem">
+          Sort by one of: {Object.keys(TEMPLATE_SORTS).join(', ')} (click a column heading).
+        </Alert>
+      )}
       <Card title={`Families (${families.length})`} description="Open a family to see its version chain, the pieces of each version and a diff between any two.">
         <ul className="flex flex-wrap gap-2 text-sm">
           {families.slice(0, 60).map((f) => (

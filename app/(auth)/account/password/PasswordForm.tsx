@@ -15,11 +15,14 @@ export function PasswordForm() {
       </label>
       <label className="block text-sm font-medium text-slate-700">
         New password (at least 10 characters)
-        <input name="newPassword" type="password" autoComplete="new-password" required className={input} />
+        <input name="newPassword" type="password" autoComplete="new-password" required aria-describedby="password-rule" className={input} />
       </label>
+      <p id="password-rule" className="text-xs text-slate-500">
+        It must be hard to guess: four unrelated words work well; names, dates, repeats and keyboard runs do not.
+      </p>
       <label className="block text-sm font-medium text-slate-700">
         New password again
-        <input name="confirm" type="password" autoComplete="new-password" required className={input} />
+        <input name="newPasswordAgain" type="password" autoComplete="new-password" required className={input} />
       </label>
       {state && !state.ok && (
         <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900">

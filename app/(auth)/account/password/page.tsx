@@ -19,7 +19,14 @@ export default async function PasswordPage() {
           Signed in as {me.username}. <Link href="/" className="underline">Back to the console</Link>
         </p>
       )}
-      <PasswordForm />
+      {me.source === 'trusted-header' ? (
+        <p className="mt-4 text-sm text-slate-700" data-testid="password-at-proxy">
+          You signed in through your company sign-in proxy, and your account has no console password: change your
+          password there.
+        </p>
+      ) : (
+        <PasswordForm />
+      )}
     </div>
   );
 }

@@ -1,4 +1,6 @@
+import { UnreadableBody } from '@/lib/auth/authorize';
 import { listBulkJobs, startBulkJob } from '@/lib/bulk/jobs';
+import { badQuery, wholeNumber } from '@/lib/http/query';
 import { bulkApiUser, bulkCaller } from '@/lib/server/bulk-auth';
 import { getDb } from '@/lib/server/db';
 
@@ -16,8 +18,9 @@ export async function POST(req: Request) {
   let body: unknown;
   try {
     body = await req.json();
-  } catch {
-    return Response.json({ error: 'Send a JSON object.' }, { status: 400 });
+  } catch (err) {
+    // still the wrapper's to refuse: a signed-in person's unreadable body is audited like any bad input
+    body = new UnreadableBody(err instanceof Error ? err.message.slice(0, 120) : 'unreadable');
   }
   const r = await startBulkJob(await bulkCaller(req), body);
   if (r.ok) return Response.json(r, { status: 202 });
@@ -28,6 +31,8 @@ export async function POST(req: Request) {
 export async function GET(req: Request) {
   const who = await bulkApiUser(req, 'operator');
   if ('response' in who) return who.response;
-  const limit = Math.min(Math.max(Number(new URL(req.url).searchParams.get('limit')) || 20, 1), 200);
+  const problems: string[] = [];
+  const limit = wholeNumber(new URL(req.url).searchParams, 'limit', 1, 200, problems) ?? 20;
+  if (problems.length) return badQuery(problems);
   return Response.json({ jobs: await listBulkJobs(await getDb(), limit) });
 }

@@ -1,3 +1,4 @@
+import { UnreadableBody } from '@/lib/auth/authorize';
 import { bulkScaleOutDefinition, closeAllGatesDefinition, instantiateFromEventDefinition, rollbackByActorDefinition } from '@/lib/actions/definitions';
 import { composeTemplateVersionDefinition } from '@/lib/actions/compose';
 import { runAuthorizedForRequest } from '@/lib/server/auth';
@@ -28,13 +29,15 @@ const HTTP: Record<string, number> = { unauthenticated: 401, denied: 403, invali
 
 export async function POST(req: Request, { params }: { params: Promise<{ recipe: string }> }) {
   const { recipe } = await params;
-  const def = ACTIONS[recipe as keyof typeof ACTIONS];
-  if (!def) return Response.json({ error: `There is no recipe called ${recipe}.` }, { status: 404 });
+  // an own key only: `constructor` and friends are on every object's prototype
+  const def = Object.hasOwn(ACTIONS, recipe) ? ACTIONS[recipe as keyof typeof ACTIONS] : undefined;
+  if (!def) return Response.json({ error: `There is no recipe called ${recipe.slice(0, 80)}; the recipes are ${Object.keys(ACTIONS).join(', ')}.` }, { status: 404 });
   let body: unknown = {};
   try {
     body = await req.json();
-  } catch {
-    return Response.json({ error: 'Send a JSON object.' }, { status: 400 });
+  } catch (err) {
+    // still the wrapper's to refuse: a signed-in person's unreadable body is audited like any bad input
+    body = new UnreadableBody(err instanceof Error ? err.message.slice(0, 120) : 'unreadable');
   }
   // each definition has its own input type; the wrapper validates the body against it
   const r = await runAuthorizedForRequest(def as typeof instantiateFromEventDefinition, req, body);

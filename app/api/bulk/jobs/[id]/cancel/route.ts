@@ -1,4 +1,4 @@
-import { executeAuthorized } from '@/lib/auth/authorize';
+import { executeAuthorized, UnreadableBody } from '@/lib/auth/authorize';
 import { cancelBulkJobDefinition } from '@/lib/bulk/jobs';
 import { bulkActionCaller } from '@/lib/server/bulk-auth';
 
@@ -12,13 +12,13 @@ const HTTP: Record<string, number> = { unauthenticated: 401, denied: 403, not_fo
  */
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  let body: unknown = {};
+  let input: unknown;
   try {
-    body = await req.json();
-  } catch {
-    return Response.json({ ok: false, status: 'invalid_input', message: 'Send a JSON object with a reason.' }, { status: 400 });
+    const body: unknown = await req.json();
+    input = body && typeof body === 'object' && !Array.isArray(body) ? { ...(body as Record<string, unknown>), jobId: id } : { jobId: id };
+  } catch (err) {
+    input = new UnreadableBody(err instanceof Error ? err.message.slice(0, 120) : 'unreadable');
   }
-  const input = body && typeof body === 'object' && !Array.isArray(body) ? { ...(body as Record<string, unknown>), jobId: id } : { jobId: id };
   const r = await executeAuthorized(cancelBulkJobDefinition, await bulkActionCaller(req), input);
   if (r.ok) return Response.json({ ...r, job: r.result }, { status: 202 });
   return Response.json({ ...r, error: r.message }, { status: HTTP[r.status] ?? HTTP[r.decision] ?? 409 });

@@ -1,0 +1,88 @@
+// Failed sign-ins, counted per user name and per client address (migration 047). An attempt
+// is claimed before the password is checked and given back when it succeeds, so only
+// failures stay counted, and parallel guesses cannot all slip past a stale read.
+import { sql } from 'drizzle-orm';
+import { authAccount, authUser } from '@/db/auth-schema';
+import { rowsOf, type Orm } from '@/db/client';
+import type { Tx } from '@/lib/recipes/types';
+
+type Exec = Orm | Tx;
+
+export interface SignInLimits {
+  /** Failed sign-ins per user name per window (IU_SIGNIN_MAX_ATTEMPTS, 5). */
+  perUser: number;
+  /** Failed sign-ins per client address per window (IU_SIGNIN_MAX_ADDRESS_FAILURES, 30). */
+  perAddress: number;
+  windowSeconds: number;
+}
+
+const positiveInt = (v: string | undefined, fallback: number) => {
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+};
+
+export function signInLimits(env: Record<string, string | undefined> = process.env): SignInLimits {
+  return {
+    perUser: positiveInt(env.IU_SIGNIN_MAX_ATTEMPTS, 5),
+    perAddress: positiveInt(env.IU_SIGNIN_MAX_ADDRESS_FAILURES, 30),
+    windowSeconds: 60,
+  };
+}
+
+export interface Attempt {
+  username: string;
+  /** The socket peer server.ts recorded; null when unknown (then only the user name counts). */
+  address: string | null;
+}
+
+function keysOf(a: Attempt): { key: string; max: (l: SignInLimits) => number }[] {
+  const keys = [{ key: `user:${a.username.trim().toLowerCase().slice(0, 200)}`, max: (l: SignInLimits) => l.perUser }];
+  if (a.address) keys.push({ key: `address:${a.address.slice(0, 100)}`, max: (l) => l.perAddress });
+  return keys;
+}
+
+/**
+ * Counts this attempt against its user name and address. Returns null when it may go on,
+ * or the seconds until it may be tried again when either has had too many failures.
+ */
+export async function claimSignInAttempt(db: Exec, a: Attempt, limits: SignInLimits): Promise<{ retryAfterSeconds: number } | null> {
+  const w = limits.windowSeconds;
+  let wait = 0;
+  for (const { key, max } of keysOf(a)) {
+    const [row] = rowsOf<{ failures: number; left: number }>(
+      await db.execute(sql`
+        INSERT INTO auth_signin_failure AS f (key, failures, window_start) VALUES (${key}, 1, now())
+        ON CONFLICT (key) DO UPDATE SET
+          failures = CASE WHEN f.window_start <= now() - make_interval(secs => ${w}) THEN 1 ELSE f.failures + 1 END,
+          window_start = CASE WHEN f.window_start <= now() - make_interval(secs => ${w}) THEN now() ELSE f.window_start END
+        RETURNING failures, ceil(extract(epoch FROM f.window_start + make_interval(secs => ${w}) - now()))::int AS left`),
+    );
+    if (Number(row.failures) > max(limits)) wait = Math.max(wait, Number(row.left), 1);
+  }
+  await db.execute(sql`DELETE FROM auth_signin_failure WHERE window_start < now() - interval '1 hour'`);
+  if (!wait) return null;
+  // a refused attempt checks no password, so it is no failure: otherwise someone hammering
+  // one blocked name would use up the whole office's address allowance as well
+  await releaseSignInAttempt(db, a);
+  return { retryAfterSeconds: wait };
+}
+
+/** Gives back a claimed attempt that succeeded: a success is not a failure. */
+export async function releaseSignInAttempt(db: Exec, a: Attempt): Promise<void> {
+  const keys = keysOf(a).map((k) => k.key);
+  for (const key of keys) {
+    await db.execute(sql`UPDATE auth_signin_failure SET failures = greatest(failures - 1, 0) WHERE key = ${key}`);
+  }
+}
+
+/** Whether the name belongs to an account that has no console password (one the proxy made). */
+export async function isAccountWithoutPassword(db: Exec, username: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: authUser.id })
+    .from(authUser)
+    .where(
+      sql`${authUser.username} = ${username.trim().toLowerCase()} AND NOT EXISTS (SELECT 1 FROM ${authAccount}
+        WHERE ${authAccount.userId} = ${authUser.id} AND ${authAccount.providerId} = 'credential' AND ${authAccount.password} IS NOT NULL)`,
+    );
+  return rows.length > 0;
+}
