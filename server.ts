@@ -12,8 +12,12 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import next from 'next';
 import { sanitizeIncomingHeaders, trustedHeaderConfig } from './lib/auth/trusted-header';
+import { guardDatabase } from './lib/health/database-guard';
 import { limitRequestBody, refuseForeignRequest } from './lib/http/body-limit';
+import { startConsoleJobs } from './lib/jobs/process';
+import { logRequests } from './lib/log/logger';
 import { logError } from './lib/log/redact';
+import { serveMetrics } from './lib/metrics/serve';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -30,7 +34,9 @@ process.env.IU_PEER_TOKEN = crypto.randomBytes(24).toString('base64url');
 const cfg = trustedHeaderConfig();
 
 const app = next({ dev, port, hostname: hostname ?? 'localhost' });
-const handle = app.getRequestHandler();
+// a request id and one JSON log line per request (lib/log); GET /metrics (lib/metrics); while
+// PostgreSQL is unreachable, 503 with the sentence that says so (lib/health/database-guard.ts)
+const handle = logRequests(serveMetrics(guardDatabase(app.getRequestHandler())));
 
 await app.prepare();
 const server = http.createServer((req, res) => {
@@ -49,9 +55,6 @@ function serve(req: http.IncomingMessage, res: http.ServerResponse) {
 server.listen(port, hostname, () => {
   console.log(`[iu-console] listening on ${hostname ?? 'all addresses'}:${port}${cfg.enabled ? ` (trusted-header sign-in from ${cfg.trustedProxies.join(', ')})` : ''}`);
 });
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    server.close();
-    process.exit(0);
-  });
-}
+// bulk jobs: a worker on PostgreSQL (IU_WORKERS=0: none), and the drain on SIGTERM (lib/jobs/process.ts)
+const jobs = await startConsoleJobs();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => jobs.shutdown(server, sig));

@@ -87,6 +87,11 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   pool.on('error', () => {
     /* an idle client lost its connection; the pool replaces it */
   });
+  // a client in use (a transaction's) that loses its connection emits 'error' too; without a
+  // listener that ends the process. Its query rejects anyway, and the caller records the failure.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const orm = drizzlePg(pool, { schema: fullSchema }) as unknown as Orm;
   return {
     kind: 'postgres',

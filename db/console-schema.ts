@@ -24,6 +24,14 @@ export const consoleBulkJob = pgTable('console_bulk_job', {
   message: text('message'),
   /** The plan its preflight made, or the plan its run applied (045). */
   planId: bigint('plan_id', { mode: 'number' }),
+  /** The request the wrapper accepted, run as is by the worker (048). */
+  request: jsonb('request').$type<Record<string, unknown>>(),
+  role: text('role'),
+  source: text('source'),
+  heartbeatAt: ts('heartbeat_at'),
+  cancelRequestedAt: ts('cancel_requested_at'),
+  cancelRequestedBy: text('cancel_requested_by'),
+  cancelReason: text('cancel_reason'),
 });
 
 export const consoleBulkJobItem = pgTable(

@@ -75,6 +75,8 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
   const [confirmOpen, setConfirmOpen] = useState(false);
   const [confirmError, setConfirmError] = useState<string | null>(null);
   const [runId, setRunId] = useState<string | null>(null);
+  // the job as the request answered it: shown (with its Cancel) before the first poll answers
+  const [runJob, setRunJob] = useState<BulkJobView | undefined>(undefined);
 
   const template = templates.find((t) => t.collectionId === templateId);
   const prefixCheck = uuidPrefixSchema.safeParse(prefix);
@@ -121,6 +123,7 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
         return;
       }
       setConfirmOpen(false);
+      setRunJob(a.job);
       setRunId(a.jobId);
       // the address of the job, without a server round trip: a reload opens /bulk/<id>
       window.history.pushState(null, '', `/bulk/${a.jobId}`);
@@ -131,7 +134,7 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
   if (runId) {
     return (
       <div className="space-y-4">
-        <BulkJobPanel id={runId} canCancel />
+        <BulkJobPanel id={runId} initial={runJob} canCancel />
         <Button
           variant="secondary"
           onClick={() => {

@@ -5,6 +5,7 @@
 // /api/bulk/jobs/<id> (TanStack Query) while the job runs, so a reload picks it up again.
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
@@ -13,6 +14,7 @@ import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Table, Td, Th } from '@/components/ui/table';
 import type { BulkJobItemView, BulkJobView, ItemPage } from '@/lib/bulk/jobs';
+import { canRunAgain } from '@/lib/bulk/job-status';
 
 export const isRunning = (j: Pick<BulkJobView, 'status'> | undefined) => j?.status === 'running' || j?.status === 'queued';
 
@@ -267,7 +269,45 @@ export function BulkItemsTable({ job }: { job: BulkJobView }) {
 }
 
 /** A whole job: progress (with cancel) while running, then the outcome and the items. */
-export function BulkJobPanel({ id, initial, canCancel }: { id: string; initial?: BulkJobView; canCancel: boolean }) {
+/** An interrupted run, one click from running again (its plan, while valid), or the word to preflight anew. */
+function RunAgain({ job }: { job: BulkJobView }) {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<{ message: string; needsPreflight: boolean } | null>(null);
+  const run = async () => {
+    setPending(true);
+    setError(null);
+    const res = await fetch(`/api/bulk/jobs/${job.id}/rerun`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const body = await res.json().catch(() => ({}));
+    if (res.ok && body.jobId) router.push(`/bulk/${body.jobId}`);
+    else setError({ message: body.error ?? body.result?.message ?? `HTTP ${res.status}`, needsPreflight: !!body.needsPreflight });
+    setPending(false);
+  };
+  return (
+    <div className="space-y-2" data-testid="job-rerun">
+      <div className="flex items-center gap-3">
+        <Button onClick={() => void run()} disabled={pending}>
+          {pending ? 'Starting…' : 'Run it again'}
+        </Button>
+        <span className="text-xs text-slate-500">
+          {job.mode === 'preview' ? 'The same preflight, from the start.' : 'The same batch and reason, applying the same plan while it is still valid.'}
+        </span>
+      </div>
+      {error && (
+        <Alert tone={error.needsPreflight ? 'warning' : 'danger'} title={error.needsPreflight ? 'A new preflight is needed' : 'Not started'} testId="job-rerun-error">
+          <p>{error.message}</p>
+          {error.needsPreflight && (
+            <Link href="/bulk" className="text-sky-700 hover:underline">
+              Go to the bulk page for a new preflight
+            </Link>
+          )}
+        </Alert>
+      )}
+    </div>
+  );
+}
+
+export function BulkJobPanel({ id, initial, canCancel, canRerun = false }: { id: string; initial?: BulkJobView; canCancel: boolean; canRerun?: boolean }) {
   const q = useBulkJob(id, initial);
   const client = useQueryClient();
   const [cancelling, setCancelling] = useState(false);
@@ -334,6 +374,7 @@ export function BulkJobPanel({ id, initial, canCancel }: { id: string; initial?:
         </dl>
       </Card>
       <BulkOutcome job={job} />
+      {canRerun && canRunAgain(job) && <RunAgain job={job} />}
       {job.status === 'succeeded' && <BulkItemsTable job={job} />}
     </div>
   );

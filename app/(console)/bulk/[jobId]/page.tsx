@@ -34,7 +34,7 @@ export default async function BulkJobPage({ params }: { params: Promise<{ jobId:
           </>
         }
       />
-      <BulkJobPanel id={job.id} initial={job} canCancel={job.username === me.username || hasRole(me.role, 'lead')} />
+      <BulkJobPanel id={job.id} initial={job} canCancel={job.username === me.username || hasRole(me.role, 'lead')} canRerun={job.username === me.username} />
     </div>
   );
 }

@@ -1,0 +1,66 @@
+// Structured JSON logs (pino), one line per event on stdout: the request log of server.ts
+// (request id, method, path, status, time) and the lives of bulk jobs (job id, actor, the id
+// of the request that asked for it, state). The request id comes from a trusted upstream's
+// x-request-id when it is well formed, else is made here, and is sent back on the response.
+// Cookies, authorization headers, passwords, tokens and secrets are never logged: nothing here
+// logs headers or bodies, and pino's redaction drops such keys if an object carries them.
+// On globalThis: server.ts and Next's bundles load this module separately.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import crypto from 'node:crypto';
+import type http from 'node:http';
+import pino from 'pino';
+
+const KEY = Symbol.for('iu-core-console.log');
+interface LogState {
+  log: pino.Logger;
+  requests: AsyncLocalStorage<{ reqId: string }>;
+}
+type Holder = typeof globalThis & { [KEY]?: LogState };
+
+function state(): LogState {
+  const h = globalThis as Holder;
+  h[KEY] ??= {
+    log: pino({
+      level: process.env.IU_LOG_LEVEL || 'info',
+      base: { pid: process.pid },
+      redact: { paths: ['*.password', '*.token', '*.secret', '*.cookie', '*.authorization', 'password', 'token', 'secret', 'cookie', 'authorization'], censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    }),
+    requests: new AsyncLocalStorage(),
+  };
+  return h[KEY];
+}
+
+/** The console's logger; inside a request, its lines carry the request id. */
+export function log(): pino.Logger {
+  const s = state();
+  const r = s.requests.getStore();
+  return r ? s.log.child({ reqId: r.reqId }) : s.log;
+}
+
+/** The id of the request being served, if any. */
+export function requestId(): string | null {
+  return state().requests.getStore()?.reqId ?? null;
+}
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
+const REQ_ID = /^[\w.:-]{1,100}$/;
+
+/** Wraps the request handler: a request id for every request, and one log line when it ends. */
+export function logRequests(handle: Handler): Handler {
+  const s = state();
+  return (req, res) => {
+    const given = req.headers['x-request-id'];
+    const reqId = typeof given === 'string' && REQ_ID.test(given) ? given : crypto.randomUUID();
+    res.setHeader('x-request-id', reqId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const path = (req.url ?? '/').split('?')[0];
+      // static files are many and say nothing
+      if (path.startsWith('/_next/static/')) return;
+      s.log.info({ reqId, method: req.method, path: path.slice(0, 300), status: res.statusCode, ms: Number((process.hrtime.bigint() - started) / 1_000_000n) }, 'request');
+    });
+    return s.requests.run({ reqId }, () => handle(req, res));
+  };
+}
