@@ -120,6 +120,11 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
             { 'X-Retry-After': String(blocked.retryAfterSeconds) },
           );
         }
+        // no account name holds a control character, and PostgreSQL text cannot hold a NUL:
+        // such a name is a failed sign-in (counted above), answered as a wrong password is
+        if (/[\u0000-\u001f\u007f-\u009f]/.test(attempt.username)) {
+          throw new APIError('UNAUTHORIZED', { code: 'INVALID_USERNAME_OR_PASSWORD', message: 'Invalid username or password' });
+        }
         // better-auth turns away a name without a console password (made by the proxy) at
         // once, where a password account costs a hash check: spend that time here too, so the
         // answer's timing does not tell which names are proxy accounts
