@@ -226,7 +226,7 @@ test.describe('instantiate from an event', () => {
     await expect(page.getByRole('heading', { level: 1, name: key })).toBeVisible();
     await expect(page.getByText('idempotent_replay')).toBeVisible();
 
-    // server-level: the live post replayed with another suffix (and its key typed) names a plan of other parameters
+    // server-level: the live post replayed with another suffix (and its key typed) names a plan already used
     const other = `${suffix}-other`;
     const body = livePost.postDataBuffer()!.toString('utf8').split(suffix).join(other);
     const h = livePost.headers();
@@ -235,8 +235,9 @@ test.describe('instantiate from an event', () => {
       data: Buffer.from(body, 'utf8'),
     });
     const text = await res.text();
-    expect(text).toContain('"status":"plan_required"');
-    expect(text).toContain('previewed other parameters (uniqueSuffix differ)');
+    // the plan it names was used up by that live run: refused before anything runs
+    expect(text).toContain('"status":"plan_used"');
+    expect(text).toContain('was already applied');
     expect((await exportFor(page, actor)).filter((r) => r.unique_suffix === other)).toHaveLength(0);
 
     // a new event whose live key is already taken: the dry run is fine (dryrun: key), live is refused
@@ -263,7 +264,7 @@ test.describe('instantiate from an event', () => {
 
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const audit = await auditRows(admin);
-    expect(audit.find((r) => r.params.uniqueSuffix === other)).toMatchObject({ username: 'ina', mode: 'live', decision: 'refused', status: 'plan_required', committed: false });
+    expect(audit.find((r) => r.params.uniqueSuffix === other)).toMatchObject({ username: 'ina', mode: 'live', decision: 'refused', status: 'plan_used', committed: false });
     expect(audit.find((r) => r.params.eventId === eventB && r.mode === 'live')).toMatchObject({ decision: 'refused', status: 'instance_collection_key_collision', actor: actor2 });
     await admin.close();
     await ctx.close();
