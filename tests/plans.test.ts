@@ -98,6 +98,17 @@ describe.each(backends())('plans on $name', (backend) => {
     expect(await substrate(t.db)).toEqual(before);
   });
 
+  it('confirms a live run onto a key taken before the dry run by that key, and records the refusal its plan predicted', async () => {
+    const suffix = uniq('taken');
+    expect((await instantiate(t.db, { templateId: tpl.id, mode: 'live', suffix, actor: 'otto' })).status).toBe('ok');
+    const p = { eventId: uuid(), eventType: 'template.published', templateCollectionId: tpl.id, uniqueSuffix: suffix };
+    const dry = await executeAuthorized(instantiateFromEventDefinition, olga(), { ...p, emitMode: 'dry_run', preview: true });
+    expect(dry).toMatchObject({ ok: true, result: { livePrediction: { status: 'instance_collection_key_collision' } } });
+    const r = await executeAuthorized(instantiateFromEventDefinition, olga(), { ...p, emitMode: 'live', planId: planIdOf(dry), reason: 'go', confirmText: `inst:${tpl.key}/${suffix}` });
+    expect(r).toMatchObject({ ok: false, status: 'instance_collection_key_collision', committed: true });
+    expect(await count(t.db, `iu_auto_instantiate_event_log WHERE event_id = $1 AND status = 'instance_collection_key_collision'`, [p.eventId])).toBe(1);
+  });
+
   it('keeps a bulk as dry-run instances only with a preflight plan and a reason', async () => {
     const batch = { templateCollectionId: tpl.id, n: 5, uuidPrefix: '5eedbeef-', batchTag: uniq('keep'), emitMode: 'dry_run' };
     const before = await substrate(t.db);

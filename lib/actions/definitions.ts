@@ -103,9 +103,12 @@ export const instantiateFromEventDefinition: ActionDefinition<typeof instantiate
     effect: (o) => {
       const own = instantiateEffectOf(o);
       const live = o.result.emitMode === 'live' ? own : o.result.livePrediction;
+      // the key a live run makes, whatever the prediction (a refused one names no instance)
+      const liveKey = own.instanceCollectionKey?.startsWith('dryrun:') ? `inst:${own.instanceCollectionKey.slice('dryrun:'.length)}` : (live?.instanceCollectionKey ?? own.instanceCollectionKey);
       return {
         [o.result.emitMode]: own,
         ...(live ? { live: { status: live.status, instanceCollectionKey: live.instanceCollectionKey } } : {}),
+        liveKey,
       };
     },
     drift: (planned, o, v) => {
@@ -119,7 +122,7 @@ export const instantiateFromEventDefinition: ActionDefinition<typeof instantiate
       );
     },
     // live needs the instance key typed; keeping a dry-run instance needs only a reason
-    typed: (v, planned) => (v.emitMode === 'live' ? ((planned.live as InstantiateEffect | undefined)?.instanceCollectionKey ?? `inst:?/${v.uniqueSuffix}`) : null),
+    typed: (v, planned) => (v.emitMode === 'live' ? String(planned.liveKey ?? (planned.live as InstantiateEffect | undefined)?.instanceCollectionKey ?? '') : null),
   },
   summarize: (o) =>
     o.ok
