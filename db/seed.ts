@@ -17,6 +17,7 @@ import {
   type RecipeContext,
   type RecipeResult,
 } from '@/lib/recipes';
+import { prng } from '@/lib/prng';
 
 export interface SeedOptions {
   /** Seed only when the database holds no template yet. */
@@ -232,18 +233,6 @@ const NOTES = [
   'weekly sync follow-up',
   "re-run after last week's outage drill",
 ];
-
-/** mulberry32: small, fast and the same on every platform. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pickWeighted<T>(rand: () => number, items: [T, number][]): T {
   const total = items.reduce((s, [, w]) => s + w, 0);

@@ -7,20 +7,10 @@
 // a difference too.
 import type { Database, Session } from '@/db/client';
 import { setGate, COMPOSER, AUTO } from './substrate';
+import { prng } from '@/lib/prng';
 
 export type Json = Record<string, unknown>;
 
-/** mulberry32: a small seeded PRNG, so a failing seed can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Templates by label; each twin resolves a label to its own collection id. */
 export const TEMPLATE_LABELS = ['t3', 't8', 'partly-retired', 'all-retired', 'unmarked', 'instance', 'missing', 'null'] as const;
