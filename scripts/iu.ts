@@ -35,19 +35,12 @@ import type { z } from 'zod';
 import { executeAuthorized, type ActionDefinition, type ActionResult, type Caller } from '@/lib/auth/authorize';
 import { writeAudit } from '@/lib/auth/audit';
 import { bootstrapLead, listUsers, UserAdminError } from '@/lib/auth/users';
-import {
-  addUserDefinition,
-  bulkScaleOutJobDefinition,
-  CLOSE_GATES_PHRASE,
-  closeAllGatesDefinition,
-  instantiateFromEventDefinition,
-  resetPasswordDefinition,
-  rollbackByActorDefinition,
-  setDisabledDefinition,
-  setRoleDefinition,
-  type UserAdminResult,
-} from '@/lib/actions/definitions';
-import { composeTemplateVersionDefinition } from '@/lib/actions/compose';
+import { addUserDefinition, resetPasswordDefinition, setDisabledDefinition, setRoleDefinition, type UserAdminResult } from '@/lib/auth/user-actions';
+import { bulkScaleOutJobDefinition } from '@/lib/recipes/bulk-scale-out';
+import { CLOSE_GATES_PHRASE, closeAllGatesDefinition } from '@/lib/recipes/close-all-gates';
+import { instantiateFromEventDefinition } from '@/lib/recipes/instantiate-from-event';
+import { rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor';
+import { composeTemplateVersionDefinition } from '@/lib/recipes/compose-template-version';
 import { iuCommandLine, renderPlan } from '@/lib/cli/plan';
 
 function cliUserName(): string {

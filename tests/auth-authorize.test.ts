@@ -6,15 +6,11 @@ import { executeAuthorized, type Caller } from '@/lib/auth/authorize';
 import type { Identity } from '@/lib/auth/identity';
 import type { Role } from '@/lib/auth/roles';
 import { listAudit } from '@/lib/auth/audit';
-import {
-  addUserDefinition,
-  bulkScaleOutDefinition,
-  closeAllGatesDefinition,
-  instantiateFromEventDefinition,
-  rollbackByActorDefinition,
-  setDisabledDefinition,
-  setRoleDefinition,
-} from '@/lib/actions/definitions';
+import { addUserDefinition, setDisabledDefinition, setRoleDefinition } from '@/lib/auth/user-actions';
+import { bulkScaleOutDefinition } from '@/lib/recipes/bulk-scale-out';
+import { closeAllGatesDefinition } from '@/lib/recipes/close-all-gates';
+import { instantiateFromEventDefinition } from '@/lib/recipes/instantiate-from-event';
+import { rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor';
 import { createUser, findUser } from '@/lib/auth/users';
 import { instantiateFromEvent } from '@/lib/recipes';
 import { backends, useTestDatabase } from './helpers/db';

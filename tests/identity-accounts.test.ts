@@ -8,7 +8,7 @@ import { createAuth } from '@/lib/auth/auth';
 import { headerIdentityRefusal, resolveIdentity, type Identity } from '@/lib/auth/identity';
 import { trustedHeaderConfig } from '@/lib/auth/trusted-header';
 import { countActiveLeads, createUser, findUser, provisionHeaderUser } from '@/lib/auth/users';
-import { setDisabledDefinition, setRoleDefinition } from '@/lib/actions/definitions';
+import { setDisabledDefinition, setRoleDefinition } from '@/lib/auth/user-actions';
 import { backends, hasPostgres, PG_ONLY, useTestDatabase } from './helpers/db';
 import { count } from './helpers/substrate';
 

@@ -3,7 +3,7 @@
 // a sign-in, and it ends the person's other sessions.
 import { verifyPassword } from 'better-auth/crypto';
 import { describe, expect, it } from 'vitest';
-import { changeOwnPasswordDefinition, selfServiceCaller } from '@/lib/actions/definitions';
+import { changeOwnPasswordDefinition, selfServiceCaller } from '@/lib/auth/password-change';
 import { createAuth, isAllowedAuthPath } from '@/lib/auth/auth';
 import { executeAuthorized } from '@/lib/auth/authorize';
 import { signInLimits } from '@/lib/auth/signin-limits';

@@ -2,7 +2,7 @@
 
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { changeOwnPasswordDefinition, selfServiceCaller } from '@/lib/actions/definitions';
+import { changeOwnPasswordDefinition, selfServiceCaller } from '@/lib/auth/password-change';
 import { executeAuthorized } from '@/lib/auth/authorize';
 import { requestInfo } from '@/lib/auth/identity';
 import { getAuth, getCurrentUser } from '@/lib/server/auth';

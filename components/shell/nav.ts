@@ -1,4 +1,5 @@
 import { hasRole, type Role } from '@/lib/auth/roles';
+import { RECIPE_CATALOG } from '@/lib/recipes/catalog';
 
 export interface NavItem {
   href: string;
@@ -13,10 +14,10 @@ const ALL: (NavItem & { role: Role })[] = [
   { href: '/summary', label: 'Summary', role: 'viewer' },
   { href: '/actors', label: 'Actors', role: 'viewer' },
   { href: '/gates', label: 'Gates', role: 'viewer' },
-  { href: '/compose', label: 'New version', role: 'operator' },
-  { href: '/instantiate', label: 'Instantiate', role: 'operator' },
-  { href: '/bulk', label: 'Bulk scale-out', role: 'operator' },
-  { href: '/rollback', label: 'Rollback by actor', role: 'lead' },
+  // the recipes' pages, from the one recipe list
+  ...Object.values(RECIPE_CATALOG)
+    .filter((r) => r.nav)
+    .map((r) => ({ href: r.page, label: r.title, role: r.role })),
   { href: '/audit', label: 'Audit trail', role: 'lead' },
   { href: '/users', label: 'Users', role: 'lead' },
 ];

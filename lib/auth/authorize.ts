@@ -36,6 +36,9 @@ export interface ActionDefinition<S extends z.ZodType<Record<string, unknown>>, 
   plan?: PlanRule<z.output<S>, T>;
 }
 
+/** A recipe folder's action: the definition less what the catalog derives (name, role). */
+export type RecipeAction<S extends z.ZodType<Record<string, unknown>>, T> = Omit<ActionDefinition<S, T>, 'name' | 'role'>;
+
 export interface PlanRule<V, T> {
   /** True for the apply (live, durable, kept) form of this input; false for the preview that makes a plan. */
   applies: (input: V) => boolean;

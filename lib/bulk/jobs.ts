@@ -22,7 +22,7 @@ import os from 'node:os';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '@/db/client';
 import { consoleBulkJob, type BulkJobStatus } from '@/db/console-schema';
-import { bulkActionInput, bulkScaleOutDefinition, bulkScaleOutJobDefinition } from '@/lib/actions/definitions';
+import { bulkActionInput, bulkScaleOutDefinition, bulkScaleOutJobDefinition } from '@/lib/recipes/bulk-scale-out';
 import { z } from 'zod';
 import { auditParams, writeAudit } from '@/lib/auth/audit';
 import {

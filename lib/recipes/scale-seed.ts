@@ -6,7 +6,7 @@
 // It lives here because it runs recipe SQL; nothing outside lib/recipes does.
 import { sql } from 'drizzle-orm';
 import type { Database } from '@/db/client';
-import { composeTemplateVersion, suggestAddress } from './compose-template-version';
+import { composeTemplateVersion, suggestAddress } from './compose-template-version/recipe';
 import { runRecipe } from './run';
 
 export interface ScaleSeedOptions {

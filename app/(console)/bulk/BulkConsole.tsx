@@ -16,7 +16,7 @@ import { Table, Td, Th } from '@/components/ui/table';
 import type { ActionResult } from '@/lib/auth/authorize';
 import type { BulkJobView } from '@/lib/bulk/jobs';
 import type { TemplateOption } from '@/lib/queries/console';
-import { plannedInstanceKey, plannedItems } from '@/lib/recipes/bulk-plan';
+import { plannedInstanceKey, plannedItems } from '@/lib/recipes/bulk-scale-out/planned-items';
 import { batchTagSchema, runTagSchema, uuidPrefixSchema } from '@/lib/recipes/schemas';
 import { BulkJobPanel, BulkOutcome, BulkProgressView, isRunning, useBulkJob } from './BulkJobPanel';
 

@@ -16,7 +16,7 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import type { ActionResult } from '@/lib/auth/authorize';
 import type { TemplateOption } from '@/lib/queries/console';
 import type { InstantiateResult } from '@/lib/recipes/instantiate-from-event';
-import { plannedInstanceKey } from '@/lib/recipes/bulk-plan';
+import { plannedInstanceKey } from '@/lib/recipes/bulk-scale-out/planned-items';
 import { describeStatus } from '@/lib/recipes/messages';
 import { instantiateFromEventAction } from './actions';
 import { newEventId, paramsKey, type InstantiateValues } from './params';

@@ -1,6 +1,6 @@
 'use server';
 
-import { rollbackByActorDefinition } from '@/lib/actions/definitions';
+import { rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor';
 import { authorizedAction } from '@/lib/server/auth';
 
 /**

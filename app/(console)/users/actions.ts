@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { addUserDefinition, resetPasswordDefinition, setDisabledDefinition, setRoleDefinition } from '@/lib/actions/definitions';
+import { addUserDefinition, resetPasswordDefinition, setDisabledDefinition, setRoleDefinition } from '@/lib/auth/user-actions';
 import { authorizedAction } from '@/lib/server/auth';
 
 const add = authorizedAction(addUserDefinition);

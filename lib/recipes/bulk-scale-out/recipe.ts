@@ -1,12 +1,12 @@
 // Runbook recipe "Bulk scaleout via the orchestrator": N events in one transaction, all or
 // nothing. Event ids are the runbook's `<prefix><12-digit i>`; suffixes `<batch-tag>-<i>`.
 import { sql } from 'drizzle-orm';
-import { actorOf, invalidInput, refuse, runRecipe } from './run';
-import { bulkInputSchema, type BulkInput } from './schemas';
-import type { RecipeContext, RecipeResult, Status } from './types';
-import { plannedItems } from './bulk-plan';
+import { actorOf, invalidInput, refuse, runRecipe } from '../run';
+import { bulkInputSchema, type BulkInput } from '../schemas';
+import type { RecipeContext, RecipeResult, Status } from '../types';
+import { plannedItems } from './planned-items';
 
-export { plannedItems, plannedInstanceKey } from './bulk-plan';
+export { plannedItems, plannedInstanceKey } from './planned-items';
 
 export interface BulkItem {
   index: number;

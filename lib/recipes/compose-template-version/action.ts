@@ -1,15 +1,11 @@
 // The console's "new template version" action: the compose recipe behind the authorized
 // wrapper. A preview runs the whole recipe, rolls back and stores its plan; a commit applies
 // that plan (the same person and parameters, the same version) with the new key typed.
-import { z } from 'zod';
-import { reasonField, type ActionDefinition } from '@/lib/auth/authorize';
-import type { AuditMode } from '@/lib/auth/audit';
-import { composeInputSchema, composeTemplateVersion, runTagSchema, type ComposeResult } from '@/lib/recipes';
-
-const checkbox = z
-  .union([z.boolean(), z.literal('on'), z.literal('true'), z.literal('false'), z.literal('')])
-  .optional()
-  .transform((v) => v === true || v === 'on' || v === 'true');
+import type { z } from 'zod';
+import { reasonField, type RecipeAction } from '@/lib/auth/authorize';
+import { composeInputSchema, runTagSchema } from '../schemas';
+import { checkbox, isChecked } from '../action-fields';
+import { composeTemplateVersion, type ComposeResult } from './recipe';
 
 // safeExtend keeps the schema's refinements (a role or a reused piece named twice).
 // `actor`, `user` or anything else unknown is stripped: the actor comes from the session.
@@ -21,14 +17,9 @@ export const composeActionInput = composeInputSchema.safeExtend({
 
 export type ComposeActionInput = z.input<typeof composeActionInput>;
 
-const isPreview = (v: Record<string, unknown>) => v.preview === true || v.preview === 'on' || v.preview === 'true';
-
-export const composeTemplateVersionDefinition: ActionDefinition<typeof composeActionInput, ComposeResult> = {
-  // the same recipe name the CLI's `iu compose` records
-  name: 'compose_template_version',
-  role: 'operator',
+export const composeTemplateVersionAction: RecipeAction<typeof composeActionInput, ComposeResult> = {
   input: composeActionInput,
-  mode: (v): AuditMode => (isPreview(v) ? 'preview' : 'live'),
+  mode: (v) => (isChecked(v.preview) ? 'preview' : 'live'),
   reasonRequired: (v) => !v.preview,
   run: (ctx, v) => {
     const { preview, runTag: _tag, reason: _reason, ...input } = v;

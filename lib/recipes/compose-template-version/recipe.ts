@@ -2,10 +2,10 @@
 // the composer gate, mark it as a template, register the previous version if it never was,
 // then register the new one. One transaction; any refusal rolls all of it back.
 import { sql } from 'drizzle-orm';
-import { actorOf, invalidInput, refuse, runRecipe } from './run';
-import { composeInputSchema, type ComposeInput } from './schemas';
-export { suggestAddress } from './address';
-import type { FieldIssue, RecipeContext, RecipeResult, Refusal, Status } from './types';
+import { actorOf, invalidInput, refuse, runRecipe } from '../run';
+import { composeInputSchema, type ComposeInput } from '../schemas';
+export { suggestAddress } from '../address';
+import type { FieldIssue, RecipeContext, RecipeResult, Refusal, Status } from '../types';
 
 export interface ComposeResult {
   family: string;

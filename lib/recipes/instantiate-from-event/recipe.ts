@@ -1,8 +1,8 @@
 // Runbook recipe "Event → instance auto-instantiate", dry_run or live.
 import { sql } from 'drizzle-orm';
-import { actorOf, invalidInput, refuse, runRecipe } from './run';
-import { instantiateInputSchema, type InstantiateInput } from './schemas';
-import type { RecipeContext, RecipeResult, Status } from './types';
+import { actorOf, invalidInput, refuse, runRecipe } from '../run';
+import { instantiateInputSchema, type InstantiateInput } from '../schemas';
+import type { RecipeContext, RecipeResult, Status } from '../types';
 
 export interface InstantiateResult {
   status: Status;

@@ -1,8 +1,8 @@
 // Runbook recipe "Rollback by actor", dry run (reports) or durable (deletes the instances).
 import { sql } from 'drizzle-orm';
-import { actorOf, invalidInput, refuse, runRecipe } from './run';
-import { rollbackInputSchema, type RollbackInput } from './schemas';
-import type { RecipeContext, RecipeResult, Status } from './types';
+import { actorOf, invalidInput, refuse, runRecipe } from '../run';
+import { rollbackInputSchema, type RollbackInput } from '../schemas';
+import type { RecipeContext, RecipeResult, Status } from '../types';
 
 export interface RollbackInstance {
   instanceCollectionId: string;

@@ -1,6 +1,6 @@
 import { UnreadableBody } from '@/lib/auth/authorize';
-import { bulkScaleOutDefinition, closeAllGatesDefinition, instantiateFromEventDefinition, rollbackByActorDefinition } from '@/lib/actions/definitions';
-import { composeTemplateVersionDefinition } from '@/lib/actions/compose';
+import { RECIPE_SLUGS, isRecipeSlug } from '@/lib/recipes/catalog';
+import { RECIPE_DEFINITIONS } from '@/lib/recipes/registry';
 import { runAuthorizedForRequest } from '@/lib/server/auth';
 
 export const dynamic = 'force-dynamic';
@@ -17,21 +17,16 @@ export const dynamic = 'force-dynamic';
 // Compose: POST {family, title, label, pieces, previousCollectionId?, …, preview: true}, then the
 // same with preview false, planId, reason and confirmText 'tpl:<family>/v<n>' (the plan's key).
 // Close all gates: {preview: true}, then {planId, reason, confirmText: 'close all gates'}.
-const ACTIONS = {
-  'compose-template-version': composeTemplateVersionDefinition,
-  'instantiate-from-event': instantiateFromEventDefinition,
-  'bulk-scale-out': bulkScaleOutDefinition,
-  'rollback-by-actor': rollbackByActorDefinition,
-  'close-all-gates': closeAllGatesDefinition,
-} as const;
 
 const HTTP: Record<string, number> = { unauthenticated: 401, denied: 403, invalid: 422, refused: 409, error: 500 };
 
 export async function POST(req: Request, { params }: { params: Promise<{ recipe: string }> }) {
   const { recipe } = await params;
   // an own key only: `constructor` and friends are on every object's prototype
-  const def = Object.hasOwn(ACTIONS, recipe) ? ACTIONS[recipe as keyof typeof ACTIONS] : undefined;
-  if (!def) return Response.json({ error: `There is no recipe called ${recipe.slice(0, 80)}; the recipes are ${Object.keys(ACTIONS).join(', ')}.` }, { status: 404 });
+  if (!isRecipeSlug(recipe)) {
+    return Response.json({ error: `There is no recipe called ${recipe.slice(0, 80)}; the recipes are ${RECIPE_SLUGS.join(', ')}.` }, { status: 404 });
+  }
+  const def = RECIPE_DEFINITIONS[recipe];
   let body: unknown = {};
   try {
     body = await req.json();
@@ -40,6 +35,6 @@ export async function POST(req: Request, { params }: { params: Promise<{ recipe:
     body = new UnreadableBody(err instanceof Error ? err.message.slice(0, 120) : 'unreadable');
   }
   // each definition has its own input type; the wrapper validates the body against it
-  const r = await runAuthorizedForRequest(def as typeof instantiateFromEventDefinition, req, body);
+  const r = await runAuthorizedForRequest(def as (typeof RECIPE_DEFINITIONS)['instantiate-from-event'], req, body);
   return Response.json(r, { status: r.ok ? 200 : (HTTP[r.decision] ?? 400) });
 }
