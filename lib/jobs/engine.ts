@@ -8,6 +8,7 @@
 // bulk run lives in its console_bulk_job row (claimed queued → running exactly once, with a
 // heartbeat), so an expired or redelivered pg-boss job never runs a batch twice. Nothing is
 // retried automatically (retryLimit 0): a run that did not finish needs a person.
+import { processSingleton } from '@/lib/process-singleton';
 import PgBoss from 'pg-boss';
 import type { Database, Session } from '@/db/client';
 import { log } from '@/lib/log/logger';
@@ -19,18 +20,12 @@ export interface BulkJobMessage {
   jobId: string;
 }
 
-const KEY = Symbol.for('iu-core-console.job-engine');
 interface EngineState {
   /** One pg-boss per Database (the request side never starts its workers). */
   bosses: WeakMap<Database, Promise<PgBoss>>;
 }
-type Holder = typeof globalThis & { [KEY]?: EngineState };
 
-function engine(): EngineState {
-  const h = globalThis as Holder;
-  h[KEY] ??= { bosses: new WeakMap() };
-  return h[KEY];
-}
+const engine = () => processSingleton<EngineState>('job-engine', () => ({ bosses: new WeakMap() }));
 
 function adapter(run: (text: string, values: unknown[]) => Promise<unknown[]>): PgBoss.Db {
   return { executeSql: async (text, values) => ({ rows: await run(text, values ?? []) }) };

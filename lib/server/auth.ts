@@ -6,23 +6,12 @@ import { createAuth, type Auth } from '@/lib/auth/auth';
 import { executeAuthorized, type ActionDefinition, type ActionResult } from '@/lib/auth/authorize';
 import { requestInfo, resolveIdentity, type Identity } from '@/lib/auth/identity';
 import { hasRole, type Role } from '@/lib/auth/roles';
+import { processSingletonAsync } from '@/lib/process-singleton';
 import { getDb } from './db';
-
-const KEY = Symbol.for('iu-core-console.auth');
-type Holder = typeof globalThis & { [KEY]?: Promise<Auth> };
 
 /** The process-wide better-auth instance over the console's database. */
 export function getAuth(): Promise<Auth> {
-  const h = globalThis as Holder;
-  if (!h[KEY]) {
-    h[KEY] = getDb()
-      .then((db) => createAuth(db))
-      .catch((err) => {
-        delete h[KEY];
-        throw err;
-      });
-  }
-  return h[KEY];
+  return processSingletonAsync('auth', async () => createAuth(await getDb()));
 }
 
 /** The signed-in person for this request, or null. */

@@ -1,3 +1,4 @@
+import { processSingleton } from '@/lib/process-singleton';
 import 'server-only';
 import { getSessionCookie } from 'better-auth/cookies';
 import type { Caller } from '@/lib/auth/authorize';
@@ -14,15 +15,9 @@ import { getDb } from './db';
 // minutes, and only while PGlite is held by a bulk run do they answer from that memory.
 // Nobody can sign out, be disabled or change role meanwhile (those writes wait for the run
 // too); on PostgreSQL every request is checked against the database as usual.
-const KEY = Symbol.for('iu-core-console.bulk-identities');
 const TTL_MS = 30 * 60_000;
-type Holder = typeof globalThis & { [KEY]?: Map<string, { me: Identity; at: number }> };
 
-function memo() {
-  const h = globalThis as Holder;
-  h[KEY] ??= new Map();
-  return h[KEY];
-}
+const memo = () => processSingleton('bulk-identities', () => new Map<string, { me: Identity; at: number }>());
 
 /** Remembers who this session is (after the database said so). */
 export function rememberIdentity(headers: Headers, me: Identity | null): void {
