@@ -12,10 +12,10 @@ import { Button } from '@/components/ui/button';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import type { ActionResult } from '@/lib/auth/authorize';
+import type { ActionResult, ApplyFields } from '@/lib/auth/authorize';
 import type { BasePiece, ComposeBase } from '@/lib/queries/compose';
 import { suggestAddress } from '@/lib/recipes/address';
-import type { ComposeResult } from '@/lib/recipes/compose-template-version';
+import type { ComposeActionInput, ComposeResult } from '@/lib/recipes/compose-template-version';
 import { BodyPreview } from './BodyPreview';
 import { ComposePreview } from './ComposePreview';
 
@@ -34,7 +34,7 @@ interface Row {
 }
 
 type Result = ActionResult<ComposeResult>;
-export type ComposeActionFn = (input: unknown) => Promise<Result>;
+export type ComposeActionFn = (input: ComposeActionInput & ApplyFields) => Promise<Result>;
 
 const field = 'mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-sky-500 focus:outline-none aria-[invalid=true]:border-red-500';
 const labelCls = 'block text-sm font-medium text-slate-700';

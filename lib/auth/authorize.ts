@@ -122,7 +122,81 @@ export { previewKey } from './plans';
 
 const ERROR_MESSAGE = 'Something went wrong and nothing was written; the attempt is in the audit trail. Try again, or ask a lead to look at the server log.';
 
-/** Runs one authorized action for `caller`; every path but "signed out" leaves exactly one audit row. */
+/** The fields an apply adds to a recipe's input: the plan it applies and the typed confirmation. */
+export interface ApplyFields {
+  planId?: number | string;
+  confirmText?: string;
+}
+
+/** What a call site hands an action: the definition's input (plus an apply's fields), or a form. */
+export type ActionInput<S extends z.ZodType<Record<string, unknown>>> = (z.input<S> & ApplyFields) | FormData;
+
+type AuditEntry = Omit<Parameters<typeof writeAudit>[1], 'startedAt' | 'username' | 'role' | 'recipe' | 'ip' | 'userAgent'>;
+type AuditWriter = (e: AuditEntry, on?: Parameters<typeof writeAudit>[0]) => Promise<number | null>;
+
+/** Step: one audit writer for this attempt, with who, what and from where filled in. */
+function auditWriter(def: { name: string }, caller: Caller, who: Identity, startedAt: Date): AuditWriter {
+  const base = {
+    startedAt,
+    username: who.username,
+    role: caller.auditRole ?? who.role,
+    recipe: def.name,
+    ip: caller.request.ip,
+    userAgent: caller.request.userAgent,
+  };
+  return (e, on = caller.db.orm) => writeAudit(on, { ...base, ...e });
+}
+
+/** The mode of an input for the audit row; a mode rule that cannot read a bad input says preview. */
+function modeOf(def: { mode: (v: Record<string, unknown>) => AuditMode }, v: Record<string, unknown>): AuditMode {
+  try {
+    return def.mode(v);
+  } catch {
+    return 'preview';
+  }
+}
+
+/** Step: the role check (and the one-time password that must be changed first); a sentence when denied. */
+function denial(def: { role: Role }, who: Identity): string | null {
+  if (who.mustChangePassword) return 'You signed in with a one-time password; choose your own password first (/account/password). Nothing was run.';
+  if (hasRole(who.role, def.role)) return null;
+  return who.role
+    ? `Your role (${who.role}) cannot do this; it needs ${def.role} (${ROLE_DESCRIPTIONS[def.role]}). Nothing was run.`
+    : 'You have no role yet, so you cannot do anything here; ask a lead to give you one.';
+}
+
+/** Step: parse (hostile characters first, then the schema) and the reason rule; the issues when refused. */
+function parseInput<S extends z.ZodType<Record<string, unknown>>, T>(
+  def: ActionDefinition<S, T>,
+  raw: unknown,
+  input: Record<string, unknown>,
+): { data: z.output<S> & { reason?: string; runTag?: string } } | { issues: FieldIssue[]; parsed: Record<string, unknown> | null } {
+  if (raw instanceof UnreadableBody) {
+    return { issues: [{ field: 'input', message: `The request body is not a JSON object (${raw.why}); send one with Content-Type: application/json.` }], parsed: null };
+  }
+  const parsed = screenInput(input) ?? def.input.safeParse(input);
+  if (!parsed.success) return { issues: parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'input', message: i.message })), parsed: null };
+  const data = parsed.data as z.output<S> & { reason?: string; runTag?: string };
+  if (def.reasonRequired?.(data) && !data.reason) {
+    return { issues: [{ field: 'reason', message: 'A reason is required for this; say why you are doing it.' }], parsed: data };
+  }
+  return { data };
+}
+
+/** The one-line summary of an outcome for the audit row; a summarizer that throws falls back to the status. */
+function summaryOf<T>(def: { summarize?: (o: RecipeResult<T>) => string }, o: RecipeResult<T>): string {
+  try {
+    return def.summarize?.(o) ?? (o.ok ? o.status : `${o.status}: ${o.message}`);
+  } catch {
+    return o.status;
+  }
+}
+
+/**
+ * Runs one authorized action for `caller`; every path but "signed out" leaves exactly one
+ * audit row. The steps: identify → role → parse and reason → plan → run in the recipe's
+ * transaction (plan claimed and effect compared there) → audit.
+ */
 export async function executeAuthorized<S extends z.ZodType<Record<string, unknown>>, T>(
   def: ActionDefinition<S, T>,
   caller: Caller,
@@ -134,114 +208,53 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
   if (!who) {
     return { ok: false, decision: 'unauthenticated', status: 'unauthenticated', committed: false, message: 'You are signed out; sign in and try again.', auditId: null };
   }
-  const safeMode = (v: Record<string, unknown>): AuditMode => {
-    try {
-      return def.mode(v);
-    } catch {
-      return 'preview';
-    }
-  };
-  const base = {
-    startedAt,
-    username: who.username,
-    role: caller.auditRole ?? who.role,
-    recipe: def.name,
-    ip: caller.request.ip,
-    userAgent: caller.request.userAgent,
-  };
-  const record = (e: Omit<Parameters<typeof writeAudit>[1], keyof typeof base>, on: Parameters<typeof writeAudit>[0] = caller.db.orm) =>
-    writeAudit(on, { ...base, ...e });
+  const record = auditWriter(def, caller, who, startedAt);
   const rawReason = typeof input.reason === 'string' && input.reason.trim() ? input.reason.trim().slice(0, 2000) : null;
+  const early = { actor: null, reason: rawReason, committed: false } as const;
 
-  // a one-time password must be changed before anything else
-  if (who.mustChangePassword || !hasRole(who.role, def.role)) {
-    const message = who.mustChangePassword
-      ? 'You signed in with a one-time password; choose your own password first (/account/password). Nothing was run.'
-      : who.role
-        ? `Your role (${who.role}) cannot do this; it needs ${def.role} (${ROLE_DESCRIPTIONS[def.role]}). Nothing was run.`
-        : 'You have no role yet, so you cannot do anything here; ask a lead to give you one.';
-    const auditId = await record({
-      params: auditParams(input),
-      mode: safeMode(input),
-      decision: 'denied',
-      status: 'denied',
-      summary: message,
-      actor: null,
-      reason: rawReason,
-      committed: false,
-    });
-    return { ok: false, decision: 'denied', status: 'denied', committed: false, message, auditId };
+  const denied = denial(def, who);
+  if (denied) {
+    const auditId = await record({ ...early, params: auditParams(input), mode: modeOf(def, input), decision: 'denied', status: 'denied', summary: denied });
+    return { ok: false, decision: 'denied', status: 'denied', committed: false, message: denied, auditId };
   }
 
-  const parsed = screenInput(input) ?? def.input.safeParse(input);
-  let issues: FieldIssue[] | null = null;
-  if (raw instanceof UnreadableBody) {
-    issues = [{ field: 'input', message: `The request body is not a JSON object (${raw.why}); send one with Content-Type: application/json.` }];
-  } else if (!parsed.success) {
-    issues = parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'input', message: i.message }));
-  } else if (def.reasonRequired?.(parsed.data) && !(parsed.data as { reason?: string }).reason) {
-    issues = [{ field: 'reason', message: 'A reason is required for this; say why you are doing it.' }];
-  }
-  if (!parsed.success || issues) {
-    const list = issues ?? [];
-    const message = `The input was refused and nothing was run: ${list.map((i) => i.message).join(' ')}`;
-    const auditId = await record({
-      params: auditParams(input),
-      mode: safeMode(parsed.success ? (parsed.data as Record<string, unknown>) : input),
-      decision: 'invalid',
-      status: 'invalid_input',
-      summary: message,
-      actor: null,
-      reason: rawReason,
-      committed: false,
-    });
-    return { ok: false, decision: 'invalid', status: 'invalid_input', committed: false, message, issues: list, auditId };
+  const parsed = parseInput(def, raw, input);
+  if ('issues' in parsed) {
+    const message = `The input was refused and nothing was run: ${parsed.issues.map((i) => i.message).join(' ')}`;
+    const mode = modeOf(def, parsed.parsed ?? input);
+    const auditId = await record({ ...early, params: auditParams(input), mode, decision: 'invalid', status: 'invalid_input', summary: message });
+    return { ok: false, decision: 'invalid', status: 'invalid_input', committed: false, message, issues: parsed.issues, auditId };
   }
 
-  const data = parsed.data as z.output<S> & { reason?: string; runTag?: string };
-  const mode = safeMode(data);
+  const data = parsed.data;
+  const mode = modeOf(def, data);
   const runTag = data.runTag || undefined;
   const actor = runTag ? `${who.username}:${runTag}` : who.username;
   const params = auditParams(Object.fromEntries(Object.entries(data).filter(([k]) => k !== 'reason')));
   const rule = def.plan;
   const isApply = rule ? rule.applies(data) : false;
+  const reason = data.reason ?? null;
 
   // an apply names its plan: the caller's own, for these parameters, unexpired and unused
   let plan: Plan | null = null;
   if (rule && isApply) {
-    const refusal = await planRefusal(caller.db, def.name, who.username, rule, data, input);
-    if ('status' in refusal) {
-      const auditId = await record({
-        params,
-        mode,
-        decision: 'refused',
-        status: refusal.status,
-        summary: refusal.message,
-        actor: null,
-        reason: data.reason ?? null,
-        committed: false,
-        planId: refusal.planId ?? null,
-      });
-      return { ok: false, decision: 'refused', status: refusal.status, committed: false, message: refusal.message, auditId, ...(refusal.planId ? { planId: refusal.planId } : {}) };
+    const checked = await planRefusal(caller.db, def.name, who.username, rule, data, input);
+    if ('status' in checked) {
+      const planId = checked.planId ?? null;
+      const auditId = await record({ params, mode, decision: 'refused', status: checked.status, summary: checked.message, actor: null, reason, committed: false, planId });
+      return { ok: false, decision: 'refused', status: checked.status, committed: false, message: checked.message, auditId, ...(planId ? { planId } : {}) };
     }
-    plan = refusal.plan;
+    plan = checked.plan;
   }
 
-  const summarize = (o: RecipeResult<T>) => {
-    try {
-      return def.summarize?.(o) ?? (o.ok ? o.status : `${o.status}: ${o.message}`);
-    } catch {
-      return o.status;
-    }
-  };
-  const entryFor = (o: RecipeResult<T>, committed: boolean, planId: number | null) => ({
+  const entryFor = (o: RecipeResult<T>, committed: boolean, planId: number | null): AuditEntry => ({
     params,
     mode,
-    decision: (o.ok ? 'ok' : o.status === 'invalid_input' ? 'invalid' : 'refused') as AuditDecision,
+    decision: o.ok ? 'ok' : o.status === 'invalid_input' ? 'invalid' : 'refused',
     status: o.status,
-    summary: summarize(o),
+    summary: summaryOf(def, o),
     actor,
-    reason: data.reason ?? null,
+    reason,
     committed,
     planId,
   });
@@ -256,16 +269,7 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
       // only a commit records here: a rolled-back write would vanish with the run
       if (o.committed) auditId = await record(entryFor(o as RecipeResult<T>, true, plan?.id ?? null), tx);
     },
-    // the plan is used up in the apply's own transaction, whose effect must be the plan's
-    verify: plan
-      ? async (tx: Tx, o: RecipeResult<unknown>): Promise<Refusal | null> => {
-          // claimed first: an apply that raced another apply of this plan is told it was used
-          const used = await claimPlan(tx, plan!);
-          if (used) return { ok: false, status: used.status, committed: false, message: used.message };
-          const drift = rule!.drift(plan!.effect, o, data);
-          return drift ? { ok: false, status: 'plan_stale', committed: false, message: drift } : null;
-        }
-      : undefined,
+    verify: plan && rule ? planVerifier(plan, rule, data) : undefined,
   };
 
   let outcome: RecipeResult<T>;
@@ -273,17 +277,8 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
     outcome = await def.run(ctx, data);
   } catch (err) {
     logError(`[iu-console] ${def.name} by ${who.username} failed:`, err);
-    const id = await record({
-      params,
-      mode,
-      decision: 'error',
-      status: 'error',
-      summary: redactText(err instanceof Error ? err.message : String(err)).slice(0, 500),
-      actor,
-      reason: data.reason ?? null,
-      committed: false,
-      planId: plan?.id ?? null,
-    });
+    const summary = redactText(err instanceof Error ? err.message : String(err)).slice(0, 500);
+    const id = await record({ params, mode, decision: 'error', status: 'error', summary, actor, reason, committed: false, planId: plan?.id ?? null });
     return { ok: false, decision: 'error', status: 'error', committed: false, message: ERROR_MESSAGE, actor, auditId: id };
   }
 
@@ -296,15 +291,33 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
       actor,
       params: rule.params(data),
       effect: rule.effect(outcome, data),
-      summary: summarize(outcome),
+      summary: summaryOf(def, outcome),
     });
   }
   if (!outcome.committed || auditId === null) {
     // rolled back (or the recipe never called beforeFinish): record it on its own
     auditId = await record(entryFor(outcome, outcome.committed, made?.id ?? plan?.id ?? null));
   }
+  return resultOf(outcome, { actor, auditId, shown: made ?? plan, appliedPlan: plan });
+}
+
+/** Step, inside the apply's transaction: the plan is used up there, and the effect must be the plan's. */
+function planVerifier<V, T>(plan: Plan, rule: PlanRule<V, T>, data: V): NonNullable<RecipeContext['verify']> {
+  return async (tx: Tx, o: RecipeResult<unknown>): Promise<Refusal | null> => {
+    // claimed first: an apply that raced another apply of this plan is told it was used
+    const used = await claimPlan(tx, plan);
+    if (used) return { ok: false, status: used.status, committed: false, message: used.message };
+    const drift = rule.drift(plan.effect, o, data);
+    return drift ? { ok: false, status: 'plan_stale', committed: false, message: drift } : null;
+  };
+}
+
+/** Step: the recipe's outcome as the caller's answer. */
+function resultOf<T>(
+  outcome: RecipeResult<T>,
+  o: { actor: string; auditId: number | null; shown: Plan | null; appliedPlan: Plan | null },
+): ActionResult<T> {
   if (outcome.ok) {
-    const shown = made ?? plan;
     return {
       ok: true,
       decision: 'ok',
@@ -312,9 +325,9 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
       committed: outcome.committed,
       message: outcome.committed ? 'Done: committed.' : 'Preview: the run was rolled back, nothing was written.',
       result: outcome.result,
-      actor,
-      auditId,
-      ...(shown ? { plan: planView(shown) } : {}),
+      actor: o.actor,
+      auditId: o.auditId,
+      ...(o.shown ? { plan: planView(o.shown) } : {}),
     };
   }
   return {
@@ -324,9 +337,9 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
     committed: outcome.committed,
     message: outcome.message || describeStatus(outcome.status),
     issues: outcome.issues,
-    actor,
-    auditId,
-    ...(plan ? { planId: plan.id } : {}),
+    actor: o.actor,
+    auditId: o.auditId,
+    ...(o.appliedPlan ? { planId: o.appliedPlan.id } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { z } from 'zod';
 import { createAuth, type Auth } from '@/lib/auth/auth';
-import { executeAuthorized, type ActionDefinition, type ActionResult } from '@/lib/auth/authorize';
+import { executeAuthorized, type ActionDefinition, type ActionInput, type ActionResult } from '@/lib/auth/authorize';
 import { requestInfo, resolveIdentity, type Identity } from '@/lib/auth/identity';
 import { hasRole, type Role } from '@/lib/auth/roles';
 import { processSingletonAsync } from '@/lib/process-singleton';
@@ -34,19 +34,18 @@ export async function requireRole(role: Role): Promise<{ me: Identity; allowed: 
   return { me, allowed: hasRole(me.role, role) };
 }
 
-type ActionFn<T> = (a?: unknown, b?: unknown) => Promise<ActionResult<T>>;
-
 /**
- * Binds an action definition to the request: usable as a server action (FormData, or
- * useActionState's (previous state, FormData)) and from route handlers (an object).
+ * Binds an action definition to the request, typed at the call site: the definition's input
+ * (plus an apply's planId and confirmText) or a form's FormData in, its result out.
  */
-export function authorizedAction<S extends z.ZodType<Record<string, unknown>>, T>(def: ActionDefinition<S, T>): ActionFn<T> {
-  return async (a?: unknown, b?: unknown) => {
-    const raw = b !== undefined ? b : a;
+export function authorizedAction<S extends z.ZodType<Record<string, unknown>>, T>(
+  def: ActionDefinition<S, T>,
+): (input: ActionInput<S>) => Promise<ActionResult<T>> {
+  return async (input) => {
     const [db, auth, h] = await Promise.all([getDb(), getAuth(), headers()]);
     // the wrapper denies everything until a one-time password is changed
     const identity = await resolveIdentity(db, auth, h);
-    return executeAuthorized(def, { db, identity, request: requestInfo(h) }, raw);
+    return executeAuthorized(def, { db, identity, request: requestInfo(h) }, input);
   };
 }
 
