@@ -7,8 +7,10 @@
 //   * run again, and its worker killed with SIGKILL: `interrupted` read through the proxy within 20 s;
 //   * run again with no worker at all: it waits queued, and a cancel through B ends it at once;
 //   * run again, and its worker (IU_DRAIN_SECONDS=1) gets SIGTERM: `cancelled` by shutdown;
-//   * run again, A gets SIGTERM meanwhile: A's readiness answers 503 at once while B and the proxy
-//     go on answering; then the worker (IU_DRAIN_SECONDS=60) gets SIGTERM and the run finishes in its drain.
+//   * run again on a third console C that works jobs itself (a deploy adding it behind the proxy,
+//     IU_DRAIN_SECONDS=60), which gets SIGTERM mid-run: C's readiness answers 503 at once while
+//     A, B and the proxy go on answering, the run finishes inside the drain, C exits and the
+//     proxy hands C's turns to the others.
 // After each unfinished run: 0 gates open and 0 rows of the batch.
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -32,7 +34,7 @@ interface Proc {
   exited: Promise<number | null>;
 }
 interface Instance extends Proc {
-  name: 'A' | 'B';
+  name: 'A' | 'B' | 'C';
   url: string;
 }
 
@@ -45,11 +47,11 @@ function launch(command: string, args: string[], env: Record<string, string>, de
   return { proc, output, exited };
 }
 
-async function startInstance(name: 'A' | 'B', dbUrl: string, port: number): Promise<Instance> {
+async function startInstance(name: Instance['name'], dbUrl: string, port: number, env: Record<string, string> = {}): Promise<Instance> {
   // the public address is the proxy's: the browser's origin, and better-auth's base URL
   const p = launch('bash', ['scripts/start.sh'], {
     DATABASE_URL: dbUrl, PORT: String(port), BETTER_AUTH_SECRET: secret, IU_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD, IU_AUTH_MODE: '',
-    IU_PUBLIC_URL: PROXY_URL, BETTER_AUTH_URL: '', IU_SIGNIN_MAX_ATTEMPTS: '200', IU_WORKERS: '0',
+    IU_PUBLIC_URL: PROXY_URL, BETTER_AUTH_URL: '', IU_SIGNIN_MAX_ATTEMPTS: '200', IU_WORKERS: '0', ...env,
   }, true);
   const url = `http://localhost:${port}`;
   const deadline = Date.now() + 240_000;
@@ -94,6 +96,8 @@ function roundRobin(targets: Instance[]) {
   });
   return {
     server,
+    /** Puts one more console behind the proxy. */
+    add: (i: Instance) => void targets.push(i),
     /** Who the next request goes to. */
     next: () => targets[turn % targets.length].name,
     listen: () => new Promise<void>((r) => server.listen(PROXY_PORT, '127.0.0.1', r)),
@@ -111,6 +115,7 @@ test.describe('bulk jobs on two console instances and a worker behind a round-ro
   let db: Database;
   let a: Instance;
   let b: Instance;
+  let c: Instance | undefined;
   let rr: ReturnType<typeof roundRobin>;
   const workers: Proc[] = [];
   let cookie = '';
@@ -164,7 +169,7 @@ test.describe('bulk jobs on two console instances and a worker behind a round-ro
 
   test.afterAll(async () => {
     for (const w of workers) if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill('SIGKILL');
-    for (const i of [a, b]) {
+    for (const i of [a, b, c]) {
       if (i?.proc.pid && i.proc.exitCode === null) {
         process.kill(-i.proc.pid, 'SIGTERM');
         await Promise.race([i.exited, sleep(15_000)]);
@@ -180,7 +185,7 @@ test.describe('bulk jobs on two console instances and a worker behind a round-ro
     if (table.length) console.log(['fault (through the proxy) | job state after | rows written | gates open | seconds', ...table].join('\n'));
   });
 
-  test('a bulk started through the proxy on A is cancelled on B, interrupted by kill -9, drained by SIGTERM, and finishes while A drains', async () => {
+  test('a bulk started through the proxy on A is cancelled on B, interrupted by kill -9, cancelled by a short drain, and finishes inside a console\'s long drain', async () => {
     test.setTimeout(600_000);
     const tpl = await makeTemplate(db, { pieces: 2 });
     // slowed, so each fault lands mid-run: a few ms per event-log row
@@ -264,30 +269,32 @@ test.describe('bulk jobs on two console instances and a worker behind a round-ro
     await record('SIGTERM to the worker, IU_DRAIN_SECONDS=1', 'cancelled (by shutdown)', (Date.now() - t0) / 1000);
     expect(await leftovers()).toEqual({ rows: 0, gates: ALL_CLOSED });
 
-    // run again with a long drain; A gets SIGTERM meanwhile, then the worker does
-    worker = await startWorker(dbUrl, 60);
-    workers.push(worker);
+    // a third console that works jobs itself joins behind the proxy; SIGTERM mid-run: not ready at
+    // once, the run finishes inside its 60 s drain, and the proxy hands its turns to the others
+    c = await startInstance('C', dbUrl, base + 8, { IU_WORKERS: '', IU_DRAIN_SECONDS: '60' });
+    rr.add(c);
     const fourth = await call(`/api/bulk/jobs/${third.body.jobId}/rerun`, {}, 'A');
     expect(fourth.status).toBe(202);
     await running(fourth.body.jobId);
-    process.kill(-a.proc.pid!, 'SIGTERM');
-    const notReady = await until('A reporting not ready', async () => {
-      const r = await fetch(`${a.url}/api/health/ready`).catch(() => null);
-      return r && r.status === 503 && r.json();
-    }, 2000);
-    expect(notReady).toMatchObject({ ready: false, reason: 'draining' });
-    expect((await fetch(`${b.url}/api/health/ready`)).status).toBe(200);
-    await Promise.race([a.exited, sleep(60_000)]);
-    expect(a.proc.exitCode).toBe(0);
-    // A is gone: the proxy hands its turns to B
-    expect((await call(`/api/bulk/jobs/${fourth.body.jobId}`)).servedBy).toBe('B');
-    expect((await call(`/api/bulk/jobs/${fourth.body.jobId}`)).servedBy).toBe('B');
     t0 = Date.now();
-    worker.proc.kill('SIGTERM');
-    expect(await worker.exited).toBe(0);
+    process.kill(-c.proc.pid!, 'SIGTERM');
+    const notReady = await until('C reporting not ready', async () => {
+      const r = await fetch(`${c!.url}/api/health/ready`).catch(() => null);
+      return r && r.status === 503 && r.json();
+    }, 3000);
+    expect(notReady).toMatchObject({ ready: false, reason: 'draining' });
+    expect((await fetch(`${a.url}/api/health/ready`)).status).toBe(200);
+    expect((await fetch(`${b.url}/api/health/ready`)).status).toBe(200);
+    expect((await job(fourth.body.jobId)).status).toBe('running');
+    await Promise.race([c.exited, sleep(100_000)]);
+    expect(c.proc.exitCode).toBe(0);
     const finished = await job(fourth.body.jobId);
     expect(finished).toMatchObject({ status: 'succeeded', committed: true, done: N, planId: planned.planId });
-    await record('SIGTERM to A, then to the worker (IU_DRAIN_SECONDS=60)', 'succeeded (in the drain)', (Date.now() - t0) / 1000);
+    await record('SIGTERM to console C running it, IU_DRAIN_SECONDS=60', 'succeeded (in the drain)', (Date.now() - t0) / 1000);
     expect(await leftovers()).toEqual({ rows: N, gates: ALL_CLOSED });
+    // C is gone: three requests in a row are answered, each by A or B
+    const servers = [];
+    for (let i = 0; i < 3; i++) servers.push((await call(`/api/bulk/jobs/${fourth.body.jobId}`)).servedBy);
+    expect(servers.every((x) => x === 'A' || x === 'B')).toBe(true);
   });
 });
