@@ -78,6 +78,7 @@ function serve(req: http.IncomingMessage, res: http.ServerResponse) {
   });
 }
 server.listen(port, hostname, () => {
+  const pgliteDir = process.env.IU_PGLITE_DIR || '.data/pglite';
   const url = `http://${hostname && hostname !== '0.0.0.0' && hostname !== '::' ? hostname : 'localhost'}:${port}`;
   const first =
     account.kind === 'one-time'
@@ -91,7 +92,7 @@ server.listen(port, hostname, () => {
       tty ? `\x1b[1;32m  IU Core Console → ${url}\x1b[0m` : `  IU Core Console → ${url}`,
       `  Listening on ${hostname ? `${hostname}:${port}` : `port ${port}, all addresses`}` +
         (cfg.enabled ? `; trusted-header sign-in from ${cfg.trustedProxies.join(', ')}` : ''),
-      `  Database: ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${process.env.IU_PGLITE_DIR || '.data/pglite'}`}`,
+      `  Database: ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${pgliteDir}`}`,
       `  ${cfg.enabled ? 'Sign in through your proxy, or with a console account.' : first}`,
       '  Stop with Ctrl+C.',
       '',

@@ -56,16 +56,23 @@ export async function startUp(io: StartUpIo, env: Record<string, string | undefi
     const names = new Map(status.map((m) => [m.version, m.name]));
     for (const v of applied) io.out(`applied ${v}_${names.get(v) ?? ''}`);
     const done = status.filter((m) => m.applied).length;
-    io.out(applied.length ? `Applied ${applied.length} migration${applied.length === 1 ? '' : 's'}; ${done} of ${status.length} now applied.` : `Up to date: ${done} of ${status.length} migrations applied.`);
+    io.out(
+      applied.length
+        ? `Applied ${applied.length} migration${applied.length === 1 ? '' : 's'}; ${done} of ${status.length} now applied.`
+        : `Up to date: ${done} of ${status.length} migrations applied.`,
+    );
     const drifted = status.filter((m) => m.drifted);
     if (drifted.length) {
-      io.warn(`Warning: ${drifted.map((m) => `${m.version}_${m.name}`).join(', ')} changed on disk since applied; npm run db:status shows which.`);
+      const names = drifted.map((m) => `${m.version}_${m.name}`).join(', ');
+      io.warn(`Warning: ${names} changed on disk since applied; npm run db:status shows which.`);
     }
 
     if (db.kind === 'pglite' && env.IU_SKIP_SEED !== '1') {
       io.step('Loading demo data into the embedded database (only when it is empty)');
       // seedDemo's --if-empty test, asked first so that a restart does not load the seed
-      const [{ marked }] = await db.query<{ marked: number }>('SELECT count(*)::int AS marked FROM iu_piece_collection WHERE is_template');
+      const [{ marked }] = await db.query<{ marked: number }>(
+        'SELECT count(*)::int AS marked FROM iu_piece_collection WHERE is_template',
+      );
       if (marked > 0) {
         io.out(`${db.label} already has ${marked} template${marked === 1 ? '' : 's'}; nothing was seeded.`);
       } else {
@@ -98,14 +105,19 @@ async function firstAccount(db: Database, io: StartUpIo, env: Record<string, str
   ]);
   const who = cliUser(env);
   const username = 'error' in who ? 'unknown' : who.user;
-  const audit = { startedAt: new Date(), username, role: 'cli', recipe: 'user_bootstrap', mode: 'admin' as const, actor: null, reason: 'first start', ip: 'cli', userAgent: 'iu-start' };
+  const audit = {
+    startedAt: new Date(), username, role: 'cli', recipe: 'user_bootstrap', mode: 'admin' as const,
+    actor: null, reason: 'first start', ip: 'cli', userAgent: 'iu-start',
+  };
   let r: Awaited<ReturnType<typeof bootstrapLead>>;
   try {
     r = await bootstrapLead(db, env);
   } catch (err) {
     if (!(err instanceof UserAdminError)) throw err;
     // a weak IU_ADMIN_PASSWORD: refused, recorded, and the start stops
-    await writeAudit(db.orm, { ...audit, params: {}, decision: 'refused', status: 'weak_password', summary: err.message, committed: false });
+    await writeAudit(db.orm, {
+      ...audit, params: {}, decision: 'refused', status: 'weak_password', summary: err.message, committed: false,
+    });
     throw new StartUpError(`Refused (invalid_input): ${err.message}`, 2);
   }
   if (!r.created) {
