@@ -364,6 +364,9 @@ export async function seedDemo(db: Database, opts: SeedOptions = {}): Promise<Se
   let missingNo = 0;
   let suffixNo = 1000;
   let rolledBack = 0;
+  /** What the rollback removed: the canary bulk's instances, and the actor's single events besides. */
+  let rolledBackSplit = { bulk: 0, single: 0 };
+  const bulkInstanceIds = new Set<string>();
   let rollbackDone = false;
   const bulkLines: string[] = [];
 
@@ -436,7 +439,10 @@ export async function seedDemo(db: Database, opts: SeedOptions = {}): Promise<Se
         if (!r.ok) return;
         for (const item of r.result.items) {
           if (item.eventLogId != null) t.logIds.push(item.eventLogId);
-          if (item.status === 'ok' && item.instanceCollectionId) t.instanceIds.push(item.instanceCollectionId);
+          if (item.status === 'ok' && item.instanceCollectionId) {
+            t.instanceIds.push(item.instanceCollectionId);
+            bulkInstanceIds.add(item.instanceCollectionId);
+          }
           count(item.status, s.emitMode, actor);
         }
         const line = `bulk ${s.batchTag}: ${s.n} ${s.emitMode} events on ${tpl.key} by ${actor} (${Object.entries(r.result.counts).map(([k, n]) => `${k} ${n}`).join(', ')})`;
@@ -452,8 +458,10 @@ export async function seedDemo(db: Database, opts: SeedOptions = {}): Promise<Se
         if (!r.ok) return;
         t.rolledBackInstanceIds.push(...r.result.instanceCollectionIds);
         rolledBack = r.result.instanceCount;
+        const fromBulk = r.result.instanceCollectionIds.filter((id) => bulkInstanceIds.has(id)).length;
+        rolledBackSplit = { bulk: fromBulk, single: rolledBack - fromBulk };
         rollbackDone = true;
-        log(`${ROLLBACK.by} rolled back ${ROLLBACK.actor}: ${r.result.instanceCount} instances`);
+        log(rollbackSentence(rolledBack, rolledBackSplit));
       });
       continue;
     }
@@ -537,9 +545,22 @@ export async function seedDemo(db: Database, opts: SeedOptions = {}): Promise<Se
     `  modes      ${fmt(modeCounts)}`,
     `  actors     ${fmt(actorCounts)}`,
     ...bulkLines.map((l, i) => `  ${i === 0 ? 'bulk      ' : '          '} ${l.replace(/^bulk /, '')}`),
-    `  rollback   ${ROLLBACK.by} rolled back ${ROLLBACK.actor}: ${rolledBack} instances`,
+    `  rollback   ${rollbackSentence(rolledBack, rolledBackSplit)}`,
   ].join('\n');
   return { seeded: true, summary };
+}
+
+/**
+ * The rollback by actor removes every instance the actor still has, not only its bulk's: the
+ * sentence says which, so "60 live events" then "65 instances" adds up.
+ */
+function rollbackSentence(total: number, split: { bulk: number; single: number }): string {
+  const canary = BULKS.find((b) => actorName(b) === ROLLBACK.actor);
+  const parts = [
+    ...(split.bulk ? [`${split.bulk} from bulk ${canary?.batchTag ?? 'runs'}`] : []),
+    ...(split.single ? [`${split.single} from its single events`] : []),
+  ];
+  return `${ROLLBACK.by} rolled back every instance of ${ROLLBACK.actor}: ${total} (${parts.join(', ') || 'none'})`;
 }
 
 function latest(templates: Template[], family: ComposeSpec['family']): Template {

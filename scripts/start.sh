@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm start`: install, build, migrate and seed as needed, then serve the console.
-# Works on a fresh clone. Honours PORT, HOSTNAME, DATABASE_URL, IU_PGLITE_DIR, BETTER_AUTH_SECRET
-# and IU_ADMIN_PASSWORD.
+# `npm start`: install and build as needed, then run the console: one compiled process
+# (dist/server.mjs) that applies the migrations, loads the demo data into an empty embedded
+# database, makes the first account and serves. Works on a fresh clone. Honours PORT, HOSTNAME,
+# DATABASE_URL, IU_PGLITE_DIR, IU_SKIP_SEED, BETTER_AUTH_SECRET and IU_ADMIN_PASSWORD.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -22,58 +23,56 @@ fi
 
 if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "Installing dependencies (npm ci)"
-  npm ci
+  npm ci --no-audit --no-fund
 fi
 
-needs_build() {
-  [ -f .next/BUILD_ID ] || return 0
-  local newer
-  newer="$(find app components lib db proxy.ts next.config.js postcss.config.mjs tailwind.config.ts package.json tsconfig.json \
-    -newer .next/BUILD_ID -type f -print -quit 2>/dev/null || true)"
-  [ -n "$newer" ]
+# whether any of the named sources changed since file $1 was made (or it is missing)
+newer_than() {
+  local made="$1"
+  shift
+  [ -f "$made" ] || return 0
+  [ -n "$(find "$@" -newer "$made" -type f -print -quit 2>/dev/null || true)" ]
 }
+NEXT_SOURCES=(app components lib db proxy.ts next.config.js postcss.config.mjs tailwind.config.ts package.json tsconfig.json)
+SERVER_SOURCES=(server.ts lib db scripts/build-server.mjs package.json tsconfig.json)
 
-if needs_build; then
-  say "Building the console (next build)"
-  npx next build
+if newer_than .next/BUILD_ID "${NEXT_SOURCES[@]}"; then
+  if [ -f .next/BUILD_ID ]; then
+    say "Rebuilding the console (next build): sources changed since the last build; this takes a few minutes"
+  else
+    say "Building the console (next build): the first build takes a few minutes; later starts reuse it"
+  fi
+  # next build is silent for minutes while it compiles: a line every 15 s says it is still at work
+  started=$SECONDS
+  npx next build &
+  build_pid=$!
+  ( while sleep 15; do
+      kill -0 "$build_pid" 2>/dev/null || exit 0
+      printf '  … still building (%d s so far)\n' $((SECONDS - started))
+    done ) &
+  beat_pid=$!
+  build_rc=0
+  wait "$build_pid" || build_rc=$?
+  kill "$beat_pid" 2>/dev/null || true
+  wait "$beat_pid" 2>/dev/null || true
+  if [ "$build_rc" != 0 ]; then
+    echo "The build failed (exit $build_rc); the lines above say why." >&2
+    exit "$build_rc"
+  fi
+  printf '  built in %d s\n' $((SECONDS - started))
 fi
 
-# PGlite lets one process at a time open its folder, so these run to the end, one after
-# the other, before the server opens it.
-say "Applying migrations"
-npm run --silent db:migrate
-
-if [ -z "${DATABASE_URL:-}" ] && [ "${IU_SKIP_SEED:-}" != "1" ]; then
-  say "Loading demo data into the embedded database (only when it is empty)"
-  npm run --silent db:seed -- --if-empty
+# server.ts and what it runs at start-up, compiled once (a second or two), not at every start
+if newer_than dist/server.mjs "${SERVER_SOURCES[@]}"; then
+  say "Compiling the server (dist/server.mjs)"
+  node scripts/build-server.mjs
 fi
 
-# The first account: lead `admin`, with IU_ADMIN_PASSWORD or a one-time password printed here.
-say "Checking the console accounts"
-npm run --silent iu -- users bootstrap
-
-if [ -n "$BIND_HOST" ] && [ "$BIND_HOST" != "0.0.0.0" ]; then
-  URL="http://${BIND_HOST}:${PORT}"
-else
-  URL="http://localhost:${PORT}"
-fi
-
-printf '\n\033[1;32m  IU Core Console → %s\033[0m\n' "$URL"
-if [ -n "${DATABASE_URL:-}" ]; then
-  echo "  Database: PostgreSQL (DATABASE_URL)"
-else
-  echo "  Database: embedded PGlite in ${IU_PGLITE_DIR:-.data/pglite}"
-fi
-echo "  Sign in with a console account; the first one is admin (see the box above on the first start)."
-echo "  Stop with Ctrl+C."
-echo
-
-# server.ts wraps Next's handler: it records the socket's peer address and drops identity
-# headers from anyone but a trusted proxy. exec (no npx in between) so Ctrl+C and a
-# supervisor's SIGTERM reach it.
+# exec (no npm or npx in between) so Ctrl+C and a supervisor's SIGTERM reach the server, which
+# drains. It prints each start-up step, the first account's box when it makes one, and the URL.
 export NODE_ENV=production
 if [ -n "$BIND_HOST" ]; then
-  exec node_modules/.bin/tsx server.ts --port "$PORT" --hostname "$BIND_HOST"
+  exec node --enable-source-maps dist/server.mjs --port "$PORT" --hostname "$BIND_HOST"
 else
-  exec node_modules/.bin/tsx server.ts --port "$PORT"
+  exec node --enable-source-maps dist/server.mjs --port "$PORT"
 fi

@@ -46,7 +46,7 @@ if [ "${IU_SKIP_E2E:-}" = "1" ]; then
   echo "browser journeys skipped (IU_SKIP_E2E=1)"
 else
   say "production build"
-  npx next build
+  npm run build   # next build, then server.ts compiled into dist/ (what start.sh runs)
   say "browser journeys (playwright, Chromium at $chromium_path)"
   # the journeys' PGlite folders are throwaway: named here so they can go when the run ends
   export E2E_PGLITE_DIR="$PWD/.data/e2e-$(date -u +%Y%m%dT%H%M%SZ)-$$"

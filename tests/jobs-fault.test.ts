@@ -260,7 +260,7 @@ const PG_BIN = '/usr/lib/postgresql/15/bin';
 describe.skipIf(!hasPostgres || !fs.existsSync(`${PG_BIN}/initdb`) || process.getuid?.() !== 0)(
   `a bulk job through a PostgreSQL outage, on a cluster of the test's own (${PG_ONLY}; initdb as root)`,
   () => {
-    const port = 3491;
+    const port = 3391;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iu-fault-pg-'));
     const url = `postgres://postgres@127.0.0.1:${port}/iu_fault`;
     const pgctl = (...args: string[]) =>
@@ -298,9 +298,9 @@ describe.skipIf(!hasPostgres || !fs.existsSync(`${PG_BIN}/initdb`) || process.ge
         await runningWithProgress(d, id);
         // what server.ts puts in front of Next, here in front of a handler that answers 200
         const server = http.createServer(guardDatabase(async (_req, res) => void res.end('next'), url));
-        await new Promise<void>((r) => server.listen(3492, '127.0.0.1', r));
+        await new Promise<void>((r) => server.listen(3392, '127.0.0.1', r));
         const get = async (p: string) => {
-          const res = await fetch(`http://127.0.0.1:3492${p}`);
+          const res = await fetch(`http://127.0.0.1:3392${p}`);
           return { status: res.status, body: await res.text() };
         };
         try {

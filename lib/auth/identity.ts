@@ -6,6 +6,7 @@ import type { Database } from '@/db/client';
 import { authUser, consoleAuditLog } from '@/db/auth-schema';
 import type { Auth } from './auth';
 import { sanitizeError } from '@/lib/log/redact';
+import { noteRequestActor } from '@/lib/log/logger';
 import { writeAudit } from './audit';
 import { asRole, type Role } from './roles';
 import { identityFromHeaders, peerOf, trustedHeaderConfig, type HeaderIdentity, type TrustedHeaderConfig } from './trusted-header';
@@ -69,7 +70,10 @@ export async function resolveIdentity(
   cfg: TrustedHeaderConfig = trustedHeaderConfig(),
 ): Promise<Identity | null> {
   try {
-    return await lookUpIdentity(db, auth, headers, cfg);
+    const me = await lookUpIdentity(db, auth, headers, cfg);
+    // the request's log line names who asked (lib/log/logger.ts)
+    if (me) noteRequestActor(me.username);
+    return me;
   } catch (err) {
     // a failed session lookup carries the session token as a query parameter; whatever logs
     // this error next (Next prints what a page throws) must not print it

@@ -5,6 +5,7 @@
 // every instance, so sum() the counters and max() the database gauges across instances.
 import client from 'prom-client';
 import type { Database } from '@/db/client';
+import { signInLimits } from '@/lib/auth/signin-limits';
 
 const KEY = Symbol.for('iu-core-console.metrics');
 
@@ -62,18 +63,41 @@ export function metrics(): ConsoleMetrics {
     registers: [registry],
   });
   const gates = new client.Gauge({ name: 'iu_gates_open', help: 'iu_core gates open in committed data (a gate leak when above 0)', registers: [registry], collect });
+  // the sign-in limits' own table (migration 047), shared by every instance: what the limits
+  // see right now, where the counter above is what this process refused since it started
+  const signInRecent = new client.Gauge({
+    collect,
+    name: 'iu_signin_failures_window',
+    help: 'Failed sign-ins counted in the current one-minute windows of the sign-in limits, per user name or per client address (every instance)',
+    labelNames: ['scope'],
+    registers: [registry],
+  });
+  const signInLocked = new client.Gauge({
+    collect,
+    name: 'iu_signin_locked',
+    help: 'User names or client addresses at their failed sign-in limit now: their next attempt is refused until the window ends',
+    labelNames: ['scope'],
+    registers: [registry],
+  });
   function readDatabase(): Promise<void> {
     return (scrape ??= (async () => {
       try {
         const db = await within(m.database?.() ?? Promise.resolve(null));
         if (!db) throw new Error('no database');
-        const [byStatus, trail, open] = await within(
+        const limits = signInLimits();
+        const [byStatus, trail, open, signIns] = await within(
           Promise.all([
             db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM console_bulk_job GROUP BY status'),
             db.query<{ recipe: string; mode: string; decision: string; status: string; committed: boolean; n: number }>(
               'SELECT recipe, mode, decision, status, committed, count(*)::int AS n FROM console_audit_log GROUP BY 1, 2, 3, 4, 5',
             ),
             db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dot_config WHERE key LIKE 'iu_core.%' AND value <> 'false'`),
+            db.query<{ scope: string; failures: number; locked: number }>(
+              `SELECT split_part(key, ':', 1) AS scope, coalesce(sum(failures), 0)::int AS failures,
+                      count(*) FILTER (WHERE failures >= CASE WHEN key LIKE 'user:%' THEN $1::int ELSE $2::int END)::int AS locked
+                 FROM auth_signin_failure WHERE window_start > now() - make_interval(secs => $3) GROUP BY 1`,
+              [limits.perUser, limits.perAddress, limits.windowSeconds],
+            ),
           ]),
         );
         jobs.reset();
@@ -82,6 +106,11 @@ export function metrics(): ConsoleMetrics {
         audit.reset();
         for (const r of trail) audit.set({ recipe: r.recipe, mode: r.mode, decision: r.decision, status: r.status, committed: String(r.committed) }, r.n);
         gates.set(open[0]?.n ?? 0);
+        for (const scope of ['user', 'address']) {
+          const r = signIns.find((x) => x.scope === scope);
+          signInRecent.set({ scope }, r?.failures ?? 0);
+          signInLocked.set({ scope }, r?.locked ?? 0);
+        }
         up.set(1);
       } catch {
         // PostgreSQL away, or PGlite held by a bulk run: the process's own metrics still answer

@@ -3,19 +3,17 @@
 // IU_METRICS_TOKEN set, a scrape must send `Authorization: Bearer <token>`.
 import type http from 'node:http';
 import { openDatabase, type Database } from '@/db/client';
+import { heldDatabase } from '@/lib/boot/held-database';
 import { metrics } from './registry';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
-
-// The console's own database handle (lib/server/db.ts keeps it on globalThis under this key):
-// on PGlite it is the only one this process may open.
-const DB_KEY = Symbol.for('iu-core-console.db');
 
 function databaseOfThisProcess(): () => Promise<Database | null> {
   let own: Promise<Database> | null = null;
   return async () => {
     if (process.env.DATABASE_URL) return (own ??= openDatabase({ max: 1 }));
-    const held = (globalThis as unknown as Record<symbol, Promise<{ db: Database }> | undefined>)[DB_KEY];
+    // on PGlite the console's own handle is the only one this process may open
+    const held = heldDatabase();
     return held ? (await held).db : null;
   };
 }

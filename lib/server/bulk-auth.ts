@@ -5,6 +5,7 @@ import type { Caller } from '@/lib/auth/authorize';
 import { requestInfo, resolveIdentity, type Identity } from '@/lib/auth/identity';
 import { hasRole, type Role } from '@/lib/auth/roles';
 import { anyJobRunning } from '@/lib/bulk/jobs';
+import { noteRequestActor } from '@/lib/log/logger';
 import { apiUser } from './api-auth';
 import { getAuth } from './auth';
 import { getDb } from './db';
@@ -36,7 +37,9 @@ async function heldByBulkRun(): Promise<boolean> {
 function remembered(headers: Headers): Identity | null {
   const token = getSessionCookie(headers);
   const hit = token ? memo().get(token) : undefined;
-  return hit && Date.now() - hit.at <= TTL_MS ? hit.me : null;
+  if (!hit || Date.now() - hit.at > TTL_MS) return null;
+  noteRequestActor(hit.me.username);
+  return hit.me;
 }
 
 /** apiUser for the bulk routes: the same answers, without waiting for a run on PGlite. */

@@ -1,45 +1,35 @@
 import 'server-only';
 import { openDatabase, type Database } from '@/db/client';
 import { migrate } from '@/db/migrate';
+import { heldDatabase, holdDatabase, type DbState, type StartupIssue } from '@/lib/boot/held-database';
 import { redactText } from '@/lib/log/redact';
 
-/** What went wrong while preparing the database, shown on the overview instead of a crash. */
-export interface StartupIssue {
-  step: 'migrate' | 'seed';
-  message: string;
-}
-
-interface DbState {
-  db: Database;
-  issues: StartupIssue[];
-}
-
-// On globalThis, not in module scope: dev hot reload re-evaluates modules, and a second
-// PGlite open of the same folder would be refused by its pid lock (or corrupt it).
-const KEY = Symbol.for('iu-core-console.db');
-type Holder = typeof globalThis & { [KEY]?: Promise<DbState> };
-
-function holder(): Holder {
-  return globalThis as Holder;
-}
+export type { StartupIssue };
 
 /** The process-wide database, opened, migrated (and on PGlite seeded) on first use. */
 export async function getDb(): Promise<Database> {
   return (await getDbState()).db;
 }
 
-/** The database together with any migrate/seed problem met when it was opened. */
+/**
+ * The database together with any migrate/seed problem met when it was opened. `npm start`
+ * (server.ts) opens, migrates, seeds and bootstraps it before serving; this opens it on first
+ * use where nothing did (next dev, tests of route handlers).
+ */
 export function getDbState(): Promise<DbState> {
-  const h = holder();
-  if (!h[KEY]) {
-    // A failed open is forgotten so the next request tries again, e.g. once another
-    // process has let go of the PGlite folder.
-    h[KEY] = prepare().catch((err) => {
-      delete h[KEY];
+  let held = heldDatabase();
+  if (!held) {
+    // On globalThis, not in module scope: dev hot reload re-evaluates modules, and a second
+    // PGlite open of the same folder would be refused by its pid lock (or corrupt it). A failed
+    // open is forgotten so the next request tries again, e.g. once another process has let go
+    // of the PGlite folder.
+    held = prepare().catch((err) => {
+      holdDatabase(undefined);
       throw err;
     });
+    holdDatabase(held);
   }
-  return h[KEY];
+  return held;
 }
 
 async function prepare(): Promise<DbState> {
