@@ -1,4 +1,3 @@
-import { describeStatus } from '@/lib/recipes/messages';
 // The authorized-action wrapper (lib/auth/authorize.ts) on each backend: every decision
 // path leaves exactly one audit row naming the signed-in person, and nothing else.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';

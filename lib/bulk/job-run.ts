@@ -11,7 +11,6 @@ import { asRole } from '@/lib/auth/roles';
 import { log } from '@/lib/log/logger';
 import { describeForLog } from '@/lib/log/redact';
 import { metrics } from '@/lib/metrics/registry';
-import { countsLine } from '@/lib/recipes/action-fields';
 import { bulkScaleOutDefinition, bulkScaleOutJobDefinition } from '@/lib/recipes/bulk-scale-out';
 import { describeStatus } from '@/lib/recipes/messages';
 import { SHUTDOWN_CANCEL_BY } from './job-status';

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { reasonField, type RecipeAction } from '@/lib/auth/authorize';
 import { bulkInputSchema, runTagSchema } from '../schemas';
-import type { RecipeContext, RecipeResult, Tx } from '../types';
+import type { RecipeResult } from '../types';
 import { checkbox, countsLine, previewOrEmitMode } from '../action-fields';
-import { bulkScaleOut, type BulkItem, type BulkProgress, type BulkResult } from './recipe';
+import { bulkScaleOut, type BulkItem, type BulkResult } from './recipe';
 
 export const bulkActionInput = bulkInputSchema.extend({
   preview: checkbox,

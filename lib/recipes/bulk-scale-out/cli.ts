@@ -5,8 +5,7 @@ import type { Command } from 'commander';
 import { fmtCount, fmtCounts } from '@/lib/cli/format';
 import { renderBulk } from '@/lib/cli/render';
 import { RECIPE_CATALOG } from '../catalog';
-import { action, applyFlags, applyInput, done, isRefusal, notDone, refused, runDefinition, sameCommand, strayPlanFlags, templateArg, templateSet, type ApplyOpts, type Io } from '@/lib/cli/program';
-import { EXIT } from '@/lib/cli/errors';
+import { action, applyFlags, applyInput, done, isRefusal, notDone, refused, runDefinition, sameCommand, strayPlanFlags, templateArg, templateSet, type Io } from '@/lib/cli/program';
 import { bulkScaleOutJobDefinition, type BulkItem, type BulkProgress, type BulkResult } from '.';
 
 interface BulkOpts {

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { readGates, refuse } from '@/lib/recipes';
 import { gateLeakLine, renderGates } from '@/lib/cli/render';
-import { action, applyFlags, applyInput, done, isRefusal, notDone, refused, runDefinition, sameCommand, strayPlanFlags, templateArg, templateSet, type ApplyOpts, type Io } from '@/lib/cli/program';
+import { action, applyFlags, applyInput, done, notDone, refused, runDefinition, sameCommand, type ApplyOpts } from '@/lib/cli/program';
 import { EXIT } from '@/lib/cli/errors';
 import { CLOSE_GATES_PHRASE, closeAllGatesDefinition } from '.';
 

@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { explainPieceIssues, parsePiecesJson } from '@/lib/cli/pieces';
 import { renderCompose } from '@/lib/cli/render';
 import { RECIPE_CATALOG } from '../catalog';
-import { action, applyFlags, applyInput, done, isRefusal, notDone, refused, runDefinition, sameCommand, strayPlanFlags, templateArg, templateSet, type ApplyOpts, type Io } from '@/lib/cli/program';
-import { EXIT } from '@/lib/cli/errors';
+import { action, applyFlags, applyInput, done, notDone, runDefinition, sameCommand, strayPlanFlags } from '@/lib/cli/program';
 import { composeTemplateVersionDefinition } from '.';
 
 interface ComposeOpts {

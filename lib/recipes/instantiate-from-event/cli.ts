@@ -3,8 +3,7 @@ import crypto from 'node:crypto';
 import type { Command } from 'commander';
 import { renderInstantiate } from '@/lib/cli/render';
 import { RECIPE_CATALOG } from '../catalog';
-import { action, applyFlags, applyInput, done, isRefusal, notDone, refused, runDefinition, sameCommand, strayPlanFlags, templateArg, templateSet, type ApplyOpts, type Io } from '@/lib/cli/program';
-import { EXIT } from '@/lib/cli/errors';
+import { action, applyFlags, applyInput, done, isRefusal, notDone, refused, runDefinition, sameCommand, strayPlanFlags, templateArg, templateSet } from '@/lib/cli/program';
 import { instantiateFromEventDefinition } from '.';
 
 interface InstantiateOpts {

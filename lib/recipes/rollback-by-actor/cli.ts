@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { renderRollback } from '@/lib/cli/render';
 import { RECIPE_CATALOG } from '../catalog';
-import { action, applyFlags, applyInput, done, isRefusal, notDone, refused, runDefinition, sameCommand, strayPlanFlags, templateArg, templateSet, type ApplyOpts, type Io } from '@/lib/cli/program';
-import { EXIT } from '@/lib/cli/errors';
+import { action, applyFlags, applyInput, done, notDone, runDefinition, sameCommand, strayPlanFlags, type ApplyOpts } from '@/lib/cli/program';
 import { rollbackByActorDefinition } from '.';
 
 interface RollbackOpts extends ApplyOpts {
