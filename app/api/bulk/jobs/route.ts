@@ -1,4 +1,5 @@
-import { UnreadableBody } from '@/lib/auth/authorize';
+import { httpStatusOf } from '@/lib/http/status';
+import { readJsonBody } from '@/lib/http/json-body';
 import { listBulkJobs, startBulkJob } from '@/lib/bulk/jobs';
 import { badQuery, wholeNumber } from '@/lib/http/query';
 import { bulkApiUser, bulkCaller } from '@/lib/server/bulk-auth';
@@ -6,7 +7,6 @@ import { getDb } from '@/lib/server/db';
 
 export const dynamic = 'force-dynamic';
 
-const HTTP: Record<string, number> = { unauthenticated: 401, denied: 403, invalid: 422, refused: 409, error: 500 };
 
 /**
  * Starts a bulk scale-out job: the console's bulk page posts here, and so can scripts (a
@@ -15,16 +15,10 @@ const HTTP: Record<string, number> = { unauthenticated: 401, denied: 403, invali
  * 202 with the job id once it runs, or the refusal (nothing was written).
  */
 export async function POST(req: Request) {
-  let body: unknown;
-  try {
-    body = await req.json();
-  } catch (err) {
-    // still the wrapper's to refuse: a signed-in person's unreadable body is audited like any bad input
-    body = new UnreadableBody(err instanceof Error ? err.message.slice(0, 120) : 'unreadable');
-  }
+  const body = await readJsonBody(req);
   const r = await startBulkJob(await bulkCaller(req), body);
   if (r.ok) return Response.json(r, { status: 202 });
-  return Response.json(r, { status: HTTP[r.result.decision] ?? 400 });
+  return Response.json(r, { status: httpStatusOf(r.result) });
 }
 
 /** The latest bulk jobs (operator and up). */

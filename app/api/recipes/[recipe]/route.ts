@@ -1,4 +1,5 @@
-import { UnreadableBody } from '@/lib/auth/authorize';
+import { httpStatusOf } from '@/lib/http/status';
+import { readJsonBody } from '@/lib/http/json-body';
 import { RECIPE_SLUGS, isRecipeSlug } from '@/lib/recipes/catalog';
 import { RECIPE_DEFINITIONS } from '@/lib/recipes/registry';
 import { runAuthorizedForRequest } from '@/lib/server/auth';
@@ -18,7 +19,6 @@ export const dynamic = 'force-dynamic';
 // same with preview false, planId, reason and confirmText 'tpl:<family>/v<n>' (the plan's key).
 // Close all gates: {preview: true}, then {planId, reason, confirmText: 'close all gates'}.
 
-const HTTP: Record<string, number> = { unauthenticated: 401, denied: 403, invalid: 422, refused: 409, error: 500 };
 
 export async function POST(req: Request, { params }: { params: Promise<{ recipe: string }> }) {
   const { recipe } = await params;
@@ -27,14 +27,8 @@ export async function POST(req: Request, { params }: { params: Promise<{ recipe:
     return Response.json({ error: `There is no recipe called ${recipe.slice(0, 80)}; the recipes are ${RECIPE_SLUGS.join(', ')}.` }, { status: 404 });
   }
   const def = RECIPE_DEFINITIONS[recipe];
-  let body: unknown = {};
-  try {
-    body = await req.json();
-  } catch (err) {
-    // still the wrapper's to refuse: a signed-in person's unreadable body is audited like any bad input
-    body = new UnreadableBody(err instanceof Error ? err.message.slice(0, 120) : 'unreadable');
-  }
+  const body = await readJsonBody(req);
   // each definition has its own input type; the wrapper validates the body against it
   const r = await runAuthorizedForRequest(def as (typeof RECIPE_DEFINITIONS)['instantiate-from-event'], req, body);
-  return Response.json(r, { status: r.ok ? 200 : (HTTP[r.decision] ?? 400) });
+  return Response.json(r, { status: httpStatusOf(r) });
 }

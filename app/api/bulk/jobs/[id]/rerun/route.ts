@@ -1,9 +1,9 @@
+import { httpStatusOf } from '@/lib/http/status';
 import { NEEDS_PREFLIGHT, rerunBulkJob } from '@/lib/bulk/jobs';
 import { bulkCaller } from '@/lib/server/bulk-auth';
 
 export const dynamic = 'force-dynamic';
 
-const HTTP: Record<string, number> = { unauthenticated: 401, denied: 403, not_found: 404, invalid: 422, refused: 409, error: 500 };
 
 /**
  * Runs an interrupted bulk job again with its recorded request (same input, reason and plan),
@@ -17,6 +17,6 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   const needsPreflight = NEEDS_PREFLIGHT.has(r.result.status);
   return Response.json(
     { ...r, needsPreflight, error: needsPreflight ? `${r.result.message} Run a new preflight on the bulk page.` : r.result.message },
-    { status: HTTP[r.result.status] ?? HTTP[r.result.decision] ?? 409 },
+    { status: httpStatusOf(r.result) },
   );
 }
