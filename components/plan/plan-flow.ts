@@ -82,6 +82,8 @@ export interface PlanCheck {
 export interface CheckWords {
   /** "dry run", "preview", "preflight". */
   preview: string;
+  /** How to get a new plan, when it is not "run the <preview> again". */
+  again?: string;
   /** Field labels by parameter name; unnamed parameters read as their name. */
   labels?: Record<string, string>;
 }
@@ -99,17 +101,18 @@ const STATUS_WHY: Record<string, string> = {
  */
 export function checkPlan(planned: Planned | null, now: { params: PlanParams; valid: boolean } | null, gone: Gone | null, words: CheckWords): PlanCheck {
   const p = words.preview;
+  const again = words.again ?? `run the ${p} again`;
   if (!planned) {
     if (gone?.kind === 'refused') {
       const plan = gone.planId ? `Plan #${gone.planId}` : 'The plan';
-      return { ready: false, changed: [], why: `${plan} can no longer be applied (${gone.status}: ${STATUS_WHY[gone.status] ?? 'refused'}); run the ${p} again for a new plan.` };
+      return { ready: false, changed: [], why: `${plan} can no longer be applied (${gone.status}: ${STATUS_WHY[gone.status] ?? 'refused'}); ${again} for a new plan.` };
     }
-    if (gone?.kind === 'used') return { ready: false, changed: [], why: `That run used up its plan (a plan runs once); run the ${p} again first.` };
+    if (gone?.kind === 'used') return { ready: false, changed: [], why: `That run used up its plan (a plan runs once); ${again} first.` };
     return { ready: false, changed: [], why: `Run the ${p} first: this step applies the plan it makes.` };
   }
-  if (!planned.plan) return { ready: false, changed: [], why: `The ${p} made no plan to apply; run it again.` };
+  if (!planned.plan) return { ready: false, changed: [], why: `The ${p} made no plan to apply; ${again}.` };
   if (now?.valid && canonicalJson(now.params) === planned.key) return { ready: true, changed: [], why: null };
   const changed = now ? changedParams(planned.params, now.params).map((k) => words.labels?.[k] ?? k) : [];
   const list = changed.length ? changed.join(', ') : 'the form';
-  return { ready: false, changed, why: `Changed since the ${p}: ${list}. Run the ${p} again for a plan of these values.` };
+  return { ready: false, changed, why: `Changed since the ${p}: ${list}. ${again[0].toUpperCase()}${again.slice(1)} for a plan of these values.` };
 }

@@ -36,11 +36,12 @@ export interface PlanFlow<R extends FlowAnswer, K extends string> {
   /** Forgets the plan (a preview that made none, or a new preview under way). */
   forget: () => void;
   /**
-   * Applies the plan. A refusal before anything ran keeps the dialog open with the refusal
-   * (and drops the plan if it can no longer be applied); any other answer closes it, the plan used.
+   * Applies the plan. An answer that wrote nothing keeps the dialog open with the refusal (and
+   * drops the plan if it can no longer be applied); a committed answer closes it, the plan used,
+   * and is handed to `then`.
    */
   apply: (send: (planId: number | undefined) => Promise<R>, then: (r: R) => void, errorOf?: (r: R) => ReactNode) => void;
-  /** Records an apply made elsewhere; true when it ran (the dialog closes), false when refused before running. */
+  /** Records an apply's answer; true when it committed (the dialog closes), false when it wrote nothing. */
   settle: (r: R, errorOf?: (r: R) => ReactNode) => boolean;
   dialog: { kind: K | null; n: number; error: ReactNode | null; open: (kind: K) => void; close: () => void; fail: (error: ReactNode) => void };
 }
@@ -69,7 +70,8 @@ export function usePlanFlow<R extends FlowAnswer, K extends string = 'apply'>({ 
 
   const settle = useCallback(
     (r: R, errorOf?: (r: R) => ReactNode) => {
-      if (refusedBeforeRun(r)) {
+      // refused before it ran, or refused and rolled back: nothing was written, the dialog says why
+      if (refusedBeforeRun(r) || (!r.ok && !r.committed)) {
         setDialogError(errorOf ? errorOf(r) : r.message);
         if (dropsPlan(r.status)) {
           setGone({ kind: 'refused', status: r.status, message: r.message, planId: r.planId ?? plannedRef.current?.plan?.id ?? null });
@@ -77,7 +79,7 @@ export function usePlanFlow<R extends FlowAnswer, K extends string = 'apply'>({ 
         }
         return false;
       }
-      // a plan runs once: whatever the apply answered, this plan is used up
+      // it committed (a run, or a refusal the runbook keeps in the event log): a plan runs once
       setGone({ kind: 'used', planId: plannedRef.current?.plan?.id ?? null });
       setPlanned(null);
       setDialogError(null);
