@@ -14,7 +14,7 @@ export default defineConfig({
   },
   test: {
     environment: 'node',
-    include: ['tests/**/*.test.ts', 'lib/**/*.test.ts'],
+    include: ['tests/**/*.test.ts', 'lib/**/*.test.ts', 'components/**/*.test.ts'],
     exclude: ['e2e/**', 'node_modules/**', '.next/**'],
     // Each file starts its own PGlite (~100+ MB) and, with TEST_DATABASE_URL, its own
     // PostgreSQL database; two workers keep a 2-core machine busy without starving the

@@ -1,8 +1,9 @@
-// Access control, proved around the UI: signed-out requests, direct posts to server actions
-// with a lower role's own cookie, the route handlers, and the actor recorded.
+// Access control, proved around the UI: signed-out requests, a higher role's requests posted
+// again with a lower role's own cookie (to the recipes route; adding a user, which has no
+// route, is replayed as the page's own request), the route handlers, and the actor recorded.
 import { expect, test, type BrowserContext, type Request as PwRequest } from '@playwright/test';
 import { TRUSTED_PORT } from '../playwright.config';
-import { ADMIN, auditRows, contextAs, signIn, uuid } from './helpers';
+import { ADMIN, auditRows, contextAs, isPost, signIn, uuid } from './helpers';
 
 const CONSOLE_ROUTES = ['/', '/instantiate', '/rollback', '/audit', '/users', '/account/password'];
 
@@ -68,7 +69,8 @@ test.describe('signed out', () => {
 test.describe('roles', () => {
   test.describe.configure({ mode: 'serial' });
   const tag = `e2e-${Date.now().toString(36)}`;
-  let liveRun: CapturedAction;
+  /** The operator's live request, as a script would send it to the recipes route. */
+  let liveRun: Record<string, unknown>;
 
   test('an operator runs live; the actor stored is the signed-in user whatever the form sent', async ({ browser }, testInfo) => {
     const otto = await contextAs(browser, 'otto', 'operator');
@@ -97,10 +99,22 @@ test.describe('roles', () => {
     const dialog = page.getByTestId('confirm-dialog');
     await dialog.getByLabel(/Type the instance key/).fill((await dialog.getByTestId('confirm-instance-key').textContent())!);
     await dialog.getByLabel(/Reason/).fill('e2e live run');
-    const captured = page.waitForRequest(isAction);
+    const captured = page.waitForRequest(isPost);
+    const instanceKey = (await dialog.getByTestId('confirm-instance-key').textContent())!;
     await dialog.getByRole('button', { name: 'Run live' }).click();
-    liveRun = await captureAction(captured);
-    expect(liveRun.body).toContain('mallory');
+    // the forged fields went with the request, whatever its encoding
+    expect((await captured).postDataBuffer()!.toString('utf8')).toContain('mallory');
+    liveRun = {
+      eventId,
+      eventType: 'template.published',
+      templateCollectionId: await form.getByLabel('Template').inputValue(),
+      uniqueSuffix: `e2e-${eventId.slice(0, 8)}`,
+      runTag: tag,
+      emitMode: 'live',
+      confirmText: instanceKey,
+      reason: 'e2e live run',
+      actor: 'mallory',
+    };
     await expect(page.getByTestId('instantiate-result')).toHaveAttribute('data-kind', 'live');
     const result = page.getByTestId('action-result');
     await expect(result).toHaveAttribute('data-decision', 'ok');
@@ -122,7 +136,7 @@ test.describe('roles', () => {
     await admin.close();
   });
 
-  test('a viewer cannot run live even by posting to the action with their own cookie, and the attempt is audited', async ({ browser }, testInfo) => {
+  test("a viewer cannot run live even by posting the operator's request with their own cookie, and the attempt is audited", async ({ browser }, testInfo) => {
     const vic = await contextAs(browser, 'vic', 'viewer');
     const page = await vic.newPage();
     await page.goto('/instantiate');
@@ -132,8 +146,9 @@ test.describe('roles', () => {
     await testInfo.attach('viewer on instantiate', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
 
     const eventId = uuid();
-    const original = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/.exec(liveRun.body.split('eventId')[1] ?? '')![0];
-    const r = await replay(vic, liveRun, [[original, eventId]]);
+    const replayed = await vic.request.post('/api/recipes/instantiate-from-event', { data: { ...liveRun, eventId } });
+    const r = { status: replayed.status(), text: await replayed.text() };
+    expect(r.status).toBe(403);
     expect(r.text).toContain('"decision":"denied"');
     expect(r.text).not.toContain('"decision":"ok"');
 
@@ -157,28 +172,26 @@ test.describe('roles', () => {
     await admin.close();
   });
 
-  test('an operator cannot roll back, by the action or the route handler, and both attempts are audited', async ({ browser }) => {
+  test("an operator cannot roll back, by replaying a lead's request or by a durable post of their own, and both attempts are audited", async ({ browser }) => {
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const ap = await admin.newPage();
     await ap.goto('/rollback');
     const form = ap.getByTestId('rollback-form');
     await form.getByLabel('Actor', { exact: true }).fill('nobody-e2e');
-    // the lead's dry run is the rollback action's request; the operator replays it as a durable one
-    const captured = ap.waitForRequest(isAction);
+    // the lead's dry run names its plan; the operator replays it as a durable rollback of their own actor
     await form.getByRole('button', { name: 'Dry run' }).click();
-    const rollback = await captureAction(captured);
     await expect(ap.getByTestId('action-result')).toHaveAttribute('data-decision', 'ok');
-    expect(rollback.body).toContain('"durable":false');
+    const dry = await admin.request.post('/api/recipes/rollback-by-actor', { data: { targetActor: 'nobody-e2e', durable: false } });
+    const leadPlan = (await dry.json()).plan.id as number;
 
     const otto = await contextAs(browser, 'otto', 'operator');
     const op = await otto.newPage();
     await op.goto('/rollback');
     await expect(op.getByTestId('not-allowed')).toBeVisible();
-    const r = await replay(otto, rollback, [
-      ['nobody-e2e', `otto:${tag}`],
-      ['"durable":false', `"durable":true,"confirmText":"otto:${tag}","reason":"replayed by an operator"`],
-    ]);
-    expect(r.text).toContain('"decision":"denied"');
+    const replayed = await otto.request.post('/api/recipes/rollback-by-actor', {
+      data: { targetActor: `otto:${tag}`, durable: true, planId: leadPlan, confirmText: `otto:${tag}`, reason: 'replayed by an operator' },
+    });
+    expect(await replayed.text()).toContain('"decision":"denied"');
     const viaRoute = await otto.request.post('/api/recipes/rollback-by-actor', { data: { targetActor: `otto:${tag}`, durable: true, reason: 'try' } });
     expect(viaRoute.status()).toBe(403);
 

@@ -72,6 +72,10 @@ test.describe('bulk scale-out', () => {
     await expect(preflight.getByTestId('count-ok')).toHaveText(n.toLocaleString('en'));
     await expect(preflight.getByTestId('count-refused')).toHaveText('0');
     await expect(preflight.getByTestId('job-message')).toContainText('rolled back; nothing was written');
+    // in words: what a live run of these values will do (every item ran live and rolled back)
+    await expect(preflight.getByTestId('preflight-prediction')).toHaveText(
+      `A live run of these values would create ${n.toLocaleString('en')} live instances. It applies this preflight: if any item would do otherwise, the whole batch is refused and nothing is written.`,
+    );
     await shot(page, testInfo, 'bulk-02-planned-and-preflight');
 
     // nothing of the preflight is in the event log
@@ -83,6 +87,8 @@ test.describe('bulk scale-out', () => {
     const dialog = page.getByTestId('confirm-dialog');
     await expect(dialog).toBeVisible();
     await expect(dialog).toContainText(`${n.toLocaleString('en')} live instances`);
+    await expect(dialog.getByTestId('confirm-prediction')).toContainText(`A live run of these values would create ${n.toLocaleString('en')} live instances.`);
+    await expect(dialog.getByTestId('plan-line')).toContainText(/Applies plan #\d+ by you \(bulk-op\)/);
     const confirm = dialog.getByTestId('confirm-button');
     await expect(confirm).toBeDisabled();
     await dialog.getByLabel('Type the batch tag to confirm:').fill(tag.slice(0, -1));

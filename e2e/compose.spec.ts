@@ -3,14 +3,18 @@
 // then keep, replace, drop, add and reorder, preview (rolled back), commit behind the confirm
 // dialog, and read back what the database holds through the family page and /api/audit.
 import { expect, test } from '@playwright/test';
-import { ADMIN, auditRows, contextAs, shot } from './helpers';
+import { ADMIN, auditRows, composeTemplate, contextAs, shot } from './helpers';
 
-const FAMILY = 'tpl:design-review';
 // describeStatus('canonical_address_collision'), the one sentence for this refusal
 const COLLISION = 'A new piece uses a canonical address that is already taken; give the piece a different address.';
 
 test('an operator composes the next version of a family: a taken address is refused, then v(n) is previewed and committed after v(n-1)', async ({ browser }, testInfo) => {
   const cora = await contextAs(browser, 'cora', 'operator');
+  // a family of this journey's own (v1 through the recipes route), so no other journey's versions matter
+  const name = `cmp-${Date.now().toString(36)}`;
+  const lead = await contextAs(browser, ADMIN.username, 'lead');
+  const FAMILY = (await composeTemplate(lead, name)).family;
+  await lead.close();
   const page = await cora.newPage();
   await page.goto('/');
   await page.getByRole('link', { name: 'New version' }).click();
@@ -19,8 +23,8 @@ test('an operator composes the next version of a family: a taken address is refu
 
   await page.getByLabel('Family', { exact: true }).selectOption(FAMILY);
   await page.getByRole('button', { name: 'Start' }).click();
-  await expect(page).toHaveURL(/family=tpl%3Adesign-review/);
-  const heading = page.getByRole('heading', { name: /^2\. Version v\d+ of tpl:design-review$/ });
+  await expect(page).toHaveURL(new RegExp(`family=tpl%3A${name}`));
+  const heading = page.getByRole('heading', { name: new RegExp(`^2\\. Version v\\d+ of tpl:${name}$`) });
   await expect(heading).toBeVisible();
   const next = Number(/Version v(\d+)/.exec(await heading.innerText())![1]);
   const prev = `v${next - 1}`;
@@ -32,14 +36,14 @@ test('an operator composes the next version of a family: a taken address is refu
   // the latest version's pieces come prefilled, each kept (reused) by default
   await expect(group(/: title$/)).toHaveAttribute('data-choice', 'keep');
   const titleAddress = (await group(/: title$/).locator('code').nth(1).innerText()).trim();
-  expect(titleAddress).toMatch(/^iu_core\/template\/design\/design-review-v\d+\/title$/);
+  expect(titleAddress).toMatch(new RegExp(`^iu_core/template/design/${name}-v\\d+/title$`));
   const before = await pieces.locator(':scope > li').count();
 
   // a new piece on the address the kept title piece already has
   await page.getByRole('button', { name: 'Add a piece' }).click();
   const added = pieces.locator(':scope > li').last().locator('fieldset');
   await added.getByLabel('Role').fill('security-review');
-  await expect(added.getByLabel('Canonical address')).toHaveValue(`iu_core/template/design/design-review-v${next}/security-review`);
+  await expect(added.getByLabel('Canonical address')).toHaveValue(`iu_core/template/design/${name}-v${next}/security-review`);
   await added.getByLabel('Canonical address').fill(titleAddress);
   await added.getByLabel('Piece title').fill('Security review');
   await added.getByLabel('Body').fill('Name the threat model you used.\nList every secret the change touches, and who can read it.');
@@ -58,10 +62,10 @@ test('an operator composes the next version of a family: a taken address is refu
 
   // fix it, and shape the new version: replace risks, drop alternatives, move the new piece up
   await added.getByRole('button', { name: /Use the suggested address/ }).click();
-  await expect(added.getByLabel('Canonical address')).toHaveValue(`iu_core/template/design/design-review-v${next}/security-review`);
+  await expect(added.getByLabel('Canonical address')).toHaveValue(`iu_core/template/design/${name}-v${next}/security-review`);
   const risks = group(/: risks$/);
   await risks.getByLabel('Replace').check();
-  await expect(risks.getByLabel('Canonical address')).toHaveValue(`iu_core/template/design/design-review-v${next}/risks`);
+  await expect(risks.getByLabel('Canonical address')).toHaveValue(`iu_core/template/design/${name}-v${next}/risks`);
   await risks.getByLabel('Body').fill('List what could go wrong, with likelihood, impact and mitigation.\nName the irreversible steps.');
   await group(/: alternatives$/).getByLabel('Drop').check();
   await expect(pieces.getByRole('group', { name: 'Dropped: alternatives' })).toBeVisible();
@@ -116,7 +120,7 @@ test('an operator composes the next version of a family: a taken address is refu
   await shot(page, testInfo, 'family page with the new version');
 
   const admin = await contextAs(browser, ADMIN.username, 'lead');
-  const rows = (await auditRows(admin)).filter((r) => r.username === 'cora' && r.recipe === 'compose_template_version');
+  const rows = (await auditRows(admin)).filter((r) => r.username === 'cora' && r.recipe === 'compose_template_version' && String(r.params.family).endsWith(name));
   // newest first: the commit, two previews, the refused preview
   expect(rows.map((r) => [r.mode, r.decision, r.status, r.committed])).toEqual([
     ['live', 'ok', 'ok', true],

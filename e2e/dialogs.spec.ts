@@ -2,11 +2,10 @@
 // dialog: focus starts on Cancel and Tab cycles inside it, Esc closes without running
 // anything, Enter in the typed field or the reason never confirms, the confirm button stays
 // disabled until the typed text matches and a reason is given, and it is styled as danger.
-import { expect, test, type Page, type Request as PwRequest } from '@playwright/test';
-import { ADMIN, contextAs } from './helpers';
+import { expect, test, type Page } from '@playwright/test';
+import { ADMIN, contextAs, isPost } from './helpers';
 import { exportedRows, makeInstance, seededTemplates } from './rollback-helpers';
 
-const isAction = (r: PwRequest) => r.method() === 'POST' && !!r.headers()['next-action'];
 
 /** Where focus is: inside the dialog, and the focused element's accessible text. */
 const focus = (page: Page) =>
@@ -28,10 +27,10 @@ test('the rollback confirm dialog traps focus, cancels on Esc, ignores Enter in 
   await page.getByTestId('rollback-form').getByRole('button', { name: 'Dry run' }).click();
   await expect(page.getByTestId('dry-run-result')).toHaveAttribute('data-count', '1');
 
-  // from here on, any server-action POST would be the durable rollback running
+  // from here on, any POST at all would be the durable rollback running
   const posts: string[] = [];
   page.on('request', (r) => {
-    if (isAction(r)) posts.push(r.postData() ?? '');
+    if (isPost(r)) posts.push(r.postData() ?? '');
   });
 
   const opener = page.getByTestId('open-confirm');

@@ -96,3 +96,44 @@ export async function shot(page: Page, testInfo: TestInfo, name: string, fullPag
     fs.writeFileSync(`${process.env.E2E_SHOTS_DIR}/${name.replace(/[^a-z0-9-]+/gi, '-')}.png`, body);
   }
 }
+
+/** A template this journey made for itself: its collection id, key and family. */
+export interface OwnTemplate {
+  id: string;
+  key: string;
+  family: string;
+}
+
+/**
+ * Composes, marks and registers v1 of a new template family through the recipes route (a
+ * preview, then its plan applied), so a journey works on data of its own, whatever other
+ * journeys did to the demo families and in whatever order they ran.
+ */
+export async function composeTemplate(
+  ctx: BrowserContext,
+  family: string,
+  roles: string[] = ['title', 'summary', 'risks', 'alternatives'],
+  macro = 'design',
+): Promise<OwnTemplate> {
+  const body = {
+    family,
+    title: `Journey ${family}`,
+    label: `${family} v1`,
+    pieces: roles.map((role) => ({
+      role,
+      newPiece: { canonicalAddress: `iu_core/template/${macro}/${family}-v1/${role}`, title: `The ${role}`, body: `What the ${role} says.` },
+    })),
+  };
+  const preview = await ctx.request.post('/api/recipes/compose-template-version', { data: { ...body, preview: true } });
+  const planned = await preview.json();
+  expect(preview.status(), JSON.stringify(planned)).toBe(200);
+  const res = await ctx.request.post('/api/recipes/compose-template-version', {
+    data: { ...body, preview: false, planId: planned.plan.id, confirmText: planned.result.collectionKey, reason: 'e2e: a family of its own' },
+  });
+  const made = await res.json();
+  expect(res.status(), JSON.stringify(made)).toBe(200);
+  return { id: made.result.collectionId, key: made.result.collectionKey, family: `tpl:${family}` };
+}
+
+/** Any POST the page sends: a preview, an apply, whatever the transport. */
+export const isPost = (r: { method(): string }) => r.method() === 'POST';

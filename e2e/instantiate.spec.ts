@@ -1,13 +1,14 @@
-// Instantiate from an event, as an operator: a dry run that rolls back, live only for the
-// parameters that dry run used, through the confirm dialog, then the new instance. The
-// database is read back through the console's own surfaces (instance page, event-log export,
-// the lead's audit trail), because the server holds the PGlite folder.
-import { expect, test, type Page, type Request as PwRequest } from '@playwright/test';
-import { ADMIN, auditRows, contextAs, shot } from './helpers';
+// Instantiate from an event, as an operator: a dry run that rolls back and says what a live
+// run would do, live only for the parameters that dry run used, through the confirm dialog,
+// then the new instance. Each journey composes a template family of its own, so none depends
+// on another's data or order. The database is read back through the console's own surfaces
+// (instance page, event-log export, the lead's audit trail), because the server holds the
+// PGlite folder; requests made by hand go to the recipes route, never to a server action.
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { ADMIN, auditRows, composeTemplate, contextAs, isPost, shot, uuid, type OwnTemplate } from './helpers';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const TEMPLATE = 'tpl:design-review/v3';
-const isAction = (r: PwRequest) => r.method() === 'POST' && !!r.headers()['next-action'];
+const stamp = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 
 interface ExportRow {
   event_id: string;
@@ -22,25 +23,25 @@ interface ExportRow {
   id: number;
 }
 
-async function exportFor(page: Page, actor: string): Promise<ExportRow[]> {
+async function exportFor(page: Page | BrowserContext, actor: string): Promise<ExportRow[]> {
   const res = await page.request.get(`/api/events/export?format=json&actor=${encodeURIComponent(actor)}`);
   expect(res.status()).toBe(200);
   return (await res.json()) as ExportRow[];
 }
 
-/** Picks the design-review v3 template by its family/version label (latest or not: the compose journey may have added v4). */
-async function pickTemplate(page: Page) {
+/** Picks the journey's own template by its family/version label. */
+async function pickTemplate(page: Page, tpl: OwnTemplate) {
   const select = page.getByLabel('Template');
-  const option = select.locator('option', { hasText: /tpl:design-review v3( \(latest\))? ·/ });
+  const option = select.locator('option', { hasText: `${tpl.family} v1 (latest) ·` });
   await expect(option).toHaveCount(1);
-  await select.selectOption((await option.getAttribute('value'))!);
-  await expect(page.getByTestId('template-facts')).toContainText(TEMPLATE);
+  await select.selectOption(tpl.id);
+  await expect(page.getByTestId('template-facts')).toContainText(tpl.key);
 }
 
-async function fillForm(page: Page, p: { suffix: string; tag: string; note?: string; eventId?: string }) {
+async function fillForm(page: Page, tpl: OwnTemplate, p: { suffix: string; tag: string; note?: string; eventId?: string }) {
   if (p.eventId) await page.getByLabel('Event id (UUID)').fill(p.eventId);
   else await page.getByRole('button', { name: 'Generate a new event id' }).click();
-  await pickTemplate(page);
+  await pickTemplate(page, tpl);
   await page.getByLabel('Unique suffix').fill(p.suffix);
   if (p.note) await page.getByLabel('Note (optional)').fill(p.note);
   await page.getByLabel('Run tag (optional)').fill(p.tag);
@@ -55,41 +56,51 @@ async function dryRun(page: Page, status = 'ok') {
   return result;
 }
 
-/** Opens the live dialog and confirms with the key and a reason; returns the posted action. */
-async function goLive(page: Page, key: string, reason: string) {
+/** Opens the live dialog and confirms with the key and a reason; returns the plan it applied. */
+async function goLive(page: Page, key: string, reason: string): Promise<number> {
   await page.getByRole('button', { name: 'Run live…' }).click();
   const dialog = page.getByTestId('confirm-dialog');
+  const planId = Number(/plan #(\d+)/.exec((await dialog.getByTestId('plan-line').textContent())!)![1]);
   await dialog.getByLabel(/Type the instance key/).fill(key);
   await dialog.getByLabel(/Reason/).fill(reason);
-  const posted = page.waitForRequest(isAction);
   await dialog.getByTestId('confirm-button').click();
-  const req = await posted;
   await expect(dialog).toHaveCount(0);
-  return req;
+  return planId;
+}
+
+/** A live instance made through the recipes route: a dry run, then its plan applied. */
+async function liveInstance(ctx: BrowserContext, tpl: OwnTemplate, p: { eventId: string; suffix: string; tag: string; note?: string }) {
+  const base = { eventId: p.eventId, eventType: 'template.published', templateCollectionId: tpl.id, uniqueSuffix: p.suffix, runTag: p.tag, note: p.note };
+  const dry = await ctx.request.post('/api/recipes/instantiate-from-event', { data: { ...base, emitMode: 'dry_run', preview: true } });
+  const planId = (await dry.json()).plan.id as number;
+  const res = await ctx.request.post('/api/recipes/instantiate-from-event', {
+    data: { ...base, emitMode: 'live', planId, confirmText: `inst:${tpl.key}/${p.suffix}`, reason: 'e2e: the first live run of this event' },
+  });
+  const body = await res.json();
+  expect(res.status(), JSON.stringify(body)).toBe(200);
+  return { instanceId: body.result.instanceCollectionId as string, href: `/instances/${body.result.instanceCollectionId}` };
 }
 
 test.describe('instantiate from an event', () => {
-  test.describe.configure({ mode: 'serial' });
-  const tag = `inst-${Date.now().toString(36)}`;
-  const actor = `ina:${tag}`;
-  const suffix = `e2e-${Date.now().toString(36)}`;
-  const key = `inst:${TEMPLATE}/${suffix}`;
-  let eventId = '';
-  let instanceHref = '';
-
   test('an operator dry-runs, goes live through the confirm dialog and follows the link to the new instance', async ({ browser }, testInfo) => {
     const ctx = await contextAs(browser, 'ina', 'operator');
+    const tpl = await composeTemplate(ctx, `inst-a-${stamp()}`);
+    const TEMPLATE = tpl.key;
+    const tag = `inst-${stamp()}`;
+    const actor = `ina:${tag}`;
+    const suffix = `e2e-${stamp()}`;
+    const key = `inst:${TEMPLATE}/${suffix}`;
     const page = await ctx.newPage();
     let actionPosts = 0;
     page.on('request', (r) => {
-      if (isAction(r)) actionPosts++;
+      if (isPost(r)) actionPosts++;
     });
     await page.goto('/instantiate');
     const live = page.getByRole('button', { name: 'Run live…' });
     await expect(live).toBeDisabled();
     await expect(page.getByTestId('live-hint')).toHaveText('Live opens after a successful dry run of these parameters.');
 
-    eventId = await fillForm(page, { suffix, tag, note: 'e2e canary' });
+    const eventId = await fillForm(page, tpl, { suffix, tag, note: 'e2e canary' });
     expect(eventId).toMatch(UUID_RE);
     await expect(page.getByTestId('actor-preview')).toContainText(actor);
     await expect(page.getByTestId('actor-preview')).toContainText(key);
@@ -105,12 +116,18 @@ test.describe('instantiate from an event', () => {
     await expect(result.getByTestId('instance-link')).toHaveCount(0);
     await expect(live).toBeEnabled();
     await expect(page.getByTestId('live-hint')).toHaveAttribute('data-ready', 'true');
+    // the dry run also ran the live call and rolled it back: it says what a live run would do
+    await expect(result.getByTestId('live-prediction')).toHaveAttribute('data-status', 'ok');
+    await expect(result.getByTestId('live-prediction')).toHaveText(`A live run would create ${key}.`);
     await shot(page, testInfo, '2 dry run result');
 
     // editing any parameter after the dry run closes live again; putting it back reopens it
     await page.getByLabel('Unique suffix').fill(`${suffix}-x`);
     await expect(live).toBeDisabled();
     await expect(page.getByTestId('live-hint')).toHaveText('You changed a parameter since the dry run; dry-run again to open live.');
+    // and says which field took it away
+    await expect(page.getByTestId('plan-why')).toHaveText('Changed since the dry run: Unique suffix. Run the dry run again for a plan of these values.');
+    await expect(result.getByTestId('live-prediction')).toHaveCount(0);
     await shot(page, testInfo, '3 live closed after an edit');
     await page.getByLabel('Unique suffix').fill(suffix);
     await expect(live).toBeEnabled();
@@ -125,12 +142,14 @@ test.describe('instantiate from an event', () => {
     await expect(dialog).toBeVisible();
     await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
     const facts = dialog.getByTestId('confirm-facts');
-    await expect(facts).toContainText('tpl:design-review v3');
+    await expect(facts).toContainText(`${tpl.family} v1`);
     await expect(facts).toContainText(TEMPLATE);
     await expect(facts).toContainText(eventId);
     await expect(facts).toContainText('template.published');
     await expect(dialog.getByTestId('confirm-actor')).toHaveText(actor);
     await expect(dialog.getByTestId('confirm-instance-key')).toHaveText(key);
+    await expect(dialog.getByTestId('live-prediction')).toHaveText(`A live run would create ${key}.`);
+    await expect(dialog.getByTestId('plan-line')).toContainText(/Applies plan #\d+ by you \(ina\), (just now|\d+ min ago)/);
     await page.keyboard.press('Escape');
     await expect(dialog).toHaveCount(0);
 
@@ -172,7 +191,7 @@ test.describe('instantiate from an event', () => {
     await shot(page, testInfo, '5 live result');
 
     const link = result.getByTestId('instance-link');
-    instanceHref = (await link.getAttribute('href'))!;
+    const instanceHref = (await link.getAttribute('href'))!;
     expect(instanceHref).toMatch(/^\/instances\/[0-9a-f-]{36}$/);
     await link.click();
     await page.waitForURL(`**${instanceHref}`);
@@ -199,18 +218,33 @@ test.describe('instantiate from an event', () => {
 
   test('a live run of parameters other than the dry run is refused, a second live run of the event only replays, and a taken key is refused', async ({ browser }, testInfo) => {
     const ctx = await contextAs(browser, 'ina', 'operator');
+    const tpl = await composeTemplate(ctx, `inst-b-${stamp()}`);
+    const tag = `inst-${stamp()}`;
+    const actor = `ina:${tag}`;
+    const suffix = `e2e-${stamp()}`;
+    const key = `inst:${tpl.key}/${suffix}`;
+    const eventId = uuid();
+    // this journey's own first live run of the event, made through the recipes route
+    const { href: instanceHref } = await liveInstance(ctx, tpl, { eventId, suffix, tag, note: 'e2e canary' });
+    const originalId = (await exportFor(ctx, actor))[0].id;
     const page = await ctx.newPage();
     const tag2 = `${tag}-b`;
     const actor2 = `ina:${tag2}`;
 
-    // a second live run of the same event (same template, same mode): idempotent_replay, nothing new
+    // a second live run of the same event (same template, same mode): the dry run predicts the replay
     await page.goto('/instantiate');
-    await fillForm(page, { eventId, suffix, tag, note: 'e2e canary' });
-    await dryRun(page);
-    const livePost = await goLive(page, key, 'e2e second live run of the same event');
+    await fillForm(page, tpl, { eventId, suffix, tag, note: 'e2e canary' });
+    const dry = await dryRun(page);
+    await expect(dry.getByTestId('live-prediction')).toHaveAttribute('data-status', 'idempotent_replay');
+    await expect(dry.getByTestId('live-prediction')).toContainText(`A live run would replay #${originalId}: nothing new would be made`);
+    await shot(page, testInfo, '7a predictive dry run: a replay');
+    const usedPlan = await goLive(page, key, 'e2e second live run of the same event');
     const result = page.getByTestId('instantiate-result');
     await expect(result).toHaveAttribute('data-kind', 'live');
     await expect(result).toHaveAttribute('data-status', 'idempotent_replay');
+    // the headline says what happened: nothing new was made (not "Committed")
+    await expect(result.getByTestId('result-headline')).toHaveText('Replayed: nothing new was made');
+    await expect(result.getByTestId('action-result')).not.toContainText('Done: committed');
     await expect(result.getByTestId('status-sentence')).toHaveText(
       'This event was already instantiated from this template in this mode; nothing new was made and the existing instance is returned.',
     );
@@ -226,24 +260,28 @@ test.describe('instantiate from an event', () => {
     await expect(page.getByRole('heading', { level: 1, name: key })).toBeVisible();
     await expect(page.getByText('idempotent_replay')).toBeVisible();
 
-    // server-level: the live post replayed with another suffix (and its key typed) names a plan already used
+    // server-level: the same live request with another suffix (and its key typed) names a plan already used
     const other = `${suffix}-other`;
-    const body = livePost.postDataBuffer()!.toString('utf8').split(suffix).join(other);
-    const h = livePost.headers();
-    const res = await ctx.request.post(livePost.url(), {
-      headers: { 'next-action': h['next-action'], 'content-type': h['content-type'], accept: 'text/x-component', 'next-router-state-tree': h['next-router-state-tree'] ?? '', origin: new URL(livePost.url()).origin },
-      data: Buffer.from(body, 'utf8'),
+    const res = await ctx.request.post('/api/recipes/instantiate-from-event', {
+      data: {
+        eventId, eventType: 'template.published', templateCollectionId: tpl.id, uniqueSuffix: other, note: 'e2e canary', runTag: tag,
+        emitMode: 'live', planId: usedPlan, confirmText: `inst:${tpl.key}/${other}`, reason: 'e2e replayed request',
+      },
     });
-    const text = await res.text();
     // the plan it names was used up by that live run: refused before anything runs
+    expect(res.status()).toBe(409);
+    const text = await res.text();
     expect(text).toContain('"status":"plan_used"');
     expect(text).toContain('was already applied');
     expect((await exportFor(page, actor)).filter((r) => r.unique_suffix === other)).toHaveLength(0);
 
     // a new event whose live key is already taken: the dry run is fine (dryrun: key), live is refused
     await page.goto('/instantiate');
-    const eventB = await fillForm(page, { suffix, tag: tag2 });
-    await dryRun(page);
+    const eventB = await fillForm(page, tpl, { suffix, tag: tag2 });
+    const dryB = await dryRun(page);
+    await expect(dryB.getByTestId('live-prediction')).toHaveAttribute('data-status', 'instance_collection_key_collision');
+    await expect(dryB.getByTestId('live-prediction')).toContainText(`A live run would be refused: the key ${key} is held by another instance`);
+    await shot(page, testInfo, '7b predictive dry run: a taken key');
     await goLive(page, key, 'e2e live run onto a taken key');
     await expect(result).toHaveAttribute('data-kind', 'live');
     await expect(result).toHaveAttribute('data-status', 'instance_collection_key_collision');
@@ -272,11 +310,13 @@ test.describe('instantiate from an event', () => {
 
   test('an operator keeps a dry-run instance after its dry run, with a reason', async ({ browser }, testInfo) => {
     const ctx = await contextAs(browser, 'ina', 'operator');
+    const tpl = await composeTemplate(ctx, `inst-c-${stamp()}`);
+    const TEMPLATE = tpl.key;
     const page = await ctx.newPage();
-    const tag3 = `${tag}-keep`;
-    const keepSuffix = `${suffix}-keep`;
+    const tag3 = `inst-${stamp()}-keep`;
+    const keepSuffix = `e2e-${stamp()}-keep`;
     await page.goto('/instantiate');
-    const eventC = await fillForm(page, { suffix: keepSuffix, tag: tag3 });
+    const eventC = await fillForm(page, tpl, { suffix: keepSuffix, tag: tag3 });
     await dryRun(page);
     await page.getByRole('button', { name: 'Keep this dry-run instance…' }).click();
     const dialog = page.getByTestId('confirm-dialog');

@@ -138,8 +138,16 @@ test.describe('rollback by actor', () => {
     await dialog.getByLabel('Reason (kept in the audit trail)').fill('e2e: stale plan');
     await dialog.getByTestId('confirm-button').click();
     await expect(dialog.getByTestId('confirm-error')).toHaveText(`2 more instances by ${target} since your dry run (it listed 4); nothing was rolled back: dry run again.`);
+    // the refused plan is dropped: confirm stays disabled and says to dry-run again, and so does the page
+    await expect(dialog.getByTestId('confirm-button')).toBeDisabled();
+    await expect(dialog.getByTestId('confirm-blocked')).toHaveText(
+      /^Plan #\d+ can no longer be applied \(plan_stale: what it would do changed since\); run the dry run again for a new plan\.$/,
+    );
+    await expect(dialog.getByTestId('plan-line')).toHaveCount(0);
     await shot(page, testInfo, 'stale plan refused in the dialog', false);
     await page.keyboard.press('Escape');
+    await expect(page.getByTestId('open-confirm')).toBeDisabled();
+    await expect(page.getByTestId('plan-why')).toContainText('run the dry run again for a new plan');
     expect((await exportedRows(admin, target)).filter((r) => r.status === 'ok' && !r.rolled_back_at)).toHaveLength(6);
 
     await page.getByTestId('rollback-form').getByRole('button', { name: 'Dry run' }).click();

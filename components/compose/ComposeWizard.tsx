@@ -6,12 +6,16 @@
 // confirm dialog. The commit sends exactly the input the preview ran, and is offered only
 // while the form still matches it (the server checks that again).
 import Link from 'next/link';
-import { useMemo, useRef, useState, useTransition, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { ActionResultView } from '@/components/console/ActionResultView';
+import { PlanWhy } from '@/components/plan/plan-panel';
+import { composePlanParams } from '@/components/plan/plan-params';
+import { usePlanFlow } from '@/components/plan/use-plan-flow';
 import { Button } from '@/components/ui/button';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { Field } from '@/components/ui/field';
 import type { ActionResult, ApplyFields } from '@/lib/auth/authorize';
 import type { BasePiece, ComposeBase } from '@/lib/queries/compose';
 import { suggestAddress } from '@/lib/recipes/address';
@@ -36,8 +40,20 @@ interface Row {
 type Result = ActionResult<ComposeResult>;
 export type ComposeActionFn = (input: ComposeActionInput & ApplyFields) => Promise<Result>;
 
-const field = 'mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-sky-500 focus:outline-none aria-[invalid=true]:border-red-500';
-const labelCls = 'block text-sm font-medium text-slate-700';
+const WORDS = {
+  preview: 'preview',
+  labels: {
+    family: 'Family',
+    kind: 'Kind',
+    title: 'Title',
+    description: 'Description',
+    label: 'Template label',
+    note: 'Note',
+    runTag: 'Run tag',
+    pieces: 'Pieces',
+    previousCollectionId: 'Previous version',
+  },
+};
 
 function fromBase(p: BasePiece, i: number): Row {
   // a retired piece cannot be reused: start it as a replacement with its old text
@@ -102,11 +118,8 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
   // ids the server render and the browser agree on: positions for the base pieces, a counter for added ones
   const added = useRef(0);
 
-  const [previewed, setPreviewed] = useState<{ result: Result; signature: string; roles: string[] } | null>(null);
+  const [previewed, setPreviewed] = useState<{ result: Result; roles: string[] } | null>(null);
   const [committed, setCommitted] = useState<Result | null>(null);
-  const [confirmOpen, setConfirmOpen] = useState(false);
-  const [commitError, setCommitError] = useState<Result | null>(null);
-  const [pending, start] = useTransition();
 
   const addressOf = (r: Row) => r.address ?? suggestAddress(macro, familyName, nextSeq, r.role);
   const update = (id: string, patch: Partial<Row>) => setRows((rs) => rs.map((r) => (r.id === id ? { ...r, ...patch } : r)));
@@ -149,7 +162,10 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
     }),
     [family, kind, title, description, label, note, runTag, base, rows, macro, familyName, nextSeq],
   );
-  const signature = JSON.stringify(input);
+  const now = useMemo(() => composePlanParams(input), [input]);
+  const flow = usePlanFlow<Result>({ now, words: WORDS });
+  const pending = flow.pending;
+  const confirmOpen = flow.dialog.kind === 'apply';
 
   // the last answer's field issues by path; a piece's (pieces.<i>.…, i its position in what
   // was sent) are re-keyed to its row, so they stay with the piece if it is moved afterwards
@@ -169,63 +185,52 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
   const pieceIssues = (r: Row, sub: string) => issuesAt(`${r.id}:${sub}`);
 
   const previewOk = previewed?.result.ok ? (previewed.result as Extract<Result, { ok: true }>) : null;
-  const stale = !!previewed && previewed.signature !== signature;
-  const canCommit = !!previewOk && !stale && !committed;
+  // the commit is offered only while the form still matches the preview's plan
+  const stale = !!flow.planned && !flow.ready;
+  const canCommit = !!previewOk && flow.ready && !committed;
   const done = committed?.ok ? (committed as Extract<Result, { ok: true }>) : null;
 
   const titles = Object.fromEntries(submitted.map((r) => [r.role, isNewPiece(r) ? r.title : (r.origin?.title ?? '')]));
   const keptRoles = new Set(submitted.map((r) => r.role));
   const dropped = (base?.pieces ?? []).map((p) => p.role).filter((role) => !keptRoles.has(role));
 
-  const runPreview = () =>
-    start(async () => {
-      setCommitError(null);
-      const ids = submitted.map((x) => x.id);
-      const roles = submitted.map((x) => x.role);
-      const r = await action({ ...input, preview: true });
-      setPreviewed({ result: r, signature, roles });
-      collect(r, ids);
-    });
-
-  const runCommit = (reason: string) =>
-    start(async () => {
-      if (!previewOk) return;
-      const ids = submitted.map((x) => x.id);
-      // the commit applies the preview's plan, and makes exactly the version it showed
-      const r = await action({ ...input, preview: false, reason, planId: previewOk.plan?.id, confirmText: previewOk.result.collectionKey });
-      collect(r, ids);
-      if (r.ok) {
-        setCommitted(r);
-        setCommitError(null);
-        setConfirmOpen(false);
-      } else {
-        setCommitError(r);
-      }
-    });
-
-  const text = (name: string, labelText: ReactNode, value: string, set: (s: string) => void, opts: { placeholder?: string; multiline?: boolean; hint?: string } = {}) => {
-    const errs = issuesAt(name);
-    const errId = `err-${name}`;
-    const common = {
-      name,
-      value,
-      onChange: (e: { target: { value: string } }) => set(e.target.value),
-      placeholder: opts.placeholder,
-      className: field,
-      'aria-invalid': errs.length > 0,
-      'aria-describedby': errs.length ? errId : undefined,
-    };
-    return (
-      <div>
-        <label className={labelCls}>
-          {labelText}
-          {opts.multiline ? <textarea rows={2} {...common} /> : <input {...common} />}
-        </label>
-        {opts.hint && <p className="mt-1 text-xs text-slate-500">{opts.hint}</p>}
-        <FieldError id={errId} messages={errs} />
-      </div>
+  const runPreview = () => {
+    const ids = submitted.map((x) => x.id);
+    const roles = submitted.map((x) => x.role);
+    flow.preview(
+      now,
+      () => action({ ...input, preview: true }),
+      (r) => {
+        setPreviewed({ result: r, roles });
+        collect(r, ids);
+      },
     );
   };
+
+  const runCommit = (reason: string) => {
+    if (!previewOk) return;
+    const ids = submitted.map((x) => x.id);
+    const roles = submitted.map((x) => x.role);
+    flow.apply(
+      // the commit applies the preview's plan, and makes exactly the version it showed
+      async (planId) => {
+        const r = await action({ ...input, preview: false, reason, planId, confirmText: previewOk.result.collectionKey });
+        collect(r, ids);
+        return r;
+      },
+      (r) => setCommitted(r),
+      (r) => <CommitRefusal result={readable(r, roles)} />,
+    );
+  };
+
+  const text = (name: string, labelText: ReactNode, value: string, set: (s: string) => void, opts: { placeholder?: string; multiline?: boolean; hint?: string } = {}) => (
+    <Field label={labelText} hint={opts.hint} error={issuesAt(name)}>
+      {(c) => {
+        const common = { ...c, name, value, onChange: (e: { target: { value: string } }) => set(e.target.value), placeholder: opts.placeholder };
+        return opts.multiline ? <textarea rows={2} {...common} /> : <input {...common} />;
+      }}
+    </Field>
+  );
 
   return (
     <div className="space-y-6" data-testid="compose-wizard">
@@ -333,58 +338,27 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
                     {isNewPiece(r) && r.choice !== 'drop' && (
                       <div className="mt-3 grid gap-3 lg:grid-cols-2">
                         <div className="space-y-3">
-                          <div>
-                            <label className={labelCls}>
-                              Role
-                              <input
-                                value={r.role}
-                                onChange={(e) => update(r.id, { role: e.target.value })}
-                                className={field}
-                                readOnly={!!r.origin}
-                                aria-invalid={errsFor('role').length > 0}
-                                placeholder="open-questions"
-                              />
-                            </label>
-                            <FieldError id={`err-${r.id}-role`} messages={errsFor('role')} />
-                          </div>
-                          <div>
-                            <label className={labelCls}>
-                              Canonical address
-                              <input
-                                value={addressOf(r)}
-                                onChange={(e) => update(r.id, { address: e.target.value })}
-                                className={`${field} font-mono`}
-                                aria-invalid={errsFor('newPiece.canonicalAddress').length > 0}
-                                spellCheck={false}
-                              />
-                            </label>
-                            {r.address !== null && r.address !== suggestAddress(macro, familyName, nextSeq, r.role) && (
-                              <button type="button" className="mt-1 text-xs text-sky-700 underline" onClick={() => update(r.id, { address: null })}>
-                                Use the suggested address ({suggestAddress(macro, familyName, nextSeq, r.role)})
-                              </button>
+                          <Field label="Role" error={errsFor('role')}>
+                            {(c) => <input {...c} value={r.role} onChange={(e) => update(r.id, { role: e.target.value })} readOnly={!!r.origin} placeholder="open-questions" />}
+                          </Field>
+                          <Field label="Canonical address" controlClassName="font-mono" error={errsFor('newPiece.canonicalAddress')}>
+                            {(c) => (
+                              <>
+                                <input {...c} value={addressOf(r)} onChange={(e) => update(r.id, { address: e.target.value })} spellCheck={false} />
+                                {r.address !== null && r.address !== suggestAddress(macro, familyName, nextSeq, r.role) && (
+                                  <button type="button" className="mt-1 text-xs text-sky-700 underline" onClick={() => update(r.id, { address: null })}>
+                                    Use the suggested address ({suggestAddress(macro, familyName, nextSeq, r.role)})
+                                  </button>
+                                )}
+                              </>
                             )}
-                            <FieldError id={`err-${r.id}-addr`} messages={errsFor('newPiece.canonicalAddress')} />
-                          </div>
-                          <div>
-                            <label className={labelCls}>
-                              Piece title
-                              <input value={r.title} onChange={(e) => update(r.id, { title: e.target.value })} className={field} aria-invalid={errsFor('newPiece.title').length > 0} />
-                            </label>
-                            <FieldError id={`err-${r.id}-title`} messages={errsFor('newPiece.title')} />
-                          </div>
-                          <div>
-                            <label className={labelCls}>
-                              Body
-                              <textarea
-                                value={r.body}
-                                onChange={(e) => update(r.id, { body: e.target.value })}
-                                rows={6}
-                                className={field}
-                                aria-invalid={errsFor('newPiece.body').length > 0}
-                              />
-                            </label>
-                            <FieldError id={`err-${r.id}-body`} messages={errsFor('newPiece.body')} />
-                          </div>
+                          </Field>
+                          <Field label="Piece title" error={errsFor('newPiece.title')}>
+                            {(c) => <input {...c} value={r.title} onChange={(e) => update(r.id, { title: e.target.value })} />}
+                          </Field>
+                          <Field label="Body" error={errsFor('newPiece.body')}>
+                            {(c) => <textarea {...c} value={r.body} onChange={(e) => update(r.id, { body: e.target.value })} rows={6} />}
+                          </Field>
                         </div>
                         <BodyPreview title={r.title} body={r.body} />
                       </div>
@@ -400,9 +374,9 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
       <Card title="4. Preview and commit" description="The preview runs the whole recipe (compose, mark, register) in a transaction and rolls it back: what it shows is exactly what a commit makes.">
         <div className="flex flex-wrap items-center gap-3">
           <Button onClick={runPreview} disabled={pending || !!done} data-testid="preview-button">
-            {pending && !confirmOpen ? 'Running…' : 'Preview'}
+            {flow.running === 'preview' ? 'Running…' : 'Preview'}
           </Button>
-          <Button variant="danger" onClick={() => setConfirmOpen(true)} disabled={!canCommit || pending} data-testid="commit-button">
+          <Button variant="danger" onClick={() => flow.dialog.open('apply')} disabled={!canCommit || pending} data-testid="commit-button">
             {previewOk ? `Commit ${previewOk.result.collectionKey}…` : 'Commit…'}
           </Button>
           {stale && !done && (
@@ -410,6 +384,7 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
               The form changed since the preview; preview again before committing.
             </p>
           )}
+          {!done && flow.gone?.kind === 'refused' && <PlanWhy check={flow.check} />}
         </div>
 
         <div className="mt-4 space-y-4">
@@ -443,16 +418,16 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
         <ConfirmDialog
           open={confirmOpen}
           onOpenChange={(o) => {
-            setConfirmOpen(o);
-            if (!o) setCommitError(null);
+            if (!o) flow.dialog.close();
           }}
           title={`Commit ${previewOk.result.collectionKey}`}
           confirmLabel={`Register ${previewOk.result.versionLabel}`}
           typeToConfirm={{ label: "Type the new version's key to confirm:", value: previewOk.result.collectionKey }}
           requireReason
           pending={pending}
-          error={commitError && !commitError.ok ? <CommitRefusal result={readable(commitError, submitted.map((x) => x.role))} /> : undefined}
-          plan={previewOk?.plan ?? null}
+          error={flow.dialog.error}
+          plan={flow.planned?.plan ?? null}
+          blocked={flow.ready ? undefined : flow.check.why}
           onConfirm={runCommit}
         >
           <p>

@@ -2,7 +2,8 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
+import { closeGatesPlanParams } from '@/components/plan/plan-params';
+import { usePlanFlow } from '@/components/plan/use-plan-flow';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import type { ActionResult } from '@/lib/auth/authorize';
@@ -19,39 +20,36 @@ export const CLOSE_ALL_PHRASE = 'close all gates';
  * read and kept as a plan; the close applies that plan (it closes exactly those gates or, if
  * they changed, nothing). The server needs the lead role, the plan, the typed phrase and a reason.
  */
+const WORDS = { preview: 'preview', again: 'close this dialog and open it again' };
+const NOW = closeGatesPlanParams();
+
 export function CloseAllGatesButton({ leaked, closeAction, tone = 'danger' }: { leaked: string[]; closeAction: CloseAllGatesAction; tone?: 'danger' | 'onDanger' }) {
   const qc = useQueryClient();
   const router = useRouter();
-  const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
-  const [planned, setPlanned] = useState<Extract<ActionResult<string[]>, { ok: true }> | null>(null);
+  const flow = usePlanFlow<ActionResult<string[]>>({ now: NOW, words: WORDS });
+  // opening the dialog is the preview: the open gates are read and kept as the plan
   const look = () =>
-    start(async () => {
-      setError(null);
-      const r = await closeAction({ preview: true });
-      if (r.ok) setPlanned(r);
-      else setError(r.message);
-      setOpen(true);
+    flow.preview(NOW, () => closeAction({ preview: true }), (r) => {
+      flow.dialog.open('apply');
+      if (!r.ok) flow.dialog.fail(r.message);
     });
   const confirm = (reason: string) =>
-    start(async () => {
-      const r = await closeAction({ reason, confirmText: CLOSE_ALL_PHRASE, planId: planned?.plan?.id });
-      if (!r.ok) {
-        setError(r.message);
-        return;
-      }
-      setError(null);
-      setOpen(false);
-      await qc.invalidateQueries({ queryKey: ['gates'] });
-      router.refresh();
-    });
+    flow.apply(
+      (planId) => closeAction({ reason, confirmText: CLOSE_ALL_PHRASE, planId }),
+      async () => {
+        await qc.invalidateQueries({ queryKey: ['gates'] });
+        router.refresh();
+      },
+    );
+  const open = flow.dialog.kind === 'apply';
+  const planned = flow.planned?.preview.ok ? flow.planned.preview : null;
+  const gates = planned?.result ?? leaked;
   return (
     <>
       <Button
         variant={tone === 'danger' ? 'danger' : 'secondary'}
         className={tone === 'onDanger' ? 'border-white px-3 py-1 text-red-700' : undefined}
-        disabled={pending && !open}
+        disabled={flow.pending && !open}
         onClick={look}
       >
         Close all gates…
@@ -59,21 +57,21 @@ export function CloseAllGatesButton({ leaked, closeAction, tone = 'danger' }: { 
       <ConfirmDialog
         open={open}
         onOpenChange={(next) => {
-          setOpen(next);
-          if (!next) setError(null);
+          if (!next) flow.dialog.close();
         }}
         title="Close all gates?"
         confirmLabel="Close all gates"
         typeToConfirm={{ label: 'Type to confirm:', value: CLOSE_ALL_PHRASE }}
         requireReason
-        pending={pending}
-        error={error}
-        plan={planned?.plan ?? null}
+        pending={flow.pending}
+        error={flow.dialog.error}
+        plan={flow.planned?.plan ?? null}
+        blocked={flow.ready ? undefined : flow.check.why}
         onConfirm={confirm}
       >
         <p>
           Sets every open iu_core gate back to <code>false</code> in committed data:{' '}
-          {(planned?.result ?? leaked).length ? (planned?.result ?? leaked).join(', ') : 'none is open right now'}.
+          {gates.length ? gates.join(', ') : 'none is open right now'}.
         </p>
         <p>A recipe that is running holds its gate row until it commits; this waits for it. The reason goes to the audit trail.</p>
       </ConfirmDialog>

@@ -7,8 +7,10 @@
 // reason is given.
 import * as AlertDialog from '@radix-ui/react-alert-dialog';
 import { useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import type { PlanView } from '@/lib/auth/plans';
+import { PlanLine } from '@/components/plan/plan-panel';
+import type { PlanRef } from '@/components/plan/plan-flow';
 import { Button } from './button';
+import { controlClass, labelClass } from './field';
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -27,11 +29,16 @@ export interface ConfirmDialogProps {
   /** A refusal or error from the last attempt, shown inside the dialog. */
   error?: ReactNode;
   /** The plan this step applies: named in the dialog, so the person sees which preview runs. */
-  plan?: PlanLineProps['plan'] | null;
+  plan?: PlanRef | null;
+  /**
+   * Why the step cannot be confirmed now (its plan was refused or the form changed): the
+   * confirm button is disabled and this sentence stands beside it.
+   */
+  blocked?: ReactNode;
   onConfirm: (reason: string) => void;
 }
 
-const field = 'mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm focus:border-sky-500 focus:outline-none';
+const field = `${controlClass} font-mono`;
 
 function swallowEnter(e: KeyboardEvent<HTMLInputElement | HTMLTextAreaElement>) {
   if (e.key === 'Enter' && !(e.currentTarget instanceof HTMLTextAreaElement && e.shiftKey)) e.preventDefault();
@@ -50,6 +57,7 @@ export function ConfirmDialog({
   pending = false,
   error,
   plan,
+  blocked,
   onConfirm,
 }: ConfirmDialogProps) {
   const [typed, setTyped] = useState('');
@@ -59,6 +67,7 @@ export function ConfirmDialog({
   const returnTo = useRef<HTMLElement | null>(null);
   const typedId = useId();
   const reasonId = useId();
+  const blockedId = useId();
   const typedOk = !typeToConfirm || typed === typeToConfirm.value;
   const reasonOk = !requireReason || reason.trim().length > 0;
   const change = (next: boolean) => {
@@ -96,7 +105,7 @@ export function ConfirmDialog({
           {plan && <PlanLine plan={plan} />}
           {typeToConfirm && (
             <div className="mt-4">
-              <label htmlFor={typedId} className="block text-sm font-medium text-slate-700">
+              <label htmlFor={typedId} className={labelClass}>
                 {typeToConfirm.label} <code className="rounded bg-slate-100 px-1 font-mono">{typeToConfirm.value}</code>
               </label>
               <input
@@ -114,7 +123,7 @@ export function ConfirmDialog({
           )}
           {requireReason && (
             <div className="mt-4">
-              <label htmlFor={reasonId} className="block text-sm font-medium text-slate-700">
+              <label htmlFor={reasonId} className={labelClass}>
                 Reason (kept in the audit trail)
               </label>
               <textarea id={reasonId} value={reason} onChange={(e) => setReason(e.target.value)} onKeyDown={swallowEnter} rows={2} className={field} />
@@ -125,6 +134,11 @@ export function ConfirmDialog({
               {error}
             </div>
           )}
+          {blocked && (
+            <p id={blockedId} data-testid="confirm-blocked" className="mt-3 text-sm text-amber-800">
+              {blocked}
+            </p>
+          )}
           <div className="mt-6 flex justify-end gap-3">
             <AlertDialog.Cancel asChild>
               <Button variant="secondary" disabled={pending}>
@@ -134,7 +148,8 @@ export function ConfirmDialog({
             {/* not AlertDialog.Action: that would close the dialog before the result is known */}
             <Button
               variant={destructive ? 'danger' : 'primary'}
-              disabled={pending || !typedOk || !reasonOk}
+              disabled={pending || !!blocked || !typedOk || !reasonOk}
+              aria-describedby={blocked ? blockedId : undefined}
               onClick={() => onConfirm(reason.trim())}
               data-testid="confirm-button"
             >
@@ -144,26 +159,5 @@ export function ConfirmDialog({
         </AlertDialog.Content>
       </AlertDialog.Portal>
     </AlertDialog.Root>
-  );
-}
-
-function minutesAgo(iso: string): string {
-  const min = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 60_000));
-  return min < 1 ? 'just now' : `${min} min ago`;
-}
-
-interface PlanLineProps {
-  /** A plan as a preview answered it (a bulk preflight's job knows only its id, owner and end). */
-  plan: Pick<PlanView, 'id' | 'username' | 'createdAt'> & { expiresAt?: string };
-}
-
-/** "Plan #12 by you, 4 min ago": which preview this step applies, and until when. */
-export function PlanLine({ plan }: PlanLineProps) {
-  const left = plan.expiresAt ? Math.max(0, Math.round((Date.parse(plan.expiresAt) - Date.now()) / 60_000)) : null;
-  return (
-    <p data-testid="plan-line" className="mt-3 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-xs text-sky-900">
-      Applies <strong>plan #{plan.id}</strong> by you ({plan.username}), {minutesAgo(plan.createdAt)}; it runs only if it still does
-      exactly what that preview showed, and only once{left === null ? '' : ` (expires in ${left} min)`}.
-    </p>
   );
 }

@@ -7,21 +7,50 @@
 import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { canonicalJson } from '@/components/plan/plan-flow';
+import { PlanWhy } from '@/components/plan/plan-panel';
+import { bulkPlanParams, type FormParams } from '@/components/plan/plan-params';
+import { usePlanFlow, type FlowAnswer } from '@/components/plan/use-plan-flow';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { Field } from '@/components/ui/field';
 import { Table, Td, Th } from '@/components/ui/table';
 import type { ActionResult } from '@/lib/auth/authorize';
 import type { BulkJobView } from '@/lib/bulk/jobs';
 import type { TemplateOption } from '@/lib/queries/console';
 import { plannedInstanceKey, plannedItems } from '@/lib/recipes/bulk-scale-out/planned-items';
 import { batchTagSchema, runTagSchema, uuidPrefixSchema } from '@/lib/recipes/schemas';
-import { BulkJobPanel, BulkOutcome, BulkProgressView, isRunning, useBulkJob } from './BulkJobPanel';
+import { BulkJobPanel, BulkOutcome, BulkProgressView, isRunning, splitCounts, useBulkJob } from './BulkJobPanel';
 
-const field = 'mt-1 block w-full rounded-md border px-3 py-2 text-sm';
-const label = 'block text-sm font-medium text-slate-700';
+const WORDS = {
+  preview: 'preflight',
+  labels: { templateCollectionId: 'Template', n: 'N', uuidPrefix: 'Event-id prefix', batchTag: 'Batch tag', emitMode: 'Mode', runTag: 'Run tag', note: 'Note' },
+};
+
+/** A request's answer as the plan flow reads it: a queued run is the apply that used the plan. */
+type BulkAnswer = FlowAnswer;
+
+const count = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
+
+/**
+ * What a run of these values will do, from the preflight: every item ran for real (live calls
+ * in live mode) and rolled back, and the run applies exactly these outcomes or nothing.
+ */
+export function preflightPrediction(job: Pick<BulkJobView, 'counts' | 'params' | 'total'>): string {
+  const { ok, replay, refused } = splitCounts(job.counts);
+  const live = job.params.emitMode === 'live';
+  const refusedKinds = Object.keys(job.counts).filter((k) => k !== 'ok' && k !== 'idempotent_replay');
+  const parts = [
+    ok ? `create ${count(ok, live ? 'live instance' : 'dryrun: instance')}` : '',
+    replay ? `replay ${count(replay, 'event')} already instantiated (nothing new is made for ${replay === 1 ? 'it' : 'them'})` : '',
+    refused ? `be refused for ${count(refused, 'item')} (${refusedKinds.join(', ')})` : '',
+  ].filter(Boolean);
+  const what = parts.length ? parts.join(', ') : 'do nothing';
+  return `${live ? 'A live run' : 'Keeping this dry run'} of these values would ${what}. It applies this preflight: if any item would do otherwise, the whole batch is refused and nothing is written.`;
+}
 
 type StartAnswer = { ok: true; jobId: string; job: BulkJobView } | { ok: false; result: ActionResult<unknown> };
 
@@ -36,7 +65,7 @@ function firstMessage(error: { issues: { message: string }[] }): string {
   return error.issues[0]?.message ?? 'This value is not valid.';
 }
 
-function Preflight({ id, stale }: { id: string; stale: boolean }) {
+function Preflight({ id, stale, onDone }: { id: string; stale: boolean; onDone: (job: BulkJobView) => void }) {
   const q = useBulkJob(id);
   const router = useRouter();
   const finished = !!q.data && !isRunning(q.data);
@@ -44,12 +73,22 @@ function Preflight({ id, stale }: { id: string; stale: boolean }) {
     // the recent-jobs list below is rendered on the server: show this preflight in it
     if (finished) router.refresh();
   }, [finished, router]);
+  useEffect(() => {
+    // once per finished job: the console keeps its plan (onDone changes with every render)
+    if (finished && q.data) onDone(q.data);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [finished, q.data?.id]);
   if (!q.data) return <p className="text-sm text-slate-500">Starting the preflight…</p>;
   return (
     <Card title="Preflight" description="The whole batch, run for real inside one transaction and rolled back." className={stale ? 'opacity-60' : undefined}>
       <div className="space-y-3" data-testid="preflight">
         <BulkProgressView job={q.data} />
         <BulkOutcome job={q.data} />
+        {q.data.status === 'succeeded' && !stale && (
+          <p className="text-sm font-medium text-slate-800" data-testid="preflight-prediction">
+            {preflightPrediction(q.data)}
+          </p>
+        )}
         {!isRunning(q.data) && q.data.status === 'succeeded' && (
           <Link href={`/bulk/${id}`} className="text-sm text-sky-700 hover:underline">
             Every item of this preflight
@@ -62,7 +101,6 @@ function Preflight({ id, stale }: { id: string; stale: boolean }) {
 }
 
 export function BulkConsole({ templates, max, username }: { templates: TemplateOption[]; max: number; username: string }) {
-  const ids = { prefix: useId(), prefixHelp: useId(), tag: useId(), tagHelp: useId(), n: useId(), nHelp: useId() };
   const [templateId, setTemplateId] = useState(templates[0]?.collectionId ?? '');
   const [n, setN] = useState('100');
   const [prefix, setPrefix] = useState('');
@@ -70,10 +108,8 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
   const [emitMode, setEmitMode] = useState<'live' | 'dry_run'>('live');
   const [runTag, setRunTag] = useState('');
   const [note, setNote] = useState('');
-  const [preflight, setPreflight] = useState<{ id: string; sig: string } | null>(null);
+  const [preflight, setPreflight] = useState<{ id: string; params: FormParams } | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
-  const [confirmOpen, setConfirmOpen] = useState(false);
-  const [confirmError, setConfirmError] = useState<string | null>(null);
   const [runId, setRunId] = useState<string | null>(null);
   // the job as the request answered it: shown (with its Cancel) before the first poll answers
   const [runJob, setRunJob] = useState<BulkJobView | undefined>(undefined);
@@ -96,19 +132,32 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
     () => ({ templateCollectionId: templateId, n: nValue, uuidPrefix: prefix.trim(), batchTag: batchTag.trim(), emitMode, runTag: runTag.trim(), note: note.trim() }),
     [templateId, nValue, prefix, batchTag, emitMode, runTag, note],
   );
-  const sig = JSON.stringify(payload);
+  const now = useMemo(() => bulkPlanParams({ ...payload, preview: true }), [payload]);
+  const flow = usePlanFlow<BulkAnswer>({ now, words: WORDS });
   const planned = valid && prefixCheck.success ? plannedItems(prefixCheck.data, tagCheck.data!, nValue, 1, Math.min(3, nValue)) : [];
   const last = valid && prefixCheck.success && nValue > 3 ? plannedItems(prefixCheck.data, tagCheck.data!, nValue, nValue, nValue)[0] : null;
 
   const pre = useBulkJob(preflight?.id ?? '', undefined);
   const preflightJob = preflight ? pre.data : undefined;
-  const preflightOk = !!preflight && preflight.sig === sig && preflightJob?.status === 'succeeded';
+  // the run is offered while the form matches the plan of a preflight that finished
+  const preflightOk = flow.ready;
+  const stale = !!preflight && (!now.valid || canonicalJson(now.params) !== canonicalJson(preflight.params.params));
+  const preflightDone = (job: BulkJobView) => {
+    if (!preflight || job.id !== preflight.id) return;
+    if (job.status !== 'succeeded' || !job.planId) {
+      flow.forget();
+      return;
+    }
+    const answer: BulkAnswer = { ok: true, decision: 'ok', status: 'ok', message: job.message ?? '', committed: false };
+    flow.keep(preflight.params, { id: job.planId, username: job.username, createdAt: job.finishedAt ?? job.updatedAt }, answer);
+  };
 
   const startPreflight = useMutation({
     mutationFn: () => startJob({ ...payload, preview: true }),
+    onMutate: () => flow.forget(),
     onSuccess: (a) => {
       if (a.ok) {
-        setPreflight({ id: a.jobId, sig });
+        setPreflight({ id: a.jobId, params: now });
         setRefusal(null);
       } else setRefusal(a.result.message);
     },
@@ -116,19 +165,17 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
   });
   const startRun = useMutation({
     // the run applies the preflight's plan: the same batch, with every item as the preflight showed it
-    mutationFn: (reason: string) => startJob({ ...payload, preview: false, planId: preflightJob?.planId ?? undefined, confirmText: batchTag.trim(), reason }),
+    mutationFn: (reason: string) => startJob({ ...payload, preview: false, planId: flow.planned?.plan?.id, confirmText: batchTag.trim(), reason }),
     onSuccess: (a) => {
-      if (!a.ok) {
-        setConfirmError(a.result.message);
-        return;
-      }
-      setConfirmOpen(false);
+      // a queued run is the apply: it used the plan (its batch checks every item against it)
+      const answer: BulkAnswer = a.ok ? { ok: true, decision: 'ok', status: 'queued', message: '', committed: true } : { ...a.result, planId: a.result.ok ? undefined : a.result.planId };
+      if (!flow.settle(answer) || !a.ok) return;
       setRunJob(a.job);
       setRunId(a.jobId);
       // the address of the job, without a server round trip: a reload opens /bulk/<id>
       window.history.pushState(null, '', `/bulk/${a.jobId}`);
     },
-    onError: (e) => setConfirmError((e as Error).message),
+    onError: (e) => flow.dialog.fail((e as Error).message),
   });
 
   if (runId) {
@@ -160,90 +207,60 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
           if (valid) startPreflight.mutate();
         }}
       >
-        <label className={label}>
-          Template
-          <select value={templateId} onChange={(e) => setTemplateId(e.target.value)} className={`${field} border-slate-300`}>
-            {templates.map((t) => (
-              <option key={t.collectionId} value={t.collectionId}>
-                {t.collectionKey} — {t.title}
-              </option>
-            ))}
-          </select>
-        </label>
-        <div>
-          <label htmlFor={ids.n} className={label}>
-            N (number of events)
-          </label>
-          <input
-            id={ids.n}
-            inputMode="numeric"
-            value={n}
-            onChange={(e) => setN(e.target.value)}
-            aria-invalid={!!nError}
-            aria-describedby={ids.nHelp}
-            className={`${field} ${nError ? 'border-red-400' : 'border-slate-300'}`}
-          />
-          <p id={ids.nHelp} className={`mt-1 text-xs ${nError ? 'text-red-700' : 'text-slate-500'}`}>
-            {nError ?? `From 1 to ${max.toLocaleString('en')} (IU_BULK_MAX); all of them run in one transaction, all or nothing.`}
-          </p>
-        </div>
-        <div>
-          <label htmlFor={ids.prefix} className={label}>
-            Event-id prefix
-          </label>
-          <input
-            id={ids.prefix}
-            value={prefix}
-            onChange={(e) => setPrefix(e.target.value)}
-            placeholder="25000b00-"
-            autoComplete="off"
-            spellCheck={false}
-            aria-invalid={prefix.length > 0 && !prefixCheck.success}
-            aria-describedby={ids.prefixHelp}
-            className={`${field} font-mono ${prefix.length > 0 && !prefixCheck.success ? 'border-red-400' : 'border-slate-300'}`}
-          />
-          <p id={ids.prefixHelp} data-testid="prefix-message" aria-live="polite" className={`mt-1 text-xs ${prefix.length > 0 && !prefixCheck.success ? 'text-red-700' : 'text-slate-500'}`}>
-            {prefix.length === 0
+        <Field label="Template">
+          {(c) => (
+            <select {...c} value={templateId} onChange={(e) => setTemplateId(e.target.value)}>
+              {templates.map((t) => (
+                <option key={t.collectionId} value={t.collectionId}>
+                  {t.collectionKey} — {t.title}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          label="N (number of events)"
+          error={nError}
+          hint={`From 1 to ${max.toLocaleString('en')} (IU_BULK_MAX); all of them run in one transaction, all or nothing.`}
+        >
+          {(c) => <input {...c} inputMode="numeric" value={n} onChange={(e) => setN(e.target.value)} />}
+        </Field>
+        <Field
+          label="Event-id prefix"
+          controlClassName="font-mono"
+          hintTestId="prefix-message"
+          live
+          error={prefix.length > 0 && !prefixCheck.success ? firstMessage(prefixCheck.error) : null}
+          hint={
+            prefix.length === 0
               ? 'The runbook builds each event id as <prefix><12-digit number>. The prefix is hexadecimal (0-9, a-f): eight hex digits and a dash such as 25000b00- (expanded to 25000b00-0000-4000-8000-), or all 24 characters.'
               : prefixCheck.success
                 ? `Hex and well formed: ids run from ${prefixCheck.data}000000000001.`
-                : firstMessage(prefixCheck.error)}
-          </p>
-        </div>
-        <div>
-          <label htmlFor={ids.tag} className={label}>
-            Batch tag
-          </label>
-          <input
-            id={ids.tag}
-            value={batchTag}
-            onChange={(e) => setBatchTag(e.target.value)}
-            placeholder="wave-1"
-            autoComplete="off"
-            aria-invalid={batchTag.length > 0 && !tagCheck.success}
-            aria-describedby={ids.tagHelp}
-            className={`${field} font-mono ${batchTag.length > 0 && !tagCheck.success ? 'border-red-400' : 'border-slate-300'}`}
-          />
-          <p id={ids.tagHelp} className={`mt-1 text-xs ${batchTag.length > 0 && !tagCheck.success ? 'text-red-700' : 'text-slate-500'}`}>
-            {batchTag.length > 0 && !tagCheck.success ? firstMessage(tagCheck.error) : 'Each suffix is <batch tag>-<number>; you type it again to confirm a run.'}
-          </p>
-        </div>
-        <label className={label}>
-          Mode
-          <select value={emitMode} onChange={(e) => setEmitMode(e.target.value as 'live' | 'dry_run')} className={`${field} border-slate-300`}>
-            <option value="live">live (inst: instances)</option>
-            <option value="dry_run">dry_run (dryrun: instances)</option>
-          </select>
-        </label>
-        <label className={label}>
-          Run tag (optional)
-          <input value={runTag} onChange={(e) => setRunTag(e.target.value)} placeholder="canary-3" className={`${field} ${runTagCheck.success ? 'border-slate-300' : 'border-red-400'}`} />
-          {!runTagCheck.success && <span className="mt-1 block text-xs text-red-700">{firstMessage(runTagCheck.error)}</span>}
-        </label>
-        <label className={label}>
-          Note (optional)
-          <input value={note} onChange={(e) => setNote(e.target.value)} className={`${field} border-slate-300`} />
-        </label>
+                : null
+          }
+        >
+          {(c) => <input {...c} value={prefix} onChange={(e) => setPrefix(e.target.value)} placeholder="25000b00-" autoComplete="off" spellCheck={false} />}
+        </Field>
+        <Field
+          label="Batch tag"
+          controlClassName="font-mono"
+          error={batchTag.length > 0 && !tagCheck.success ? firstMessage(tagCheck.error) : null}
+          hint="Each suffix is <batch tag>-<number>; you type it again to confirm a run."
+        >
+          {(c) => <input {...c} value={batchTag} onChange={(e) => setBatchTag(e.target.value)} placeholder="wave-1" autoComplete="off" />}
+        </Field>
+        <Field label="Mode">
+          {(c) => (
+            <select {...c} value={emitMode} onChange={(e) => setEmitMode(e.target.value as 'live' | 'dry_run')}>
+              <option value="live">live (inst: instances)</option>
+              <option value="dry_run">dry_run (dryrun: instances)</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Run tag (optional)" error={runTagCheck.success ? null : firstMessage(runTagCheck.error)}>
+          {(c) => <input {...c} value={runTag} onChange={(e) => setRunTag(e.target.value)} placeholder="canary-3" />}
+        </Field>
+        <Field label="Note (optional)">{(c) => <input {...c} value={note} onChange={(e) => setNote(e.target.value)} />}</Field>
         <p className="text-xs text-slate-500">
           Recorded as <span className="font-mono">{actor}</span>.
         </p>
@@ -254,15 +271,18 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
           <Button
             variant={emitMode === 'live' ? 'danger' : 'primary'}
             disabled={!valid || !preflightOk}
-            onClick={() => {
-              setConfirmError(null);
-              setConfirmOpen(true);
-            }}
+            onClick={() => flow.dialog.open('apply')}
+            aria-describedby="bulk-run-hint"
           >
             {emitMode === 'live' ? 'Run live…' : 'Run dry run…'}
           </Button>
         </div>
-        {!preflightOk && valid && <p className="text-xs text-slate-500">The run is offered once a preflight of exactly these values has finished.</p>}
+        {!preflightOk && valid && (
+          <p id="bulk-run-hint" className="text-xs text-slate-500">
+            The run is offered once a preflight of exactly these values has finished.
+          </p>
+        )}
+        {flow.planned && <PlanWhy check={flow.check} />}
         {refusal && (
           <Alert tone="danger" title="Refused" testId="bulk-refusal">
             {refusal}
@@ -304,20 +324,23 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
             </p>
           )}
         </Card>
-        {preflight && <Preflight id={preflight.id} stale={preflight.sig !== sig} />}
+        {preflight && <Preflight id={preflight.id} stale={stale} onDone={preflightDone} />}
       </div>
 
       <ConfirmDialog
-        open={confirmOpen}
-        onOpenChange={setConfirmOpen}
+        open={flow.dialog.kind === 'apply'}
+        onOpenChange={(o) => {
+          if (!o) flow.dialog.close();
+        }}
         title={emitMode === 'live' ? `Run ${nValue.toLocaleString('en')} live instances?` : `Run ${nValue.toLocaleString('en')} dry-run instances?`}
         confirmLabel={emitMode === 'live' ? 'Run live' : 'Run dry run'}
         destructive={emitMode === 'live'}
         typeToConfirm={{ label: 'Type the batch tag to confirm:', value: batchTag.trim() }}
         requireReason
         pending={startRun.isPending}
-        error={confirmError}
-        plan={preflightJob?.planId ? { id: preflightJob.planId, username: preflightJob.username, createdAt: preflightJob.finishedAt ?? preflightJob.updatedAt } : null}
+        error={flow.dialog.error}
+        plan={flow.planned?.plan ?? null}
+        blocked={flow.ready ? undefined : flow.check.why}
         onConfirm={(reason) => startRun.mutate(reason)}
       >
         <p>
@@ -333,7 +356,8 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
         </p>
         {preflightJob && (
           <p>
-            The preflight answered: {Object.entries(preflightJob.counts).map(([k, v]) => `${k} ${v.toLocaleString('en')}`).join(', ')}.
+            The preflight answered: {Object.entries(preflightJob.counts).map(([k, v]) => `${k} ${v.toLocaleString('en')}`).join(', ')}.{' '}
+            <span data-testid="confirm-prediction">{preflightPrediction(preflightJob)}</span>
           </p>
         )}
         <p>You can cancel while it runs; cancelling rolls the whole batch back.</p>

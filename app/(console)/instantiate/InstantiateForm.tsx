@@ -7,32 +7,31 @@
 // confirmation_required otherwise); the client rule only keeps people from
 // walking into that refusal.
 import Link from 'next/link';
-import { useMemo, useRef, useState, useTransition, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { ActionResultView } from '@/components/console/ActionResultView';
+import { PlanWhy } from '@/components/plan/plan-panel';
+import { instantiatePlanParams } from '@/components/plan/plan-params';
+import { usePlanFlow } from '@/components/plan/use-plan-flow';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Code } from '@/components/ui/code';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { Field } from '@/components/ui/field';
 import type { ActionResult } from '@/lib/auth/authorize';
 import type { TemplateOption } from '@/lib/queries/console';
-import type { InstantiateResult } from '@/lib/recipes/instantiate-from-event';
+import type { InstantiateResult, LivePrediction } from '@/lib/recipes/instantiate-from-event';
 import { plannedInstanceKey } from '@/lib/recipes/bulk-scale-out/planned-items';
 import { describeStatus } from '@/lib/recipes/messages';
 import { instantiateFromEventAction } from './actions';
-import { newEventId, paramsKey, type InstantiateValues } from './params';
-
-const field = 'mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-sky-500 focus:outline-none';
-const label = 'block text-sm font-medium text-slate-700';
+import { newEventId, type InstantiateValues } from './params';
 
 type Result = ActionResult<InstantiateResult>;
 type Kind = 'preview' | 'keep' | 'live';
 
-const PLAN_REFUSALS = ['plan_required', 'plan_expired', 'plan_used', 'plan_stale'];
-
-/** A refusal from the wrapper (not from the recipe): nothing was written, so the dialog stays open to show it. */
-function refusedBeforeRun(r: Result): boolean {
-  return !r.ok && (r.decision === 'denied' || r.decision === 'invalid' || r.decision === 'error' || PLAN_REFUSALS.includes(r.status) || r.status === 'confirmation_required');
-}
+const WORDS = {
+  preview: 'dry run',
+  labels: { eventId: 'Event id', eventType: 'Event type', templateCollectionId: 'Template', uniqueSuffix: 'Unique suffix', note: 'Note', runTag: 'Run tag' },
+};
 
 export function InstantiateForm({ templates, username }: { templates: TemplateOption[]; username: string }) {
   const formRef = useRef<HTMLFormElement>(null);
@@ -44,15 +43,12 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
     note: '',
     runTag: '',
   });
-  /** The last successful dry run: the parameters it ran with and what it answered. */
-  const [preview, setPreview] = useState<{ key: string; values: InstantiateValues; result: Result } | null>(null);
   const [last, setLast] = useState<{ kind: Kind; values: InstantiateValues; result: Result } | null>(null);
-  const [dialog, setDialog] = useState<{ kind: 'live' | 'keep'; n: number } | null>(null);
-  const [dialogError, setDialogError] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
+  const now = useMemo(() => instantiatePlanParams({ ...values, emitMode: 'dry_run' }), [values]);
+  const flow = usePlanFlow<Result, 'live' | 'keep'>({ now, words: WORDS });
+  const previewMatches = flow.ready;
+  const pending = flow.pending;
 
-  const key = paramsKey(values);
-  const previewMatches = !!preview && preview.key === key;
   const template = templates.find((t) => t.collectionId === values.templateCollectionId);
   const suffix = values.uniqueSuffix.trim();
   const tag = values.runTag.trim();
@@ -71,48 +67,36 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
 
   const dryRun = () => {
     const ran = { ...values };
-    const ranKey = paramsKey(ran);
-    startTransition(async () => {
-      const r = (await instantiateFromEventAction(formData({ emitMode: 'dry_run', preview: 'on' }))) as Result;
-      setLast({ kind: 'preview', values: ran, result: r });
-      setPreview(r.ok ? { key: ranKey, values: ran, result: r } : null);
-    });
+    flow.preview(
+      now,
+      async () => (await instantiateFromEventAction(formData({ emitMode: 'dry_run', preview: 'on' }))) as Result,
+      (r) => setLast({ kind: 'preview', values: ran, result: r }),
+    );
   };
 
   const commit = (kind: 'live' | 'keep', reason: string) => {
     const ran = { ...values };
-    const planId = preview?.result.ok ? preview.result.plan?.id : undefined;
-    const extra: Record<string, string> = { emitMode: kind === 'live' ? 'live' : 'dry_run', preview: '', reason, planId: planId ? String(planId) : '' };
-    if (kind === 'live' && liveKey) extra.confirmText = liveKey;
-    setDialogError(null);
-    startTransition(async () => {
-      const r = (await instantiateFromEventAction(formData(extra))) as Result;
-      if (refusedBeforeRun(r)) {
-        setDialogError(r.message);
-        // the dry run's plan can no longer be applied (expired, used, or the outcome changed)
-        if (PLAN_REFUSALS.includes(r.status)) setPreview(null);
-        return;
-      }
-      setDialog(null);
-      setLast({ kind, values: ran, result: r });
-      // a plan runs once: a live run or a kept dry run used this dry run up
-      setPreview(null);
-    });
+    flow.apply(
+      async (planId) => {
+        const extra: Record<string, string> = { emitMode: kind === 'live' ? 'live' : 'dry_run', preview: '', reason, planId: planId ? String(planId) : '' };
+        if (kind === 'live' && liveKey) extra.confirmText = liveKey;
+        return (await instantiateFromEventAction(formData(extra))) as Result;
+      },
+      (r) => setLast({ kind, values: ran, result: r }),
+    );
   };
 
-  const openDialog = (kind: 'live' | 'keep') => {
-    setDialogError(null);
-    setDialog((d) => ({ kind, n: (d?.n ?? 0) + 1 }));
-  };
-
-  const liveHint = !preview
-    ? last?.kind === 'live'
-      ? 'That live run used up its dry run (a plan runs once); dry-run again before another live run.'
-      : 'Live opens after a successful dry run of these parameters.'
+  const liveHint = !flow.planned
+    ? flow.gone?.kind === 'refused'
+      ? flow.check.why
+      : last?.kind === 'live'
+        ? 'That live run used up its dry run (a plan runs once); dry-run again before another live run.'
+        : 'Live opens after a successful dry run of these parameters.'
     : previewMatches
       ? 'The dry run of these exact parameters succeeded; live is open.'
       : 'You changed a parameter since the dry run; dry-run again to open live.';
 
+  const dialog = flow.dialog;
   const restated = useMemo(
     () => (
       <dl className="grid grid-cols-[8rem_1fr] gap-x-3 gap-y-1 text-sm" data-testid="confirm-facts">
@@ -125,7 +109,7 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
         <dt className="text-slate-500">Actor recorded</dt>
         <dd className="font-mono" data-testid="confirm-actor">{actor}</dd>
         <dt className="text-slate-500">Instance key</dt>
-        <dd className="font-mono" data-testid="confirm-instance-key">{dialog?.kind === 'keep' ? dryKey : liveKey}</dd>
+        <dd className="font-mono" data-testid="confirm-instance-key">{dialog.kind === 'keep' ? dryKey : liveKey}</dd>
         {values.note.trim() && (
           <>
             <dt className="text-slate-500">Note</dt>
@@ -134,8 +118,9 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
         )}
       </dl>
     ),
-    [template, values, actor, dialog?.kind, dryKey, liveKey],
+    [template, values, actor, dialog.kind, dryKey, liveKey],
   );
+  const prediction = flow.planned?.preview.ok ? flow.planned.preview.result.livePrediction : undefined;
 
   return (
     <div className="grid gap-6 lg:grid-cols-2">
@@ -149,58 +134,53 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
         className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm"
         data-testid="instantiate-form"
       >
-        <div>
-          <label htmlFor="inst-event-id" className={label}>
-            Event id (UUID)
-          </label>
-          <div className="mt-1 flex gap-2">
-            <input
-              id="inst-event-id"
-              name="eventId"
-              required
-              value={values.eventId}
-              onChange={set('eventId')}
-              autoComplete="off"
-              spellCheck={false}
-              className={`${field} mt-0 font-mono`}
-              placeholder="25000b00-0000-4000-8000-000000000001"
-            />
-            <Button variant="secondary" onClick={() => setValues((v) => ({ ...v, eventId: newEventId() }))} aria-label="Generate a new event id">
-              Generate
-            </Button>
-          </div>
-        </div>
-        <label className={label}>
-          Event type
-          <input name="eventType" required value={values.eventType} onChange={set('eventType')} className={field} />
-        </label>
-        <label className={label}>
-          Template
-          <select name="templateCollectionId" required value={values.templateCollectionId} onChange={set('templateCollectionId')} className={field}>
-            {templates.map((t) => (
-              <option key={t.collectionId} value={t.collectionId}>
-                {t.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        {template && (
-          <p className="-mt-2 text-xs text-slate-500" data-testid="template-facts">
-            <Code>{template.collectionKey}</Code> · {template.activePieceCount} active piece{template.activePieceCount === 1 ? '' : 's'}
-          </p>
-        )}
-        <label className={label}>
-          Unique suffix
-          <input name="uniqueSuffix" required value={values.uniqueSuffix} onChange={set('uniqueSuffix')} className={`${field} font-mono`} placeholder="ev-42" autoComplete="off" />
-        </label>
-        <label className={label}>
-          Note (optional)
-          <input name="note" value={values.note} onChange={set('note')} className={field} />
-        </label>
-        <label className={label}>
-          Run tag (optional)
-          <input name="runTag" value={values.runTag} onChange={set('runTag')} className={`${field} font-mono`} placeholder="canary-3" autoComplete="off" />
-        </label>
+        <Field label="Event id (UUID)" controlClassName="mt-0 font-mono">
+          {(c) => (
+            <div className="mt-1 flex gap-2">
+              <input
+                {...c}
+                name="eventId"
+                required
+                value={values.eventId}
+                onChange={set('eventId')}
+                autoComplete="off"
+                spellCheck={false}
+                placeholder="25000b00-0000-4000-8000-000000000001"
+              />
+              <Button variant="secondary" onClick={() => setValues((v) => ({ ...v, eventId: newEventId() }))} aria-label="Generate a new event id">
+                Generate
+              </Button>
+            </div>
+          )}
+        </Field>
+        <Field label="Event type">{(c) => <input {...c} name="eventType" required value={values.eventType} onChange={set('eventType')} />}</Field>
+        <Field
+          label="Template"
+          hint={
+            template && (
+              <span data-testid="template-facts">
+                <Code>{template.collectionKey}</Code> · {template.activePieceCount} active piece{template.activePieceCount === 1 ? '' : 's'}
+              </span>
+            )
+          }
+        >
+          {(c) => (
+            <select {...c} name="templateCollectionId" required value={values.templateCollectionId} onChange={set('templateCollectionId')}>
+              {templates.map((t) => (
+                <option key={t.collectionId} value={t.collectionId}>
+                  {t.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Unique suffix" controlClassName="font-mono">
+          {(c) => <input {...c} name="uniqueSuffix" required value={values.uniqueSuffix} onChange={set('uniqueSuffix')} placeholder="ev-42" autoComplete="off" />}
+        </Field>
+        <Field label="Note (optional)">{(c) => <input {...c} name="note" value={values.note} onChange={set('note')} />}</Field>
+        <Field label="Run tag (optional)" controlClassName="font-mono">
+          {(c) => <input {...c} name="runTag" value={values.runTag} onChange={set('runTag')} placeholder="canary-3" autoComplete="off" />}
+        </Field>
         <p className="text-xs text-slate-600" data-testid="actor-preview">
           Recorded as <Code>{actor}</Code>
           {liveKey && (
@@ -211,15 +191,21 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
         </p>
         <div className="flex flex-wrap items-center gap-3 border-t border-slate-100 pt-4">
           <Button type="submit" disabled={pending}>
-            {pending && !dialog ? 'Running…' : 'Dry run'}
+            {flow.running === 'preview' ? 'Running…' : 'Dry run'}
           </Button>
-          <Button variant="danger" disabled={pending || !previewMatches} onClick={() => openDialog('live')}>
+          <Button variant="danger" disabled={pending || !previewMatches} onClick={() => dialog.open('live')} aria-describedby="instantiate-live-hint">
             Run live…
           </Button>
         </div>
-        <p className={`text-xs ${previewMatches ? 'text-emerald-700' : 'text-slate-500'}`} data-testid="live-hint" data-ready={previewMatches}>
+        <p
+          id="instantiate-live-hint"
+          className={`text-xs ${previewMatches ? 'text-emerald-700' : 'text-slate-500'}`}
+          data-testid="live-hint"
+          data-ready={previewMatches}
+        >
           {liveHint}
         </p>
+        {flow.planned && !previewMatches && <PlanWhy check={flow.check} />}
       </form>
 
       <div className="space-y-4">
@@ -227,8 +213,10 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
           <ResultPanel
             kind={last.kind}
             result={last.result}
+            prediction={last.kind === 'preview' && previewMatches ? prediction : undefined}
+            liveKey={liveKey}
             canKeep={last.kind === 'preview' && previewMatches && last.result.ok && last.result.result.status === 'ok'}
-            onKeep={() => openDialog('keep')}
+            onKeep={() => dialog.open('keep')}
             pending={pending}
             takenKey={last.result.status === 'instance_collection_key_collision' ? takenKeyOf(last.kind, last.values, templates) : null}
           />
@@ -239,12 +227,12 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
         )}
       </div>
 
-      {dialog && (
+      {dialog.kind && (
         <ConfirmDialog
           key={dialog.n}
           open
           onOpenChange={(o) => {
-            if (!o) setDialog(null);
+            if (!o) dialog.close();
           }}
           title={dialog.kind === 'live' ? 'Run live and commit?' : 'Keep the dry-run instance?'}
           confirmLabel={dialog.kind === 'live' ? 'Run live' : 'Keep dry-run instance'}
@@ -252,9 +240,10 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
           typeToConfirm={dialog.kind === 'live' && liveKey ? { label: 'Type the instance key to confirm:', value: liveKey } : undefined}
           requireReason
           pending={pending}
-          error={dialogError}
-          plan={preview?.result.ok ? preview.result.plan : null}
-          onConfirm={(reason) => commit(dialog.kind, reason)}
+          error={dialog.error}
+          plan={flow.planned?.plan ?? null}
+          blocked={flow.ready ? undefined : flow.check.why}
+          onConfirm={(reason) => commit(dialog.kind!, reason)}
         >
           {dialog.kind === 'live' ? (
             <p>
@@ -266,8 +255,61 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
               This runs the dry run again and commits it: the <Code>dryrun:</Code> instance stays (it is not live). A rollback by actor removes it.
             </p>
           )}
+          {dialog.kind === 'live' && prediction && <PredictionLine p={prediction} liveKey={liveKey} />}
           {restated}
         </ConfirmDialog>
+      )}
+    </div>
+  );
+}
+
+/**
+ * What the dry run's rolled-back live call answered: what a live run of the same parameters
+ * does now. This is what the plan binds, so a live run that would do anything else is refused.
+ */
+export function predictionSentence(p: LivePrediction, liveKey: string | null): string {
+  switch (p.status) {
+    case 'ok':
+      return `A live run would create ${p.instanceCollectionKey ?? liveKey ?? 'a new instance'}.`;
+    case 'idempotent_replay':
+      return `A live run would replay${p.originalEventLogId != null ? ` #${p.originalEventLogId}` : ' an earlier run'}: nothing new would be made; it returns the existing instance ${p.instanceCollectionKey ?? ''}.`.replace(' .', '.');
+    case 'instance_collection_key_collision':
+      return `A live run would be refused: the key ${liveKey ?? ''} is held by another instance; choose another unique suffix.`.replace('  ', ' ');
+    default:
+      return `A live run would be refused (${p.status}): ${p.message ?? describeStatus(p.status)}`;
+  }
+}
+
+function PredictionLine({ p, liveKey }: { p: LivePrediction; liveKey: string | null }) {
+  const refused = p.status !== 'ok' && p.status !== 'idempotent_replay';
+  const tone = p.status === 'ok' ? 'border-emerald-300 bg-white' : refused ? 'border-red-300 bg-red-50 text-red-900' : 'border-sky-300 bg-sky-50 text-sky-900';
+  const held = p.status === 'instance_collection_key_collision' && liveKey;
+  return (
+    <div className={`rounded-md border px-3 py-2 text-sm ${tone}`} data-testid="live-prediction" data-status={p.status}>
+      <p className="font-medium">{predictionSentence(p, liveKey)}</p>
+      {p.status === 'idempotent_replay' && (
+        <p className="mt-1 text-xs">
+          {p.originalEventLogId != null && (
+            <Link className="underline" href={`/events?event=${p.originalEventLogId}`}>
+              Event-log row #{p.originalEventLogId}
+            </Link>
+          )}
+          {p.instanceCollectionId && (
+            <>
+              {' · '}
+              <Link className="underline" href={`/instances/${p.instanceCollectionId}`}>
+                The existing instance
+              </Link>
+            </>
+          )}
+        </p>
+      )}
+      {held && (
+        <p className="mt-1 text-xs">
+          <Link className="underline" href={`/instances/${encodeURIComponent(liveKey)}`} data-testid="prediction-holder-link">
+            The instance that holds {liveKey}
+          </Link>
+        </p>
       )}
     </div>
   );
@@ -295,6 +337,8 @@ function takenKeyOf(kind: Kind, v: InstantiateValues, templates: TemplateOption[
 function ResultPanel({
   kind,
   result,
+  prediction,
+  liveKey,
   canKeep,
   onKeep,
   pending,
@@ -302,6 +346,9 @@ function ResultPanel({
 }: {
   kind: Kind;
   result: Result;
+  /** What a live run would do now, while the dry run's plan still matches the form. */
+  prediction: LivePrediction | undefined;
+  liveKey: string | null;
   canKeep: boolean;
   onKeep: () => void;
   pending: boolean;
@@ -313,10 +360,15 @@ function ResultPanel({
       <h2 className="flex items-center gap-2 text-sm font-semibold text-slate-900">
         {heading}
         {kind === 'preview' && result.ok && <Badge tone="info">rolled back</Badge>}
-        {kind !== 'preview' && result.ok && result.committed && <Badge tone="success">committed</Badge>}
+        {kind !== 'preview' && result.ok && result.committed && (result.status === 'idempotent_replay' ? <Badge tone="info">replay: nothing new</Badge> : <Badge tone="success">committed</Badge>)}
       </h2>
       <ActionResultView result={result}>
         {result.status !== 'ok' && result.ok && <p className="mt-1" data-testid="status-sentence">{describeStatus(result.status)}</p>}
+        {prediction && (
+          <div className="mt-2">
+            <PredictionLine p={prediction} liveKey={liveKey} />
+          </div>
+        )}
         {result.ok && <Details kind={kind} r={result.result} />}
         {takenKey && (
           <p className="mt-2">

@@ -1,5 +1,7 @@
 // The instantiate form's parameters, shared by the client and the tests: what a dry run must
 // share with its live run, and a fresh event id.
+import { canonicalJson } from '@/components/plan/plan-flow';
+import { instantiatePlanParams } from '@/components/plan/plan-params';
 
 export interface InstantiateValues {
   eventId: string;
@@ -11,20 +13,14 @@ export interface InstantiateValues {
 }
 
 /**
- * The parameters a dry run must share with its live run, normalised the way the server's
- * zod schema and the definition's `sameAs` rule see them, so "equal here" means "accepted
- * there" (tests/instantiate-action.test.ts holds the two rules together).
+ * The parameters a dry run must share with its live run, as the server's plan binds them
+ * (components/plan/plan-params.ts), so "equal here" means "accepted there"
+ * (tests/instantiate-action.test.ts holds the two rules together).
  */
 export function paramsKey(v: InstantiateValues): string {
-  const opt = (s: string) => (s.trim() ? s.trim() : null);
-  return JSON.stringify([
-    v.eventId.trim().toLowerCase(),
-    v.eventType.trim(),
-    v.templateCollectionId.trim().toLowerCase(),
-    v.uniqueSuffix.trim(),
-    opt(v.note),
-    opt(v.runTag),
-  ]);
+  const p = instantiatePlanParams({ ...v, emitMode: 'dry_run' });
+  // input that does not parse is never the same as anything a dry run ran with
+  return p.valid ? canonicalJson(p.params) : `invalid:${canonicalJson(p.params)}`;
 }
 
 /** A v4 UUID; crypto.randomUUID exists only in secure contexts (https or localhost), so plain http falls back. */

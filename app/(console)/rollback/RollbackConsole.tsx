@@ -7,12 +7,16 @@
 // with the wrong typed text (confirmation_required); this page only makes the right path easy.
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useId, useState, useTransition } from 'react';
+import { useMemo, useState } from 'react';
 import { ActionResultView } from '@/components/console/ActionResultView';
+import { PlanWhy } from '@/components/plan/plan-panel';
+import { rollbackPlanParams } from '@/components/plan/plan-params';
+import { usePlanFlow } from '@/components/plan/use-plan-flow';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Card } from '@/components/ui/card';
 import { Code } from '@/components/ui/code';
+import { Field } from '@/components/ui/field';
 import { formatCount, formatTimestamp } from '@/components/ui/format';
 import { Table, Td, Th } from '@/components/ui/table';
 import type { ActionResult } from '@/lib/auth/authorize';
@@ -27,52 +31,44 @@ const SHOWN = 200;
 
 const auditHref = (id: number) => `/audit?id=${id}#audit-${id}`;
 
+const WORDS = { preview: 'dry run', labels: { targetActor: 'Actor' } };
+
 export function RollbackConsole({ initialActor, history }: { initialActor: string; history: ActorHistory[] }) {
   const router = useRouter();
-  const actorId = useId();
-  const listId = useId();
   const [actor, setActor] = useState(initialActor);
   const [dry, setDry] = useState<{ actor: string; result: Result } | null>(null);
   const [done, setDone] = useState<Result | null>(null);
-  const [open, setOpen] = useState(false);
-  const [dialogError, setDialogError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
-  // which request is in flight, so the dry-run button does not say "Running…" during a confirm
-  const [running, setRunning] = useState<'dry' | 'durable' | null>(null);
-
   const wanted = actor.trim();
+  const now = useMemo(() => rollbackPlanParams({ targetActor: actor }), [actor]);
+  const flow = usePlanFlow<Result>({ now, words: WORDS });
+  const pending = flow.pending;
+
   const previewed = dry?.result.ok ? dry.result.result : null;
-  // the durable step is offered only for the actor just dry-run, and only if it found something
-  const canConfirm = !!previewed && dry!.actor === wanted && previewed.instanceCount > 0;
+  // the durable step is offered only while the dry run's plan matches the actor, and only if it found something
+  const canConfirm = flow.ready && !!previewed && previewed.instanceCount > 0;
 
   const runDry = () =>
-    start(async () => {
-      setRunning('dry');
-      const r = (await rollbackByActorAction({ targetActor: wanted, durable: false })) as Result;
-      setDone(null);
-      setDry({ actor: wanted, result: r });
-      setRunning(null);
-    });
+    flow.preview(
+      now,
+      async () => (await rollbackByActorAction({ targetActor: wanted, durable: false })) as Result,
+      (r) => {
+        setDone(null);
+        setDry({ actor: wanted, result: r });
+      },
+    );
 
-  const confirm = (reason: string) =>
-    start(async () => {
-      setRunning('durable');
-      const target = dry!.actor;
-      const planId = dry!.result.ok ? dry!.result.plan?.id : undefined;
+  const confirm = (reason: string) => {
+    const target = dry!.actor;
+    flow.apply(
       // confirmText is what the dialog made the person type: the dialog enables Confirm only when it matches
-      const r = (await rollbackByActorAction({ targetActor: target, durable: true, planId, confirmText: target, reason })) as Result;
-      if (!r.ok) {
-        setDialogError(r.message);
-        setRunning(null);
-        return;
-      }
-      setRunning(null);
-      setOpen(false);
-      setDialogError(null);
-      setDry(null);
-      setDone(r);
-      router.refresh();
-    });
+      async (planId) => (await rollbackByActorAction({ targetActor: target, durable: true, planId, confirmText: target, reason })) as Result,
+      (r) => {
+        setDry(null);
+        setDone(r);
+        router.refresh();
+      },
+    );
+  };
 
   const shown = done ?? dry?.result ?? null;
 
@@ -88,31 +84,31 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
             if (wanted && !pending) runDry();
           }}
         >
-          <div className="min-w-72 flex-1">
-            <label htmlFor={actorId} className="block text-sm font-medium text-slate-700">
-              Actor
-            </label>
-            <input
-              id={actorId}
-              name="targetActor"
-              list={listId}
-              value={actor}
-              onChange={(e) => setActor(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-              placeholder="alice:canary-3"
-              className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm focus:border-sky-500 focus:outline-none"
-            />
-            <datalist id={listId}>
-              {history.map((h) => (
-                <option key={h.actor} value={h.actor}>
-                  {`${h.live} live, ${h.dryRun} dry run, ${h.rolledBack} rolled back`}
-                </option>
-              ))}
-            </datalist>
-          </div>
+          <Field label="Actor" controlClassName="font-mono" className="min-w-72 flex-1">
+            {(c) => (
+              <>
+                <input
+                  {...c}
+                  name="targetActor"
+                  list="rollback-actors"
+                  value={actor}
+                  onChange={(e) => setActor(e.target.value)}
+                  autoComplete="off"
+                  spellCheck={false}
+                  placeholder="alice:canary-3"
+                />
+                <datalist id="rollback-actors">
+                  {history.map((h) => (
+                    <option key={h.actor} value={h.actor}>
+                      {`${h.live} live, ${h.dryRun} dry run, ${h.rolledBack} rolled back`}
+                    </option>
+                  ))}
+                </datalist>
+              </>
+            )}
+          </Field>
           <Button type="submit" variant="primary" disabled={pending || !wanted}>
-            {running === 'dry' ? 'Running…' : 'Dry run'}
+            {flow.running === 'preview' ? 'Running…' : 'Dry run'}
           </Button>
           {wanted && (
             <Link href={`/actors/${encodeURIComponent(wanted)}`} className="pb-2 text-sm text-sky-700 underline">
@@ -141,21 +137,14 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
           action={
             !done && (
               <div className="flex flex-wrap items-center gap-3">
-                <Button
-                  variant="danger"
-                  disabled={!canConfirm || pending}
-                  onClick={() => {
-                    setDialogError(null);
-                    setOpen(true);
-                  }}
-                  data-testid="open-confirm"
-                >
+                <Button variant="danger" disabled={!canConfirm || pending} onClick={() => flow.dialog.open('apply')} data-testid="open-confirm">
                   Roll back {formatCount(previewed?.instanceCount ?? 0)} instance{previewed?.instanceCount === 1 ? '' : 's'}…
                 </Button>
                 {previewed && previewed.instanceCount === 0 && <span className="text-sm text-slate-600">Nothing to roll back for this actor.</span>}
                 {previewed && dry!.actor !== wanted && (
                   <span className="text-sm text-amber-800">The actor changed since this dry run; run the dry run again.</span>
                 )}
+                {previewed && dry!.actor === wanted && <PlanWhy check={flow.check} />}
               </div>
             )
           }
@@ -164,18 +153,18 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
 
       {previewed && (
         <ConfirmDialog
-          open={open}
+          open={flow.dialog.kind === 'apply'}
           onOpenChange={(next) => {
-            setOpen(next);
-            if (!next) setDialogError(null);
+            if (!next) flow.dialog.close();
           }}
           title={`Roll back ${formatCount(previewed.instanceCount)} instance${previewed.instanceCount === 1 ? '' : 's'} of ${dry!.actor}?`}
           confirmLabel="Roll back for real"
           typeToConfirm={{ label: 'Type the actor to confirm:', value: dry!.actor }}
           requireReason
           pending={pending}
-          error={dialogError}
-          plan={dry!.result.ok ? dry!.result.plan : null}
+          error={flow.dialog.error}
+          plan={flow.planned?.plan ?? null}
+          blocked={flow.ready ? undefined : flow.check.why}
           onConfirm={confirm}
         >
           <p>
