@@ -11,6 +11,7 @@ import { Alert } from '@/components/ui/alert';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
+import { formatTimestamp } from '@/components/ui/format';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Table, Td, Th } from '@/components/ui/table';
 import type { BulkJobItemView, BulkJobView, ItemPage } from '@/lib/bulk/jobs';
@@ -54,10 +55,11 @@ export function splitCounts(counts: Record<string, number>) {
   return { ok, replay, refused };
 }
 
-function fmtSeconds(s: number): string {
-  if (s < 1) return 'under a second';
-  if (s < 90) return `${Math.round(s)} s`;
-  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+/** The time left as a sentence's end: "less than a second left", "about 12 s left". */
+export function timeLeft(s: number): string {
+  if (s < 1) return 'less than a second left';
+  if (s < 90) return `about ${Math.round(s)} s left`;
+  return `about ${Math.floor(s / 60)} min ${Math.round(s % 60)} s left`;
 }
 
 function CountTile({ label, value, testId, tone }: { label: string; value: number; testId: string; tone: string }) {
@@ -105,7 +107,7 @@ export function BulkProgressView({ job, onCancel, cancelling }: { job: BulkJobVi
         <p className="mt-1 text-xs text-slate-600" data-testid="job-done">
           {job.done.toLocaleString('en')} of {job.total.toLocaleString('en')} ({pct}%)
           {job.ratePerSec ? ` · ${Math.round(job.ratePerSec).toLocaleString('en')} items/s` : ''}
-          {running && job.etaSec !== null ? ` · about ${fmtSeconds(job.etaSec)} left` : ''}
+          {running && job.etaSec !== null ? ` · ${timeLeft(job.etaSec)}` : ''}
           {!running ? ` · took ${fmtSeconds(job.elapsedMs / 1000)}` : ''}
         </p>
       </div>
@@ -327,7 +329,7 @@ export function BulkJobPanel({ id, initial, canCancel, canRerun = false }: { id:
   };
   return (
     <div className="space-y-4" data-testid="bulk-job" data-job-id={job.id}>
-      <Card title={`Job ${job.id.slice(0, 8)}`} description={`Started ${new Date(job.startedAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC by ${job.username}`}>
+      <Card title={`Job ${job.id.slice(0, 8)}`} description={`Started ${formatTimestamp(job.startedAt)} by ${job.username}`}>
         <BulkProgressView job={job} onCancel={canCancel ? () => setAskCancel(true) : undefined} cancelling={cancelling} />
         <ConfirmDialog
           open={askCancel && isRunning(job)}
