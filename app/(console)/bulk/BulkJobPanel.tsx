@@ -55,11 +55,15 @@ export function splitCounts(counts: Record<string, number>) {
   return { ok, replay, refused };
 }
 
-/** The time left as a sentence's end: "less than a second left", "about 12 s left". */
-export function timeLeft(s: number): string {
-  if (s < 1) return 'less than a second left';
-  if (s < 90) return `about ${Math.round(s)} s left`;
-  return `about ${Math.floor(s / 60)} min ${Math.round(s % 60)} s left`;
+function fmtSeconds(s: number): string {
+  if (s < 1) return 'under a second';
+  if (s < 90) return `${Math.round(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/** The time left as the end of a sentence: "less than a second left", "about 12 s left". */
+function timeLeft(s: number): string {
+  return s < 1 ? 'less than a second left' : `about ${fmtSeconds(s)} left`;
 }
 
 function CountTile({ label, value, testId, tone }: { label: string; value: number; testId: string; tone: string }) {
