@@ -127,13 +127,13 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
             <thead>
               <tr>
                 <Th>Time (UTC)</Th>
-                <Th>Event id</Th>
                 <Th>Actor</Th>
                 <Th>Type</Th>
                 <Th>Mode</Th>
                 <Th>Status</Th>
                 <Th>Template</Th>
                 <Th>Instance</Th>
+                <Th>Event id</Th>
               </tr>
             </thead>
             <tbody>
@@ -142,11 +142,6 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
                   <Td className="whitespace-nowrap">
                     <Link className="text-sky-700 underline" href={href({ ...here, event: String(r.id) })} scroll={false}>
                       {formatTimestamp(r.createdAt)}
-                    </Link>
-                  </Td>
-                  <Td className="whitespace-nowrap font-mono text-xs">
-                    <Link className="text-sky-700 underline" href={href({ eventId: r.eventId })} title={`Every log row of event ${r.eventId}`}>
-                      {r.eventId.slice(0, 8)}…
                     </Link>
                   </Td>
                   <Td>{r.triggeredBy}</Td>
@@ -158,6 +153,11 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
                   </Td>
                   <Td className="text-xs">{r.templateCollectionKey ?? r.templateCollectionId}</Td>
                   <Td className="text-xs">{r.instanceCollectionKey ?? (r.instanceCollectionId ? 'rolled back' : '—')}</Td>
+                  <Td className="whitespace-nowrap font-mono text-xs">
+                    <Link className="text-sky-700 underline" href={href({ eventId: r.eventId })} title={`Every log row of event ${r.eventId}`}>
+                      {r.eventId.slice(0, 8)}…
+                    </Link>
+                  </Td>
                 </tr>
               ))}
             </tbody>
