@@ -31,7 +31,7 @@ describe('the password rule', () => {
   });
 
   it('still says when a password is too short', () => {
-    expect(passwordSchema.safeParse('x7#Kp!2').error!.issues[0].message).toBe('The password is at least 10 characters.');
+    expect(passwordSchema.safeParse('x7#Kp!2').error!.issues[0].message).toBe('Choose a password of at least 10 characters.');
   });
 });
 

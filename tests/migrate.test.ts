@@ -9,12 +9,12 @@ describe.each(backends())('migrations on $name', (backend) => {
 
   it('lists every migration as pending on an empty database', async () => {
     const status = await migrationStatus(t.db);
-    expect(status.map((s) => s.version)).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044', '045', '046', '047', '048']);
+    expect(status.map((s) => s.version)).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044', '045', '046', '047', '048', '049']);
     expect(status.every((s) => !s.applied)).toBe(true);
   });
 
-  it('applies 001, 031, 032, 033, 040, 041, 042, 043, 044, 045, 046, 047 and 048 in order and records them', async () => {
-    expect(await migrate(t.db)).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044', '045', '046', '047', '048']);
+  it('applies 001, 031, 032, 033, 040, 041, 042, 043, 044, 045, 046, 047, 048 and 049 in order and records them', async () => {
+    expect(await migrate(t.db)).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044', '045', '046', '047', '048', '049']);
     const status = await migrationStatus(t.db);
     expect(status.map((s) => [s.version, s.applied, s.drifted])).toEqual([
       ['001', true, false],
@@ -30,6 +30,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       ['046', true, false],
       ['047', true, false],
       ['048', true, false],
+      ['049', true, false],
     ]);
     for (const s of status) {
       expect(s.appliedAt).toBeInstanceOf(Date);

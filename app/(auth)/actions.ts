@@ -5,6 +5,7 @@ import { redirect } from 'next/navigation';
 import { changeOwnPasswordDefinition, selfServiceCaller } from '@/lib/auth/password-change';
 import { executeAuthorized } from '@/lib/auth/authorize';
 import { requestInfo } from '@/lib/auth/identity';
+import { log } from '@/lib/log/logger';
 import { getAuth, getCurrentUser } from '@/lib/server/auth';
 import { getDb } from '@/lib/server/db';
 
@@ -36,6 +37,10 @@ export async function changePasswordAction(_prev: PasswordState | null, form: Fo
   const request = requestInfo(h);
   const def = changeOwnPasswordDefinition({ username: me.username, sessionId: session?.session.id ?? null, address: request.ip });
   const r = await executeAuthorized(def, selfServiceCaller(db, me, request), form);
+  // the audit row is the action wrapper's; the server log says it too (never the passwords)
+  const line = { event: 'password_change', user: me.username, address: request.ip, decision: r.ok ? 'ok' : 'refused' };
+  if (r.ok) log().info(line, `${me.username} changed their password`);
+  else log().warn(line, `${me.username}'s password change was refused`);
   if (!r.ok) return { ok: false, message: r.issues?.length ? r.issues.map((i) => i.message).join(' ') : r.message };
   redirect('/');
 }

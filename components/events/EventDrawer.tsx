@@ -1,15 +1,15 @@
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { formatTimestamp } from '@/components/ui/format';
-import type { EventRow } from '@/lib/queries/events';
+import type { EventRow, EventSibling } from '@/lib/queries/events';
 import { describeStatus } from '@/lib/recipes/messages';
 import { statusTone } from './status';
 
 /** The full record of one event-log row, with links to its template, instance and actor. */
-export function EventDrawer({ event, closeHref }: { event: EventRow; closeHref: string }) {
+export function EventDrawer({ event, siblings = [], closeHref }: { event: EventRow; siblings?: EventSibling[]; closeHref: string }) {
   const fields: [string, React.ReactNode][] = [
     ['Log id', event.id],
-    ['Event id', <code key="e" className="text-xs">{event.eventId}</code>],
+    ['Event id', <code key="e" className="text-xs" data-testid="drawer-event-id">{event.eventId}</code>],
     ['Event type', event.eventType],
     [
       'Status',
@@ -53,6 +53,23 @@ export function EventDrawer({ event, closeHref }: { event: EventRow; closeHref: 
     ['Rolled back at', formatTimestamp(event.rolledBackAt)],
     ['Rolled back by', event.rolledBackBy ?? '—'],
   ];
+  if (siblings.length > 1) {
+    fields.push([
+      'Log rows of this event',
+      <ol key="rows" className="space-y-0.5" data-testid="drawer-siblings">
+        {siblings.map((r) => (
+          <li key={r.id}>
+            {r.id === event.id ? (
+              <span className="font-medium">#{r.id} {r.status} (shown)</span>
+            ) : (
+              <Link className="text-sky-700 underline" href={`/events?event=${r.id}`} scroll={false}>#{r.id} {r.status}</Link>
+            )}{' '}
+            <span className="text-xs text-slate-500">{r.emitMode} · {formatTimestamp(r.createdAt)}</span>
+          </li>
+        ))}
+      </ol>,
+    ]);
+  }
   return (
     <aside
       role="dialog"

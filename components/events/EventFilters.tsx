@@ -18,11 +18,15 @@ export function EventFilters({ filters, options }: { filters: Filters; options: 
     </label>
   );
   return (
-    <form method="get" action="/events" className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-8" data-testid="event-filters">
+    <form method="get" action="/events" className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-9" data-testid="event-filters">
       {select('actor', 'Actor', options.actors)}
       {select('status', 'Status', options.statuses)}
       {select('mode', 'Mode', ['live', 'dry_run'])}
       {select('type', 'Event type', options.types)}
+      <label className="text-xs font-medium text-slate-600">
+        Event id
+        <input name="eventId" defaultValue={filters.eventId ?? ''} placeholder="uuid" className={input} aria-label="Event id" />
+      </label>
       <label className="text-xs font-medium text-slate-600">
         Template id
         <input name="template" defaultValue={filters.template ?? ''} placeholder="uuid" className={input} aria-label="Template id" />
@@ -36,7 +40,7 @@ export function EventFilters({ filters, options }: { filters: Filters; options: 
         <input type="date" name="to" defaultValue={filters.to?.slice(0, 10) ?? ''} className={input} aria-label="To" />
       </label>
       {select('rolledBack', 'Rolled back', ['yes', 'no'])}
-      <div className="col-span-2 flex items-end gap-2 md:col-span-4 lg:col-span-8">
+      <div className="col-span-2 flex items-end gap-2 md:col-span-4 lg:col-span-9">
         <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
           Apply filters
         </button>

@@ -6,6 +6,8 @@ import { useEffect } from 'react';
 import { authClient } from '@/lib/auth-client';
 import { cn } from '@/components/ui/cn';
 import type { NavItem } from './nav';
+import { SearchBox } from './search-box';
+import { Suspense } from 'react';
 
 /** The console's left-hand navigation: the product, the entries the role allows, who is signed in. */
 export function Sidebar({
@@ -35,6 +37,11 @@ export function Sidebar({
             <p className="text-xs text-slate-500">iu_core operations</p>
           </div>
         </div>
+        {user.role && (
+          <Suspense>
+            <SearchBox />
+          </Suspense>
+        )}
         <nav aria-label="Main" className="px-3 pb-3 md:flex-1 md:pt-2">
           <ul className="flex gap-1 md:flex-col">
             {items.map((item) => {

@@ -11,7 +11,9 @@
 -- `npm run db:migrate` restores 033 and renames the archive back, history included.
 -- 046's batch entry point calls into 033's log, so it is dropped too and 046 is marked not
 -- applied: the migrator re-applies every version missing from its ledger, in order, so the
--- next migrate restores 033 and then 046.
+-- next migrate restores 033 and then 046. 049 replaces the rollups' flush function, which is
+-- dropped here with them, so it is marked not applied as well and re-applied after 046. 049 replaces the rollups' flush function, which is
+-- dropped here with them, so it is marked not applied as well and re-applied after 046.
 \set ON_ERROR_STOP on
 
 BEGIN;
@@ -49,6 +51,6 @@ DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_truncate();
 DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_flush();
 DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_mark();
 ALTER TABLE iu_auto_instantiate_event_log RENAME TO iu_auto_instantiate_event_log_archive_033;
-DELETE FROM iu_core_schema_migrations WHERE version IN ('033', '046');
+DELETE FROM iu_core_schema_migrations WHERE version IN ('033', '046', '049');
 
 COMMIT;

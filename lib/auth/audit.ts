@@ -1,12 +1,21 @@
 // Writing and reading the console audit trail (migration 041).
-import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Orm } from '@/db/client';
 import { consoleAuditLog } from '@/db/auth-schema';
 import { isRealDay, oneOf, single, wholeNumber } from '@/lib/http/query';
 import type { Tx } from '@/lib/recipes/types';
+import { log } from '@/lib/log/logger';
+import { describeForLog } from '@/lib/log/redact';
 
 export type AuditMode = 'preview' | 'dry_run' | 'live' | 'durable' | 'admin';
 export type AuditDecision = 'ok' | 'refused' | 'denied' | 'invalid' | 'error' | 'unauthenticated';
+
+/**
+ * The security events the audit trail records besides actions: sign-ins (ok, failed, refused
+ * by the limits), sign-outs, sessions found expired, and a person's own password change.
+ */
+export const SECURITY_RECIPES = ['sign_in', 'sign_out', 'session_end', 'password_change'] as const;
+export type SecurityRecipe = (typeof SECURITY_RECIPES)[number];
 
 export interface AuditEntry {
   startedAt: Date;
@@ -110,6 +119,8 @@ export interface AuditFilters {
   recipe?: string;
   mode?: AuditMode;
   decision?: AuditDecision;
+  /** `security`: only sign-ins, sign-outs, session ends and password changes. */
+  kind?: 'security';
   /** UTC days, inclusive: YYYY-MM-DD. */
   from?: string;
   to?: string;
@@ -152,6 +163,7 @@ export function readAuditQuery(q: URLSearchParams): { filters: AuditFilters; pro
       recipe: text('recipe'),
       mode: oneOf(q, 'mode', MODES, problems),
       decision: oneOf(q, 'decision', DECISIONS, problems),
+      kind: oneOf(q, 'kind', ['security'] as const, problems),
       from: day('from'),
       to: day('to'),
       beforeId: wholeNumber(q, 'before', 1, Number.MAX_SAFE_INTEGER, problems),
@@ -168,6 +180,7 @@ export async function listAudit(db: Orm, opts: AuditFilters = {}): Promise<Audit
   if (opts.recipe) conds.push(eq(consoleAuditLog.recipe, opts.recipe));
   if (opts.mode) conds.push(eq(consoleAuditLog.mode, opts.mode));
   if (opts.decision) conds.push(eq(consoleAuditLog.decision, opts.decision));
+  if (opts.kind === 'security') conds.push(inArray(consoleAuditLog.recipe, [...SECURITY_RECIPES]));
   if (opts.from) conds.push(gte(consoleAuditLog.startedAt, new Date(`${opts.from}T00:00:00Z`)));
   if (opts.to) conds.push(lt(consoleAuditLog.startedAt, new Date(Date.parse(`${opts.to}T00:00:00Z`) + 86_400_000)));
   if (opts.beforeId) conds.push(lt(consoleAuditLog.id, opts.beforeId));
@@ -191,4 +204,49 @@ export async function getAuditRow(db: Orm, id: number): Promise<AuditRow | null>
 export async function listAuditRecipes(db: Orm): Promise<string[]> {
   const rows = await db.selectDistinct({ recipe: consoleAuditLog.recipe }).from(consoleAuditLog).orderBy(consoleAuditLog.recipe);
   return rows.map((r) => r.recipe);
+}
+
+export interface SecurityEvent {
+  recipe: SecurityRecipe;
+  /** The signed-in person, or for a failed sign-in the name that was tried. */
+  username: string;
+  role: string | null;
+  decision: AuditDecision;
+  status: string;
+  summary: string;
+  ip: string | null;
+  userAgent: string | null;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * Writes a security event's audit row in a transaction of its own and says it on the server
+ * log, naming the user and the client address. Never a password, a token or a cookie: the
+ * callers pass none, and `params` goes through the same filter as an action's input.
+ * A failure to write is logged, not thrown: a sign-in is not refused because its record failed.
+ */
+export async function recordSecurityEvent(db: Orm, e: SecurityEvent): Promise<void> {
+  const line = { event: e.recipe, user: storable(e.username.slice(0, 200)), address: e.ip, decision: e.decision, status: e.status };
+  if (e.decision === 'ok') log().info(line, e.summary);
+  else log().warn(line, e.summary);
+  try {
+    await writeAudit(db, {
+      startedAt: new Date(),
+      username: e.username.slice(0, 200),
+      role: e.role,
+      recipe: e.recipe,
+      params: auditParams(e.params ?? {}),
+      mode: 'admin',
+      decision: e.decision,
+      status: e.status,
+      summary: e.summary,
+      actor: null,
+      reason: null,
+      ip: e.ip,
+      userAgent: e.userAgent,
+      committed: e.decision === 'ok',
+    });
+  } catch (err) {
+    log().error({ event: e.recipe, user: line.user, address: e.ip, err: describeForLog(err) }, 'the audit row of a security event could not be written');
+  }
 }

@@ -12,6 +12,7 @@ import type { Database } from '@/db/client';
 import { authUser, betterAuthSchema } from '@/db/auth-schema';
 import { USER_RE } from '@/lib/recipes/schemas';
 import { describeForLog, redactText, sanitizeError } from '@/lib/log/redact';
+import { recordSecurityEvent } from './audit';
 import { authSecret } from './secret';
 import { claimSignInAttempt, isAccountWithoutPassword, releaseSignInAttempt, signInLimits, type Attempt } from './signin-limits';
 import { PEER_HEADER } from './trusted-header';
@@ -65,8 +66,18 @@ function attemptOf(ctx: { body?: unknown; request?: Request; headers?: Headers }
   return { username: name, address };
 }
 
+/** The client of a request or hook: the socket peer server.ts recorded, and the user agent. */
+function clientOf(ctx: { request?: Request; headers?: Headers } | null | undefined): { ip: string | null; userAgent: string | null } {
+  const h = ctx?.request?.headers ?? ctx?.headers;
+  return { ip: h?.get(PEER_HEADER)?.trim().slice(0, 100) || null, userAgent: h?.get('user-agent')?.slice(0, 500) ?? null };
+}
+
+const from = (ip: string | null) => (ip ? ` from ${ip}` : '');
+
 /** The one answer for a wrong name, a wrong password and a disabled account alike. */
 const invalidCredentials = () => APIError.from('UNAUTHORIZED', USERNAME_ERROR_CODES.INVALID_USERNAME_OR_PASSWORD);
+
+const formatIdle = (minutes: number) => (minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`);
 
 export function createAuth(db: Database, env: Record<string, string | undefined> = process.env) {
   const s = authSettings(env);
@@ -114,6 +125,12 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
           throw sanitizeError(err, 'Sign-in could not be counted');
         });
         if (blocked) {
+          const client = clientOf(ctx);
+          await recordSecurityEvent(db.orm, {
+            recipe: 'sign_in', username: attempt.username, role: null, decision: 'denied', status: 'too_many_failures',
+            summary: `Sign-in as ${attempt.username}${from(client.ip)} refused without checking the password: too many failed sign-ins for this user name or from this address.`,
+            ...client,
+          });
           throw new APIError(
             'TOO_MANY_REQUESTS',
             { message: 'Too many failed sign-ins for this user name or from this address; wait a minute and try again.' },
@@ -123,6 +140,12 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
         // no account name holds a control character, and PostgreSQL text cannot hold a NUL:
         // such a name is a failed sign-in (counted above), answered as a wrong password is
         if (/[\u0000-\u001f\u007f-\u009f]/.test(attempt.username)) {
+          const client = clientOf(ctx);
+          await recordSecurityEvent(db.orm, {
+            recipe: 'sign_in', username: attempt.username, role: null, decision: 'unauthenticated', status: 'invalid_credentials',
+            summary: `Failed sign-in${from(client.ip)}: the user name holds a control character.`,
+            ...client,
+          });
           throw new APIError('UNAUTHORIZED', { code: 'INVALID_USERNAME_OR_PASSWORD', message: 'Invalid username or password' });
         }
         // better-auth turns away a name without a console password (made by the proxy) at
@@ -140,10 +163,29 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
         if (ctx.path !== '/sign-in/username') return;
         const attempt = attemptOf(ctx);
         const returned = ctx.context.returned;
+        if (!attempt) return;
+        const client = clientOf(ctx);
         // only a success gives its claim back; a wrong password, a disabled account or an error stays counted
-        if (attempt && returned && !(returned instanceof Error)) {
+        if (returned && !(returned instanceof Error)) {
           await releaseSignInAttempt(db.orm, attempt).catch((err: unknown) => {
             throw sanitizeError(err, 'Sign-in could not be counted');
+          });
+          const userId = (returned as { user?: { id?: unknown } }).user?.id;
+          const [u] = typeof userId === 'string'
+            ? await db.orm.select({ username: authUser.username, role: authUser.role }).from(authUser).where(eq(authUser.id, userId))
+            : [];
+          const name = u?.username ?? attempt.username.trim().toLowerCase();
+          await recordSecurityEvent(db.orm, {
+            recipe: 'sign_in', username: name, role: u?.role ?? null, decision: 'ok', status: 'signed_in',
+            summary: `${name} signed in${from(client.ip)}.`,
+            ...client,
+          });
+        } else {
+          // one sentence for a wrong name, a wrong password and a disabled account, as the person is told
+          await recordSecurityEvent(db.orm, {
+            recipe: 'sign_in', username: attempt.username, role: null, decision: 'unauthenticated', status: 'invalid_credentials',
+            summary: `Failed sign-in as ${attempt.username}${from(client.ip)}: wrong user name or password, or a disabled account.`,
+            ...client,
           });
         }
       }),
@@ -156,6 +198,24 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
     },
     databaseHooks: {
       session: {
+        delete: {
+          // sign-out, and a session found past its idle expiry when its cookie came back
+          async after(session, ctx) {
+            const ended = ctx?.path === '/sign-out' ? 'sign_out' : ctx?.path === '/get-session' ? 'session_end' : null;
+            if (!ended) return;
+            const [u] = await db.orm.select({ username: authUser.username, role: authUser.role }).from(authUser).where(eq(authUser.id, session.userId));
+            const name = u?.username ?? session.userId;
+            const client = clientOf(ctx);
+            await recordSecurityEvent(db.orm, {
+              recipe: ended, username: name, role: u?.role ?? null, decision: 'ok',
+              status: ended === 'sign_out' ? 'signed_out' : 'expired',
+              summary: ended === 'sign_out'
+                ? `${name} signed out${from(client.ip)}.`
+                : `${name}'s session ended: it was idle past its expiry (${formatIdle(s.idleMinutes)}).`,
+              ...client,
+            });
+          },
+        },
         create: {
           async before(session) {
             const [u] = await db.orm.select({ banned: authUser.banned }).from(authUser).where(eq(authUser.id, session.userId));

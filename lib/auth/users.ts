@@ -15,10 +15,10 @@ import { asRole, roleSchema, type Role } from './roles';
 type Exec = Orm | Tx;
 
 export const usernameSchema = z
-  .string({ error: 'The user name is required.' })
+  .string({ error: 'Type a user name.' })
   .trim()
   .toLowerCase()
-  .min(2, 'The user name is at least 2 characters.')
+  .min(2, 'Choose a user name of at least 2 characters.')
   .regex(USER_RE, 'The user name must be letters, digits, dot, dash, underscore or @ (at most 64), starting with a letter or digit.');
 
 /**
@@ -28,9 +28,9 @@ export const usernameSchema = z
  */
 export function passwordSchemaFor(username?: string) {
   return z
-    .string({ error: 'The password is required.' })
-    .min(MIN_PASSWORD_LENGTH, `The password is at least ${MIN_PASSWORD_LENGTH} characters.`)
-    .max(256, 'The password is at most 256 characters.')
+    .string({ error: 'Type a password.' })
+    .min(MIN_PASSWORD_LENGTH, `Choose a password of at least ${MIN_PASSWORD_LENGTH} characters.`)
+    .max(256, 'Choose a password of at most 256 characters.')
     .superRefine((password, ctx) => {
       const weakness = passwordWeakness(password, username ? [username] : []);
       if (weakness) ctx.addIssue({ code: 'custom', message: weakness });

@@ -6,6 +6,8 @@
 import { isRealTime, single } from '@/lib/http/query';
 
 export interface EventFilters {
+  /** The event's own id (uuid): its call, replays and refusals. */
+  eventId?: string;
   actor?: string;
   status?: string;
   mode?: 'live' | 'dry_run';
@@ -25,9 +27,9 @@ export interface EventCursor {
   id: number;
 }
 
-export const FILTER_KEYS = ['actor', 'status', 'mode', 'type', 'template', 'from', 'to', 'rolledBack'] as const;
+export const FILTER_KEYS = ['eventId', 'actor', 'status', 'mode', 'type', 'template', 'from', 'to', 'rolledBack'] as const;
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const TS_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
@@ -43,6 +45,8 @@ function get(sp: SearchParams, key: string): string | undefined {
 /** Reads the filters from a URL's search params, dropping values that cannot be valid. */
 export function parseEventFilters(sp: SearchParams): EventFilters {
   const f: EventFilters = {};
+  const eventId = get(sp, 'eventId');
+  if (eventId && UUID_RE.test(eventId)) f.eventId = eventId.toLowerCase();
   const actor = get(sp, 'actor');
   if (actor && actor.length <= 200) f.actor = actor;
   const status = get(sp, 'status');
@@ -64,6 +68,7 @@ export function parseEventFilters(sp: SearchParams): EventFilters {
 }
 
 const FILTER_RULES: Record<(typeof FILTER_KEYS)[number], string> = {
+  eventId: 'eventId must be an event id (a UUID such as 25000b00-0000-4000-8000-000000000001).',
   actor: 'actor is at most 200 characters.',
   status: 'status is a lower-case status name such as ok or refused.',
   mode: 'mode must be live or dry_run.',
@@ -126,6 +131,7 @@ export function eventWhere(f: EventFilters, params: unknown[] = []): { where: st
     params.push(v);
     return `$${params.length}`;
   };
+  if (f.eventId) where.push(`l.event_id = ${p(f.eventId)}::uuid`);
   if (f.actor) where.push(`l.triggered_by = ${p(f.actor)}`);
   if (f.status) where.push(`l.status = ${p(f.status)}`);
   if (f.mode) where.push(`l.emit_mode = ${p(f.mode)}`);

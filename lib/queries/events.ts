@@ -7,6 +7,7 @@ import {
   encodeCursor,
   EVENT_COLUMNS,
   TEMPLATE_JOIN,
+  UUID_RE,
   type EventCursor,
   type EventFilters,
 } from './events-sql';
@@ -146,6 +147,43 @@ export async function getEvent(db: Pick<Database, 'query'>, id: number): Promise
     [id],
   );
   return r ? toRow(r) : null;
+}
+
+/**
+ * The row the drawer shows for an event id (uuid): its newest log row, which is where the
+ * event stands now (a replay or refusal after the call), or null when no row has that id.
+ */
+export async function getEventByEventId(db: Pick<Database, 'query'>, eventId: string): Promise<EventRow | null> {
+  if (!UUID_RE.test(eventId)) return null;
+  const [r] = await db.query<RawEventRow>(
+    `SELECT ${EVENT_COLUMNS}
+       FROM (SELECT * FROM iu_auto_instantiate_event_log WHERE event_id = $1::uuid
+              ORDER BY created_at DESC, id DESC LIMIT 1) l
+       ${TEMPLATE_JOIN}
+       LEFT JOIN iu_template_version tv ON tv.collection_id = l.template_collection_id
+       LEFT JOIN iu_piece_collection i ON i.id = l.instance_collection_id`,
+    [eventId.toLowerCase()],
+  );
+  return r ? toRow(r) : null;
+}
+
+export interface EventSibling {
+  id: number;
+  status: string;
+  emitMode: string;
+  triggeredBy: string;
+  createdAt: Date;
+}
+
+/** Every log row of one event (its call, replays, refusals), oldest first, for the drawer. */
+export async function listEventRowsOf(db: Pick<Database, 'query'>, eventId: string, limit = 50): Promise<EventSibling[]> {
+  if (!UUID_RE.test(eventId)) return [];
+  const rows = await db.query<{ id: number; status: string; emit_mode: string; triggered_by: string; created_at: Date }>(
+    `SELECT id, status, emit_mode, triggered_by, created_at FROM iu_auto_instantiate_event_log
+      WHERE event_id = $1::uuid ORDER BY created_at, id LIMIT $2`,
+    [eventId.toLowerCase(), limit],
+  );
+  return rows.map((r) => ({ id: Number(r.id), status: r.status, emitMode: r.emit_mode, triggeredBy: r.triggered_by, createdAt: new Date(r.created_at) }));
 }
 
 /** The filtered set, newest first, in keyset batches: memory stays flat for any size. */

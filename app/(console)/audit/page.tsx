@@ -3,6 +3,7 @@ import { PageHeader } from '@/components/shell/PageHeader';
 import { NotAllowed } from '@/components/shell/NotAllowed';
 import { Table, Td, Th } from '@/components/ui/table';
 import { Alert } from '@/components/ui/alert';
+import { formatTimestamp } from '@/components/ui/format';
 import { listAudit, listAuditRecipes, readAuditQuery } from '@/lib/auth/audit';
 import { requireRole } from '@/lib/server/auth';
 import { getDb } from '@/lib/server/db';
@@ -29,7 +30,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <div className="space-y-6">
       <PageHeader
         title="Audit trail"
-        description="Every console and CLI attempt: previews, live runs, refusals and denials, newest first."
+        description="Every console and CLI attempt (previews, live runs, refusals and denials) and every sign-in, failed sign-in, sign-out and password change, newest first."
         meta={
           <span className="flex gap-2">
             <a className="rounded-md border border-slate-300 px-3 py-1.5 text-sm" href={exportHref('csv')} data-testid="audit-export-csv">
@@ -52,10 +53,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <a href="/audit" className="underline">Show the whole trail</a>
         </p>
       )}
-      <form method="get" className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-3 lg:grid-cols-7" data-testid="audit-filters">
+      <form method="get" className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-3 lg:grid-cols-8" data-testid="audit-filters">
         <label className="text-xs font-medium text-slate-600">
           User
           <input name="username" defaultValue={filters.username ?? ''} className={field} />
+        </label>
+        <label className="text-xs font-medium text-slate-600">
+          Kind
+          <select name="kind" defaultValue={filters.kind ?? ''} className={field} data-testid="audit-kind">
+            <option value="">everything</option>
+            <option value="security">security events: sign-in, sign-out, session end, password change</option>
+          </select>
         </label>
         <label className="text-xs font-medium text-slate-600">
           Recipe
@@ -79,7 +87,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           Decision
           <select name="decision" defaultValue={filters.decision ?? ''} className={field}>
             <option value="">any</option>
-            {['ok', 'refused', 'denied', 'invalid', 'error'].map((d) => (
+            {['ok', 'refused', 'denied', 'invalid', 'error', 'unauthenticated'].map((d) => (
               <option key={d} value={d}>{d}</option>
             ))}
           </select>
@@ -124,7 +132,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 aria-current={filters.id === r.id ? 'true' : undefined}
                 data-testid={`audit-${r.id}`} data-username={r.username} data-decision={r.decision} data-recipe={r.recipe}>
                 <Td className="font-mono text-xs text-slate-500">{r.id}</Td>
-                <Td className="whitespace-nowrap">{r.startedAt.toISOString().slice(0, 19).replace('T', ' ')}</Td>
+                <Td className="whitespace-nowrap">{formatTimestamp(r.startedAt)}</Td>
                 <Td>
                   {r.username} ({r.role ?? 'none'})
                 </Td>

@@ -11,6 +11,7 @@ import { Alert } from '@/components/ui/alert';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
+import { formatTimestamp } from '@/components/ui/format';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Table, Td, Th } from '@/components/ui/table';
 import type { BulkJobItemView, BulkJobView, ItemPage } from '@/lib/bulk/jobs';
@@ -60,6 +61,11 @@ function fmtSeconds(s: number): string {
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
+/** The time left as the end of a sentence: "less than a second left", "about 12 s left". */
+function timeLeft(s: number): string {
+  return s < 1 ? 'less than a second left' : `about ${fmtSeconds(s)} left`;
+}
+
 function CountTile({ label, value, testId, tone }: { label: string; value: number; testId: string; tone: string }) {
   return (
     <div className="rounded-md border border-slate-200 px-3 py-2">
@@ -105,7 +111,7 @@ export function BulkProgressView({ job, onCancel, cancelling }: { job: BulkJobVi
         <p className="mt-1 text-xs text-slate-600" data-testid="job-done">
           {job.done.toLocaleString('en')} of {job.total.toLocaleString('en')} ({pct}%)
           {job.ratePerSec ? ` · ${Math.round(job.ratePerSec).toLocaleString('en')} items/s` : ''}
-          {running && job.etaSec !== null ? ` · about ${fmtSeconds(job.etaSec)} left` : ''}
+          {running && job.etaSec !== null ? ` · ${timeLeft(job.etaSec)}` : ''}
           {!running ? ` · took ${fmtSeconds(job.elapsedMs / 1000)}` : ''}
         </p>
       </div>
@@ -327,7 +333,7 @@ export function BulkJobPanel({ id, initial, canCancel, canRerun = false }: { id:
   };
   return (
     <div className="space-y-4" data-testid="bulk-job" data-job-id={job.id}>
-      <Card title={`Job ${job.id.slice(0, 8)}`} description={`Started ${new Date(job.startedAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC by ${job.username}`}>
+      <Card title={`Job ${job.id.slice(0, 8)}`} description={`Started ${formatTimestamp(job.startedAt)} by ${job.username}`}>
         <BulkProgressView job={job} onCancel={canCancel ? () => setAskCancel(true) : undefined} cancelling={cancelling} />
         <ConfirmDialog
           open={askCancel && isRunning(job)}

@@ -5,6 +5,7 @@ import { PageHeader } from '@/components/shell/PageHeader';
 import { NotAllowed } from '@/components/shell/NotAllowed';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { formatTimestamp } from '@/components/ui/format';
 import { Table, Td, Th } from '@/components/ui/table';
 import { listBulkJobs } from '@/lib/bulk/jobs';
 import { listTemplateOptions } from '@/lib/queries/console';
@@ -35,7 +36,7 @@ export default async function BulkPage() {
           <Table>
             <thead>
               <tr>
-                <Th>Started (UTC)</Th>
+                <Th>Started</Th>
                 <Th>Job</Th>
                 <Th>Mode</Th>
                 <Th>Batch tag</Th>
@@ -47,7 +48,7 @@ export default async function BulkPage() {
             <tbody data-testid="recent-jobs">
               {jobs.map((j) => (
                 <tr key={j.id} data-testid="recent-job" data-job-id={j.id}>
-                  <Td className="whitespace-nowrap text-xs">{j.startedAt.slice(0, 19).replace('T', ' ')}</Td>
+                  <Td className="whitespace-nowrap text-xs">{formatTimestamp(j.startedAt)}</Td>
                   <Td className="font-mono text-xs">
                     <Link href={`/bulk/${j.id}`} className="text-sky-700 hover:underline">
                       {j.id.slice(0, 8)}

@@ -19,10 +19,29 @@ import {
   eventFilterProblems,
   eventFiltersToParams,
   getEvent,
+  getEventByEventId,
   getEventFilterOptions,
+  listEventRowsOf,
   listEvents,
   parseEventFilters,
+  UUID_RE,
+  type EventRow,
 } from '@/lib/queries/events';
+import type { Database } from '@/db/client';
+
+/** `?event=` names a log row by its number or an event by its UUID; anything else names nothing. */
+function eventRef(v: string | undefined): { logId: number } | { eventId: string } | null {
+  const s = v?.trim();
+  if (!s) return null;
+  if (/^\d{1,15}$/.test(s) && Number(s) > 0) return { logId: Number(s) };
+  if (UUID_RE.test(s)) return { eventId: s.toLowerCase() };
+  return null;
+}
+
+async function loadDrawer(db: Database, ref: ReturnType<typeof eventRef>): Promise<EventRow | null> {
+  if (!ref) return null;
+  return 'logId' in ref ? getEvent(db, ref.logId) : getEventByEventId(db, ref.eventId);
+}
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Event log' };
@@ -41,16 +60,18 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
   );
   const after = decodeCursor(one(sp.after));
   const before = after ? null : decodeCursor(one(sp.before));
-  const eventId = Number(one(sp.event));
+  const eventParam = one(sp.event)?.trim();
+  const ref = eventRef(eventParam);
   const loaded = await loadPage(
     'event log',
     async (db) => {
       const [page, options, event] = await Promise.all([
         listEvents(db, filters, { after, before }),
         getEventFilterOptions(db),
-        Number.isSafeInteger(eventId) && eventId > 0 ? getEvent(db, eventId) : Promise.resolve(null),
+        loadDrawer(db, ref),
       ]);
-      return { page, options, event };
+      const siblings = event ? await listEventRowsOf(db, event.eventId) : [];
+      return { page, options, event, siblings };
     },
     { needsLog: true },
   );
@@ -62,7 +83,7 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
       </div>
     );
   }
-  const { page, options, event } = loaded.data;
+  const { page, options, event, siblings } = loaded.data;
   const here = { after: one(sp.after), before: one(sp.before) };
   const href = (extra: Record<string, string | undefined>) => {
     const q = eventFiltersToParams(filters, extra).toString();
@@ -112,11 +133,12 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
                 <Th>Status</Th>
                 <Th>Template</Th>
                 <Th>Instance</Th>
+                <Th>Event id</Th>
               </tr>
             </thead>
             <tbody>
               {page.rows.map((r) => (
-                <tr key={r.id} data-testid="event-row" data-event-id={r.id} className={r.id === eventId ? 'bg-sky-50' : undefined}>
+                <tr key={r.id} data-testid="event-row" data-event-id={r.id} data-event-uuid={r.eventId} className={r.id === event?.id ? 'bg-sky-50' : undefined}>
                   <Td className="whitespace-nowrap">
                     <Link className="text-sky-700 underline" href={href({ ...here, event: String(r.id) })} scroll={false}>
                       {formatTimestamp(r.createdAt)}
@@ -131,6 +153,11 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
                   </Td>
                   <Td className="text-xs">{r.templateCollectionKey ?? r.templateCollectionId}</Td>
                   <Td className="text-xs">{r.instanceCollectionKey ?? (r.instanceCollectionId ? 'rolled back' : '—')}</Td>
+                  <Td className="whitespace-nowrap font-mono text-xs">
+                    <Link className="text-sky-700 underline" href={href({ eventId: r.eventId })} title={`Every log row of event ${r.eventId}`}>
+                      {r.eventId.slice(0, 8)}…
+                    </Link>
+                  </Td>
                 </tr>
               ))}
             </tbody>
@@ -153,9 +180,15 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
           )}
         </nav>
       </Card>
-      {event && <EventDrawer event={event} closeHref={href(here)} />}
-      {Number.isSafeInteger(eventId) && eventId > 0 && !event && (
-        <p className="text-sm text-red-700">No event has the log id {eventId}.</p>
+      {event && <EventDrawer event={event} siblings={siblings} closeHref={href(here)} />}
+      {eventParam && !event && (
+        <Alert tone="warning" title="No event to show" testId="event-missing">
+          {ref && 'logId' in ref
+            ? `No event-log row has the id ${ref.logId}.`
+            : ref
+              ? `No event-log row has the event id ${ref.eventId}.`
+              : `"${eventParam.slice(0, 80)}" is neither a log id (a number) nor an event id (a UUID).`}
+        </Alert>
       )}
     </div>
   );

@@ -14,7 +14,17 @@ import { auditTimelineSource, getActorTimeline, listActors, splitActor } from '@
 import { hasRole } from '@/lib/auth/roles';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Actor' };
+const actorOf = (raw: string) => {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+};
+
+export async function generateMetadata({ params }: { params: Promise<{ actor: string }> }): Promise<Metadata> {
+  return { title: `Actor ${actorOf((await params).actor).slice(0, 100)}` };
+}
 
 type SP = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
@@ -25,7 +35,7 @@ export default async function ActorPage({ params, searchParams }: { params: Prom
   // the layout hides the page from people without a role; a page still checks for itself
   const { allowed, me } = await requireRole('viewer');
   if (!allowed) return <NotAllowed need="viewer" />;
-  const actor = decodeURIComponent((await params).actor);
+  const actor = actorOf((await params).actor);
   const sp = await searchParams;
   const beforeParam = one(sp.before);
   const before = beforeParam && !Number.isNaN(Date.parse(beforeParam)) ? new Date(beforeParam) : undefined;

@@ -12,7 +12,9 @@ import { getDb } from '@/lib/server/db';
 import { BulkJobPanel } from '../BulkJobPanel';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Bulk job' };
+export async function generateMetadata({ params }: { params: Promise<{ jobId: string }> }): Promise<Metadata> {
+  return { title: `Bulk job ${(await params).jobId.slice(0, 8)}` };
+}
 
 export default async function BulkJobPage({ params }: { params: Promise<{ jobId: string }> }) {
   const { me, allowed } = await requireRole('operator');

@@ -2,6 +2,7 @@ import { NotAllowed } from '@/components/shell/NotAllowed';
 import { requireRole } from '@/lib/server/auth';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { loadPage } from '@/components/dashboards/load';
 import { statusTone } from '@/components/events/status';
 import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
@@ -13,33 +14,31 @@ import { Table, Td, Th } from '@/components/ui/table';
 import { getInstance } from '@/lib/queries/instances';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Instance' };
+
+/** The id or key in the address, decoded: a key (inst:…/…) arrives percent-encoded in the segment. */
+function idOf(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    // not valid percent-encoding: no instance has it, and the page says so
+    return raw;
+  }
+}
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  return { title: `Instance ${idOf((await params).id).slice(0, 100)}` };
+}
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
   // the layout hides the page from people without a role; a page still checks for itself
   const { allowed } = await requireRole('viewer');
   if (!allowed) return <NotAllowed need="viewer" />;
-  const { id: raw } = await params;
-  // a key (inst:…/…) arrives still percent-encoded in the segment
-  let id = raw;
-  try {
-    id = decodeURIComponent(raw);
-  } catch {
-    // not valid percent-encoding: no instance has it, and the page says so
-  }
+  const id = idOf((await params).id);
   const loaded = await loadPage('instance', (db) => getInstance(db, id));
   if (!loaded.ok) return <DatabaseUnavailable title={loaded.title} message={loaded.message} />;
   const inst = loaded.data;
-  if (!inst) {
-    return (
-      <div className="space-y-6">
-        <PageHeader title="Instance not found" />
-        <p className="text-sm text-slate-600">
-          No instance has the id or key <code>{id}</code>: it was never made, or a rollback by actor removed it (the event log keeps its history).
-        </p>
-      </div>
-    );
-  }
+  // a missing instance is a 404 (not-found.tsx beside this page says why it may be gone)
+  if (!inst) notFound();
   return (
     <div className="space-y-6">
       <PageHeader title={inst.collectionKey} description={`${inst.emitMode === 'live' ? 'Live' : 'Dry-run'} instance of ${inst.templateKey ?? inst.templateId}`} meta={<Badge tone={inst.emitMode === 'live' ? 'success' : 'info'}>{inst.emitMode}</Badge>} />

@@ -2,6 +2,7 @@ import { NotAllowed } from '@/components/shell/NotAllowed';
 import { requireRole } from '@/lib/server/auth';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { loadPage } from '@/components/dashboards/load';
 import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { PageHeader } from '@/components/shell/PageHeader';
@@ -12,7 +13,18 @@ import { formatTimestamp } from '@/components/ui/format';
 import { diffPieces, getFamily, type DiffKind } from '@/lib/queries/templates';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Template family' };
+
+function familyOf(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export async function generateMetadata({ params }: { params: Promise<{ family: string }> }): Promise<Metadata> {
+  return { title: `${familyOf((await params).family).slice(0, 100)} · Template family` };
+}
 
 type SP = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
@@ -22,19 +34,13 @@ export default async function FamilyPage({ params, searchParams }: { params: Pro
   // the layout hides the page from people without a role; a page still checks for itself
   const { allowed } = await requireRole('viewer');
   if (!allowed) return <NotAllowed need="viewer" />;
-  const family = decodeURIComponent((await params).family);
+  const family = familyOf((await params).family);
   const sp = await searchParams;
   const loaded = await loadPage('template family', (db) => getFamily(db, family));
   if (!loaded.ok) return <DatabaseUnavailable title={loaded.title} message={loaded.message} />;
   const chain = loaded.data;
-  if (!chain) {
-    return (
-      <div className="space-y-6">
-        <PageHeader title={family} />
-        <p className="text-sm text-slate-600">No version of {family} is registered. <Link className="text-sky-700 underline" href="/templates">All templates</Link></p>
-      </div>
-    );
-  }
+  // a family with no registered version is a 404 (not-found.tsx beside this page says so)
+  if (!chain) notFound();
   const highlight = one(sp.highlight);
   const labels = chain.map((v) => v.versionLabel);
   const to = labels.includes(one(sp.to) ?? '') ? one(sp.to)! : labels.at(-1)!;
