@@ -56,7 +56,7 @@ export function StatusBarChart({ rows, height = 260, testId }: { rows: { x: stri
                 const n = c.counts.get(s);
                 if (!n) return null;
                 return (
-                  <div key={s} title={`${c.x} · ${s}: ${formatCount(n)}`} style={{ height: `${(n / top) * 100}%`, background: color.get(s) }} />
+                  <div key={s} title={`${c.x} · ${s}: ${formatCount(n)}`} style={{ height: `${((n / top) * 100).toFixed(2)}%`, background: color.get(s) }} />
                 );
               })}
             </div>

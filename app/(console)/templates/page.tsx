@@ -7,8 +7,9 @@ import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
-import { formatCount, formatTimestamp } from '@/components/ui/format';
-import { Table, Td, Th } from '@/components/ui/table';
+import { TemplateRows } from '@/components/templates/template-rows';
+import { formatCount } from '@/components/ui/format';
+import { Table, Th } from '@/components/ui/table';
 import {
   decodeTemplateCursor,
   listFamilies,
@@ -25,7 +26,8 @@ export const metadata: Metadata = { title: 'Templates' };
 
 type SP = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-const FAMILIES_SHOWN = 60;
+// the table's family filter finds the rest; at 250 families a longer list was most of the page
+const FAMILIES_SHOWN = 24;
 
 export default async function TemplatesPage({ searchParams }: { searchParams: SP }) {
   // the layout hides the page from people without a role; a page still checks for itself
@@ -78,7 +80,7 @@ export default async function TemplatesPage({ searchParams }: { searchParams: SP
         <ul className="flex flex-wrap gap-2 text-sm">
           {families.slice(0, FAMILIES_SHOWN).map((f) => (
             <li key={f.family}>
-              <Link className="inline-block rounded-md border border-slate-200 px-2 py-1 text-sky-700 hover:bg-slate-50" href={`/templates/families/${encodeURIComponent(f.family)}`} data-testid="family-link">
+              <Link className="family-chip" href={`/templates/families/${encodeURIComponent(f.family)}`} data-testid="family-link">
                 {f.family} <span className="text-xs text-slate-500">· {f.versions} version{f.versions === 1 ? '' : 's'}</span>
               </Link>
             </li>
@@ -136,21 +138,18 @@ export default async function TemplatesPage({ searchParams }: { searchParams: SP
               </tr>
             </thead>
             <tbody>
-              {t.rows.map((r) => (
-                <tr key={r.collectionId} data-testid="template-row">
-                  <Td className="text-xs">{r.collectionKey}</Td>
-                  <Td>{r.templateFamily ? <Link className="text-sky-700 underline" href={`/templates/families/${encodeURIComponent(r.templateFamily)}?highlight=${encodeURIComponent(r.versionLabel ?? '')}`}>{r.templateFamily}</Link> : '—'}</Td>
-                  <Td>{r.versionLabel ?? '—'}</Td>
-                  <Td className="text-right tabular-nums">{r.activePieceCount}</Td>
-                  <Td className="text-right tabular-nums">
-                    <Link className="text-sky-700 underline" href={`/events?template=${r.collectionId}&mode=live`}>{formatCount(r.liveInstanceCount)}</Link>
-                  </Td>
-                  <Td className="text-right tabular-nums">
-                    <Link className="text-sky-700 underline" href={`/events?template=${r.collectionId}&mode=dry_run`}>{formatCount(r.dryRunInstanceCount)}</Link>
-                  </Td>
-                  <Td className="whitespace-nowrap">{formatTimestamp(r.lastInstantiatedAt)}</Td>
-                </tr>
-              ))}
+              <TemplateRows
+                rows={t.rows.map((r) => ({
+                  id: r.collectionId,
+                  key: r.collectionKey,
+                  family: r.templateFamily,
+                  version: r.versionLabel,
+                  pieces: r.activePieceCount,
+                  live: r.liveInstanceCount,
+                  dryRun: r.dryRunInstanceCount,
+                  last: r.lastInstantiatedAt?.toISOString() ?? null,
+                }))}
+              />
             </tbody>
           </Table>
         )}
