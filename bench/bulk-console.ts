@@ -32,6 +32,8 @@ interface JobView {
   counts: Record<string, number>;
   elapsedMs: number;
   message: string | null;
+  /** The preflight's plan, which the live run applies. */
+  planId: number | null;
 }
 
 /** Starts a job over HTTP and polls it to its end; the time is what the person waits. */
@@ -76,7 +78,9 @@ async function main() {
         async () => {
           const pre = await runJob(server!, cookie, { ...params, preview: true });
           if (pre.job.counts.ok !== N) throw new Error(`preflight counts ${JSON.stringify(pre.job.counts)}`);
-          const live = await runJob(server!, cookie, { ...params, preview: false, confirmText: params.batchTag, reason: 'benchmark' });
+          const live = await runJob(server!, cookie, {
+            ...params, preview: false, planId: pre.job.planId, confirmText: params.batchTag, reason: 'benchmark',
+          });
           if (live.job.counts.ok !== N) throw new Error(`live counts ${JSON.stringify(live.job.counts)}`);
           times.preflight.push(pre.ms);
           times.live.push(live.ms);
