@@ -107,7 +107,7 @@ async function main() {
     }
     const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<keyof typeof times, number>;
     console.log(
-      `console bulk scale-out over HTTP, N = ${N.toLocaleString('en')} live instances of a ${BENCH_PIECES}-piece template, ` +
+      `console bulk scale-out over HTTP, N = ${N.toLocaleString('en')} live instances, template of ${BENCH_PIECES} pieces, ` +
         `PostgreSQL ${await serverVersion(admin)}, median of ${ROUNDS} rounds`,
     );
     console.log('  (psql timed from its first statement to COMMIT, without its start and connection)');

@@ -64,7 +64,7 @@ async function main() {
     }
     const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<keyof typeof times, number>;
     const wait = median(times.preflight.map((p, i) => p + times.live[i]));
-    console.log(`bulk scale-out, N = ${N.toLocaleString('en')} live instances of a ${BENCH_PIECES}-piece template, PostgreSQL ${await serverVersion(admin)}, median of ${ROUNDS} rounds`);
+    console.log(`bulk scale-out, N = ${N.toLocaleString('en')} live instances, template of ${BENCH_PIECES} pieces, PostgreSQL ${await serverVersion(admin)}, median of ${ROUNDS} rounds`);
     console.log(`  (database ${dbName}; psql timed from its first statement to COMMIT, without its start and connection)`);
     printRow('recipe engine, live run', m.live, N);
     printRow('recipe engine, preflight (rolled back)', m.preflight, N);
