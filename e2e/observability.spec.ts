@@ -57,6 +57,20 @@ test.describe('observability journeys', () => {
     await page.goto('/templates');
     await expect(page.getByTestId('template-row').first()).toBeVisible();
     await shot(page, testInfo, 'templates');
+    // the table's filters and sort are the address, and a sort keeps the filter
+    await page.getByLabel('Family').fill('tpl:design-review');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect(page).toHaveURL(/family=tpl%3Adesign-review/);
+    const rows = page.getByTestId('template-row');
+    expect(await rows.count()).toBeGreaterThanOrEqual(3);
+    for (const family of await rows.locator('td:nth-child(2)').allInnerTexts()) expect(family).toBe('tpl:design-review');
+    await page.getByTestId('sort-version').click();
+    await expect(page).toHaveURL(/family=tpl%3Adesign-review.*sort=version|sort=version.*family=tpl%3Adesign-review/);
+    await expect(rows.first().locator('td').nth(2)).toHaveText('v1');
+    await page.getByTestId('sort-version').click();
+    await expect(page).toHaveURL(/dir=desc/);
+    await expect(rows.last().locator('td').nth(2)).toHaveText('v1');
+    await shot(page, testInfo, 'templates of one family, newest version first');
     await page.getByTestId('family-link').filter({ hasText: 'tpl:design-review' }).click();
     await expect(page.getByTestId('version-chain')).toContainText('v1');
     await expect(page.getByTestId('version-v3')).toContainText('chen');

@@ -1,6 +1,8 @@
-'use client';
-
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+// Stacked bars drawn on the server as plain HTML: no chart library reaches the browser, so
+// the overview and the summary ship no chart JavaScript at all (recharts was most of the
+// script on both pages; README "Speed" has the bytes before and after). Each segment names
+// its day or type, status and count on hover; the legend and axis are text.
+import { formatCount } from '@/components/ui/format';
 
 const COLORS: Record<string, string> = {
   ok: '#059669',
@@ -9,33 +11,73 @@ const COLORS: Record<string, string> = {
   live_gate_closed: '#f59e0b',
 };
 const FALLBACK = ['#dc2626', '#7c3aed', '#db2777', '#475569', '#65a30d', '#0891b2'];
+const MAX_LABELS = 12;
+
+/** The smallest 1, 2 or 5 × 10^k at or above `n`, so the axis reads in round numbers. */
+export function niceCeiling(n: number): number {
+  if (n <= 0) return 1;
+  const p = 10 ** Math.floor(Math.log10(n));
+  for (const m of [1, 2, 5, 10]) if (m * p >= n) return m * p;
+  return 10 * p;
+}
 
 /** Stacked bars of counts per x value (a day, an event type…) and status. */
 export function StatusBarChart({ rows, height = 260, testId }: { rows: { x: string; status: string; count: number }[]; height?: number; testId?: string }) {
   const statuses = [...new Set(rows.map((r) => r.status))].sort((a, b) => (a === 'ok' ? -1 : b === 'ok' ? 1 : a.localeCompare(b)));
-  const byX = new Map<string, Record<string, number | string>>();
+  const byX = new Map<string, Map<string, number>>();
   for (const r of rows) {
-    const d = byX.get(r.x) ?? { x: r.x };
-    d[r.status] = ((d[r.status] as number) ?? 0) + r.count;
+    const d = byX.get(r.x) ?? new Map<string, number>();
+    d.set(r.status, (d.get(r.status) ?? 0) + r.count);
     byX.set(r.x, d);
   }
-  const data = [...byX.values()];
-  if (!data.length) return <p className="text-sm text-slate-500">No events in this period.</p>;
+  if (!byX.size) return <p className="text-sm text-slate-500">No events in this period.</p>;
   let k = 0;
+  const color = new Map(statuses.map((s) => [s, COLORS[s] ?? FALLBACK[k++ % FALLBACK.length]]));
+  const columns = [...byX.entries()].map(([x, counts]) => ({ x, counts, total: [...counts.values()].reduce((a, b) => a + b, 0) }));
+  const top = niceCeiling(Math.max(...columns.map((c) => c.total)));
+  const ticks = [1, 0.75, 0.5, 0.25, 0].map((f) => Math.round(top * f));
+  const step = Math.ceil(columns.length / MAX_LABELS);
+  const plot = height - 48;
   return (
-    <div style={{ width: '100%', height }} data-testid={testId}>
-      <ResponsiveContainer>
-        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="x" tick={{ fontSize: 11 }} />
-          <YAxis tick={{ fontSize: 11 }} allowDecimals={false} width={56} />
-          <Tooltip />
-          <Legend wrapperStyle={{ fontSize: 11 }} />
-          {statuses.map((s) => (
-            <Bar key={s} dataKey={s} stackId="a" fill={COLORS[s] ?? FALLBACK[k++ % FALLBACK.length]} isAnimationActive={false} />
+    <figure data-testid={testId} className="m-0 text-[11px] text-slate-500" aria-label={`Events by status for ${columns.length} values, up to ${formatCount(top)}`}>
+      <div className="flex" style={{ height: plot }}>
+        <div className="flex w-14 flex-col justify-between pr-2 text-right tabular-nums" aria-hidden>
+          {ticks.map((t, i) => (
+            <span key={i} className="leading-none">{formatCount(t)}</span>
           ))}
-        </BarChart>
-      </ResponsiveContainer>
-    </div>
+        </div>
+        <div className="relative flex flex-1 items-end gap-px border-b border-l border-slate-300" data-chart-plot>
+          {ticks.slice(0, -1).map((t, i) => (
+            <div key={i} className="pointer-events-none absolute inset-x-0 border-t border-dashed border-slate-200" style={{ top: `${(1 - t / top) * 100}%` }} />
+          ))}
+          {columns.map((c) => (
+            <div key={c.x} className="relative flex h-full min-w-0 flex-1 flex-col-reverse" data-testid="chart-column" data-x={c.x} data-total={c.total}>
+              {statuses.map((s) => {
+                const n = c.counts.get(s);
+                if (!n) return null;
+                return (
+                  <div key={s} title={`${c.x} · ${s}: ${formatCount(n)}`} style={{ height: `${((n / top) * 100).toFixed(2)}%`, background: color.get(s) }} />
+                );
+              })}
+            </div>
+          ))}
+        </div>
+      </div>
+      <div className="ml-14 flex gap-px pt-1" aria-hidden>
+        {columns.map((c, i) => (
+          <span key={c.x} className={`min-w-0 flex-1 text-center ${step === 1 ? 'break-words' : 'overflow-visible whitespace-nowrap'}`}>
+            {i % step === 0 ? c.x : ''}
+          </span>
+        ))}
+      </div>
+      <figcaption className="mt-2 flex flex-wrap justify-center gap-x-3 gap-y-1">
+        {statuses.map((s) => (
+          <span key={s} className="inline-flex items-center gap-1">
+            <span className="inline-block h-2.5 w-2.5" style={{ background: color.get(s) }} aria-hidden />
+            {s}
+          </span>
+        ))}
+      </figcaption>
+    </figure>
   );
 }

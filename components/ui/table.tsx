@@ -5,7 +5,7 @@ import { cn } from './cn';
 export function Table({ children, className }: { children: ReactNode; className?: string }) {
   return (
     <div className="-mx-5 overflow-x-auto">
-      <table className={cn('w-full border-collapse text-left text-sm', className)}>{children}</table>
+      <table className={cn('data-table w-full border-collapse text-left text-sm', className)}>{children}</table>
     </div>
   );
 }
@@ -20,6 +20,7 @@ export function Th({ className, ...props }: ThHTMLAttributes<HTMLTableCellElemen
   );
 }
 
-export function Td({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
-  return <td className={cn('border-b border-slate-100 px-5 py-2.5 align-top text-slate-700', className)} {...props} />;
+/** A cell of a Table: its padding, border and colour come from `.data-table td` (app/globals.css). */
+export function Td(props: TdHTMLAttributes<HTMLTableCellElement>) {
+  return <td {...props} />;
 }
