@@ -188,7 +188,8 @@ test.describe('bulk scale-out', () => {
 
     const job = page.getByTestId('bulk-job');
     const cancel = job.getByRole('button', { name: 'Cancel run' });
-    await expect(cancel).toBeVisible();
+    // on a loaded machine the request can take seconds to answer (the batch starts on the same database)
+    await expect(cancel).toBeVisible({ timeout: 15_000 });
     await cancel.click();
     // a cancel asks why, and the trail keeps who asked
     const ask = page.getByTestId('confirm-dialog');

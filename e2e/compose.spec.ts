@@ -5,6 +5,10 @@
 import { expect, test } from '@playwright/test';
 import { ADMIN, auditRows, composeTemplate, contextAs, shot } from './helpers';
 
+// each journey first makes its own family (compose, mark, register through the recipes route):
+// on a loaded 2-core machine that, the sign-ins and the wizard take longer than the default minute
+test.describe.configure({ timeout: 180_000 });
+
 // describeStatus('canonical_address_collision'), the one sentence for this refusal
 const COLLISION = 'A new piece uses a canonical address that is already taken; give the piece a different address.';
 

@@ -112,7 +112,7 @@ export interface OwnTemplate {
 export async function composeTemplate(
   ctx: BrowserContext,
   family: string,
-  roles: string[] = ['title', 'summary', 'risks', 'alternatives'],
+  roles: string[] = ['title', 'context', 'risks', 'alternatives'],
   macro = 'design',
 ): Promise<OwnTemplate> {
   const body = {
