@@ -30,9 +30,14 @@ export function SearchBox() {
   }, []);
   return (
     <form role="search" method="get" action="/search" className="px-3 pb-2" data-testid="search-form">
+      {/* a short name: the field sits on every page, and a name holding "actor" or "template"
+          would also answer every lookup of the page's own fields by those words */}
       <label className="sr-only" htmlFor="console-search">
-        Search by event id, log id, instance key, template or actor
+        Search the console
       </label>
+      <p id="console-search-hint" className="sr-only">
+        An event id, a log id, an instance key, a template key or family, or an actor. Press slash to get here.
+      </p>
       <div className="relative">
         <input
           ref={input}
@@ -46,6 +51,7 @@ export function SearchBox() {
           spellCheck={false}
           placeholder="Search…"
           aria-keyshortcuts="/"
+          aria-describedby="console-search-hint"
           className="block w-full rounded-md border border-slate-300 bg-white py-1.5 pr-8 pl-2.5 text-sm text-slate-900 placeholder:text-slate-400"
         />
         <kbd aria-hidden className="pointer-events-none absolute top-1.5 right-2 rounded border border-slate-200 px-1 text-xs text-slate-400">
