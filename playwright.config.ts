@@ -11,7 +11,10 @@ export const TRUSTED_PORT = port + 2;
 
 // A new PGlite folder for every run, so no test leans on what an earlier run left behind.
 // Kept in the environment because Playwright loads this file again in each worker.
-process.env.E2E_PGLITE_DIR ??= path.resolve('.data', `e2e-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+process.env.E2E_PGLITE_DIR ??= path.resolve(
+  '.data',
+  `e2e-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`,
+);
 const pgliteDir = process.env.E2E_PGLITE_DIR;
 /** The first lead's password, given so the journeys can sign in (then it is not one-time). */
 export const E2E_ADMIN_PASSWORD = 'e2e-admin-password-1';

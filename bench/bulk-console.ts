@@ -14,7 +14,18 @@
 import { openDatabase } from '@/db/client';
 import { migrate } from '@/db/migrate';
 import { BENCH_PIECES, composeBenchTemplate, lowerBound, prefixFor, printRatio, printRow } from './bulk-parts';
-import { adminClient, checkDbName, dbUrl, dropDatabase, flag, hasFlag, median, numberFlag, serverVersion, sleep } from './common';
+import {
+  adminClient,
+  checkDbName,
+  dbUrl,
+  dropDatabase,
+  flag,
+  hasFlag,
+  median,
+  numberFlag,
+  serverVersion,
+  sleep,
+} from './common';
 import { benchPassword, signIn, startConsole, type Console } from './console';
 import { psqlLoop } from './runbook-loop';
 
@@ -37,11 +48,16 @@ interface JobView {
 }
 
 /** Starts a job over HTTP and polls it to its end; the time is what the person waits. */
-async function runJob(c: Console, cookie: string, body: Record<string, unknown>): Promise<{ ms: number; job: JobView }> {
+async function runJob(
+  c: Console,
+  cookie: string,
+  body: Record<string, unknown>,
+): Promise<{ ms: number; job: JobView }> {
   const t0 = performance.now();
   const res = await c.request('POST', '/api/bulk/jobs', { cookie, body });
   const started = res.json;
-  if (res.status !== 202 || !started?.ok) throw new Error(`the job was refused: HTTP ${res.status} ${res.text.slice(0, 400)}`);
+  if (res.status !== 202 || !started?.ok)
+    throw new Error(`the job was refused: HTTP ${res.status} ${res.text.slice(0, 400)}`);
   for (;;) {
     const r = await c.request('GET', `/api/bulk/jobs/${started.jobId}`, { cookie });
     const job = r.json?.job as JobView | undefined;
@@ -64,22 +80,40 @@ async function main() {
     await migrate(db);
     const key = await composeBenchTemplate(db);
     const password = benchPassword();
-    process.stderr.write(`starting the console on port ${PORT} (scripts/start.sh; builds first if the build is stale)…\n`);
+    process.stderr.write(
+      `starting the console on port ${PORT} (scripts/start.sh; builds first if the build is stale)…\n`,
+    );
     server = await startConsole({ port: PORT, databaseUrl: url, password });
     const cookie = await signIn(server, 'admin', password);
 
     const times: Record<'preflight' | 'live' | 'wait' | 'job' | 'psql' | 'quiet' | 'lower', number[]> = {
-      preflight: [], live: [], wait: [], job: [], psql: [], quiet: [], lower: [],
+      preflight: [],
+      live: [],
+      wait: [],
+      job: [],
+      psql: [],
+      quiet: [],
+      lower: [],
     };
     for (let round = 0; round < ROUNDS; round++) {
-      const params = { templateKey: key, n: N, uuidPrefix: prefixFor('c', round).slice(0, 9), batchTag: `console${round}`, emitMode: 'live' };
+      const params = {
+        templateKey: key,
+        n: N,
+        uuidPrefix: prefixFor('c', round).slice(0, 9),
+        batchTag: `console${round}`,
+        emitMode: 'live',
+      };
       const loop = { url, n: N, templateKey: key, sessionTimed: true };
       const contenders = [
         async () => {
           const pre = await runJob(server!, cookie, { ...params, preview: true });
           if (pre.job.counts.ok !== N) throw new Error(`preflight counts ${JSON.stringify(pre.job.counts)}`);
           const live = await runJob(server!, cookie, {
-            ...params, preview: false, planId: pre.job.planId, confirmText: params.batchTag, reason: 'benchmark',
+            ...params,
+            preview: false,
+            planId: pre.job.planId,
+            confirmText: params.batchTag,
+            reason: 'benchmark',
           });
           if (live.job.counts.ok !== N) throw new Error(`live counts ${JSON.stringify(live.job.counts)}`);
           times.preflight.push(pre.ms);
@@ -88,13 +122,31 @@ async function main() {
           times.job.push(live.job.elapsedMs);
         },
         async () => {
-          times.psql.push(psqlLoop({ ...loop, prefix: prefixFor('f', round), batch: `psql${round}`, actor: 'bench-psql', notices: true }));
+          times.psql.push(
+            psqlLoop({
+              ...loop,
+              prefix: prefixFor('f', round),
+              batch: `psql${round}`,
+              actor: 'bench-psql',
+              notices: true,
+            }),
+          );
         },
         async () => {
-          times.quiet.push(psqlLoop({ ...loop, prefix: prefixFor('d', round), batch: `quiet${round}`, actor: 'bench-quiet', notices: false }));
+          times.quiet.push(
+            psqlLoop({
+              ...loop,
+              prefix: prefixFor('d', round),
+              batch: `quiet${round}`,
+              actor: 'bench-quiet',
+              notices: false,
+            }),
+          );
         },
         async () => {
-          times.lower.push(await lowerBound(db, { prefix: prefixFor('b', round), tag: `lower${round}`, n: N, templateKey: key }));
+          times.lower.push(
+            await lowerBound(db, { prefix: prefixFor('b', round), tag: `lower${round}`, n: N, templateKey: key }),
+          );
         },
       ];
       // rotate the order so that a growing table favours no contender
@@ -105,7 +157,10 @@ async function main() {
           `psql loop ${last(times.psql)} ms, without notices ${last(times.quiet)} ms, INSERT … SELECT ${last(times.lower)} ms\n`,
       );
     }
-    const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<keyof typeof times, number>;
+    const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<
+      keyof typeof times,
+      number
+    >;
     console.log(
       `console bulk scale-out over HTTP, N = ${N.toLocaleString('en')} live instances, template of ${BENCH_PIECES} pieces, ` +
         `PostgreSQL ${await serverVersion(admin)}, median of ${ROUNDS} rounds`,

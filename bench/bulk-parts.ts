@@ -8,7 +8,10 @@ export const BENCH_PIECES = 8;
 
 /** Composes and registers the 8-piece benchmark template; returns its collection key. */
 export async function composeBenchTemplate(db: Database): Promise<string> {
-  const roles = ['title', 'context', 'goals', 'proposal', 'risks', 'alternatives', 'rollout', 'open-questions'].slice(0, BENCH_PIECES);
+  const roles = ['title', 'context', 'goals', 'proposal', 'risks', 'alternatives', 'rollout', 'open-questions'].slice(
+    0,
+    BENCH_PIECES,
+  );
   const composed = await composeTemplateVersion(
     { db, user: 'bench' },
     {
@@ -18,7 +21,11 @@ export async function composeBenchTemplate(db: Database): Promise<string> {
       commit: true,
       pieces: roles.map((role) => ({
         role,
-        newPiece: { canonicalAddress: `iu_core/template/bench/bench-v1/${role}`, title: role, body: `The ${role} section.` },
+        newPiece: {
+          canonicalAddress: `iu_core/template/bench/bench-v1/${role}`,
+          title: role,
+          body: `The ${role} section.`,
+        },
       })),
     },
   );
@@ -27,7 +34,8 @@ export async function composeBenchTemplate(db: Database): Promise<string> {
 }
 
 /** A 24-character event-id prefix per contender (a letter) and round, so no two runs share an event. */
-export const prefixFor = (letter: string, round: number) => `${letter}${String(round).padStart(7, '0')}-0000-4000-8000-`;
+export const prefixFor = (letter: string, round: number) =>
+  `${letter}${String(round).padStart(7, '0')}-0000-4000-8000-`;
 
 /**
  * The same rows as a live run of N items (ok log rows, instances, member links, through the
@@ -35,7 +43,10 @@ export const prefixFor = (letter: string, round: number) => `${letter}${String(r
  * batch function, since compiling this statement costs seconds and a bound should not pay them.
  * Timed from its first statement to COMMIT; returns ms.
  */
-export function lowerBound(db: Database, o: { prefix: string; tag: string; n: number; templateKey: string }): Promise<number> {
+export function lowerBound(
+  db: Database,
+  o: { prefix: string; tag: string; n: number; templateKey: string },
+): Promise<number> {
   const width = Math.max(3, String(o.n).length);
   return db.withSession(async (s) => {
     await s.query('BEGIN');
@@ -69,7 +80,9 @@ export function lowerBound(db: Database, o: { prefix: string; tag: string; n: nu
 
 /** One printed row: what, how long, and the rate of N items in that time. */
 export function printRow(label: string, ms: number, n: number, unit = 'instances/s'): void {
-  console.log(`  ${label.padEnd(46)} ${ms.toFixed(0).padStart(7)} ms  ${((n / ms) * 1000).toFixed(0).padStart(7)} ${unit}`);
+  console.log(
+    `  ${label.padEnd(46)} ${ms.toFixed(0).padStart(7)} ms  ${((n / ms) * 1000).toFixed(0).padStart(7)} ${unit}`,
+  );
 }
 
 /** One printed ratio with its target, if it has one. */

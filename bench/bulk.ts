@@ -9,7 +9,17 @@ import { openDatabase } from '@/db/client';
 import { migrate } from '@/db/migrate';
 import { bulkScaleOut } from '@/lib/recipes';
 import { BENCH_PIECES, composeBenchTemplate, lowerBound, prefixFor, printRatio, printRow } from './bulk-parts';
-import { adminClient, checkDbName, dbUrl, dropDatabase, flag, hasFlag, median, numberFlag, serverVersion } from './common';
+import {
+  adminClient,
+  checkDbName,
+  dbUrl,
+  dropDatabase,
+  flag,
+  hasFlag,
+  median,
+  numberFlag,
+  serverVersion,
+} from './common';
 import { psqlLoop as runbookLoop } from './runbook-loop';
 
 const N = numberFlag('n', 1000);
@@ -27,10 +37,24 @@ async function main() {
     const ctx = { db, user: 'bench' };
     const key = await composeBenchTemplate(db);
 
-    const times: Record<'preflight' | 'live' | 'psql' | 'quiet' | 'lower', number[]> = { preflight: [], live: [], psql: [], quiet: [], lower: [] };
+    const times: Record<'preflight' | 'live' | 'psql' | 'quiet' | 'lower', number[]> = {
+      preflight: [],
+      live: [],
+      psql: [],
+      quiet: [],
+      lower: [],
+    };
     const engineRun = async (prefix: string, tag: string, commit: boolean) => {
       const t0 = performance.now();
-      const r = await bulkScaleOut(ctx, { templateKey: key, n: N, uuidPrefix: prefix, batchTag: tag, emitMode: 'live', commit, onProgress: () => {} });
+      const r = await bulkScaleOut(ctx, {
+        templateKey: key,
+        n: N,
+        uuidPrefix: prefix,
+        batchTag: tag,
+        emitMode: 'live',
+        commit,
+        onProgress: () => {},
+      });
       const ms = performance.now() - t0;
       if (!r.ok || r.result.counts.ok !== N) throw new Error(`engine run failed: ${JSON.stringify(r).slice(0, 300)}`);
       return ms;
@@ -45,13 +69,31 @@ async function main() {
           times.live.push(await engineRun(prefixFor('e', round), `eng${round}`, true));
         },
         async () => {
-          times.psql.push(runbookLoop({ ...loop, prefix: prefixFor('f', round), batch: `psql${round}`, actor: 'bench-psql', notices: true }));
+          times.psql.push(
+            runbookLoop({
+              ...loop,
+              prefix: prefixFor('f', round),
+              batch: `psql${round}`,
+              actor: 'bench-psql',
+              notices: true,
+            }),
+          );
         },
         async () => {
-          times.quiet.push(runbookLoop({ ...loop, prefix: prefixFor('d', round), batch: `quiet${round}`, actor: 'bench-quiet', notices: false }));
+          times.quiet.push(
+            runbookLoop({
+              ...loop,
+              prefix: prefixFor('d', round),
+              batch: `quiet${round}`,
+              actor: 'bench-quiet',
+              notices: false,
+            }),
+          );
         },
         async () => {
-          times.lower.push(await lowerBound(db, { prefix: prefixFor('c', round), tag: `lower${round}`, n: N, templateKey: key }));
+          times.lower.push(
+            await lowerBound(db, { prefix: prefixFor('c', round), tag: `lower${round}`, n: N, templateKey: key }),
+          );
         },
       ];
       // rotate the order so that a growing table favours no contender
@@ -62,10 +104,17 @@ async function main() {
           `without notices ${last(times.quiet)} ms, INSERT … SELECT ${last(times.lower)} ms\n`,
       );
     }
-    const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<keyof typeof times, number>;
+    const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<
+      keyof typeof times,
+      number
+    >;
     const wait = median(times.preflight.map((p, i) => p + times.live[i]));
-    console.log(`bulk scale-out, N = ${N.toLocaleString('en')} live instances, template of ${BENCH_PIECES} pieces, PostgreSQL ${await serverVersion(admin)}, median of ${ROUNDS} rounds`);
-    console.log(`  (database ${dbName}; psql timed from its first statement to COMMIT, without its start and connection)`);
+    console.log(
+      `bulk scale-out, N = ${N.toLocaleString('en')} live instances, template of ${BENCH_PIECES} pieces, PostgreSQL ${await serverVersion(admin)}, median of ${ROUNDS} rounds`,
+    );
+    console.log(
+      `  (database ${dbName}; psql timed from its first statement to COMMIT, without its start and connection)`,
+    );
     printRow('recipe engine, live run', m.live, N);
     printRow('recipe engine, preflight (rolled back)', m.preflight, N);
     printRow("operator's whole wait (preflight + live)", wait, N);

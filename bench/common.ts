@@ -32,7 +32,10 @@ export function percentile(xs: number[], p: number): number {
 
 /** The server the benchmarks make their databases on. */
 export const ADMIN_URL =
-  process.env.BENCH_ADMIN_URL ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  process.env.BENCH_ADMIN_URL ??
+  process.env.TEST_DATABASE_URL ??
+  process.env.DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A database's name, checked: it goes into CREATE/DROP DATABASE, which take no parameters. */
 export function checkDbName(name: string): string {

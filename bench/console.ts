@@ -33,7 +33,12 @@ export const benchPassword = () => `bench-${crypto.randomBytes(12).toString('bas
  * while a long contender runs (the server closes idle ones after 5 s) and the next request
  * fails with "fetch failed".
  */
-function request(base: string, method: 'GET' | 'POST', path: string, opts: { cookie?: string; body?: unknown } = {}): Promise<Reply> {
+function request(
+  base: string,
+  method: 'GET' | 'POST',
+  path: string,
+  opts: { cookie?: string; body?: unknown } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const data = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const req = http.request(
@@ -83,7 +88,12 @@ function request(base: string, method: 'GET' | 'POST', path: string, opts: { coo
  * migrations and makes the lead `admin` with `password` on a database without accounts) and
  * waits until /api/health answers.
  */
-export async function startConsole(opts: { port: number; databaseUrl: string; password: string; env?: Record<string, string> }): Promise<Console> {
+export async function startConsole(opts: {
+  port: number;
+  databaseUrl: string;
+  password: string;
+  env?: Record<string, string>;
+}): Promise<Console> {
   const base = `http://127.0.0.1:${opts.port}`;
   let stopping = false;
   let log = '';
@@ -108,7 +118,8 @@ export async function startConsole(opts: { port: number; databaseUrl: string; pa
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   child.on('exit', (code, signal) => {
-    if (!stopping) process.stderr.write(`the console on port ${opts.port} exited (code ${code}, signal ${signal}):\n${log}\n`);
+    if (!stopping)
+      process.stderr.write(`the console on port ${opts.port} exited (code ${code}, signal ${signal}):\n${log}\n`);
   });
   const c: Console = {
     base,

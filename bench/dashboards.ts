@@ -32,11 +32,16 @@ const onlyAt = process.argv.indexOf('--only');
 const ONLY = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '') : '';
 const SMALL = arg('small', 10_000);
 const LARGE = arg('large', 1_000_000);
-const admin = process.env.BENCH_ADMIN_URL ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const admin =
+  process.env.BENCH_ADMIN_URL ??
+  process.env.TEST_DATABASE_URL ??
+  process.env.DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
 const stamp = Date.now().toString(36);
 const dbsAt = process.argv.indexOf('--dbs');
 const REUSE = dbsAt >= 0 ? (process.argv[dbsAt + 1] ?? '').split(',') : null;
-if (REUSE && (REUSE.length !== 2 || REUSE.some((n) => !/^[a-z_][a-z0-9_]*$/.test(n)))) throw new Error('--dbs takes two database names: <small>,<large>');
+if (REUSE && (REUSE.length !== 2 || REUSE.some((n) => !/^[a-z_][a-z0-9_]*$/.test(n))))
+  throw new Error('--dbs takes two database names: <small>,<large>');
 const dbNames = REUSE ?? [`iu_bench_dash_${stamp}_s`, `iu_bench_dash_${stamp}_l`];
 const urlOf = (name: string) => {
   const u = new URL(admin);
@@ -62,19 +67,34 @@ interface Ctx {
 // Each entry is one page (or one request of a page) and the calls its Server Component makes.
 const PAGES: Page[] = [
   { name: 'overview  /', run: (db) => Promise.all([getOverview(db), getActivity(db)]) },
-  { name: 'templates /templates (sort by live)', run: (db) => Promise.all([listTemplates(db, { sort: 'live', dir: 'desc' }), listFamilies(db)]) },
-  { name: 'family    /templates/[family] + diff', run: async (db, c) => Promise.all([getFamily(db, c.family), diffVersions(db, c.family, 'v2', 'v3')]) },
+  {
+    name: 'templates /templates (sort by live)',
+    run: (db) => Promise.all([listTemplates(db, { sort: 'live', dir: 'desc' }), listFamilies(db)]),
+  },
+  {
+    name: 'family    /templates/[family] + diff',
+    run: async (db, c) => Promise.all([getFamily(db, c.family), diffVersions(db, c.family, 'v2', 'v3')]),
+  },
   { name: 'events    /events (no filter)', run: (db) => Promise.all([listEvents(db, {}), getEventFilterOptions(db)]) },
   { name: 'events    ?actor', run: (db, c) => listEvents(db, { actor: c.actor }) },
-  { name: 'events    ?actor&status=live_gate_closed', run: (db, c) => listEvents(db, { actor: c.actor, status: 'live_gate_closed' }) },
-  { name: 'events    ?actor&from=day-60&to=day', run: (db, c) => listEvents(db, { actor: c.actor, from: c.from60, to: c.day }) },
+  {
+    name: 'events    ?actor&status=live_gate_closed',
+    run: (db, c) => listEvents(db, { actor: c.actor, status: 'live_gate_closed' }),
+  },
+  {
+    name: 'events    ?actor&from=day-60&to=day',
+    run: (db, c) => listEvents(db, { actor: c.actor, from: c.from60, to: c.day }),
+  },
   { name: 'events    ?type&mode=dry_run', run: (db) => listEvents(db, { type: 'review.requested', mode: 'dry_run' }) },
   { name: 'events    ?status=template_not_marked', run: (db) => listEvents(db, { status: 'template_not_marked' }) },
   { name: 'events    ?template', run: (db, c) => listEvents(db, { template: c.template }) },
 
   { name: 'events    ?rolledBack=yes', run: (db) => listEvents(db, { rolledBack: 'yes' }) },
   { name: 'events    ?from=day&to=day', run: (db, c) => listEvents(db, { from: c.day, to: c.day }) },
-  { name: 'events    deep page (keyset, half-way)', run: (db, c) => listEvents(db, {}, { after: decodeCursor(c.deep) }) },
+  {
+    name: 'events    deep page (keyset, half-way)',
+    run: (db, c) => listEvents(db, {}, { after: decodeCursor(c.deep) }),
+  },
   { name: 'events    ?event=<id> (drawer)', run: (db, c) => getEvent(db, c.eventId) },
   {
     // a whole export grows with the rows it returns; its per-row cost is what must stay flat
@@ -91,7 +111,9 @@ const PAGES: Page[] = [
 ];
 
 async function context(db: Database): Promise<Ctx> {
-  const [a] = await db.query<{ actor: string }>(`SELECT triggered_by AS actor FROM iu_aiel_rollup_actor ORDER BY triggered_by LIMIT 1`);
+  const [a] = await db.query<{ actor: string }>(
+    `SELECT triggered_by AS actor FROM iu_aiel_rollup_actor ORDER BY triggered_by LIMIT 1`,
+  );
   const [f] = await db.query<{ family: string; id: string }>(
     `SELECT template_family AS family, collection_id AS id FROM iu_template_version WHERE template_family LIKE 'tpl:scale-%' ORDER BY template_family, version_seq DESC LIMIT 1`,
   );
@@ -101,12 +123,22 @@ async function context(db: Database): Promise<Ctx> {
     `SELECT template_collection_id AS id FROM iu_auto_instantiate_event_log GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
   );
   const [e] = await db.query<{ id: number }>(`SELECT max(id) AS id FROM iu_auto_instantiate_event_log`);
-  const [d] = await db.query<{ day: string }>(`SELECT day::text AS day FROM iu_aiel_rollup_daily ORDER BY day LIMIT 1 OFFSET (SELECT count(*) / 2 FROM iu_aiel_rollup_daily)`);
+  const [d] = await db.query<{ day: string }>(
+    `SELECT day::text AS day FROM iu_aiel_rollup_daily ORDER BY day LIMIT 1 OFFSET (SELECT count(*) / 2 FROM iu_aiel_rollup_daily)`,
+  );
   const mid = await db.query<{ at: string; id: number }>(
     `SELECT created_at::text AS at, id FROM iu_auto_instantiate_event_log WHERE created_at >= $1::date ORDER BY created_at, id LIMIT 1`,
     [d.day],
   );
-  return { actor: a.actor, family: f.family, template: hot.id, eventId: Number(e.id), deep: `${mid[0].at}~${mid[0].id}`, day: d.day, from60: new Date(Date.parse(d.day) - 60 * 86_400_000).toISOString().slice(0, 10) };
+  return {
+    actor: a.actor,
+    family: f.family,
+    template: hot.id,
+    eventId: Number(e.id),
+    deep: `${mid[0].at}~${mid[0].id}`,
+    day: d.day,
+    from60: new Date(Date.parse(d.day) - 60 * 86_400_000).toISOString().slice(0, 10),
+  };
 }
 
 /** Median time per page on each database, the two timed alternately call by call. */
@@ -145,17 +177,25 @@ async function main() {
     let seedS = 0;
     if (!REUSE) {
       await scaleSeed(dbs[0], { events: SMALL, log });
-      process.stderr.write(`seeded ${SMALL.toLocaleString('en')} events in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+      process.stderr.write(
+        `seeded ${SMALL.toLocaleString('en')} events in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+      );
       t0 = performance.now();
       await scaleSeed(dbs[1], { events: SMALL, log });
       await scaleSeed(dbs[1], { events: LARGE, log });
       seedS = (performance.now() - t0) / 1000;
     }
-    process.stderr.write(`seeded ${LARGE.toLocaleString('en')} events in ${seedS.toFixed(1)} s; measuring both, alternating\n`);
+    process.stderr.write(
+      `seeded ${LARGE.toLocaleString('en')} events in ${seedS.toFixed(1)} s; measuring both, alternating\n`,
+    );
     const [small, large] = await measure([dbs[0], dbs[1]]);
     const [{ v }] = await dbs[0].query<{ v: string }>("SELECT current_setting('server_version') AS v");
-    console.log(`dashboards, PostgreSQL ${v}, median of ${ROUNDS} runs per page and size, sizes alternated call by call (server work: the lib/queries calls each page awaits)`);
-    console.log(`| page | ${SMALL.toLocaleString('en')} events (ms) | ${LARGE.toLocaleString('en')} events (ms) | ratio |`);
+    console.log(
+      `dashboards, PostgreSQL ${v}, median of ${ROUNDS} runs per page and size, sizes alternated call by call (server work: the lib/queries calls each page awaits)`,
+    );
+    console.log(
+      `| page | ${SMALL.toLocaleString('en')} events (ms) | ${LARGE.toLocaleString('en')} events (ms) | ratio |`,
+    );
     console.log('|---|---:|---:|---:|');
     let worst = 0;
     for (const p of PAGES.filter((x) => small.has(x.name))) {
@@ -164,7 +204,9 @@ async function main() {
       worst = Math.max(worst, b / a);
       console.log(`| ${p.name.replace(/\s+/g, ' ')} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(2)} |`);
     }
-    console.log(`worst ratio ${worst.toFixed(2)} (target at most 1.5); seeding the large database to ${LARGE.toLocaleString('en')} events took ${seedS.toFixed(0)} s`);
+    console.log(
+      `worst ratio ${worst.toFixed(2)} (target at most 1.5); seeding the large database to ${LARGE.toLocaleString('en')} events took ${seedS.toFixed(0)} s`,
+    );
   } finally {
     for (const db of dbs) await db.close();
     if (!REUSE) for (const name of dbNames) await adminClient.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -21,7 +21,8 @@ import { benchPassword } from './console';
 
 const ROUNDS = numberFlag('rounds', 31);
 const names = flag('dbs')?.split(',');
-if (!names?.length) throw new Error('--dbs takes the databases to measure, e.g. --dbs iu_bench_pages_s,iu_bench_pages_l');
+if (!names?.length)
+  throw new Error('--dbs takes the databases to measure, e.g. --dbs iu_bench_pages_s,iu_bench_pages_l');
 
 const PAGES: [string, (db: Database) => Promise<unknown>][] = [
   ['overview /', (db) => Promise.all([getOverview(db), getActivity(db)])],
@@ -55,7 +56,11 @@ async function main() {
       const res = await auth.handler(
         new Request('http://localhost:3299/api/auth/sign-in/username', {
           method: 'POST',
-          headers: { 'content-type': 'application/json', origin: 'http://localhost:3299', 'x-iu-peer-address': '10.9.9.9' },
+          headers: {
+            'content-type': 'application/json',
+            origin: 'http://localhost:3299',
+            'x-iu-peer-address': '10.9.9.9',
+          },
           body: JSON.stringify({ username: user, password }),
         }),
       );
@@ -69,7 +74,8 @@ async function main() {
       });
       console.log(`  session check (one lookup)            ${session.toFixed(2)}`);
       console.log(`  layout gate-leak read                 ${(await time(() => listLeakedGates(db))).toFixed(2)}`);
-      for (const [page, run] of PAGES) console.log(`  ${`${page} reads`.padEnd(37)} ${(await time(() => run(db))).toFixed(2)}`);
+      for (const [page, run] of PAGES)
+        console.log(`  ${`${page} reads`.padEnd(37)} ${(await time(() => run(db))).toFixed(2)}`);
     } finally {
       await db.close();
     }

@@ -56,7 +56,8 @@ interface Target {
 
 /** The pages, each with the address it is requested at (filled in per database). */
 async function pathsOf(db: Database): Promise<Map<string, string>> {
-  const one = async <T>(sql: string, params: unknown[] = []) => (await db.query<T & Record<string, unknown>>(sql, params))[0];
+  const one = async <T>(sql: string, params: unknown[] = []) =>
+    (await db.query<T & Record<string, unknown>>(sql, params))[0];
   // the busiest actor, from the rollup (as the actors page counts them)
   const actor = await one<{ actor: string }>(
     `SELECT triggered_by AS actor FROM iu_aiel_rollup_actor GROUP BY 1 ORDER BY sum(event_count) DESC, 1 LIMIT 1`,
@@ -221,7 +222,9 @@ async function main() {
     );
     const S = SMALL.toLocaleString('en');
     const L = LARGE.toLocaleString('en');
-    console.log(`| page | ${S}: median (ms) | p95 | ${L}: median (ms) | p95 | ratio of medians | HTML (KB, large) | scripts (KB) |`);
+    console.log(
+      `| page | ${S}: median (ms) | p95 | ${L}: median (ms) | p95 | ratio of medians | HTML (KB, large) | scripts (KB) |`,
+    );
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     let worst = 0;
     for (const n of names) {
@@ -239,7 +242,10 @@ async function main() {
       console.log(
         `${CLIENTS} clients for ${DURATION_S} s on ${t.events.toLocaleString('en')} events, every page in turn: ` +
           `${r.rps.toFixed(1)} requests/s, median ${r.median.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms ` +
-          `(${r.n} requests, ${r.errors} failed; load average ${os.loadavg().map((x) => x.toFixed(2)).join(', ')})`,
+          `(${r.n} requests, ${r.errors} failed; load average ${os
+            .loadavg()
+            .map((x) => x.toFixed(2))
+            .join(', ')})`,
       );
     }
   } finally {

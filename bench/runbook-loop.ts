@@ -28,7 +28,7 @@ export function psqlLoop(opts: {
   const file = path.join(os.tmpdir(), `iu-bench-${process.pid}-${batch}.sql`);
   fs.writeFileSync(
     file,
-    `${sessionTimed ? "SELECT extract(epoch FROM clock_timestamp()) AS iu_bench_t0 \\gset\n" : ''}BEGIN;
+    `${sessionTimed ? 'SELECT extract(epoch FROM clock_timestamp()) AS iu_bench_t0 \\gset\n' : ''}BEGIN;
 UPDATE dot_config SET value='true' WHERE key='iu_core.composer_enabled';
 UPDATE dot_config SET value='true' WHERE key='iu_core.auto_instantiate_enabled';
 
@@ -51,7 +51,7 @@ $$;
 UPDATE dot_config SET value='false' WHERE key='iu_core.composer_enabled';
 UPDATE dot_config SET value='false' WHERE key='iu_core.auto_instantiate_enabled';
 COMMIT;
-${sessionTimed ? "SELECT round((extract(epoch FROM clock_timestamp()) - :iu_bench_t0) * 1000, 3) AS iu_bench_ms \\gset\n\\echo iu-bench-ms :iu_bench_ms\n" : ''}`,
+${sessionTimed ? 'SELECT round((extract(epoch FROM clock_timestamp()) - :iu_bench_t0) * 1000, 3) AS iu_bench_ms \\gset\n\\echo iu-bench-ms :iu_bench_ms\n' : ''}`,
   );
   const t0 = performance.now();
   const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file], {

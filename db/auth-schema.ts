@@ -63,7 +63,9 @@ export const authVerification = pgTable('auth_verification', {
 });
 
 export const authRateLimit = pgTable('auth_rate_limit', {
-  id: text('id').primaryKey().default(sql`gen_random_uuid()::text`),
+  id: text('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()::text`),
   key: text('key').notNull().unique(),
   count: integer('count').notNull(),
   lastRequest: bigint('last_request', { mode: 'number' }).notNull(),

@@ -241,7 +241,10 @@ const TIMESTAMP_OIDS = new Set([1114, 1184]);
 
 /** Parses PostgreSQL's text form of a timestamp (`2026-11-26 17:50:00.123456+00`). */
 export function parsePgTimestamp(v: string): Date {
-  const iso = v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00').replace(/([+-]\d\d)(\d\d)$/, '$1:$2');
+  const iso = v
+    .replace(' ', 'T')
+    .replace(/([+-]\d\d)$/, '$1:00')
+    .replace(/([+-]\d\d)(\d\d)$/, '$1:$2');
   return new Date(/[zZ]|[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`);
 }
 

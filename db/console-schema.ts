@@ -49,5 +49,13 @@ export const consoleBulkJobItem = pgTable(
   (t) => [primaryKey({ columns: [t.jobId, t.seq] })],
 );
 
-export const BULK_JOB_STATUSES = ['queued', 'running', 'succeeded', 'refused', 'cancelled', 'failed', 'interrupted'] as const;
+export const BULK_JOB_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'refused',
+  'cancelled',
+  'failed',
+  'interrupted',
+] as const;
 export type BulkJobStatus = (typeof BULK_JOB_STATUSES)[number];

@@ -85,32 +85,32 @@ export async function migrate(db: Database, dir = MIGRATIONS_DIR): Promise<strin
   const files = listMigrationFiles(dir);
   const appliedNow: string[] = [];
   return db.withSession(async (db) => {
-  // lock first: two processes creating the ledger at once collide in pg_type
-  await db.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK_KEY]);
-  await db.exec(LEDGER_DDL);
-  try {
-    const done = new Set(
-      (await db.query<{ version: string }>('SELECT version FROM iu_core_schema_migrations')).map((r) => r.version),
-    );
-    for (const m of files) {
-      if (done.has(m.version)) continue;
-      const ledger =
-        `INSERT INTO iu_core_schema_migrations (version, name, checksum) VALUES ` +
-        `('${m.version}', '${m.name}', '${m.checksum}') ON CONFLICT (version) DO UPDATE SET ` +
-        `checksum = EXCLUDED.checksum, applied_at = now(), applied_by = current_user;`;
-      // One simple-protocol round trip per file keeps BEGIN, the file and the ledger row in
-      // a single transaction on both drivers (a pooled client may differ between calls).
-      try {
-        await db.exec(`BEGIN;\n${m.sql}\n;\n${ledger}\nCOMMIT;`);
-      } catch (err) {
-        await db.exec('ROLLBACK').catch(() => {});
-        throw new Error(`Migration ${m.file} failed and was rolled back: ${(err as Error).message}`);
+    // lock first: two processes creating the ledger at once collide in pg_type
+    await db.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK_KEY]);
+    await db.exec(LEDGER_DDL);
+    try {
+      const done = new Set(
+        (await db.query<{ version: string }>('SELECT version FROM iu_core_schema_migrations')).map((r) => r.version),
+      );
+      for (const m of files) {
+        if (done.has(m.version)) continue;
+        const ledger =
+          `INSERT INTO iu_core_schema_migrations (version, name, checksum) VALUES ` +
+          `('${m.version}', '${m.name}', '${m.checksum}') ON CONFLICT (version) DO UPDATE SET ` +
+          `checksum = EXCLUDED.checksum, applied_at = now(), applied_by = current_user;`;
+        // One simple-protocol round trip per file keeps BEGIN, the file and the ledger row in
+        // a single transaction on both drivers (a pooled client may differ between calls).
+        try {
+          await db.exec(`BEGIN;\n${m.sql}\n;\n${ledger}\nCOMMIT;`);
+        } catch (err) {
+          await db.exec('ROLLBACK').catch(() => {});
+          throw new Error(`Migration ${m.file} failed and was rolled back: ${(err as Error).message}`);
+        }
+        appliedNow.push(m.version);
       }
-      appliedNow.push(m.version);
+    } finally {
+      await db.query('SELECT pg_advisory_unlock($1)', [MIGRATE_LOCK_KEY]);
     }
-  } finally {
-    await db.query('SELECT pg_advisory_unlock($1)', [MIGRATE_LOCK_KEY]);
-  }
-  return appliedNow;
+    return appliedNow;
   });
 }

@@ -1,16 +1,7 @@
 // Drizzle declarations of the iu_core tables. The SQL migrations in db/migrations own the
 // schema; these mirror them for typed reads.
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  boolean,
-  integer,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, boolean, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const dotConfig = pgTable('dot_config', {
   key: text('key').primaryKey(),
@@ -19,7 +10,9 @@ export const dotConfig = pgTable('dot_config', {
 });
 
 export const informationUnit = pgTable('information_unit', {
-  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
   canonicalAddress: text('canonical_address').notNull().unique(),
   title: text('title').notNull(),
   body: text('body').notNull(),
@@ -31,7 +24,9 @@ export const informationUnit = pgTable('information_unit', {
 });
 
 export const pieceCollection = pgTable('iu_piece_collection', {
-  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
   collectionKey: text('collection_key').notNull().unique(),
   kind: text('kind').notNull(),
   title: text('title').notNull(),

@@ -69,19 +69,60 @@ const COMPOSES: ComposeSpec[] = [
     kind: 'design_doc',
     user: 'alice',
     title: DR_TITLE,
-    description: 'The design document every change with a new service, data store or public API goes through before build starts.',
+    description:
+      'The design document every change with a new service, data store or public API goes through before build starts.',
     label: 'Design review v1',
     note: 'First cut, adapted from the architecture guild wiki page.',
     at: 0.01,
     pieces: [
-      { role: 'title', name: 'title', title: 'Title and owners', body: 'Name the change in one line, in the imperative ("Move session storage to Redis"). List the author, the reviewing tech lead and the on-call team that will own the result. Link the tracking ticket and the channel where the discussion happens.' },
-      { role: 'context', name: 'context', title: 'Context', body: 'Describe the system as it works today and why it has to change now. Include the numbers that prompted the review: error rates, latency percentiles, cost, or the incident that exposed the gap. A reader who has never touched the service should understand the problem after this section.' },
-      { role: 'goals', name: 'goals', title: 'Goals', body: 'List what must be true when the work is done, each goal measurable. Prefer "p99 checkout latency under 300 ms at twice the current peak" over "make checkout faster". Three to five goals is usually right; more means the design is doing two things.' },
-      { role: 'non-goals', name: 'non-goals', title: 'Non-goals', body: 'Name the things a reasonable reader might expect this design to do and that it deliberately does not. Non-goals stop scope creep during review and tell neighbouring teams what they still have to solve themselves.' },
-      { role: 'proposal', name: 'proposal', title: 'Proposal', body: 'Describe the design in enough detail that another engineer could build it. Cover the data model, the API or message contracts, and how each new part fails. A diagram helps; a sequence of the main request path helps more.' },
-      { role: 'alternatives', name: 'alternatives', title: 'Alternatives considered', body: 'For each serious alternative give one paragraph: what it is, why it is attractive and why it lost. Include "do nothing" and say what it costs. Reviewers trust a proposal more when the rejected options are described fairly.' },
-      { role: 'risks', name: 'risks', title: 'Risks', body: 'List what could go wrong in build, rollout and operation, each with likelihood, impact and mitigation. Call out irreversible steps, such as data migrations or deleted columns, explicitly.' },
-      { role: 'rollout', name: 'rollout', title: 'Rollout plan', body: 'Describe how the change reaches production: feature flags, the order of environments, the canary size and how long each stage runs. State the metric that stops the rollout and who is allowed to stop it.' },
+      {
+        role: 'title',
+        name: 'title',
+        title: 'Title and owners',
+        body: 'Name the change in one line, in the imperative ("Move session storage to Redis"). List the author, the reviewing tech lead and the on-call team that will own the result. Link the tracking ticket and the channel where the discussion happens.',
+      },
+      {
+        role: 'context',
+        name: 'context',
+        title: 'Context',
+        body: 'Describe the system as it works today and why it has to change now. Include the numbers that prompted the review: error rates, latency percentiles, cost, or the incident that exposed the gap. A reader who has never touched the service should understand the problem after this section.',
+      },
+      {
+        role: 'goals',
+        name: 'goals',
+        title: 'Goals',
+        body: 'List what must be true when the work is done, each goal measurable. Prefer "p99 checkout latency under 300 ms at twice the current peak" over "make checkout faster". Three to five goals is usually right; more means the design is doing two things.',
+      },
+      {
+        role: 'non-goals',
+        name: 'non-goals',
+        title: 'Non-goals',
+        body: 'Name the things a reasonable reader might expect this design to do and that it deliberately does not. Non-goals stop scope creep during review and tell neighbouring teams what they still have to solve themselves.',
+      },
+      {
+        role: 'proposal',
+        name: 'proposal',
+        title: 'Proposal',
+        body: 'Describe the design in enough detail that another engineer could build it. Cover the data model, the API or message contracts, and how each new part fails. A diagram helps; a sequence of the main request path helps more.',
+      },
+      {
+        role: 'alternatives',
+        name: 'alternatives',
+        title: 'Alternatives considered',
+        body: 'For each serious alternative give one paragraph: what it is, why it is attractive and why it lost. Include "do nothing" and say what it costs. Reviewers trust a proposal more when the rejected options are described fairly.',
+      },
+      {
+        role: 'risks',
+        name: 'risks',
+        title: 'Risks',
+        body: 'List what could go wrong in build, rollout and operation, each with likelihood, impact and mitigation. Call out irreversible steps, such as data migrations or deleted columns, explicitly.',
+      },
+      {
+        role: 'rollout',
+        name: 'rollout',
+        title: 'Rollout plan',
+        body: 'Describe how the change reaches production: feature flags, the order of environments, the canary size and how long each stage runs. State the metric that stops the rollout and who is allowed to stop it.',
+      },
     ],
   },
   {
@@ -95,14 +136,54 @@ const COMPOSES: ComposeSpec[] = [
     note: 'Replaces the old Google Doc template.',
     at: 0.04,
     pieces: [
-      { role: 'summary', name: 'summary', title: 'Summary', body: 'Two or three sentences: what broke, for how long, and who noticed first. Write it for someone outside the team; explain any internal service name you use.' },
-      { role: 'impact', name: 'impact', title: 'Customer impact', body: 'Quantify the impact: requests failed, users affected, orders lost, revenue at risk and error budget consumed. Give the start and end of customer impact, which are often not the start and end of the alerts.' },
-      { role: 'timeline', name: 'timeline', title: 'Timeline', body: 'List timestamped events in UTC from the first trigger to full recovery: deploys, alerts, pages, decisions and mitigations. Mark the moments the incident was detected, declared, mitigated and resolved.' },
-      { role: 'root-cause', name: 'root-cause', title: 'Root cause', body: 'Explain the chain of causes that led to the failure, not only the last link. Keep asking why until the answer is something the organisation can change. Describe what the system allowed, not who typed the command.' },
-      { role: 'detection', name: 'detection', title: 'Detection', body: 'Say how the incident was detected (an alert, a customer, a colleague) and how long after it started. If an alert should have fired and did not, explain why.' },
-      { role: 'resolution', name: 'resolution', title: 'Resolution and recovery', body: 'Describe what stopped the bleeding and what restored full service. Note any data repair or backfill still running, and who owns it.' },
-      { role: 'action-items', name: 'action-items', title: 'Action items', body: 'Each item has an owner, a ticket and a due date, and is tagged prevent, detect or mitigate. A few items that will be done beat a long list that will not.' },
-      { role: 'lessons', name: 'lessons', title: 'Lessons learned', body: 'Record what went well, what went badly and where the team got lucky. Luck is worth writing down: it marks the likely path of the next incident.' },
+      {
+        role: 'summary',
+        name: 'summary',
+        title: 'Summary',
+        body: 'Two or three sentences: what broke, for how long, and who noticed first. Write it for someone outside the team; explain any internal service name you use.',
+      },
+      {
+        role: 'impact',
+        name: 'impact',
+        title: 'Customer impact',
+        body: 'Quantify the impact: requests failed, users affected, orders lost, revenue at risk and error budget consumed. Give the start and end of customer impact, which are often not the start and end of the alerts.',
+      },
+      {
+        role: 'timeline',
+        name: 'timeline',
+        title: 'Timeline',
+        body: 'List timestamped events in UTC from the first trigger to full recovery: deploys, alerts, pages, decisions and mitigations. Mark the moments the incident was detected, declared, mitigated and resolved.',
+      },
+      {
+        role: 'root-cause',
+        name: 'root-cause',
+        title: 'Root cause',
+        body: 'Explain the chain of causes that led to the failure, not only the last link. Keep asking why until the answer is something the organisation can change. Describe what the system allowed, not who typed the command.',
+      },
+      {
+        role: 'detection',
+        name: 'detection',
+        title: 'Detection',
+        body: 'Say how the incident was detected (an alert, a customer, a colleague) and how long after it started. If an alert should have fired and did not, explain why.',
+      },
+      {
+        role: 'resolution',
+        name: 'resolution',
+        title: 'Resolution and recovery',
+        body: 'Describe what stopped the bleeding and what restored full service. Note any data repair or backfill still running, and who owns it.',
+      },
+      {
+        role: 'action-items',
+        name: 'action-items',
+        title: 'Action items',
+        body: 'Each item has an owner, a ticket and a due date, and is tagged prevent, detect or mitigate. A few items that will be done beat a long list that will not.',
+      },
+      {
+        role: 'lessons',
+        name: 'lessons',
+        title: 'Lessons learned',
+        body: 'Record what went well, what went badly and where the team got lucky. Luck is worth writing down: it marks the likely path of the next incident.',
+      },
     ],
   },
   {
@@ -120,11 +201,26 @@ const COMPOSES: ComposeSpec[] = [
       { role: 'context', reuse: 'context' },
       { role: 'goals', reuse: 'goals' },
       { role: 'non-goals', reuse: 'non-goals' },
-      { role: 'proposal', name: 'proposal', title: 'Proposal', body: 'Describe the design in enough detail that another engineer could build it: data model, API or message contracts, and how each new part fails. Add a capacity estimate for the next twelve months and the load at which the design stops scaling.' },
+      {
+        role: 'proposal',
+        name: 'proposal',
+        title: 'Proposal',
+        body: 'Describe the design in enough detail that another engineer could build it: data model, API or message contracts, and how each new part fails. Add a capacity estimate for the next twelve months and the load at which the design stops scaling.',
+      },
       { role: 'alternatives', reuse: 'alternatives' },
-      { role: 'risks', name: 'risks-security', title: 'Risks, security and privacy', body: 'List what could go wrong in build, rollout and operation, with likelihood, impact and mitigation. Say what personal data the change touches, where it is stored, how long it is kept and who can read it. If the change adds an external dependency, name its owner and its SLA.' },
+      {
+        role: 'risks',
+        name: 'risks-security',
+        title: 'Risks, security and privacy',
+        body: 'List what could go wrong in build, rollout and operation, with likelihood, impact and mitigation. Say what personal data the change touches, where it is stored, how long it is kept and who can read it. If the change adds an external dependency, name its owner and its SLA.',
+      },
       { role: 'rollout', reuse: 'rollout' },
-      { role: 'open-questions', name: 'open-questions', title: 'Open questions', body: 'List the decisions still open, each with an owner and a date by which it must be settled. Once the review agrees on an answer, move the question out of this section and record the answer where it belongs.' },
+      {
+        role: 'open-questions',
+        name: 'open-questions',
+        title: 'Open questions',
+        body: 'List the decisions still open, each with an owner and a date by which it must be settled. Once the review agrees on an answer, move the question out of this section and record the answer where it belongs.',
+      },
     ],
   },
   {
@@ -140,12 +236,27 @@ const COMPOSES: ComposeSpec[] = [
     pieces: [
       { role: 'summary', reuse: 'summary' },
       { role: 'impact', reuse: 'impact' },
-      { role: 'timeline', name: 'timeline-roles', title: 'Timeline and roles', body: 'List timestamped events in UTC from the first trigger to full recovery. Name the incident commander, the communications lead and the scribe, and note when each role changed hands. Record the declared severity and every change to it.' },
+      {
+        role: 'timeline',
+        name: 'timeline-roles',
+        title: 'Timeline and roles',
+        body: 'List timestamped events in UTC from the first trigger to full recovery. Name the incident commander, the communications lead and the scribe, and note when each role changed hands. Record the declared severity and every change to it.',
+      },
       { role: 'root-cause', reuse: 'root-cause' },
       { role: 'detection', reuse: 'detection' },
       { role: 'resolution', reuse: 'resolution' },
-      { role: 'customer-communication', name: 'customer-communication', title: 'Customer communication', body: 'Link every status-page update and customer email sent during the incident, with the time each went out. Note whether support had a prepared answer and how many tickets the incident generated.' },
-      { role: 'action-items', name: 'action-items', title: 'Action items', body: 'Each item has an owner, a ticket and a due date, and is tagged prevent, detect or mitigate. The incident review revisits open items after 30 days; items still open then go to the owning team\'s lead.' },
+      {
+        role: 'customer-communication',
+        name: 'customer-communication',
+        title: 'Customer communication',
+        body: 'Link every status-page update and customer email sent during the incident, with the time each went out. Note whether support had a prepared answer and how many tickets the incident generated.',
+      },
+      {
+        role: 'action-items',
+        name: 'action-items',
+        title: 'Action items',
+        body: "Each item has an owner, a ticket and a due date, and is tagged prevent, detect or mitigate. The incident review revisits open items after 30 days; items still open then go to the owning team's lead.",
+      },
       { role: 'lessons', reuse: 'lessons' },
     ],
   },
@@ -167,8 +278,18 @@ const COMPOSES: ComposeSpec[] = [
       { role: 'proposal', reuse: 'proposal' },
       { role: 'alternatives', reuse: 'alternatives' },
       { role: 'risks', reuse: 'risks' },
-      { role: 'observability', name: 'observability', title: 'Observability', body: 'List the dashboards, alerts and logs that will show the change works. Every alert names its runbook and its paging policy. Define the SLO the service is held to after launch and how its error budget is measured.' },
-      { role: 'rollout', name: 'rollout-rollback', title: 'Rollout and rollback', body: 'Describe how the change reaches production: flags, environments, canary size and stage length, and the metric that stops it. Describe the rollback: how long it takes, whether it loses data, and the last point after which it is no longer possible. Rehearse it in staging before the first production stage.' },
+      {
+        role: 'observability',
+        name: 'observability',
+        title: 'Observability',
+        body: 'List the dashboards, alerts and logs that will show the change works. Every alert names its runbook and its paging policy. Define the SLO the service is held to after launch and how its error budget is measured.',
+      },
+      {
+        role: 'rollout',
+        name: 'rollout-rollback',
+        title: 'Rollout and rollback',
+        body: 'Describe how the change reaches production: flags, environments, canary size and stage length, and the metric that stops it. Describe the rollback: how long it takes, whether it loses data, and the last point after which it is no longer possible. Rehearse it in staging before the first production stage.',
+      },
       { role: 'open-questions', reuse: 'open-questions' },
     ],
   },
@@ -212,17 +333,56 @@ interface BulkSpec {
 }
 
 const BULKS: BulkSpec[] = [
-  { at: 0.42, user: 'emeka', runTag: 'nightly', family: 'design-review', n: 120, prefix: '5eedb001-', batchTag: 'nightly-backfill-w1', emitMode: 'live', eventType: 'template.published', note: 'Backfill: one review doc per service in the Q3 platform plan.' },
-  { at: 0.78, user: 'dana', runTag: 'canary-3', family: 'incident-postmortem', n: 60, prefix: '5eedb002-', batchTag: 'canary-3', emitMode: 'live', eventType: 'incident.resolved', note: 'Canary 3: postmortems for the resolved-incident feed.' },
-  { at: 0.9, user: 'bikram', family: 'design-review', n: 40, prefix: '5eedb003-', batchTag: 'q4-preflight', emitMode: 'dry_run', eventType: 'review.requested', note: 'Dry run kept for the Q4 planning dashboard.' },
+  {
+    at: 0.42,
+    user: 'emeka',
+    runTag: 'nightly',
+    family: 'design-review',
+    n: 120,
+    prefix: '5eedb001-',
+    batchTag: 'nightly-backfill-w1',
+    emitMode: 'live',
+    eventType: 'template.published',
+    note: 'Backfill: one review doc per service in the Q3 platform plan.',
+  },
+  {
+    at: 0.78,
+    user: 'dana',
+    runTag: 'canary-3',
+    family: 'incident-postmortem',
+    n: 60,
+    prefix: '5eedb002-',
+    batchTag: 'canary-3',
+    emitMode: 'live',
+    eventType: 'incident.resolved',
+    note: 'Canary 3: postmortems for the resolved-incident feed.',
+  },
+  {
+    at: 0.9,
+    user: 'bikram',
+    family: 'design-review',
+    n: 40,
+    prefix: '5eedb003-',
+    batchTag: 'q4-preflight',
+    emitMode: 'dry_run',
+    eventType: 'review.requested',
+    note: 'Dry run kept for the Q4 planning dashboard.',
+  },
 ];
 
 /** The lead rolls the canary back after it made postmortems for the wrong feed. */
 const ROLLBACK = { at: 0.8, by: 'alice', actor: 'dana:canary-3' };
 
 const EVENT_TYPES: Record<ComposeSpec['family'], [string, number][]> = {
-  'design-review': [['template.published', 50], ['review.requested', 35], ['doc.created', 15]],
-  'incident-postmortem': [['incident.resolved', 70], ['template.published', 30]],
+  'design-review': [
+    ['template.published', 50],
+    ['review.requested', 35],
+    ['doc.created', 15],
+  ],
+  'incident-postmortem': [
+    ['incident.resolved', 70],
+    ['template.published', 30],
+  ],
 };
 
 const NOTES = [
@@ -252,7 +412,7 @@ function eventTimes(rand: () => number, n: number): number[] {
   const out: number[] = [];
   while (out.length < n) {
     const at = 0.05 + rand() * 0.95;
-    const hour = ((at * WINDOW_DAYS * 24) % 24 + 24) % 24;
+    const hour = (((at * WINDOW_DAYS * 24) % 24) + 24) % 24;
     if ((hour < 7 || hour > 20) && rand() < 0.8) continue;
     out.push(at);
   }
@@ -301,7 +461,10 @@ export async function seedDemo(db: Database, opts: SeedOptions = {}): Promise<Se
     'SELECT count(*)::int AS marked FROM iu_piece_collection WHERE is_template',
   );
   if (opts.ifEmpty && marked > 0) {
-    return { seeded: false, summary: `${db.label} already has ${marked} template${marked === 1 ? '' : 's'}; nothing was seeded (--if-empty).` };
+    return {
+      seeded: false,
+      summary: `${db.label} already has ${marked} template${marked === 1 ? '' : 's'}; nothing was seeded (--if-empty).`,
+    };
   }
   const existing = await db.query<{ template_family: string }>(
     'SELECT DISTINCT template_family FROM iu_template_version WHERE template_family = ANY ($1::text[])',
@@ -321,7 +484,16 @@ export async function seedDemo(db: Database, opts: SeedOptions = {}): Promise<Se
   const ctx = (user: string, runTag?: string): RecipeContext => ({ db, user, runTag });
   const touched: Touched[] = [];
   const track = async <T>(at: number, fn: (t: Touched) => Promise<T>): Promise<T> => {
-    const t: Touched = { at, startedMs: Date.now(), durationMs: 0, logIds: [], instanceIds: [], templateIds: [], pieceIds: [], rolledBackInstanceIds: [] };
+    const t: Touched = {
+      at,
+      startedMs: Date.now(),
+      durationMs: 0,
+      logIds: [],
+      instanceIds: [],
+      templateIds: [],
+      pieceIds: [],
+      rolledBackInstanceIds: [],
+    };
     const out = await fn(t);
     t.durationMs = Date.now() - t.startedMs;
     touched.push(t);
@@ -329,8 +501,11 @@ export async function seedDemo(db: Database, opts: SeedOptions = {}): Promise<Se
   };
   const must = <T>(what: string, r: RecipeResult<T>, allowed: string[] = ['ok']): RecipeResult<T> => {
     if (!allowed.includes(r.status)) {
-      const issues = !r.ok && r.issues?.length ? ` (${r.issues.map((i) => `${i.field}: ${i.message}`).join('; ')})` : '';
-      throw new SeedError(`Seeding stopped at ${what}: ${r.status}: ${r.ok ? 'unexpected status' : r.message}${issues}`);
+      const issues =
+        !r.ok && r.issues?.length ? ` (${r.issues.map((i) => `${i.field}: ${i.message}`).join('; ')})` : '';
+      throw new SeedError(
+        `Seeding stopped at ${what}: ${r.status}: ${r.ok ? 'unexpected status' : r.message}${issues}`,
+      );
     }
     return r;
   };
@@ -445,7 +620,11 @@ export async function seedDemo(db: Database, opts: SeedOptions = {}): Promise<Se
           }
           count(item.status, s.emitMode, actor);
         }
-        const line = `bulk ${s.batchTag}: ${s.n} ${s.emitMode} events on ${tpl.key} by ${actor} (${Object.entries(r.result.counts).map(([k, n]) => `${k} ${n}`).join(', ')})`;
+        const line = `bulk ${s.batchTag}: ${s.n} ${s.emitMode} events on ${tpl.key} by ${actor} (${Object.entries(
+          r.result.counts,
+        )
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')})`;
         bulkLines.push(line);
         log(line);
       });
@@ -454,7 +633,10 @@ export async function seedDemo(db: Database, opts: SeedOptions = {}): Promise<Se
 
     if (op.kind === 'rollback') {
       await track(op.at, async (t) => {
-        const r = must(`rolling back ${ROLLBACK.actor}`, await rollbackByActor(ctx(ROLLBACK.by), { actor: ROLLBACK.actor, dryRun: false }));
+        const r = must(
+          `rolling back ${ROLLBACK.actor}`,
+          await rollbackByActor(ctx(ROLLBACK.by), { actor: ROLLBACK.actor, dryRun: false }),
+        );
         if (!r.ok) return;
         t.rolledBackInstanceIds.push(...r.result.instanceCollectionIds);
         rolledBack = r.result.instanceCount;
@@ -471,37 +653,77 @@ export async function seedDemo(db: Database, opts: SeedOptions = {}): Promise<Se
     const active = ACTORS.filter(
       (a) => (a.from ?? 0) <= op.at && op.at < (a.to ?? 1) && !(rollbackDone && actorName(a) === ROLLBACK.actor),
     );
-    const who = pickWeighted(rand, active.map((a) => [a, a.weight] as [Actor, number]));
+    const who = pickWeighted(
+      rand,
+      active.map((a) => [a, a.weight] as [Actor, number]),
+    );
     const actor = actorName(who);
     // Earlier ok events that are still standing: replays and collisions refer to them.
     const standing = okEvents.filter((e) => !(rollbackDone && e.actor === ROLLBACK.actor));
     const roll = rand();
-    let input: { eventId: string; eventType: string; templateCollectionId: string; uniqueSuffix: string; emitMode: 'live' | 'dry_run'; note?: string };
+    let input: {
+      eventId: string;
+      eventType: string;
+      templateCollectionId: string;
+      uniqueSuffix: string;
+      emitMode: 'live' | 'dry_run';
+      note?: string;
+    };
     let expect: string;
     if (roll >= 0.72 && roll < 0.84 && standing.length > 5) {
       // a retry of an earlier event: same event, template and mode
       const orig = standing[Math.floor(rand() * standing.length)];
-      input = { eventId: orig.eventId, eventType: orig.eventType, templateCollectionId: orig.templateId, uniqueSuffix: orig.suffix, emitMode: orig.emitMode, note: 'retry after a client timeout' };
+      input = {
+        eventId: orig.eventId,
+        eventType: orig.eventType,
+        templateCollectionId: orig.templateId,
+        uniqueSuffix: orig.suffix,
+        emitMode: orig.emitMode,
+        note: 'retry after a client timeout',
+      };
       expect = 'idempotent_replay';
     } else if (roll >= 0.84 && roll < 0.9 && standing.length > 5) {
       // a new event that reuses a ticket number already instantiated from the same template
       const orig = standing[Math.floor(rand() * standing.length)];
-      input = { eventId: `${SINGLE_PREFIX}${pad12(++eventNo)}`, eventType: orig.eventType, templateCollectionId: orig.templateId, uniqueSuffix: orig.suffix, emitMode: orig.emitMode, note: 'ticket number re-sent by the webhook' };
+      input = {
+        eventId: `${SINGLE_PREFIX}${pad12(++eventNo)}`,
+        eventType: orig.eventType,
+        templateCollectionId: orig.templateId,
+        uniqueSuffix: orig.suffix,
+        emitMode: orig.emitMode,
+        note: 'ticket number re-sent by the webhook',
+      };
       expect = 'instance_collection_key_collision';
     } else if (roll >= 0.9 && roll < 0.95 && standing.some((e) => e.emitMode === 'live')) {
       // an instance picked by mistake: instances never act as templates
       const lives = standing.filter((e) => e.emitMode === 'live');
       const inst = lives[Math.floor(rand() * lives.length)];
-      input = { eventId: `${SINGLE_PREFIX}${pad12(++eventNo)}`, eventType: 'template.published', templateCollectionId: inst.instanceId, uniqueSuffix: `rev-${++suffixNo}`, emitMode: rand() < 0.5 ? 'live' : 'dry_run' };
+      input = {
+        eventId: `${SINGLE_PREFIX}${pad12(++eventNo)}`,
+        eventType: 'template.published',
+        templateCollectionId: inst.instanceId,
+        uniqueSuffix: `rev-${++suffixNo}`,
+        emitMode: rand() < 0.5 ? 'live' : 'dry_run',
+      };
       expect = 'template_not_marked';
     } else if (roll >= 0.95) {
       // a template id from another environment
-      input = { eventId: `${SINGLE_PREFIX}${pad12(++eventNo)}`, eventType: 'template.published', templateCollectionId: `${MISSING_TEMPLATE_PREFIX}${pad12(++missingNo)}`, uniqueSuffix: `rev-${++suffixNo}`, emitMode: rand() < 0.6 ? 'live' : 'dry_run', note: 'template id copied from staging' };
+      input = {
+        eventId: `${SINGLE_PREFIX}${pad12(++eventNo)}`,
+        eventType: 'template.published',
+        templateCollectionId: `${MISSING_TEMPLATE_PREFIX}${pad12(++missingNo)}`,
+        uniqueSuffix: `rev-${++suffixNo}`,
+        emitMode: rand() < 0.6 ? 'live' : 'dry_run',
+        note: 'template id copied from staging',
+      };
       expect = 'template_collection_not_found';
     } else {
       const family: ComposeSpec['family'] = rand() < 0.65 ? 'design-review' : 'incident-postmortem';
       const versions = templates.filter((t) => t.family === family && t.at <= op.at);
-      const tpl = rand() < 0.8 || versions.length === 1 ? versions[versions.length - 1] : versions[Math.floor(rand() * (versions.length - 1))];
+      const tpl =
+        rand() < 0.8 || versions.length === 1
+          ? versions[versions.length - 1]
+          : versions[Math.floor(rand() * (versions.length - 1))];
       const emitMode = rand() < 0.6 ? 'live' : 'dry_run';
       input = {
         eventId: `${SINGLE_PREFIX}${pad12(++eventNo)}`,
@@ -515,12 +737,22 @@ export async function seedDemo(db: Database, opts: SeedOptions = {}): Promise<Se
     }
 
     await track(op.at, async (t) => {
-      const r = must(`event ${input.eventId}`, await instantiateFromEvent(ctx(who.user, who.runTag), { ...input, commit: true }), [expect]);
+      const r = must(
+        `event ${input.eventId}`,
+        await instantiateFromEvent(ctx(who.user, who.runTag), { ...input, commit: true }),
+        [expect],
+      );
       const logId = r.ok ? r.result.eventLogId : (r.detail?.event_log_id as number | undefined);
       if (logId != null) t.logIds.push(Number(logId));
       if (r.ok && r.status === 'ok' && r.result.instanceCollectionId) {
         t.instanceIds.push(r.result.instanceCollectionId);
-        okEvents.push({ ...input, templateId: input.templateCollectionId, suffix: input.uniqueSuffix, instanceId: r.result.instanceCollectionId, actor });
+        okEvents.push({
+          ...input,
+          templateId: input.templateCollectionId,
+          suffix: input.uniqueSuffix,
+          instanceId: r.result.instanceCollectionId,
+          actor,
+        });
       }
       count(r.status, input.emitMode, actor);
     });
@@ -588,7 +820,9 @@ async function backdateForDemo(db: Database, touched: Touched[]): Promise<void> 
     prevEnd = planned + t.durationMs;
   }
   const rows = <K extends keyof Touched>(key: K) =>
-    JSON.stringify(shifts.flatMap(({ t, shiftMs }) => (t[key] as (string | number)[]).map((id) => ({ id, ms: shiftMs }))));
+    JSON.stringify(
+      shifts.flatMap(({ t, shiftMs }) => (t[key] as (string | number)[]).map((id) => ({ id, ms: shiftMs }))),
+    );
   const by = (interval: string) => `${interval} + make_interval(secs => s.ms / 1000.0)`;
 
   await db.withSession(async (s) => {

@@ -72,7 +72,9 @@ test.describe('roles', () => {
   /** The operator's live request, as a script would send it to the recipes route. */
   let liveRun: Record<string, unknown>;
 
-  test('an operator runs live; the actor stored is the signed-in user whatever the form sent', async ({ browser }, testInfo) => {
+  test('an operator runs live; the actor stored is the signed-in user whatever the form sent', async ({
+    browser,
+  }, testInfo) => {
     const otto = await contextAs(browser, 'otto', 'operator');
     const page = await otto.newPage();
     await page.goto('/instantiate');
@@ -97,7 +99,9 @@ test.describe('roles', () => {
     await expect(page.getByTestId('instantiate-result')).toHaveAttribute('data-status', 'ok');
     await form.getByRole('button', { name: 'Run live…' }).click();
     const dialog = page.getByTestId('confirm-dialog');
-    await dialog.getByLabel(/Type the instance key/).fill((await dialog.getByTestId('confirm-instance-key').textContent())!);
+    await dialog
+      .getByLabel(/Type the instance key/)
+      .fill((await dialog.getByTestId('confirm-instance-key').textContent())!);
     await dialog.getByLabel(/Reason/).fill('e2e live run');
     const captured = page.waitForRequest(isPost);
     const instanceKey = (await dialog.getByTestId('confirm-instance-key').textContent())!;
@@ -119,7 +123,10 @@ test.describe('roles', () => {
     const result = page.getByTestId('action-result');
     await expect(result).toHaveAttribute('data-decision', 'ok');
     await expect(page.getByTestId('result-actor')).toHaveText(`otto:${tag}`);
-    await testInfo.attach('operator live run', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+    await testInfo.attach('operator live run', {
+      body: await page.screenshot({ fullPage: true }),
+      contentType: 'image/png',
+    });
 
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const ap = await admin.newPage();
@@ -129,21 +136,36 @@ test.describe('roles', () => {
     await expect(row.locator('td').nth(2)).toHaveText('1');
     await expect(ap.locator('[data-testid^="actor-mallory"]')).toHaveCount(0);
     const audit = (await auditRows(admin)).find((r) => r.params.eventId === eventId && r.mode === 'live')!;
-    expect(audit).toMatchObject({ username: 'otto', role: 'operator', actor: `otto:${tag}`, mode: 'live', decision: 'ok', committed: true });
+    expect(audit).toMatchObject({
+      username: 'otto',
+      role: 'operator',
+      actor: `otto:${tag}`,
+      mode: 'live',
+      decision: 'ok',
+      committed: true,
+    });
     expect(audit.params).not.toHaveProperty('actor');
-    await testInfo.attach('per-actor history', { body: await ap.screenshot({ fullPage: true }), contentType: 'image/png' });
+    await testInfo.attach('per-actor history', {
+      body: await ap.screenshot({ fullPage: true }),
+      contentType: 'image/png',
+    });
     await otto.close();
     await admin.close();
   });
 
-  test("a viewer cannot run live even by posting the operator's request with their own cookie, and the attempt is audited", async ({ browser }, testInfo) => {
+  test("a viewer cannot run live even by posting the operator's request with their own cookie, and the attempt is audited", async ({
+    browser,
+  }, testInfo) => {
     const vic = await contextAs(browser, 'vic', 'viewer');
     const page = await vic.newPage();
     await page.goto('/instantiate');
     await expect(page.getByTestId('not-allowed')).toBeVisible();
     await expect(page.getByTestId('instantiate-form')).toHaveCount(0);
     await expect(page.getByRole('link', { name: 'Instantiate' })).toHaveCount(0);
-    await testInfo.attach('viewer on instantiate', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+    await testInfo.attach('viewer on instantiate', {
+      body: await page.screenshot({ fullPage: true }),
+      contentType: 'image/png',
+    });
 
     const eventId = uuid();
     const replayed = await vic.request.post('/api/recipes/instantiate-from-event', { data: { ...liveRun, eventId } });
@@ -153,7 +175,14 @@ test.describe('roles', () => {
     expect(r.text).not.toContain('"decision":"ok"');
 
     const viaRoute = await vic.request.post('/api/recipes/instantiate-from-event', {
-      data: { eventId: uuid(), eventType: 'x', templateCollectionId: uuid(), uniqueSuffix: 's1', emitMode: 'live', reason: 'r' },
+      data: {
+        eventId: uuid(),
+        eventType: 'x',
+        templateCollectionId: uuid(),
+        uniqueSuffix: 's1',
+        emitMode: 'live',
+        reason: 'r',
+      },
     });
     expect(viaRoute.status()).toBe(403);
     // nor can they rename themselves into someone else's actor name
@@ -163,7 +192,14 @@ test.describe('roles', () => {
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const rows = await auditRows(admin);
     const denied = rows.find((x) => x.params.eventId === eventId)!;
-    expect(denied).toMatchObject({ username: 'vic', role: 'viewer', recipe: 'instantiate_from_event', mode: 'live', decision: 'denied', committed: false });
+    expect(denied).toMatchObject({
+      username: 'vic',
+      role: 'viewer',
+      recipe: 'instantiate_from_event',
+      mode: 'live',
+      decision: 'denied',
+      committed: false,
+    });
     expect(rows.filter((x) => x.params.eventId === eventId)).toHaveLength(1);
     const ap = await admin.newPage();
     await ap.goto('/rollback');
@@ -172,7 +208,9 @@ test.describe('roles', () => {
     await admin.close();
   });
 
-  test("an operator cannot roll back, by replaying a lead's request or by a durable post of their own, and both attempts are audited", async ({ browser }) => {
+  test("an operator cannot roll back, by replaying a lead's request or by a durable post of their own, and both attempts are audited", async ({
+    browser,
+  }) => {
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const ap = await admin.newPage();
     await ap.goto('/rollback');
@@ -181,7 +219,9 @@ test.describe('roles', () => {
     // the lead's dry run names its plan; the operator replays it as a durable rollback of their own actor
     await form.getByRole('button', { name: 'Dry run' }).click();
     await expect(ap.getByTestId('action-result')).toHaveAttribute('data-decision', 'ok');
-    const dry = await admin.request.post('/api/recipes/rollback-by-actor', { data: { targetActor: 'nobody-e2e', durable: false } });
+    const dry = await admin.request.post('/api/recipes/rollback-by-actor', {
+      data: { targetActor: 'nobody-e2e', durable: false },
+    });
     const leadPlan = (await dry.json()).plan.id as number;
 
     const otto = await contextAs(browser, 'otto', 'operator');
@@ -189,15 +229,24 @@ test.describe('roles', () => {
     await op.goto('/rollback');
     await expect(op.getByTestId('not-allowed')).toBeVisible();
     const replayed = await otto.request.post('/api/recipes/rollback-by-actor', {
-      data: { targetActor: `otto:${tag}`, durable: true, planId: leadPlan, confirmText: `otto:${tag}`, reason: 'replayed by an operator' },
+      data: {
+        targetActor: `otto:${tag}`,
+        durable: true,
+        planId: leadPlan,
+        confirmText: `otto:${tag}`,
+        reason: 'replayed by an operator',
+      },
     });
     expect(await replayed.text()).toContain('"decision":"denied"');
-    const viaRoute = await otto.request.post('/api/recipes/rollback-by-actor', { data: { targetActor: `otto:${tag}`, durable: true, reason: 'try' } });
+    const viaRoute = await otto.request.post('/api/recipes/rollback-by-actor', {
+      data: { targetActor: `otto:${tag}`, durable: true, reason: 'try' },
+    });
     expect(viaRoute.status()).toBe(403);
 
     const rows = (await auditRows(admin)).filter((x) => x.recipe === 'rollback_by_actor' && x.username === 'otto');
     expect(rows).toHaveLength(2);
-    for (const row of rows) expect(row).toMatchObject({ role: 'operator', decision: 'denied', mode: 'durable', committed: false });
+    for (const row of rows)
+      expect(row).toMatchObject({ role: 'operator', decision: 'denied', mode: 'durable', committed: false });
     // the operator's instances still stand
     await ap.goto('/rollback');
     await expect(ap.getByTestId(`actor-otto:${tag}`).locator('td').nth(4)).toHaveText('0');
@@ -219,7 +268,11 @@ test.describe('roles', () => {
     await expect(ap.getByTestId('one-time-password')).toBeVisible();
 
     const otto = await contextAs(browser, 'otto', 'operator');
-    const r = await replay(otto, addUser, [['wendy', 'mallory'], ['"viewer"', '"lead"'], ['viewer', 'lead']]);
+    const r = await replay(otto, addUser, [
+      ['wendy', 'mallory'],
+      ['"viewer"', '"lead"'],
+      ['viewer', 'lead'],
+    ]);
     expect(r.text).toContain('"decision":"denied"');
     expect((await otto.request.post('/api/recipes/close-all-gates', { data: { reason: 'try' } })).status()).toBe(403);
     expect((await otto.request.get('/api/audit')).status()).toBe(403);
@@ -227,7 +280,9 @@ test.describe('roles', () => {
     await ap.goto('/users');
     await expect(ap.getByTestId('user-wendy')).toBeVisible();
     await expect(ap.getByTestId('user-mallory')).toHaveCount(0);
-    const rows = (await auditRows(admin)).filter((x) => x.username === 'otto' && (x.recipe === 'user_add' || x.recipe === 'close_all_gates'));
+    const rows = (await auditRows(admin)).filter(
+      (x) => x.username === 'otto' && (x.recipe === 'user_add' || x.recipe === 'close_all_gates'),
+    );
     expect(rows.map((x) => [x.recipe, x.decision]).sort()).toEqual([
       ['close_all_gates', 'denied'],
       ['user_add', 'denied'],
@@ -263,7 +318,9 @@ test.describe('roles', () => {
 });
 
 test.describe('passwords', () => {
-  test('the password page refuses a weak password with a sentence, and every change is audited without the password', async ({ browser }, testInfo) => {
+  test('the password page refuses a weak password with a sentence, and every change is audited without the password', async ({
+    browser,
+  }, testInfo) => {
     const name = `pw-${Date.now().toString(36)}`;
     // contextAs signs the new user in with a one-time password and changes it on this page
     const ctx = await contextAs(browser, name, 'viewer');
@@ -277,21 +334,32 @@ test.describe('passwords', () => {
     const alert = page.locator('form').getByRole('alert');
     await expect(alert).toContainText('This password is too easy to guess (repeated characters');
     await expect(alert).toContainText('four unrelated words');
-    await testInfo.attach('weak password refused', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+    await testInfo.attach('weak password refused', {
+      body: await page.screenshot({ fullPage: true }),
+      contentType: 'image/png',
+    });
 
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const rows = (await auditRows(admin)).filter((r) => r.recipe === 'password_change' && r.username === name);
     expect(rows.map((r) => r.decision).sort()).toEqual(['invalid', 'ok']);
     for (const r of rows) expect(JSON.stringify(r)).not.toMatch(/own-password-1|aaaaaaaaaa/);
     // better-auth's own password change is not a second way around the audit
-    expect((await ctx.request.post('/api/auth/change-password', { data: { currentPassword: `${name}-own-password-1`, newPassword: 'x' } })).status()).toBe(404);
+    expect(
+      (
+        await ctx.request.post('/api/auth/change-password', {
+          data: { currentPassword: `${name}-own-password-1`, newPassword: 'x' },
+        })
+      ).status(),
+    ).toBe(404);
     await ctx.close();
     await admin.close();
   });
 });
 
 test.describe('identities', () => {
-  test('a proxy user named like the password lead is not signed in, and the sign-in page says why', async ({ browser }, testInfo) => {
+  test('a proxy user named like the password lead is not signed in, and the sign-in page says why', async ({
+    browser,
+  }, testInfo) => {
     const onProxy = (user: string, groups?: string) =>
       browser.newContext({
         baseURL: `http://localhost:${TRUSTED_PORT}`,
@@ -301,11 +369,18 @@ test.describe('identities', () => {
     const page = await posing.newPage();
     await page.goto('/users');
     await expect(page).toHaveURL(/\/sign-in/);
-    await expect(page.getByTestId('identity-refusal')).toContainText(`Your sign-in proxy says you are ${ADMIN.username}`);
+    await expect(page.getByTestId('identity-refusal')).toContainText(
+      `Your sign-in proxy says you are ${ADMIN.username}`,
+    );
     await expect(page.getByTestId('identity-refusal')).toContainText('never takes over a password account');
     expect((await posing.request.get('/api/audit')).status()).toBe(401);
-    expect((await posing.request.post('/api/recipes/close-all-gates', { data: { reason: 'as admin' } })).status()).toBe(401);
-    await testInfo.attach('proxy user named like a password account', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+    expect((await posing.request.post('/api/recipes/close-all-gates', { data: { reason: 'as admin' } })).status()).toBe(
+      401,
+    );
+    await testInfo.attach('proxy user named like a password account', {
+      body: await page.screenshot({ fullPage: true }),
+      contentType: 'image/png',
+    });
 
     const lead = await onProxy('sso-lena', 'ops-leads');
     const rows = (await auditRows(lead)).filter((r) => r.recipe === 'sign_in' && r.username === ADMIN.username);

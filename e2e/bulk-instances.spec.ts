@@ -47,12 +47,30 @@ function launch(command: string, args: string[], env: Record<string, string>, de
   return { proc, output, exited };
 }
 
-async function startInstance(name: Instance['name'], dbUrl: string, port: number, env: Record<string, string> = {}): Promise<Instance> {
+async function startInstance(
+  name: Instance['name'],
+  dbUrl: string,
+  port: number,
+  env: Record<string, string> = {},
+): Promise<Instance> {
   // the public address is the proxy's: the browser's origin, and better-auth's base URL
-  const p = launch('bash', ['scripts/start.sh'], {
-    DATABASE_URL: dbUrl, PORT: String(port), BETTER_AUTH_SECRET: secret, IU_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD, IU_AUTH_MODE: '',
-    IU_PUBLIC_URL: PROXY_URL, BETTER_AUTH_URL: '', IU_SIGNIN_MAX_ATTEMPTS: '200', IU_WORKERS: '0', ...env,
-  }, true);
+  const p = launch(
+    'bash',
+    ['scripts/start.sh'],
+    {
+      DATABASE_URL: dbUrl,
+      PORT: String(port),
+      BETTER_AUTH_SECRET: secret,
+      IU_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
+      IU_AUTH_MODE: '',
+      IU_PUBLIC_URL: PROXY_URL,
+      BETTER_AUTH_URL: '',
+      IU_SIGNIN_MAX_ATTEMPTS: '200',
+      IU_WORKERS: '0',
+      ...env,
+    },
+    true,
+  );
   const url = `http://localhost:${port}`;
   const deadline = Date.now() + 240_000;
   for (;;) {
@@ -66,10 +84,16 @@ async function startInstance(name: Instance['name'], dbUrl: string, port: number
 
 /** `npm run worker` as one node process, so a signal reaches the worker itself. */
 async function startWorker(dbUrl: string, drainSeconds: number): Promise<Proc> {
-  const w = launch(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], { DATABASE_URL: dbUrl, IU_WORKERS: '', IU_DRAIN_SECONDS: String(drainSeconds) }, false);
+  const w = launch(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/worker.ts'],
+    { DATABASE_URL: dbUrl, IU_WORKERS: '', IU_DRAIN_SECONDS: String(drainSeconds) },
+    false,
+  );
   const deadline = Date.now() + 120_000;
   while (!w.output.join('').includes('working bulk jobs')) {
-    if (w.proc.exitCode !== null || Date.now() > deadline) throw new Error(`the worker did not start:\n${w.output.join('')}`);
+    if (w.proc.exitCode !== null || Date.now() > deadline)
+      throw new Error(`the worker did not start:\n${w.output.join('')}`);
     await sleep(200);
   }
   return w;
@@ -164,7 +188,10 @@ test.describe('bulk jobs on two console instances and a worker behind a round-ro
       body: JSON.stringify({ username: 'admin', password: E2E_ADMIN_PASSWORD }),
     });
     expect(res.ok).toBe(true);
-    cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
   });
 
   test.afterAll(async () => {
@@ -182,10 +209,13 @@ test.describe('bulk jobs on two console instances and a worker behind a round-ro
       await admin.exec(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
       await admin.close();
     }
-    if (table.length) console.log(['fault (through the proxy) | job state after | rows written | gates open | seconds', ...table].join('\n'));
+    if (table.length)
+      console.log(
+        ['fault (through the proxy) | job state after | rows written | gates open | seconds', ...table].join('\n'),
+      );
   });
 
-  test('a bulk started through the proxy on A is cancelled on B, interrupted by kill -9, cancelled by a short drain, and finishes inside a console\'s long drain', async () => {
+  test("a bulk started through the proxy on A is cancelled on B, interrupted by kill -9, cancelled by a short drain, and finishes inside a console's long drain", async () => {
     test.setTimeout(600_000);
     const tpl = await makeTemplate(db, { pieces: 2 });
     // slowed, so each fault lands mid-run: a few ms per event-log row
@@ -194,24 +224,36 @@ test.describe('bulk jobs on two console instances and a worker behind a round-ro
       CREATE TRIGGER e2e_slow BEFORE INSERT ON iu_auto_instantiate_event_log FOR EACH ROW EXECUTE FUNCTION e2e_slow();`);
     const tag = `rr-${crypto.randomBytes(4).toString('hex')}`;
     const N = 3000;
-    const input = { templateCollectionId: tpl.id, n: N, uuidPrefix: `${crypto.randomBytes(4).toString('hex')}-`, batchTag: tag, emitMode: 'live' };
+    const input = {
+      templateCollectionId: tpl.id,
+      n: N,
+      uuidPrefix: `${crypto.randomBytes(4).toString('hex')}-`,
+      batchTag: tag,
+      emitMode: 'live',
+    };
     const written = () => count(db, 'iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1', [`${tag}-%`]);
     const leftovers = async () => ({ rows: await written(), gates: await gateValues(db) });
     const record = async (fault: string, state: string, seconds: number) => {
       const gatesOpen = Object.entries(await gateValues(db)).filter(([k, v]) => ALL_CLOSED[k] !== v).length;
       table.push(`${fault} | ${state} | ${await written()} | ${gatesOpen} | ${seconds.toFixed(1)}`);
     };
-    const running = (id: string) => until('progress seen through the proxy', async () => (await job(id)).done > 0, 120_000);
+    const running = (id: string) =>
+      until('progress seen through the proxy', async () => (await job(id)).done > 0, 120_000);
 
     let worker = await startWorker(dbUrl, 60);
     workers.push(worker);
     const pre = await call('/api/bulk/jobs', { ...input, preview: true }, 'A');
     expect(pre.status).toBe(202);
-    const planned = await until('the preflight', async () => {
-      const j = await job(pre.body.jobId);
-      return j.status === 'succeeded' && j;
-    }, 120_000);
-    const live = () => call('/api/bulk/jobs', { ...input, planId: planned.planId, confirmText: tag, reason: 'behind the proxy' }, 'A');
+    const planned = await until(
+      'the preflight',
+      async () => {
+        const j = await job(pre.body.jobId);
+        return j.status === 'succeeded' && j;
+      },
+      120_000,
+    );
+    const live = () =>
+      call('/api/bulk/jobs', { ...input, planId: planned.planId, confirmText: tag, reason: 'behind the proxy' }, 'A');
 
     // requested landing on A, watched and cancelled landing on B
     const first = await live();
@@ -219,10 +261,14 @@ test.describe('bulk jobs on two console instances and a worker behind a round-ro
     await until('progress seen on B', async () => (await job(first.body.jobId, 'B')).done > 0, 120_000);
     let t0 = Date.now();
     expect((await call(`/api/bulk/jobs/${first.body.jobId}/cancel`, { reason: 'through B' }, 'B')).status).toBe(202);
-    const cancelled = await until('the cancel', async () => {
-      const j = await job(first.body.jobId, 'B');
-      return j.status !== 'running' && j;
-    }, 10_000);
+    const cancelled = await until(
+      'the cancel',
+      async () => {
+        const j = await job(first.body.jobId, 'B');
+        return j.status !== 'running' && j;
+      },
+      10_000,
+    );
     expect(cancelled).toMatchObject({ status: 'cancelled', committed: false });
     expect(cancelled.message).toMatch(/^Cancelled by admin \(through B\)/);
     expect(Date.now() - t0).toBeLessThan(5000);
@@ -235,10 +281,14 @@ test.describe('bulk jobs on two console instances and a worker behind a round-ro
     worker.proc.kill('SIGKILL');
     await worker.exited;
     t0 = Date.now();
-    const interrupted = await until('interrupted', async () => {
-      const j = await job(second.body.jobId);
-      return j.status !== 'running' && j;
-    }, 25_000);
+    const interrupted = await until(
+      'interrupted',
+      async () => {
+        const j = await job(second.body.jobId);
+        return j.status !== 'running' && j;
+      },
+      25_000,
+    );
     const killSeconds = (Date.now() - t0) / 1000;
     expect(interrupted).toMatchObject({ status: 'interrupted', committed: false });
     expect(interrupted.message).toMatch(/nothing of this batch was written/);
@@ -250,8 +300,13 @@ test.describe('bulk jobs on two console instances and a worker behind a round-ro
     const queued = await call(`/api/bulk/jobs/${second.body.jobId}/rerun`, {}, 'A');
     expect(queued.status).toBe(202);
     expect(queued.body.job).toMatchObject({ status: 'queued', planId: planned.planId });
-    expect((await call(`/api/bulk/jobs/${queued.body.jobId}/cancel`, { reason: 'no worker today' }, 'B')).status).toBe(202);
-    expect(await job(queued.body.jobId, 'B')).toMatchObject({ status: 'cancelled', message: expect.stringMatching(/^Cancelled by admin \(no worker today\) before it started/) });
+    expect((await call(`/api/bulk/jobs/${queued.body.jobId}/cancel`, { reason: 'no worker today' }, 'B')).status).toBe(
+      202,
+    );
+    expect(await job(queued.body.jobId, 'B')).toMatchObject({
+      status: 'cancelled',
+      message: expect.stringMatching(/^Cancelled by admin \(no worker today\) before it started/),
+    });
     expect(await written()).toBe(0);
 
     // SIGTERM to a worker whose drain (1 s) is shorter than the run: cancelled by shutdown
@@ -278,10 +333,14 @@ test.describe('bulk jobs on two console instances and a worker behind a round-ro
     await running(fourth.body.jobId);
     t0 = Date.now();
     process.kill(-c.proc.pid!, 'SIGTERM');
-    const notReady = await until('C reporting not ready', async () => {
-      const r = await fetch(`${c!.url}/api/health/ready`).catch(() => null);
-      return r && r.status === 503 && r.json();
-    }, 3000);
+    const notReady = await until(
+      'C reporting not ready',
+      async () => {
+        const r = await fetch(`${c!.url}/api/health/ready`).catch(() => null);
+        return r && r.status === 503 && r.json();
+      },
+      3000,
+    );
     expect(notReady).toMatchObject({ ready: false, reason: 'draining' });
     expect((await fetch(`${a.url}/api/health/ready`)).status).toBe(200);
     expect((await fetch(`${b.url}/api/health/ready`)).status).toBe(200);
@@ -290,7 +349,11 @@ test.describe('bulk jobs on two console instances and a worker behind a round-ro
     expect(c.proc.exitCode).toBe(0);
     const finished = await job(fourth.body.jobId);
     expect(finished).toMatchObject({ status: 'succeeded', committed: true, done: N, planId: planned.planId });
-    await record('SIGTERM to console C running it, IU_DRAIN_SECONDS=60', 'succeeded (in the drain)', (Date.now() - t0) / 1000);
+    await record(
+      'SIGTERM to console C running it, IU_DRAIN_SECONDS=60',
+      'succeeded (in the drain)',
+      (Date.now() - t0) / 1000,
+    );
     expect(await leftovers()).toEqual({ rows: N, gates: ALL_CLOSED });
     // C is gone: three requests in a row are answered, each by A or B
     const servers = [];

@@ -29,7 +29,9 @@ async function fillForm(page: Page, o: { n: number; prefix: string; tag: string;
 test.describe('bulk scale-out', () => {
   test.setTimeout(300_000);
 
-  test('an operator previews, confirms and follows a live bulk run, reloads, and filters the outcomes', async ({ browser }, testInfo) => {
+  test('an operator previews, confirms and follows a live bulk run, reloads, and filters the outcomes', async ({
+    browser,
+  }, testInfo) => {
     const ctx = await contextAs(browser, 'bulk-op', 'operator');
     const page = await ctx.newPage();
     await page.goto('/');
@@ -61,8 +63,12 @@ test.describe('bulk scale-out', () => {
     const templateKey = templateText.split(' — ')[0].trim();
 
     // the first three event ids and instance keys (suffixes padded to the width of N)
-    await expect(page.getByTestId('planned-event-id')).toHaveText([1, 2, 3].map((i) => `${prefix}0000-4000-8000-00000000000${i}`));
-    await expect(page.getByTestId('planned-key')).toHaveText([1, 2, 3].map((i) => `inst:${templateKey}/${tag}-000${i}`));
+    await expect(page.getByTestId('planned-event-id')).toHaveText(
+      [1, 2, 3].map((i) => `${prefix}0000-4000-8000-00000000000${i}`),
+    );
+    await expect(page.getByTestId('planned-key')).toHaveText(
+      [1, 2, 3].map((i) => `inst:${templateKey}/${tag}-000${i}`),
+    );
     await expect(form.getByRole('button', { name: 'Run live…' })).toBeDisabled();
 
     // the preflight runs all N and rolls back
@@ -87,7 +93,9 @@ test.describe('bulk scale-out', () => {
     const dialog = page.getByTestId('confirm-dialog');
     await expect(dialog).toBeVisible();
     await expect(dialog).toContainText(`${n.toLocaleString('en')} live instances`);
-    await expect(dialog.getByTestId('confirm-prediction')).toContainText(`A live run of these values would create ${n.toLocaleString('en')} live instances.`);
+    await expect(dialog.getByTestId('confirm-prediction')).toContainText(
+      `A live run of these values would create ${n.toLocaleString('en')} live instances.`,
+    );
     await expect(dialog.getByTestId('plan-line')).toContainText(/Applies plan #\d+ by you \(bulk-op\)/);
     const confirm = dialog.getByTestId('confirm-button');
     await expect(confirm).toBeDisabled();
@@ -112,7 +120,9 @@ test.describe('bulk scale-out', () => {
     expect(page.url()).toBe(jobUrl);
     await expect(job.getByTestId('job-status')).toHaveText('succeeded');
     await expect(job.getByTestId('count-ok')).toHaveText(n.toLocaleString('en'));
-    await expect(job.getByTestId('job-message')).toContainText(`Committed ${n.toLocaleString('en')} items (live): ok ${n.toLocaleString('en')}`);
+    await expect(job.getByTestId('job-message')).toContainText(
+      `Committed ${n.toLocaleString('en')} items (live): ok ${n.toLocaleString('en')}`,
+    );
     await expect(job.getByTestId('job-done')).toContainText('items/s');
 
     // every item's outcome, filtered and paged
@@ -131,9 +141,19 @@ test.describe('bulk scale-out', () => {
     await shot(page, testInfo, 'bulk-05-outcomes');
 
     // the database: N ok live rows for the actor, with the runbook's ids and suffixes
-    const exported = (await (await ctx.request.get(`/api/events/export?format=json&actor=${encodeURIComponent(actor)}`)).json()) as ExportRow[];
+    const exported = (await (
+      await ctx.request.get(`/api/events/export?format=json&actor=${encodeURIComponent(actor)}`)
+    ).json()) as ExportRow[];
     expect(exported.length).toBe(n);
-    expect(exported.every((r) => r.status === 'ok' && r.emit_mode === 'live' && r.triggered_by === actor && r.unique_suffix.startsWith(`${tag}-`))).toBe(true);
+    expect(
+      exported.every(
+        (r) =>
+          r.status === 'ok' &&
+          r.emit_mode === 'live' &&
+          r.triggered_by === actor &&
+          r.unique_suffix.startsWith(`${tag}-`),
+      ),
+    ).toBe(true);
     expect(new Set(exported.map((r) => r.event_id)).size).toBe(n);
     expect(exported.map((r) => r.event_id)).toContain(`${prefix}0000-4000-8000-000000000001`);
 
@@ -153,7 +173,9 @@ test.describe('bulk scale-out', () => {
     await ctx.close();
   });
 
-  test('a live run without a preflight is refused, and a cancelled run writes nothing', async ({ browser }, testInfo) => {
+  test('a live run without a preflight is refused, and a cancelled run writes nothing', async ({
+    browser,
+  }, testInfo) => {
     const ctx = await contextAs(browser, 'bulk-op', 'operator');
     const page = await ctx.newPage();
     const n = 10_000;
@@ -169,7 +191,16 @@ test.describe('bulk scale-out', () => {
       return text.split(' — ')[0].trim();
     })();
     const refused = await ctx.request.post('/api/bulk/jobs', {
-      data: { templateKey, n, uuidPrefix: prefix, batchTag: tag, emitMode: 'live', runTag, confirmText: tag, reason: 'skip the preflight' },
+      data: {
+        templateKey,
+        n,
+        uuidPrefix: prefix,
+        batchTag: tag,
+        emitMode: 'live',
+        runTag,
+        confirmText: tag,
+        reason: 'skip the preflight',
+      },
     });
     expect(refused.status()).toBe(409);
     const body = await refused.json();
@@ -207,17 +238,27 @@ test.describe('bulk scale-out', () => {
     await expect(page.getByTestId('bulk-job').getByTestId('job-status')).toHaveText('cancelled');
 
     // nothing of the batch is in the event log
-    const exported = (await (await ctx.request.get(`/api/events/export?format=json&actor=${encodeURIComponent(actor)}`)).json()) as ExportRow[];
+    const exported = (await (
+      await ctx.request.get(`/api/events/export?format=json&actor=${encodeURIComponent(actor)}`)
+    ).json()) as ExportRow[];
     expect(exported.length).toBe(0);
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const audit = (await auditRows(admin)).filter((a) => a.recipe === 'bulk_scale_out' && a.params.batchTag === tag);
     expect(audit).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ username: 'bulk-op', mode: 'live', decision: 'refused', status: 'plan_required', committed: false }),
+        expect.objectContaining({
+          username: 'bulk-op',
+          mode: 'live',
+          decision: 'refused',
+          status: 'plan_required',
+          committed: false,
+        }),
         expect.objectContaining({ username: 'bulk-op', mode: 'live', status: 'cancelled', committed: false, actor }),
       ]),
     );
-    expect((await auditRows(admin)).find((a) => a.recipe === 'bulk_cancel' && a.reason === 'e2e: wrong batch')).toMatchObject({ username: 'bulk-op', decision: 'ok', mode: 'admin' });
+    expect(
+      (await auditRows(admin)).find((a) => a.recipe === 'bulk_cancel' && a.reason === 'e2e: wrong batch'),
+    ).toMatchObject({ username: 'bulk-op', decision: 'ok', mode: 'admin' });
     expect(audit.some((a) => a.committed)).toBe(false);
     await admin.close();
     await ctx.close();

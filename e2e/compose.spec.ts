@@ -12,7 +12,9 @@ test.describe.configure({ timeout: 180_000 });
 // describeStatus('canonical_address_collision'), the one sentence for this refusal
 const COLLISION = 'A new piece uses a canonical address that is already taken; give the piece a different address.';
 
-test('an operator composes the next version of a family: a taken address is refused, then v(n) is previewed and committed after v(n-1)', async ({ browser }, testInfo) => {
+test('an operator composes the next version of a family: a taken address is refused, then v(n) is previewed and committed after v(n-1)', async ({
+  browser,
+}, testInfo) => {
   const cora = await contextAs(browser, 'cora', 'operator');
   // a family of this journey's own (v1 through the recipes route), so no other journey's versions matter
   const name = `cmp-${Date.now().toString(36)}`;
@@ -39,7 +41,12 @@ test('an operator composes the next version of a family: a taken address is refu
   const group = (name: RegExp) => pieces.getByRole('group', { name });
   // the latest version's pieces come prefilled, each kept (reused) by default
   await expect(group(/: title$/)).toHaveAttribute('data-choice', 'keep');
-  const titleAddress = (await group(/: title$/).locator('code').nth(1).innerText()).trim();
+  const titleAddress = (
+    await group(/: title$/)
+      .locator('code')
+      .nth(1)
+      .innerText()
+  ).trim();
   expect(titleAddress).toMatch(new RegExp(`^iu_core/template/design/${name}-v\\d+/title$`));
   const before = await pieces.locator(':scope > li').count();
 
@@ -47,13 +54,19 @@ test('an operator composes the next version of a family: a taken address is refu
   await page.getByRole('button', { name: 'Add a piece' }).click();
   const added = pieces.locator(':scope > li').last().locator('fieldset');
   await added.getByLabel('Role').fill('security-review');
-  await expect(added.getByLabel('Canonical address')).toHaveValue(`iu_core/template/design/${name}-v${next}/security-review`);
+  await expect(added.getByLabel('Canonical address')).toHaveValue(
+    `iu_core/template/design/${name}-v${next}/security-review`,
+  );
   await added.getByLabel('Canonical address').fill(titleAddress);
   await added.getByLabel('Piece title').fill('Security review');
-  await added.getByLabel('Body').fill('Name the threat model you used.\nList every secret the change touches, and who can read it.');
+  await added
+    .getByLabel('Body')
+    .fill('Name the threat model you used.\nList every secret the change touches, and who can read it.');
   // the rendered preview keeps the line break
   await expect(added.getByTestId('body-preview')).toContainText('Security review');
-  await expect(added.getByTestId('body-preview').locator('p').last()).toHaveText('Name the threat model you used.\nList every secret the change touches, and who can read it.');
+  await expect(added.getByTestId('body-preview').locator('p').last()).toHaveText(
+    'Name the threat model you used.\nList every secret the change touches, and who can read it.',
+  );
 
   await page.getByTestId('preview-button').click();
   const result = page.getByTestId('action-result');
@@ -66,15 +79,26 @@ test('an operator composes the next version of a family: a taken address is refu
 
   // fix it, and shape the new version: replace risks, drop alternatives, move the new piece up
   await added.getByRole('button', { name: /Use the suggested address/ }).click();
-  await expect(added.getByLabel('Canonical address')).toHaveValue(`iu_core/template/design/${name}-v${next}/security-review`);
+  await expect(added.getByLabel('Canonical address')).toHaveValue(
+    `iu_core/template/design/${name}-v${next}/security-review`,
+  );
   const risks = group(/: risks$/);
   await risks.getByLabel('Replace').check();
   await expect(risks.getByLabel('Canonical address')).toHaveValue(`iu_core/template/design/${name}-v${next}/risks`);
-  await risks.getByLabel('Body').fill('List what could go wrong, with likelihood, impact and mitigation.\nName the irreversible steps.');
-  await group(/: alternatives$/).getByLabel('Drop').check();
+  await risks
+    .getByLabel('Body')
+    .fill('List what could go wrong, with likelihood, impact and mitigation.\nName the irreversible steps.');
+  await group(/: alternatives$/)
+    .getByLabel('Drop')
+    .check();
   await expect(pieces.getByRole('group', { name: 'Dropped: alternatives' })).toBeVisible();
   await added.getByRole('button', { name: 'Move security-review up' }).click();
-  await expect(pieces.locator(':scope > li').nth(before - 1).locator('fieldset')).toHaveAttribute('data-choice', 'new');
+  await expect(
+    pieces
+      .locator(':scope > li')
+      .nth(before - 1)
+      .locator('fieldset'),
+  ).toHaveAttribute('data-choice', 'new');
   // the form changed: the refused answer stays, a new preview is needed
   await page.getByTestId('preview-button').click();
   await expect(result).toHaveAttribute('data-status', 'ok');
@@ -116,7 +140,9 @@ test('an operator composes the next version of a family: a taken address is refu
   await expect(page.getByTestId(`version-v${next}`)).toContainText('latest');
   await expect(page.getByTestId(`version-v${next}`)).toContainText('by cora');
   await expect(page.getByTestId(`version-${prev}`)).not.toContainText('latest');
-  await expect(page.getByTestId('diff-summary')).toHaveText(`${prev} → v${next}: 1 added, 1 removed, 1 changed, ${before - 2} reused.`);
+  await expect(page.getByTestId('diff-summary')).toHaveText(
+    `${prev} → v${next}: 1 added, 1 removed, 1 changed, ${before - 2} reused.`,
+  );
   await expect(page.getByTestId('diff-security-review')).toHaveAttribute('data-kind', 'added');
   await expect(page.getByTestId('diff-risks')).toHaveAttribute('data-kind', 'changed');
   await expect(page.getByTestId('diff-alternatives')).toHaveAttribute('data-kind', 'removed');
@@ -124,7 +150,9 @@ test('an operator composes the next version of a family: a taken address is refu
   await shot(page, testInfo, 'family page with the new version');
 
   const admin = await contextAs(browser, ADMIN.username, 'lead');
-  const rows = (await auditRows(admin)).filter((r) => r.username === 'cora' && r.recipe === 'compose_template_version' && String(r.params.family).endsWith(name));
+  const rows = (await auditRows(admin)).filter(
+    (r) => r.username === 'cora' && r.recipe === 'compose_template_version' && String(r.params.family).endsWith(name),
+  );
   // newest first: the commit, two previews, the refused preview
   expect(rows.map((r) => [r.mode, r.decision, r.status, r.committed])).toEqual([
     ['live', 'ok', 'ok', true],
@@ -138,7 +166,9 @@ test('an operator composes the next version of a family: a taken address is refu
   await cora.close();
 });
 
-test('an operator starts a new family at v1: a bad name is refused, a preview writes nothing', async ({ browser }, testInfo) => {
+test('an operator starts a new family at v1: a bad name is refused, a preview writes nothing', async ({
+  browser,
+}, testInfo) => {
   const cora = await contextAs(browser, 'cora', 'operator');
   const page = await cora.newPage();
   await page.goto('/compose');
@@ -176,7 +206,9 @@ test('an operator starts a new family at v1: a bad name is refused, a preview wr
   await cora.close();
 });
 
-test('a viewer has no compose entry, the page says why, and the recipes route denies it', async ({ browser }, testInfo) => {
+test('a viewer has no compose entry, the page says why, and the recipes route denies it', async ({
+  browser,
+}, testInfo) => {
   const val = await contextAs(browser, 'val', 'viewer');
   const page = await val.newPage();
   await page.goto('/compose');
@@ -185,7 +217,13 @@ test('a viewer has no compose entry, the page says why, and the recipes route de
   await shot(page, testInfo, 'viewer on compose');
   // nor through the recipes route scripts use
   const viaRoute = await val.request.post('/api/recipes/compose-template-version', {
-    data: { family: 'design-review', title: 'T', label: 'L', pieces: [{ role: 'x', newPiece: { canonicalAddress: 'a/b', title: 't', body: 'b' } }], preview: true },
+    data: {
+      family: 'design-review',
+      title: 'T',
+      label: 'L',
+      pieces: [{ role: 'x', newPiece: { canonicalAddress: 'a/b', title: 't', body: 'b' } }],
+      preview: true,
+    },
   });
   expect(viaRoute.status()).toBe(403);
   await val.close();

@@ -255,9 +255,13 @@ test.describe("the console's own headers", () => {
     };
     // the server-drawn charts (inline styles) on the overview and summary, TanStack Query on
     // bulk, Radix's dialog on rollback
-    await visit('/', async (p) => expect(p.getByTestId('chart-events-over-time').getByTestId('chart-column').first()).toBeVisible());
+    await visit('/', async (p) =>
+      expect(p.getByTestId('chart-events-over-time').getByTestId('chart-column').first()).toBeVisible(),
+    );
     await shot(page, testInfo, 'overview under the CSP');
-    await visit('/summary', async (p) => expect(p.getByTestId('chart-by-day').getByTestId('chart-column').first()).toBeVisible());
+    await visit('/summary', async (p) =>
+      expect(p.getByTestId('chart-by-day').getByTestId('chart-column').first()).toBeVisible(),
+    );
     await visit('/events', async (p) => expect(p.getByRole('heading', { level: 1 })).toBeVisible());
     await visit('/bulk', async (p) => expect(p.getByTestId('bulk-form')).toBeVisible());
     // the instances the hostile page could not remove: a dry run, then the confirm dialog

@@ -6,16 +6,22 @@ import { expect, test, type Page } from '@playwright/test';
 import { ADMIN, contextAs, isPost } from './helpers';
 import { exportedRows, makeInstance, seededTemplates } from './rollback-helpers';
 
-
 /** Where focus is: inside the dialog, and the focused element's accessible text. */
 const focus = (page: Page) =>
   page.evaluate(() => {
     const el = document.activeElement as HTMLElement | null;
     const dialog = document.querySelector('[data-testid="confirm-dialog"]');
-    return { inside: !!el && !!dialog && dialog.contains(el), tag: el?.tagName ?? '', text: (el?.textContent ?? '').trim(), id: el?.id ?? '' };
+    return {
+      inside: !!el && !!dialog && dialog.contains(el),
+      tag: el?.tagName ?? '',
+      text: (el?.textContent ?? '').trim(),
+      id: el?.id ?? '',
+    };
   });
 
-test('the rollback confirm dialog traps focus, cancels on Esc, ignores Enter in its fields and marks the destructive button', async ({ browser }, testInfo) => {
+test('the rollback confirm dialog traps focus, cancels on Esc, ignores Enter in its fields and marks the destructive button', async ({
+  browser,
+}, testInfo) => {
   const admin = await contextAs(browser, ADMIN.username, 'lead');
   const [tpl] = await seededTemplates(admin);
   const runTag = `dlg-${Date.now().toString(36)}`;

@@ -7,7 +7,12 @@ import { expect, test, type Page } from '@playwright/test';
 import { ADMIN, auditRows, contextAs, shot } from './helpers';
 import { PG_SKIP_REASON, PG_URL, usePostgresConsole } from './pg-console';
 
-const GATES = ['iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled', 'iu_core.delivery_enabled', 'iu_core.retention_enabled'];
+const GATES = [
+  'iu_core.composer_enabled',
+  'iu_core.auto_instantiate_enabled',
+  'iu_core.delivery_enabled',
+  'iu_core.retention_enabled',
+];
 
 // a modal is fixed to the viewport, so a dialog is shot as the viewport shows it, not the full page
 /** Nothing on the page could open a gate: no button, checkbox, switch or field names one as "open"/"enable". */
@@ -26,7 +31,9 @@ test.describe('gates page', () => {
     expect((await request.get('/api/gates')).status()).toBe(401);
   });
 
-  test('a viewer sees the four gates closed and that nothing in the console opens a gate; closing is for leads only', async ({ browser }, testInfo) => {
+  test('a viewer sees the four gates closed and that nothing in the console opens a gate; closing is for leads only', async ({
+    browser,
+  }, testInfo) => {
     const viewer = await contextAs(browser, 'gate-viewer', 'viewer');
     const page = await viewer.newPage();
     await page.goto('/');
@@ -36,9 +43,15 @@ test.describe('gates page', () => {
     await expect(page.getByTestId('gates-all-closed')).toBeVisible();
     await expect(page.getByTestId('gate-leak-banner')).toHaveCount(0);
     for (const key of GATES) await expect(page.getByTestId(`gate-${key}`)).toHaveAttribute('data-state', 'closed');
-    await expect(page.getByTestId('gate-iu_core.delivery_enabled')).toContainText('Never enable iu_core.delivery_enabled without explicit authority.');
-    await expect(page.getByTestId('gate-iu_core.retention_enabled')).toContainText('Never enable iu_core.retention_enabled without a candidates audit.');
-    await expect(page.getByTestId('no-open-control')).toContainText('There is no control anywhere in the console to open a gate.');
+    await expect(page.getByTestId('gate-iu_core.delivery_enabled')).toContainText(
+      'Never enable iu_core.delivery_enabled without explicit authority.',
+    );
+    await expect(page.getByTestId('gate-iu_core.retention_enabled')).toContainText(
+      'Never enable iu_core.retention_enabled without a candidates audit.',
+    );
+    await expect(page.getByTestId('no-open-control')).toContainText(
+      'There is no control anywhere in the console to open a gate.',
+    );
     await expect(page.getByTestId('no-open-control')).toContainText(
       'iu_core.delivery_enabled and iu_core.retention_enabled can never be opened from the console',
     );
@@ -50,7 +63,9 @@ test.describe('gates page', () => {
     const r = await viewer.request.post('/api/recipes/close-all-gates', { data: { reason: 'just looking' } });
     expect(r.status()).toBe(403);
     const admin = await contextAs(browser, ADMIN.username, 'lead');
-    const denied = (await auditRows(admin)).filter((x) => x.username === 'gate-viewer' && x.recipe === 'close_all_gates');
+    const denied = (await auditRows(admin)).filter(
+      (x) => x.username === 'gate-viewer' && x.recipe === 'close_all_gates',
+    );
     expect(denied).toEqual([expect.objectContaining({ decision: 'denied', role: 'viewer', committed: false })]);
     const gates = await (await admin.request.get('/api/gates')).json();
     expect(gates.leaked).toEqual([]);
@@ -74,13 +89,21 @@ test.describe('a gate leak', () => {
   const pgc = usePostgresConsole(3);
   const gateValues = async () =>
     Object.fromEntries(
-      (await pgc.query<{ key: string; value: string }>(`SELECT key, value FROM dot_config WHERE key LIKE 'iu_core.%' ORDER BY key`)).map((x) => [x.key, x.value]),
+      (
+        await pgc.query<{ key: string; value: string }>(
+          `SELECT key, value FROM dot_config WHERE key LIKE 'iu_core.%' ORDER BY key`,
+        )
+      ).map((x) => [x.key, x.value]),
     );
 
-  test('an open gate in committed data shows the banner on every page until a lead closes all gates with the typed phrase and a reason', async ({ browser }, testInfo) => {
+  test('an open gate in committed data shows the banner on every page until a lead closes all gates with the typed phrase and a reason', async ({
+    browser,
+  }, testInfo) => {
     expect(await gateValues()).toEqual(Object.fromEntries(GATES.map((g) => [g, 'false'])));
     // what a psql session that committed with its gates still open leaves behind
-    await pgc.query(`UPDATE dot_config SET value = 'true' WHERE key IN ('iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled')`);
+    await pgc.query(
+      `UPDATE dot_config SET value = 'true' WHERE key IN ('iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled')`,
+    );
 
     const lead = await pgc.lead(browser);
     const page = await lead.newPage();
@@ -88,7 +111,9 @@ test.describe('a gate leak', () => {
       await page.goto(path);
       const banner = page.getByTestId('gate-leak-banner');
       await expect(banner, `banner on ${path}`).toBeVisible();
-      await expect(banner).toContainText('Gate leak: iu_core.composer_enabled, iu_core.auto_instantiate_enabled are open in committed data.');
+      await expect(banner).toContainText(
+        'Gate leak: iu_core.composer_enabled, iu_core.auto_instantiate_enabled are open in committed data.',
+      );
     }
     await expect(page.getByTestId('gate-iu_core.composer_enabled')).toHaveAttribute('data-state', 'open');
     await expect(page.getByTestId('gate-iu_core.auto_instantiate_enabled')).toHaveAttribute('data-state', 'open');
@@ -101,7 +126,10 @@ test.describe('a gate leak', () => {
     const noReason = await lead.request.post('/api/recipes/close-all-gates', { data: { reason: '' } });
     expect(noReason.status()).toBe(422);
     expect((await noReason.json()).message).toContain('A reason is required for this; say why you are doing it.');
-    expect(await gateValues()).toMatchObject({ 'iu_core.composer_enabled': 'true', 'iu_core.auto_instantiate_enabled': 'true' });
+    expect(await gateValues()).toMatchObject({
+      'iu_core.composer_enabled': 'true',
+      'iu_core.auto_instantiate_enabled': 'true',
+    });
 
     // from the banner, through the confirm dialog
     await page.goto('/events');
@@ -111,7 +139,9 @@ test.describe('a gate leak', () => {
     const confirmBtn = dialog.getByTestId('confirm-button');
     await expect(confirmBtn).toBeDisabled();
     await dialog.getByLabel(/Type to confirm/).fill('close all');
-    await dialog.getByLabel('Reason (kept in the audit trail)').fill('e2e: a psql session committed with its gates open');
+    await dialog
+      .getByLabel('Reason (kept in the audit trail)')
+      .fill('e2e: a psql session committed with its gates open');
     await expect(confirmBtn).toBeDisabled();
     await dialog.getByLabel(/Type to confirm/).fill('close all gates');
     await expect(confirmBtn).toBeEnabled();

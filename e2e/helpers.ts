@@ -19,7 +19,11 @@ const made = new Map<string, string>();
  * A signed-in browser context for `username` with `role`. The first time, the admin adds the
  * user on the users page, and the user signs in with the one-time password and changes it.
  */
-export async function contextAs(browser: Browser, username: string, role: 'viewer' | 'operator' | 'lead' | ''): Promise<BrowserContext> {
+export async function contextAs(
+  browser: Browser,
+  username: string,
+  role: 'viewer' | 'operator' | 'lead' | '',
+): Promise<BrowserContext> {
   if (username === ADMIN.username) {
     const ctx = await browser.newContext();
     await signIn(await ctx.newPage(), ADMIN.username, ADMIN.password);
@@ -121,14 +125,24 @@ export async function composeTemplate(
     label: `${family} v1`,
     pieces: roles.map((role) => ({
       role,
-      newPiece: { canonicalAddress: `iu_core/template/${macro}/${family}-v1/${role}`, title: `The ${role}`, body: `What the ${role} says.` },
+      newPiece: {
+        canonicalAddress: `iu_core/template/${macro}/${family}-v1/${role}`,
+        title: `The ${role}`,
+        body: `What the ${role} says.`,
+      },
     })),
   };
   const preview = await ctx.request.post('/api/recipes/compose-template-version', { data: { ...body, preview: true } });
   const planned = await preview.json();
   expect(preview.status(), JSON.stringify(planned)).toBe(200);
   const res = await ctx.request.post('/api/recipes/compose-template-version', {
-    data: { ...body, preview: false, planId: planned.plan.id, confirmText: planned.result.collectionKey, reason: 'e2e: a family of its own' },
+    data: {
+      ...body,
+      preview: false,
+      planId: planned.plan.id,
+      confirmText: planned.result.collectionKey,
+      reason: 'e2e: a family of its own',
+    },
   });
   const made = await res.json();
   expect(res.status(), JSON.stringify(made)).toBe(200);

@@ -38,7 +38,11 @@ async function pickTemplate(page: Page, tpl: OwnTemplate) {
   await expect(page.getByTestId('template-facts')).toContainText(tpl.key);
 }
 
-async function fillForm(page: Page, tpl: OwnTemplate, p: { suffix: string; tag: string; note?: string; eventId?: string }) {
+async function fillForm(
+  page: Page,
+  tpl: OwnTemplate,
+  p: { suffix: string; tag: string; note?: string; eventId?: string },
+) {
   if (p.eventId) await page.getByLabel('Event id (UUID)').fill(p.eventId);
   else await page.getByRole('button', { name: 'Generate a new event id' }).click();
   await pickTemplate(page, tpl);
@@ -69,20 +73,44 @@ async function goLive(page: Page, key: string, reason: string): Promise<number> 
 }
 
 /** A live instance made through the recipes route: a dry run, then its plan applied. */
-async function liveInstance(ctx: BrowserContext, tpl: OwnTemplate, p: { eventId: string; suffix: string; tag: string; note?: string }) {
-  const base = { eventId: p.eventId, eventType: 'template.published', templateCollectionId: tpl.id, uniqueSuffix: p.suffix, runTag: p.tag, note: p.note };
-  const dry = await ctx.request.post('/api/recipes/instantiate-from-event', { data: { ...base, emitMode: 'dry_run', preview: true } });
+async function liveInstance(
+  ctx: BrowserContext,
+  tpl: OwnTemplate,
+  p: { eventId: string; suffix: string; tag: string; note?: string },
+) {
+  const base = {
+    eventId: p.eventId,
+    eventType: 'template.published',
+    templateCollectionId: tpl.id,
+    uniqueSuffix: p.suffix,
+    runTag: p.tag,
+    note: p.note,
+  };
+  const dry = await ctx.request.post('/api/recipes/instantiate-from-event', {
+    data: { ...base, emitMode: 'dry_run', preview: true },
+  });
   const planId = (await dry.json()).plan.id as number;
   const res = await ctx.request.post('/api/recipes/instantiate-from-event', {
-    data: { ...base, emitMode: 'live', planId, confirmText: `inst:${tpl.key}/${p.suffix}`, reason: 'e2e: the first live run of this event' },
+    data: {
+      ...base,
+      emitMode: 'live',
+      planId,
+      confirmText: `inst:${tpl.key}/${p.suffix}`,
+      reason: 'e2e: the first live run of this event',
+    },
   });
   const body = await res.json();
   expect(res.status(), JSON.stringify(body)).toBe(200);
-  return { instanceId: body.result.instanceCollectionId as string, href: `/instances/${body.result.instanceCollectionId}` };
+  return {
+    instanceId: body.result.instanceCollectionId as string,
+    href: `/instances/${body.result.instanceCollectionId}`,
+  };
 }
 
 test.describe('instantiate from an event', () => {
-  test('an operator dry-runs, goes live through the confirm dialog and follows the link to the new instance', async ({ browser }, testInfo) => {
+  test('an operator dry-runs, goes live through the confirm dialog and follows the link to the new instance', async ({
+    browser,
+  }, testInfo) => {
     const ctx = await contextAs(browser, 'ina', 'operator');
     const tpl = await composeTemplate(ctx, `inst-a-${stamp()}`);
     const TEMPLATE = tpl.key;
@@ -98,7 +126,9 @@ test.describe('instantiate from an event', () => {
     await page.goto('/instantiate');
     const live = page.getByRole('button', { name: 'Run live…' });
     await expect(live).toBeDisabled();
-    await expect(page.getByTestId('live-hint')).toHaveText('Live opens after a successful dry run of these parameters.');
+    await expect(page.getByTestId('live-hint')).toHaveText(
+      'Live opens after a successful dry run of these parameters.',
+    );
 
     const eventId = await fillForm(page, tpl, { suffix, tag, note: 'e2e canary' });
     expect(eventId).toMatch(UUID_RE);
@@ -109,7 +139,9 @@ test.describe('instantiate from an event', () => {
     // the dry run: the function's real answer, rolled back
     const result = await dryRun(page);
     await expect(result).toContainText('rolled back');
-    await expect(result.getByTestId('action-result')).toContainText('Preview: the run was rolled back, nothing was written.');
+    await expect(result.getByTestId('action-result')).toContainText(
+      'Preview: the run was rolled back, nothing was written.',
+    );
     await expect(result.getByTestId('result-instance-key')).toHaveText(`dryrun:${TEMPLATE}/${suffix}`);
     await expect(result.getByTestId('result-actor')).toHaveText(actor);
     await expect(result.getByTestId('result-facts')).toContainText('Pieces linked');
@@ -124,9 +156,13 @@ test.describe('instantiate from an event', () => {
     // editing any parameter after the dry run closes live again; putting it back reopens it
     await page.getByLabel('Unique suffix').fill(`${suffix}-x`);
     await expect(live).toBeDisabled();
-    await expect(page.getByTestId('live-hint')).toHaveText('You changed a parameter since the dry run; dry-run again to open live.');
+    await expect(page.getByTestId('live-hint')).toHaveText(
+      'You changed a parameter since the dry run; dry-run again to open live.',
+    );
     // and says which field took it away
-    await expect(page.getByTestId('plan-why')).toHaveText('Changed since the dry run: Unique suffix. Run the dry run again for a plan of these values.');
+    await expect(page.getByTestId('plan-why')).toHaveText(
+      'Changed since the dry run: Unique suffix. Run the dry run again for a plan of these values.',
+    );
     await expect(result.getByTestId('live-prediction')).toHaveCount(0);
     await shot(page, testInfo, '3 live closed after an edit');
     await page.getByLabel('Unique suffix').fill(suffix);
@@ -149,7 +185,9 @@ test.describe('instantiate from an event', () => {
     await expect(dialog.getByTestId('confirm-actor')).toHaveText(actor);
     await expect(dialog.getByTestId('confirm-instance-key')).toHaveText(key);
     await expect(dialog.getByTestId('live-prediction')).toHaveText(`A live run would create ${key}.`);
-    await expect(dialog.getByTestId('plan-line')).toContainText(/Applies plan #\d+ by you \(ina\), (just now|\d+ min ago)/);
+    await expect(dialog.getByTestId('plan-line')).toContainText(
+      /Applies plan #\d+ by you \(ina\), (just now|\d+ min ago)/,
+    );
     await page.keyboard.press('Escape');
     await expect(dialog).toHaveCount(0);
 
@@ -187,7 +225,9 @@ test.describe('instantiate from an event', () => {
     await expect(result.getByTestId('result-instance-key')).toHaveText(key);
     // a live run consumes its dry run: the next one needs its own
     await expect(live).toBeDisabled();
-    await expect(page.getByTestId('live-hint')).toHaveText('That live run used up its dry run (a plan runs once); dry-run again before another live run.');
+    await expect(page.getByTestId('live-hint')).toHaveText(
+      'That live run used up its dry run (a plan runs once); dry-run again before another live run.',
+    );
     await shot(page, testInfo, '5 live result');
 
     const link = result.getByTestId('instance-link');
@@ -203,20 +243,38 @@ test.describe('instantiate from an event', () => {
     // the event log holds exactly the live row: the dry run rolled back, Esc wrote nothing
     const rows = await exportFor(page, actor);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ event_id: eventId, emit_mode: 'live', status: 'ok', triggered_by: actor, instance_collection_key: key, unique_suffix: suffix, note: 'e2e canary' });
+    expect(rows[0]).toMatchObject({
+      event_id: eventId,
+      emit_mode: 'live',
+      status: 'ok',
+      triggered_by: actor,
+      instance_collection_key: key,
+      unique_suffix: suffix,
+      note: 'e2e canary',
+    });
     expect(`/instances/${rows[0].instance_collection_id}`).toBe(instanceHref);
 
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const audit = (await auditRows(admin)).filter((r) => r.params.eventId === eventId);
     expect(audit.filter((r) => r.mode === 'live')).toHaveLength(1);
-    expect(audit.find((r) => r.mode === 'live')).toMatchObject({ username: 'ina', role: 'operator', recipe: 'instantiate_from_event', actor, decision: 'ok', status: 'ok', committed: true });
+    expect(audit.find((r) => r.mode === 'live')).toMatchObject({
+      username: 'ina',
+      role: 'operator',
+      recipe: 'instantiate_from_event',
+      actor,
+      decision: 'ok',
+      status: 'ok',
+      committed: true,
+    });
     expect(audit.filter((r) => r.mode === 'preview').every((r) => r.decision === 'ok' && !r.committed)).toBe(true);
     expect(audit.filter((r) => r.mode === 'preview').length).toBeGreaterThanOrEqual(1);
     await admin.close();
     await ctx.close();
   });
 
-  test('a live run of parameters other than the dry run is refused, a second live run of the event only replays, and a taken key is refused', async ({ browser }, testInfo) => {
+  test('a live run of parameters other than the dry run is refused, a second live run of the event only replays, and a taken key is refused', async ({
+    browser,
+  }, testInfo) => {
     const ctx = await contextAs(browser, 'ina', 'operator');
     const tpl = await composeTemplate(ctx, `inst-b-${stamp()}`);
     const tag = `inst-${stamp()}`;
@@ -236,7 +294,9 @@ test.describe('instantiate from an event', () => {
     await fillForm(page, tpl, { eventId, suffix, tag, note: 'e2e canary' });
     const dry = await dryRun(page);
     await expect(dry.getByTestId('live-prediction')).toHaveAttribute('data-status', 'idempotent_replay');
-    await expect(dry.getByTestId('live-prediction')).toContainText(`A live run would replay #${originalId}: nothing new would be made`);
+    await expect(dry.getByTestId('live-prediction')).toContainText(
+      `A live run would replay #${originalId}: nothing new would be made`,
+    );
     await shot(page, testInfo, '7a predictive dry run: a replay');
     const usedPlan = await goLive(page, key, 'e2e second live run of the same event');
     const result = page.getByTestId('instantiate-result');
@@ -254,7 +314,10 @@ test.describe('instantiate from an event', () => {
     const rows = await exportFor(page, actor);
     expect(rows.map((r) => r.status).sort()).toEqual(['idempotent_replay', 'ok']);
     const original = rows.find((r) => r.status === 'ok')!;
-    expect(rows.find((r) => r.status === 'idempotent_replay')).toMatchObject({ replay_of_event_log_id: original.id, triggered_by: actor });
+    expect(rows.find((r) => r.status === 'idempotent_replay')).toMatchObject({
+      replay_of_event_log_id: original.id,
+      triggered_by: actor,
+    });
     // still one instance: its page lists the original row and the replay
     await page.goto(instanceHref);
     await expect(page.getByRole('heading', { level: 1, name: key })).toBeVisible();
@@ -264,8 +327,16 @@ test.describe('instantiate from an event', () => {
     const other = `${suffix}-other`;
     const res = await ctx.request.post('/api/recipes/instantiate-from-event', {
       data: {
-        eventId, eventType: 'template.published', templateCollectionId: tpl.id, uniqueSuffix: other, note: 'e2e canary', runTag: tag,
-        emitMode: 'live', planId: usedPlan, confirmText: `inst:${tpl.key}/${other}`, reason: 'e2e replayed request',
+        eventId,
+        eventType: 'template.published',
+        templateCollectionId: tpl.id,
+        uniqueSuffix: other,
+        note: 'e2e canary',
+        runTag: tag,
+        emitMode: 'live',
+        planId: usedPlan,
+        confirmText: `inst:${tpl.key}/${other}`,
+        reason: 'e2e replayed request',
       },
     });
     // the plan it names was used up by that live run: refused before anything runs
@@ -279,8 +350,13 @@ test.describe('instantiate from an event', () => {
     await page.goto('/instantiate');
     const eventB = await fillForm(page, tpl, { suffix, tag: tag2 });
     const dryB = await dryRun(page);
-    await expect(dryB.getByTestId('live-prediction')).toHaveAttribute('data-status', 'instance_collection_key_collision');
-    await expect(dryB.getByTestId('live-prediction')).toContainText(`A live run would be refused: the key ${key} is held by another instance`);
+    await expect(dryB.getByTestId('live-prediction')).toHaveAttribute(
+      'data-status',
+      'instance_collection_key_collision',
+    );
+    await expect(dryB.getByTestId('live-prediction')).toContainText(
+      `A live run would be refused: the key ${key} is held by another instance`,
+    );
     await shot(page, testInfo, '7b predictive dry run: a taken key');
     await goLive(page, key, 'e2e live run onto a taken key');
     await expect(result).toHaveAttribute('data-kind', 'live');
@@ -294,7 +370,11 @@ test.describe('instantiate from an event', () => {
     // the runbook's COMMIT keeps the refusal's log row, and no instance
     const bRows = await exportFor(page, actor2);
     expect(bRows).toHaveLength(1);
-    expect(bRows[0]).toMatchObject({ event_id: eventB, status: 'instance_collection_key_collision', instance_collection_id: null });
+    expect(bRows[0]).toMatchObject({
+      event_id: eventB,
+      status: 'instance_collection_key_collision',
+      instance_collection_id: null,
+    });
     // the refusal links to the instance that holds the key, which another event made
     await result.getByTestId('taken-instance-link').click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(key);
@@ -302,8 +382,18 @@ test.describe('instantiate from an event', () => {
 
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const audit = await auditRows(admin);
-    expect(audit.find((r) => r.params.uniqueSuffix === other)).toMatchObject({ username: 'ina', mode: 'live', decision: 'refused', status: 'plan_used', committed: false });
-    expect(audit.find((r) => r.params.eventId === eventB && r.mode === 'live')).toMatchObject({ decision: 'refused', status: 'instance_collection_key_collision', actor: actor2 });
+    expect(audit.find((r) => r.params.uniqueSuffix === other)).toMatchObject({
+      username: 'ina',
+      mode: 'live',
+      decision: 'refused',
+      status: 'plan_used',
+      committed: false,
+    });
+    expect(audit.find((r) => r.params.eventId === eventB && r.mode === 'live')).toMatchObject({
+      decision: 'refused',
+      status: 'instance_collection_key_collision',
+      actor: actor2,
+    });
     await admin.close();
     await ctx.close();
   });

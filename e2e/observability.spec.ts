@@ -17,7 +17,9 @@ test.describe('observability journeys', () => {
     await page.context().addCookies(cookies);
   });
 
-  test('a reviewer finds an event by actor and date, opens it and follows it to its instance', async ({ page }, testInfo) => {
+  test('a reviewer finds an event by actor and date, opens it and follows it to its instance', async ({
+    page,
+  }, testInfo) => {
     await page.goto('/events');
     await page.getByLabel('Actor').selectOption('bikram');
     await page.getByLabel('Mode').selectOption('live');
@@ -63,7 +65,8 @@ test.describe('observability journeys', () => {
     await expect(page).toHaveURL(/family=tpl%3Adesign-review/);
     const rows = page.getByTestId('template-row');
     expect(await rows.count()).toBeGreaterThanOrEqual(3);
-    for (const family of await rows.locator('td:nth-child(2)').allInnerTexts()) expect(family).toBe('tpl:design-review');
+    for (const family of await rows.locator('td:nth-child(2)').allInnerTexts())
+      expect(family).toBe('tpl:design-review');
     await page.getByTestId('sort-version').click();
     await expect(page).toHaveURL(/family=tpl%3Adesign-review.*sort=version|sort=version.*family=tpl%3Adesign-review/);
     await expect(rows.first().locator('td').nth(2)).toHaveText('v1');
@@ -84,12 +87,17 @@ test.describe('observability journeys', () => {
     await shot(page, testInfo, 'family-diff');
   });
 
-  test('a lead exports a filtered event log and the file holds exactly the filtered rows', async ({ page }, testInfo) => {
+  test('a lead exports a filtered event log and the file holds exactly the filtered rows', async ({
+    page,
+  }, testInfo) => {
     await page.goto('/events?actor=dana%3Acanary-3&rolledBack=yes');
     await expect(page.getByTestId('event-row').first()).toBeVisible();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
     expect(download.suggestedFilename()).toMatch(/^iu-events-.*\.csv$/);
-    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    const csv = fs
+      .readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n');
     expect(csv[0]).toBe(
       'id,event_id,event_type,template_collection_id,template_collection_key,template_family,template_version_label,instance_collection_id,instance_collection_key,unique_suffix,emit_mode,status,triggered_by,note,replay_of_event_log_id,created_at,rolled_back_at,rolled_back_by',
     );
@@ -101,12 +109,17 @@ test.describe('observability journeys', () => {
       expect(cells[header.indexOf('triggered_by')]).toBe('dana:canary-3');
       expect(cells[header.indexOf('rolled_back_by')]).toBe('alice');
     }
-    const json = await (await page.request.get('/api/events/export?format=json&actor=dana%3Acanary-3&rolledBack=yes')).json();
+    const json = await (
+      await page.request.get('/api/events/export?format=json&actor=dana%3Acanary-3&rolledBack=yes')
+    ).json();
     expect(json).toHaveLength(rows.length);
     await testInfo.attach('export.csv', { body: csv.join('\n'), contentType: 'text/csv' });
   });
 
-  test('a lead filters the console audit trail and exports exactly the filtered rows', async ({ page, browser }, testInfo) => {
+  test('a lead filters the console audit trail and exports exactly the filtered rows', async ({
+    page,
+    browser,
+  }, testInfo) => {
     // adding a user is an audited admin action, so the trail has at least one such row
     await (await contextAs(browser, 'obs-reviewer', 'viewer')).close();
     await page.goto('/audit');
@@ -119,9 +132,22 @@ test.describe('observability journeys', () => {
     await shot(page, testInfo, 'audit-filtered');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-export-csv').click()]);
     expect(download.suggestedFilename()).toBe('console-audit.csv');
-    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    const csv = fs
+      .readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n');
     const header = csv[0].split(',');
-    expect(header.slice(0, 9)).toEqual(['id', 'started_at', 'finished_at', 'username', 'role', 'recipe', 'mode', 'decision', 'status']);
+    expect(header.slice(0, 9)).toEqual([
+      'id',
+      'started_at',
+      'finished_at',
+      'username',
+      'role',
+      'recipe',
+      'mode',
+      'decision',
+      'status',
+    ]);
     expect(csv.length - 1).toBe(await shown.count());
     for (const line of csv.slice(1)) expect(line.split(',')[header.indexOf('mode')]).toBe('admin');
     const json = await (await page.request.get('/api/audit?format=json&mode=admin')).json();
@@ -142,7 +168,9 @@ test.describe('observability journeys', () => {
     await page.waitForURL(/\/rollback\?actor=dana%3Acanary-3$/);
   });
 
-  test('the overview and summary show counts, charts and a pausable auto-refresh; no page offers a mutation', async ({ page }, testInfo) => {
+  test('the overview and summary show counts, charts and a pausable auto-refresh; no page offers a mutation', async ({
+    page,
+  }, testInfo) => {
     await page.goto('/');
     await expect(page.getByTestId('count-families').locator('[data-value]')).toHaveAttribute('data-value', '2');
     await expect(page.getByTestId('chart-events-over-time')).toBeVisible();
@@ -156,11 +184,21 @@ test.describe('observability journeys', () => {
     await page.goto('/summary');
     await expect(page.getByTestId('summary-row').first()).toBeVisible();
     await shot(page, testInfo, 'summary');
-    for (const path of ['/', '/templates', '/templates/families/tpl%3Adesign-review', '/events', '/summary', '/actors', '/actors/alice']) {
+    for (const path of [
+      '/',
+      '/templates',
+      '/templates/families/tpl%3Adesign-review',
+      '/events',
+      '/summary',
+      '/actors',
+      '/actors/alice',
+    ]) {
       await page.goto(path);
       // read-only pages: the only forms in the page are GET filters/compare forms (the
       // sidebar's sign-out is the one POST a viewer has)
-      for (const method of await page.locator('main form').evaluateAll((fs) => fs.map((f) => (f as HTMLFormElement).method))) {
+      for (const method of await page
+        .locator('main form')
+        .evaluateAll((fs) => fs.map((f) => (f as HTMLFormElement).method))) {
         expect(method).toBe('get');
       }
     }

@@ -38,7 +38,9 @@ test.describe('overview', () => {
     }
     await expect(page.getByTestId('auto-instantiate-off')).toHaveCount(0);
 
-    const templates = Number(await page.getByTestId('count-templates').locator('[data-value]').getAttribute('data-value'));
+    const templates = Number(
+      await page.getByTestId('count-templates').locator('[data-value]').getAttribute('data-value'),
+    );
     expect(templates).toBeGreaterThan(0);
     await expect(page.getByTestId('database-label')).toContainText('PGlite');
 
@@ -48,7 +50,10 @@ test.describe('overview', () => {
     });
   });
 
-  test('reports health as JSON with every migration applied to a signed-in viewer, and only liveness to anyone else', async ({ page, request }) => {
+  test('reports health as JSON with every migration applied to a signed-in viewer, and only liveness to anyone else', async ({
+    page,
+    request,
+  }) => {
     const res = await page.request.get('/api/health');
     expect(res.ok()).toBe(true);
     const body = await res.json();

@@ -99,7 +99,7 @@ export function usePostgresConsole(portOffset: number): PgConsole {
       return dbUrl;
     },
     async query<R extends pg.QueryResultRow>(text: string, params: unknown[] = []) {
-      return (await onServer(dbUrl, (c) => c.query<R>(text, params)) as pg.QueryResult<R>).rows;
+      return ((await onServer(dbUrl, (c) => c.query<R>(text, params))) as pg.QueryResult<R>).rows;
     },
     async lead(browser: Browser) {
       const ctx = await browser.newContext({ baseURL: url });

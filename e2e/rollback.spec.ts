@@ -12,7 +12,8 @@ import { PG_SKIP_REASON, PG_URL, usePostgresConsole } from './pg-console';
 import { exportedRows, makeInstance, seededTemplates, type Made } from './rollback-helpers';
 
 // a modal is fixed to the viewport, so a dialog is shot as the viewport shows it, not the full page
-const PLAN_REQUIRED = 'This step applies a plan, and none was named: run the preview (or dry run) first, then confirm its plan.';
+const PLAN_REQUIRED =
+  'This step applies a plan, and none was named: run the preview (or dry run) first, then confirm its plan.';
 
 test.describe('rollback by actor', () => {
   test.describe.configure({ mode: 'serial' });
@@ -20,15 +21,23 @@ test.describe('rollback by actor', () => {
   const actor = `${ADMIN.username}:${runTag}`;
   let made: Made[] = [];
 
-  test('a lead arrives from the actor page, dry-runs, confirms with the actor typed and a reason, and the instances are gone', async ({ browser }, testInfo) => {
+  test('a lead arrives from the actor page, dry-runs, confirms with the actor typed and a reason, and the instances are gone', async ({
+    browser,
+  }, testInfo) => {
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const templates = await seededTemplates(admin);
     expect(templates.length).toBeGreaterThanOrEqual(2);
     const [a, b] = templates;
-    made = [await makeInstance(admin, a, runTag, 'live'), await makeInstance(admin, a, runTag, 'dry_run'), await makeInstance(admin, b, runTag, 'dry_run')];
+    made = [
+      await makeInstance(admin, a, runTag, 'live'),
+      await makeInstance(admin, a, runTag, 'dry_run'),
+      await makeInstance(admin, b, runTag, 'dry_run'),
+    ];
 
     // refusal first: a durable rollback posted without a dry run is refused with its sentence and removes nothing
-    const early = await admin.request.post('/api/recipes/rollback-by-actor', { data: { targetActor: actor, durable: true, confirmText: actor, reason: 'skipping the dry run' } });
+    const early = await admin.request.post('/api/recipes/rollback-by-actor', {
+      data: { targetActor: actor, durable: true, confirmText: actor, reason: 'skipping the dry run' },
+    });
     expect(early.status()).toBe(409);
     expect(await early.json()).toMatchObject({ ok: false, status: 'plan_required', message: PLAN_REQUIRED });
 
@@ -52,7 +61,8 @@ test.describe('rollback by actor', () => {
     await expect(dry.getByTestId(`template-${a.key}`).locator('td').nth(1)).toHaveText('2');
     await expect(dry.getByTestId(`template-${b.key}`).locator('td').nth(1)).toHaveText('1');
     await expect(dry.getByTestId('instance-row')).toHaveCount(3);
-    for (const m of made) await expect(dry.locator(`[data-instance-id="${m.instanceId}"]`)).toContainText(m.instanceKey);
+    for (const m of made)
+      await expect(dry.locator(`[data-instance-id="${m.instanceId}"]`)).toContainText(m.instanceKey);
     await expect(page.getByTestId('action-result')).toHaveAttribute('data-decision', 'ok');
     await shot(page, testInfo, 'dry run: list, count, templates');
 
@@ -90,7 +100,14 @@ test.describe('rollback by actor', () => {
     await expect(page.locator('[data-testid^="audit-"][data-recipe]')).toHaveCount(1);
     await shot(page, testInfo, 'the audit row');
     const audit = (await auditRows(admin)).find((r) => r.id === auditId)!;
-    expect(audit).toMatchObject({ username: 'admin', recipe: 'rollback_by_actor', mode: 'durable', decision: 'ok', committed: true, actor: 'admin' });
+    expect(audit).toMatchObject({
+      username: 'admin',
+      recipe: 'rollback_by_actor',
+      mode: 'durable',
+      decision: 'ok',
+      committed: true,
+      actor: 'admin',
+    });
 
     // what the database holds now: the instances are gone, the log rows are stamped, the actor page counts them
     for (const m of made) {
@@ -116,7 +133,9 @@ test.describe('rollback by actor', () => {
     await admin.close();
   });
 
-  test('a stale dry run is refused with what changed; a new dry run removes all of them, and replaying it removes nothing more', async ({ browser }, testInfo) => {
+  test('a stale dry run is refused with what changed; a new dry run removes all of them, and replaying it removes nothing more', async ({
+    browser,
+  }, testInfo) => {
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const [tpl] = await seededTemplates(admin);
     const tag = `${runTag}-stale`;
@@ -137,7 +156,9 @@ test.describe('rollback by actor', () => {
     await dialog.getByLabel(/Type the actor to confirm/).fill(target);
     await dialog.getByLabel('Reason (kept in the audit trail)').fill('e2e: stale plan');
     await dialog.getByTestId('confirm-button').click();
-    await expect(dialog.getByTestId('confirm-error')).toHaveText(`2 more instances by ${target} since your dry run (it listed 4); nothing was rolled back: dry run again.`);
+    await expect(dialog.getByTestId('confirm-error')).toHaveText(
+      `2 more instances by ${target} since your dry run (it listed 4); nothing was rolled back: dry run again.`,
+    );
     // the refused plan is dropped: confirm stays disabled and says to dry-run again, and so does the page
     await expect(dialog.getByTestId('confirm-button')).toBeDisabled();
     await expect(dialog.getByTestId('confirm-blocked')).toHaveText(
@@ -160,7 +181,14 @@ test.describe('rollback by actor', () => {
     await shot(page, testInfo, 'six rolled back after a fresh dry run');
 
     // replaying the durable request that just ran: its plan is used up, and a newer instance stays
-    const applied = (await auditRows(admin)).find((r) => r.recipe === 'rollback_by_actor' && r.mode === 'durable' && r.decision === 'ok' && r.actor === 'admin' && r.reason === 'e2e: all six')!;
+    const applied = (await auditRows(admin)).find(
+      (r) =>
+        r.recipe === 'rollback_by_actor' &&
+        r.mode === 'durable' &&
+        r.decision === 'ok' &&
+        r.actor === 'admin' &&
+        r.reason === 'e2e: all six',
+    )!;
     expect(applied.planId).toEqual(expect.any(Number));
     await makeInstance(admin, tpl, tag, 'dry_run');
     const replay = await admin.request.post('/api/recipes/rollback-by-actor', {
@@ -172,7 +200,9 @@ test.describe('rollback by actor', () => {
     await admin.close();
   });
 
-  test('an operator cannot reach or perform it: the page says so, the post is denied and audited, nothing is removed', async ({ browser }, testInfo) => {
+  test('an operator cannot reach or perform it: the page says so, the post is denied and audited, nothing is removed', async ({
+    browser,
+  }, testInfo) => {
     const admin = await contextAs(browser, ADMIN.username, 'lead');
     const [tpl] = await seededTemplates(admin);
     const tag = `${runTag}-op`;
@@ -184,14 +214,20 @@ test.describe('rollback by actor', () => {
     await page.goto(`/rollback?actor=${encodeURIComponent(target)}`);
     await expect(page.getByTestId('not-allowed')).toBeVisible();
     await expect(page.getByTestId('rollback-form')).toHaveCount(0);
-    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rollback by actor' })).toHaveCount(0);
+    await expect(
+      page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rollback by actor' }),
+    ).toHaveCount(0);
     await shot(page, testInfo, 'operator on the rollback page');
     for (const durable of [false, true]) {
-      const r = await oper.request.post('/api/recipes/rollback-by-actor', { data: { targetActor: target, durable, confirmText: target, reason: 'not mine to do' } });
+      const r = await oper.request.post('/api/recipes/rollback-by-actor', {
+        data: { targetActor: target, durable, confirmText: target, reason: 'not mine to do' },
+      });
       expect(r.status()).toBe(403);
       expect((await r.json()).message).toContain('Your role (operator) cannot do this; it needs lead');
     }
-    const denied = (await auditRows(admin)).filter((r) => r.username === 'rb-operator' && r.recipe === 'rollback_by_actor');
+    const denied = (await auditRows(admin)).filter(
+      (r) => r.username === 'rb-operator' && r.recipe === 'rollback_by_actor',
+    );
     expect(denied.map((r) => [r.mode, r.decision, r.committed]).sort()).toEqual([
       ['dry_run', 'denied', false],
       ['durable', 'denied', false],
@@ -210,7 +246,9 @@ test.describe('while migration 033 is rolled back', () => {
   test.describe.configure({ mode: 'serial', timeout: 240_000 });
   const pgc = usePostgresConsole(4);
 
-  test("the page's psql command works as shown; then the page says 033 is not applied and a rollback by actor is refused with its sentence", async ({ browser }, testInfo) => {
+  test("the page's psql command works as shown; then the page says 033 is not applied and a rollback by actor is refused with its sentence", async ({
+    browser,
+  }, testInfo) => {
     const lead = await pgc.lead(browser);
     const page = await lead.newPage();
     await page.goto('/rollback');
@@ -230,21 +268,29 @@ test.describe('while migration 033 is rolled back', () => {
     };
     const run = await promisify(execFile)('bash', ['-c', command], { env });
     expect(run.stderr).not.toMatch(/ERROR/);
-    expect((await pgc.query<{ version: string }>(`SELECT version FROM iu_core_schema_migrations WHERE version = '033'`)).length).toBe(0);
+    expect(
+      (await pgc.query<{ version: string }>(`SELECT version FROM iu_core_schema_migrations WHERE version = '033'`))
+        .length,
+    ).toBe(0);
 
     await page.reload();
     await expect(page.getByTestId('substrate-033')).toHaveAttribute('data-applied', 'no');
     await expect(page.getByTestId('substrate-033')).toContainText('iu_auto_instantiate_event_log_archive_033');
-    await expect(page.getByTestId('rollback-off')).toContainText('Auto-instantiate is off: migration 033 is not applied. Run npm run db:migrate to restore it.');
+    await expect(page.getByTestId('rollback-off')).toContainText(
+      'Auto-instantiate is off: migration 033 is not applied. Run npm run db:migrate to restore it.',
+    );
     await expect(page.getByTestId('rollback-form')).toHaveCount(0);
     await shot(page, testInfo, 'rollback page while 033 is rolled back');
 
-    const r = await lead.request.post('/api/recipes/rollback-by-actor', { data: { targetActor: 'alice', durable: false } });
+    const r = await lead.request.post('/api/recipes/rollback-by-actor', {
+      data: { targetActor: 'alice', durable: false },
+    });
     expect(r.status()).toBe(409);
     expect(await r.json()).toMatchObject({
       ok: false,
       status: 'substrate_unavailable',
-      message: 'Auto-instantiate is not available: migration 033 is not applied (it may have been rolled back); run npm run db:migrate to restore it.',
+      message:
+        'Auto-instantiate is not available: migration 033 is not applied (it may have been rolled back); run npm run db:migrate to restore it.',
     });
     await lead.close();
   });

@@ -24,7 +24,9 @@ async function liveInstanceRow(ctx: BrowserContext): Promise<Exported> {
 }
 
 test.describe('search', () => {
-  test('a viewer finds an event by its UUID, an instance by its key, and is told of a miss', async ({ browser }, testInfo) => {
+  test('a viewer finds an event by its UUID, an instance by its key, and is told of a miss', async ({
+    browser,
+  }, testInfo) => {
     const viewer = await contextAs(browser, 'srch-viewer-a', 'viewer');
     const row = await liveInstanceRow(viewer);
     const page = await viewer.newPage();
@@ -85,7 +87,9 @@ test.describe('search', () => {
     await page.goto(`/search?q=${encodeURIComponent(row.template_family!.replace(/^tpl:/, ''))}`);
     await page.waitForURL(/\/templates\/families\//);
     // a user name finds the user and each of their run tags, when they have one
-    const actors = (await (await viewer.request.get('/api/events/export?format=json')).json()) as { triggered_by: string }[];
+    const actors = (await (await viewer.request.get('/api/events/export?format=json')).json()) as {
+      triggered_by: string;
+    }[];
     const tagged = actors.map((a) => a.triggered_by).find((a) => a.includes(':'));
     test.skip(!tagged, 'the demo data has no run-tagged actor');
     const user = tagged!.split(':')[0];
@@ -99,7 +103,9 @@ test.describe('search', () => {
 
   test('hostile searches answer a page that says what to do, never a 500', async ({ browser }) => {
     const viewer = await contextAs(browser, 'srch-viewer-c', 'viewer');
-    const typed = ['\u0000', 'x'.repeat(10_240), "'; DROP TABLE iu_auto_instantiate_event_log; --", '%_\\'].map(encodeURIComponent);
+    const typed = ['\u0000', 'x'.repeat(10_240), "'; DROP TABLE iu_auto_instantiate_event_log; --", '%_\\'].map(
+      encodeURIComponent,
+    );
     // bytes no text decodes to: half a UTF-16 pair written as UTF-8, a lone 0xFF, a broken escape
     for (const q of [...typed, '%ED%A0%80', '%FF', '%E0%A4%A']) {
       const res = await viewer.request.get(`/search?q=${q}`, { maxRedirects: 0 });
@@ -118,7 +124,9 @@ test.describe('search', () => {
     const page = await viewer.newPage();
     const inst = await page.goto(`/instances/${encodeURIComponent('inst:tpl:nothing/v1/none')}`);
     expect(inst?.status()).toBe(404);
-    await expect(page.getByTestId('instance-not-found')).toContainText('No instance has the id or key inst:tpl:nothing/v1/none');
+    await expect(page.getByTestId('instance-not-found')).toContainText(
+      'No instance has the id or key inst:tpl:nothing/v1/none',
+    );
     await expect(page).toHaveTitle('Instance not found · IU Core Console');
     await shot(page, testInfo, 'a missing instance is a 404');
     expect((await page.goto(`/instances/${uuid()}`))?.status()).toBe(404);

@@ -4,7 +4,9 @@ import { TRUSTED_PORT, UNTRUSTED_PORT } from '../playwright.config';
 
 const forged = { 'X-Forwarded-User': 'mallory', 'X-Forwarded-Groups': 'ops-leads' };
 
-test('a forged identity header from an address that is not a trusted proxy is ignored', async ({ browser }, testInfo) => {
+test('a forged identity header from an address that is not a trusted proxy is ignored', async ({
+  browser,
+}, testInfo) => {
   const ctx = await browser.newContext({ baseURL: `http://localhost:${UNTRUSTED_PORT}`, extraHTTPHeaders: forged });
   const page = await ctx.newPage();
   await page.goto('/users');
@@ -13,20 +15,34 @@ test('a forged identity header from an address that is not a trusted proxy is ig
   expect((await ctx.request.get('/api/audit')).status()).toBe(401);
   const r = await ctx.request.post('/api/recipes/close-all-gates', { data: { reason: 'forged' } });
   expect(r.status()).toBe(401);
-  await testInfo.attach('forged header ignored', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+  await testInfo.attach('forged header ignored', {
+    body: await page.screenshot({ fullPage: true }),
+    contentType: 'image/png',
+  });
   await ctx.close();
 });
 
-test('the same headers from a trusted proxy sign the user in, with the role of their groups', async ({ browser }, testInfo) => {
-  const lead = await browser.newContext({ baseURL: `http://localhost:${TRUSTED_PORT}`, extraHTTPHeaders: { 'X-Forwarded-User': 'sso-lena', 'X-Forwarded-Groups': 'ops-leads' } });
+test('the same headers from a trusted proxy sign the user in, with the role of their groups', async ({
+  browser,
+}, testInfo) => {
+  const lead = await browser.newContext({
+    baseURL: `http://localhost:${TRUSTED_PORT}`,
+    extraHTTPHeaders: { 'X-Forwarded-User': 'sso-lena', 'X-Forwarded-Groups': 'ops-leads' },
+  });
   const page = await lead.newPage();
   await page.goto('/users');
   await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
   await expect(page.getByTestId('signed-in-as')).toContainText('sso-lena');
   await expect(page.getByTestId('user-sso-lena')).toContainText('(SSO)');
-  await testInfo.attach('signed in by the proxy', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+  await testInfo.attach('signed in by the proxy', {
+    body: await page.screenshot({ fullPage: true }),
+    contentType: 'image/png',
+  });
 
-  const reader = await browser.newContext({ baseURL: `http://localhost:${TRUSTED_PORT}`, extraHTTPHeaders: { 'X-Forwarded-User': 'sso-rex', 'X-Forwarded-Groups': 'ops-readers' } });
+  const reader = await browser.newContext({
+    baseURL: `http://localhost:${TRUSTED_PORT}`,
+    extraHTTPHeaders: { 'X-Forwarded-User': 'sso-rex', 'X-Forwarded-Groups': 'ops-readers' },
+  });
   const rp = await reader.newPage();
   await rp.goto('/');
   await expect(rp.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();

@@ -42,7 +42,9 @@ ignoreClosedStdout();
 
 const program = new Command()
   .name('db')
-  .description('Migrate, inspect and seed the iu_core database (PGlite by default, PostgreSQL when DATABASE_URL is set).')
+  .description(
+    'Migrate, inspect and seed the iu_core database (PGlite by default, PostgreSQL when DATABASE_URL is set).',
+  )
   .showHelpAfterError();
 
 program
@@ -53,11 +55,17 @@ program
       out(`Database: ${db.label}`);
       const applied = await applyMigrations(db);
       const status = await migrationStatus(db);
-      if (!applied.length) out(`Up to date: ${status.filter((m) => m.applied).length} of ${status.length} migrations applied.`);
-      else out(`Applied ${applied.length} migration${applied.length === 1 ? '' : 's'}; ${status.filter((m) => m.applied).length} of ${status.length} now applied.`);
+      if (!applied.length)
+        out(`Up to date: ${status.filter((m) => m.applied).length} of ${status.length} migrations applied.`);
+      else
+        out(
+          `Applied ${applied.length} migration${applied.length === 1 ? '' : 's'}; ${status.filter((m) => m.applied).length} of ${status.length} now applied.`,
+        );
       const drifted = status.filter((m) => m.drifted);
       if (drifted.length) {
-        err(`Warning: ${drifted.map((m) => `${m.version}_${m.name}`).join(', ')} changed on disk since applied; npm run db:status shows which.`);
+        err(
+          `Warning: ${drifted.map((m) => `${m.version}_${m.name}`).join(', ')} changed on disk since applied; npm run db:status shows which.`,
+        );
       }
     }),
   );
@@ -72,7 +80,14 @@ program
       out(
         table(
           ['version', 'name', 'applied', 'applied at', 'by', 'drift'],
-          status.map((m) => [m.version, m.name, m.applied, m.appliedAt ? fmtDate(m.appliedAt) : null, m.appliedBy, m.drifted ? 'CHANGED since applied' : m.applied ? 'none' : null]),
+          status.map((m) => [
+            m.version,
+            m.name,
+            m.applied,
+            m.appliedAt ? fmtDate(m.appliedAt) : null,
+            m.appliedBy,
+            m.drifted ? 'CHANGED since applied' : m.applied ? 'none' : null,
+          ]),
         ),
       );
       const pending = status.filter((m) => !m.applied);
@@ -87,7 +102,10 @@ program
   .command('seed')
   .description('migrate if needed, then load the demo data through the recipe engine')
   .option('--if-empty', 'seed only when the database has no template yet')
-  .option('--scale', 'instead of the demo: grow to 1,000,000 event-log rows across 1,000 templates and 50 actors (PostgreSQL)')
+  .option(
+    '--scale',
+    'instead of the demo: grow to 1,000,000 event-log rows across 1,000 templates and 50 actors (PostgreSQL)',
+  )
   .option('--events <n>', 'with --scale: the event-log rows to reach', (v) => Number(v))
   .action((opts: { ifEmpty?: boolean; scale?: boolean; events?: number }) =>
     withDb(async (db) => {
@@ -95,7 +113,9 @@ program
       await applyMigrations(db);
       if (opts.scale) {
         if (db.kind === 'pglite' && !process.env.IU_SCALE_ON_PGLITE) {
-          err('The scale seed needs PostgreSQL: on the embedded PGlite a million events take far too long. Set DATABASE_URL (or IU_SCALE_ON_PGLITE=1 to try anyway).');
+          err(
+            'The scale seed needs PostgreSQL: on the embedded PGlite a million events take far too long. Set DATABASE_URL (or IU_SCALE_ON_PGLITE=1 to try anyway).',
+          );
           process.exitCode = EXIT.error;
           return;
         }

@@ -21,7 +21,9 @@ ignoreClosedStdout();
 
 const program = new Command()
   .name('iu')
-  .description('Operator command line for iu_core: gates, status, compose, instantiate, bulk, rollback-actor.\nActs as IU_USER or the OS user. Exit codes: 0 done, 2 refused, 1 error.')
+  .description(
+    'Operator command line for iu_core: gates, status, compose, instantiate, bulk, rollback-actor.\nActs as IU_USER or the OS user. Exit codes: 0 done, 2 refused, 1 error.',
+  )
   .option('--json', 'print one machine-readable JSON result on stdout, nothing else')
   .option('--tag <run-tag>', 'run tag: the recorded actor becomes <user>:<run-tag>')
   .showHelpAfterError()

@@ -47,4 +47,5 @@ export function summaryLine(files) {
 }
 
 // run as a script (npm test); imported by its test
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) console.log(`\n${summaryLine(process.argv.slice(2))}`);
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]))
+  console.log(`\n${summaryLine(process.argv.slice(2))}`);

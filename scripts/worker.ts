@@ -8,7 +8,9 @@ import { describeForLog } from '../lib/log/redact';
 import { startBulkWorker } from '../lib/jobs/worker';
 
 if (!process.env.DATABASE_URL) {
-  console.error('The worker needs PostgreSQL: set DATABASE_URL. On the embedded PGlite the console process runs its jobs itself.');
+  console.error(
+    'The worker needs PostgreSQL: set DATABASE_URL. On the embedded PGlite the console process runs its jobs itself.',
+  );
   process.exit(1);
 }
 const db = await openDatabase();

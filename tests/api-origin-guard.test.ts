@@ -84,11 +84,7 @@ describe('the same-origin gate', () => {
         [{ origin, 'content-type': 'application/x-www-form-urlencoded' }, 'a=1', 415],
         [{ origin, 'content-type': 'multipart/form-data; boundary=x' }, '--x--', 415],
         [{ origin }, '{"a":1}', 415],
-        [
-          { origin, 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) },
-          undefined,
-          413,
-        ],
+        [{ origin, 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) }, undefined, 413],
       ];
       for (const [headers, body, status] of cases) {
         const res = proxy(request(url, method, headers, body));

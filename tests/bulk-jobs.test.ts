@@ -26,7 +26,13 @@ import { backends, useTestDatabase } from './helpers/db';
 import { failInsertsWhen } from './helpers/engine';
 import { ALL_CLOSED, count, gateValues, makeTemplate, snapshot, uniq, type Template } from './helpers/substrate';
 
-const who = (username: string, role: Role | null): Identity => ({ userId: `id-${username}`, username, role, mustChangePassword: false, source: 'session' });
+const who = (username: string, role: Role | null): Identity => ({
+  userId: `id-${username}`,
+  username,
+  role,
+  mustChangePassword: false,
+  source: 'session',
+});
 /** The substrate's tables only: the console's own audit and job rows are expected to change. */
 const substrate = async (db: Parameters<typeof snapshot>[0]) =>
   Object.fromEntries(Object.entries(await snapshot(db)).filter(([k]) => !k.startsWith('console_')));
@@ -35,7 +41,11 @@ const prefix = () => `${crypto.randomBytes(4).toString('hex')}-`;
 describe.each(backends())('console bulk jobs on $name', (backend) => {
   const t = useTestDatabase(backend);
   let tpl: Template;
-  const caller = (identity: Identity | null = who('olga', 'operator')): Caller => ({ db: t.db, identity, request: { ip: '127.0.0.1', userAgent: 'vitest' } });
+  const caller = (identity: Identity | null = who('olga', 'operator')): Caller => ({
+    db: t.db,
+    identity,
+    request: { ip: '127.0.0.1', userAgent: 'vitest' },
+  });
   const input = (over: Record<string, unknown> = {}) => ({
     templateCollectionId: tpl.id,
     n: 40,
@@ -69,24 +79,64 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
   it('runs a preflight then the live batch, records both jobs with counts, items and the audit row of the signed-in user', async () => {
     const i = input();
     const pre = await run({ ...i, preview: true });
-    expect(pre).toMatchObject({ status: 'succeeded', mode: 'preview', committed: false, total: 40, done: 40, counts: { ok: 40 }, username: 'olga', actor: 'olga' });
+    expect(pre).toMatchObject({
+      status: 'succeeded',
+      mode: 'preview',
+      committed: false,
+      total: 40,
+      done: 40,
+      counts: { ok: 40 },
+      username: 'olga',
+      actor: 'olga',
+    });
     expect(await count(t.db, 'iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1', [`${i.batchTag}-%`])).toBe(0);
 
     expect(pre.planId).toEqual(expect.any(Number));
-    const live = await run({ ...i, preview: false, planId: pre.planId, confirmText: i.batchTag, reason: 'scale out for the launch' });
-    expect(live).toMatchObject({ status: 'succeeded', mode: 'live', committed: true, counts: { ok: 40 }, resultStatus: 'ok', reason: 'scale out for the launch', planId: pre.planId });
-    expect(await count(t.db, `iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1 AND triggered_by = 'olga' AND status = 'ok'`, [`${i.batchTag}-%`])).toBe(40);
+    const live = await run({
+      ...i,
+      preview: false,
+      planId: pre.planId,
+      confirmText: i.batchTag,
+      reason: 'scale out for the launch',
+    });
+    expect(live).toMatchObject({
+      status: 'succeeded',
+      mode: 'live',
+      committed: true,
+      counts: { ok: 40 },
+      resultStatus: 'ok',
+      reason: 'scale out for the launch',
+      planId: pre.planId,
+    });
+    expect(
+      await count(
+        t.db,
+        `iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1 AND triggered_by = 'olga' AND status = 'ok'`,
+        [`${i.batchTag}-%`],
+      ),
+    ).toBe(40);
     expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
 
     // the row, read back from the database once the process has let go of it
-    const [row] = await t.db.query<{ status: string; done: number; counts: Record<string, number>; audit_id: number; runner: string; finished_at: Date }>(
-      'SELECT status, done, counts, audit_id, runner, finished_at FROM console_bulk_job WHERE id = $1',
-      [live.id],
-    );
+    const [row] = await t.db.query<{
+      status: string;
+      done: number;
+      counts: Record<string, number>;
+      audit_id: number;
+      runner: string;
+      finished_at: Date;
+    }>('SELECT status, done, counts, audit_id, runner, finished_at FROM console_bulk_job WHERE id = $1', [live.id]);
     expect(row).toMatchObject({ status: 'succeeded', done: 40, counts: { ok: 40 }, runner: runnerId() });
     expect(row.finished_at).toBeInstanceOf(Date);
     const audit = (await listAudit(t.db.orm, { limit: 5 })).find((a) => a.id === Number(row.audit_id));
-    expect(audit).toMatchObject({ recipe: 'bulk_scale_out', mode: 'live', decision: 'ok', committed: true, username: 'olga', actor: 'olga' });
+    expect(audit).toMatchObject({
+      recipe: 'bulk_scale_out',
+      mode: 'live',
+      decision: 'ok',
+      committed: true,
+      username: 'olga',
+      actor: 'olga',
+    });
     expect(await count(t.db, 'console_bulk_job_item WHERE job_id = $1', [live.id])).toBe(40);
     expect(await count(t.db, 'console_bulk_job_item WHERE job_id = $1', [pre.id])).toBe(40);
 
@@ -139,7 +189,12 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     const i = input({ n: 3000 });
     const pre = await run({ ...i, preview: true });
     const before = await substrate(t.db);
-    const s = await startBulkJob(caller(), { ...i, planId: pre.planId, confirmText: i.batchTag, reason: 'to be cancelled' });
+    const s = await startBulkJob(caller(), {
+      ...i,
+      planId: pre.planId,
+      confirmText: i.batchTag,
+      reason: 'to be cancelled',
+    });
     if (!s.ok) throw new Error(s.result.message);
     if (backend.name === 'pglite') expect(anyJobRunning()).toBe(true);
     // wait for some progress, read from memory (on PGlite the database is held by the run)
@@ -155,7 +210,10 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     // (on PGlite the audit rows of these attempts wait for the run's transaction to end, so
     // the refused one is not awaited before the owner's cancel)
     const denied = cancel(s.jobId, who('otto', 'operator'));
-    expect(await cancel(s.jobId, who('olga', 'operator'), 'wrong batch')).toMatchObject({ ok: true, result: { cancelRequested: true } });
+    expect(await cancel(s.jobId, who('olga', 'operator'), 'wrong batch')).toMatchObject({
+      ok: true,
+      result: { cancelRequested: true },
+    });
     expect(await denied).toMatchObject({ ok: false, status: 'denied' });
     const end = (await waitForBulkJob(t.db, s.jobId))!;
     expect(end).toMatchObject({ status: 'cancelled', resultStatus: 'cancelled', committed: false });
@@ -165,19 +223,31 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     expect(await count(t.db, 'console_bulk_job_item WHERE job_id = $1', [s.jobId])).toBe(0);
     expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
     expect(await cancel(s.jobId, who('olga', 'operator'))).toMatchObject({ ok: false, status: 'not_running' });
-    expect(await cancel(s.jobId, who('olga', 'operator'), '')).toMatchObject({ ok: false, decision: 'invalid', issues: [{ field: 'reason' }] });
+    expect(await cancel(s.jobId, who('olga', 'operator'), '')).toMatchObject({
+      ok: false,
+      decision: 'invalid',
+      issues: [{ field: 'reason' }],
+    });
     const trail = await listAudit(t.db.orm, { limit: 6 });
-    expect(trail.find((a) => a.recipe === 'bulk_scale_out')).toMatchObject({ status: 'cancelled', committed: false, username: 'olga' });
+    expect(trail.find((a) => a.recipe === 'bulk_scale_out')).toMatchObject({
+      status: 'cancelled',
+      committed: false,
+      username: 'olga',
+    });
     // every cancel attempt is in the trail, with who asked and why
     // (the denied attempt and the owner's cancel race each other to the trail: compare as a set)
-    const cancels = trail.filter((a) => a.recipe === 'bulk_cancel').map((a) => [a.username, a.decision, a.status, a.reason]);
+    const cancels = trail
+      .filter((a) => a.recipe === 'bulk_cancel')
+      .map((a) => [a.username, a.decision, a.status, a.reason]);
     expect(cancels).toHaveLength(4);
-    expect(cancels).toEqual(expect.arrayContaining([
-      ['olga', 'invalid', 'invalid_input', null],
-      ['olga', 'refused', 'not_running', 'stop it'],
-      ['olga', 'ok', 'ok', 'wrong batch'],
-      ['otto', 'refused', 'denied', 'stop it'],
-    ]));
+    expect(cancels).toEqual(
+      expect.arrayContaining([
+        ['olga', 'invalid', 'invalid_input', null],
+        ['olga', 'refused', 'not_running', 'stop it'],
+        ['olga', 'ok', 'ok', 'wrong batch'],
+        ['otto', 'refused', 'denied', 'stop it'],
+      ]),
+    );
   });
 
   it('writes a committed batch and its job record in one transaction: a failure at the commit leaves neither', async () => {
@@ -185,7 +255,11 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     const pre = await run({ ...i, preview: true });
     const before = await substrate(t.db);
     // the audit row is the last write of the batch's transaction, after the job's end and items
-    const restore = await failInsertsWhen(t.db, 'console_audit_log', `NEW.committed AND NEW.params->>'batchTag' = '${i.batchTag}'`);
+    const restore = await failInsertsWhen(
+      t.db,
+      'console_audit_log',
+      `NEW.committed AND NEW.params->>'batchTag' = '${i.batchTag}'`,
+    );
     try {
       const end = await run({ ...i, planId: pre.planId, confirmText: i.batchTag, reason: 'will fail at the commit' });
       expect(end).toMatchObject({ status: 'failed', committed: false, resultStatus: 'error' });
@@ -193,9 +267,18 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
       await restore();
     }
     expect(await substrate(t.db)).toEqual(before);
-    const [row] = await t.db.query<{ status: string; committed: boolean }>(`SELECT status, committed FROM console_bulk_job WHERE params->>'batchTag' = $1 AND mode = 'live'`, [i.batchTag]);
+    const [row] = await t.db.query<{ status: string; committed: boolean }>(
+      `SELECT status, committed FROM console_bulk_job WHERE params->>'batchTag' = $1 AND mode = 'live'`,
+      [i.batchTag],
+    );
     expect(row).toEqual({ status: 'failed', committed: false });
-    expect(await count(t.db, `console_bulk_job_item x JOIN console_bulk_job j ON j.id = x.job_id WHERE j.params->>'batchTag' = $1 AND j.mode = 'live'`, [i.batchTag])).toBe(0);
+    expect(
+      await count(
+        t.db,
+        `console_bulk_job_item x JOIN console_bulk_job j ON j.id = x.job_id WHERE j.params->>'batchTag' = $1 AND j.mode = 'live'`,
+        [i.batchTag],
+      ),
+    ).toBe(0);
   });
 
   it('marks a job no live process runs as interrupted when it is read', async () => {
@@ -208,7 +291,13 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
       [id, stale],
     );
     const view = await getBulkJob(t.db, id);
-    expect(view).toMatchObject({ status: 'interrupted', resultStatus: 'interrupted', message: INTERRUPTED_MESSAGE, done: 50, live: false });
+    expect(view).toMatchObject({
+      status: 'interrupted',
+      resultStatus: 'interrupted',
+      message: INTERRUPTED_MESSAGE,
+      done: 50,
+      live: false,
+    });
     const [row] = await t.db.query<{ status: string }>('SELECT status FROM console_bulk_job WHERE id = $1', [id]);
     expect(row.status).toBe('interrupted');
     expect(await getBulkJob(t.db, crypto.randomUUID())).toBeNull();

@@ -90,7 +90,13 @@ function postgresBackend(): Backend {
 }
 
 async function userRow(db: Database, username: string) {
-  const [u] = await db.query<{ id: string; role: string | null; banned: boolean; must_change_password: boolean; password: string | null }>(
+  const [u] = await db.query<{
+    id: string;
+    role: string | null;
+    banned: boolean;
+    must_change_password: boolean;
+    password: string | null;
+  }>(
     `SELECT u.id, u.role, u.banned, u.must_change_password, a.password
        FROM auth_user u LEFT JOIN auth_account a ON a.user_id = u.id AND a.provider_id = 'credential'
       WHERE u.username = $1`,
@@ -100,7 +106,13 @@ async function userRow(db: Database, username: string) {
 }
 
 async function lastAudit(db: Database, recipe: string) {
-  const [a] = await db.query<{ username: string; role: string; decision: string; reason: string | null; params: Record<string, unknown> }>(
+  const [a] = await db.query<{
+    username: string;
+    role: string;
+    decision: string;
+    reason: string | null;
+    params: Record<string, unknown>;
+  }>(
     'SELECT username, role, decision, reason, params FROM console_audit_log WHERE recipe = $1 ORDER BY id DESC LIMIT 1',
     [recipe],
   );
@@ -118,7 +130,8 @@ describe('the README users block', () => {
   it('has the commands these tests check, each with a reason where a change needs one', () => {
     const lines = readmeUserLines();
     expect(lines.map(verb)).toEqual(['list', 'add', 'set-role', 'disable', 'enable', 'reset-password', 'bootstrap']);
-    for (const l of lines.filter((x) => !['list', 'bootstrap'].includes(verb(x)))) expect(l).toMatch(/--reason "[^"]+"/);
+    for (const l of lines.filter((x) => !['list', 'bootstrap'].includes(verb(x))))
+      expect(l).toMatch(/--reason "[^"]+"/);
   });
 });
 
@@ -143,7 +156,11 @@ for (const [name, make, enabled] of backends) {
         const admin = await userRow(db, 'admin');
         expect(admin).toMatchObject({ role: 'lead', banned: false, must_change_password: true });
         expect(await verifyPassword({ hash: admin.password!, password: otp! })).toBe(true);
-        expect(await lastAudit(db, 'user_bootstrap')).toMatchObject({ username: 'ops-root', role: 'cli', decision: 'ok' });
+        expect(await lastAudit(db, 'user_bootstrap')).toMatchObject({
+          username: 'ops-root',
+          role: 'cli',
+          decision: 'ok',
+        });
       });
       const again = await sh(line('bootstrap'), b.env());
       expect(again.code).toBe(0);

@@ -22,7 +22,9 @@ describe.each(backends())('rows from $name', (backend) => {
   });
 
   it('gives int8 as number from the plain query path too', async () => {
-    const [row] = await t.db.query<{ n: number; c: number }>('SELECT 42::int8 AS n, count(*) AS c FROM generate_series(1, 3)');
+    const [row] = await t.db.query<{ n: number; c: number }>(
+      'SELECT 42::int8 AS n, count(*) AS c FROM generate_series(1, 3)',
+    );
     expect(row).toEqual({ n: 42, c: 3 });
   });
 });

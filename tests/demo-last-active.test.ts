@@ -30,14 +30,23 @@ describe('the demo data on pglite', () => {
   });
 
   it("shows the summary's First and Last as the log's own times for each type, mode and status", async () => {
-    const log = await t.db.query<{ event_type: string; emit_mode: string; status: string; first_at: Date; last_at: Date }>(
+    const log = await t.db.query<{
+      event_type: string;
+      emit_mode: string;
+      status: string;
+      first_at: Date;
+      last_at: Date;
+    }>(
       'SELECT event_type, emit_mode, status, min(created_at) AS first_at, max(created_at) AS last_at FROM iu_auto_instantiate_event_log GROUP BY 1, 2, 3',
     );
     const summary = await getSummary(t.db);
     expect(summary.length).toBe(log.length);
     for (const s of summary) {
       const l = log.find((x) => x.event_type === s.eventType && x.emit_mode === s.emitMode && x.status === s.status)!;
-      expect([s.firstAt.toISOString(), s.lastAt.toISOString()]).toEqual([new Date(l.first_at).toISOString(), new Date(l.last_at).toISOString()]);
+      expect([s.firstAt.toISOString(), s.lastAt.toISOString()]).toEqual([
+        new Date(l.first_at).toISOString(),
+        new Date(l.last_at).toISOString(),
+      ]);
     }
   });
 });

@@ -32,21 +32,30 @@ const instantiateBase = (tpl: Template) => ({
   emitMode: 'live' as const,
   commit: true,
 });
-const inst = (over: Record<string, unknown>, ctxOver: Partial<RecipeContext> = {}) => (c: Ctx) =>
-  instantiateFromEvent(c.ctx(ctxOver), { ...instantiateBase(c.tpl), ...over } as never);
+const inst =
+  (over: Record<string, unknown>, ctxOver: Partial<RecipeContext> = {}) =>
+  (c: Ctx) =>
+    instantiateFromEvent(c.ctx(ctxOver), { ...instantiateBase(c.tpl), ...over } as never);
 
 const composeBase = () => ({
   family: uniq('fam'),
   title: 'Title',
-  pieces: [{ role: 'title', newPiece: { canonicalAddress: `iu_core/template/t/${uniq('a')}/title`, title: 't', body: 'b' } }],
+  pieces: [
+    { role: 'title', newPiece: { canonicalAddress: `iu_core/template/t/${uniq('a')}/title`, title: 't', body: 'b' } },
+  ],
   label: 'Label',
   commit: true,
 });
-const comp = (over: Record<string, unknown>, ctxOver: Partial<RecipeContext> = {}) => (c: Ctx) =>
-  composeTemplateVersion(c.ctx(ctxOver), { ...composeBase(), ...over } as never);
+const comp =
+  (over: Record<string, unknown>, ctxOver: Partial<RecipeContext> = {}) =>
+  (c: Ctx) =>
+    composeTemplateVersion(c.ctx(ctxOver), { ...composeBase(), ...over } as never);
 const piece = (p: Record<string, unknown>) => ({ pieces: [p] });
 const newPiece = (np: Record<string, unknown>) =>
-  piece({ role: 'r', newPiece: { canonicalAddress: `iu_core/template/t/${uniq('a')}/r`, title: 't', body: 'b', ...np } });
+  piece({
+    role: 'r',
+    newPiece: { canonicalAddress: `iu_core/template/t/${uniq('a')}/r`, title: 't', body: 'b', ...np },
+  });
 
 const bulkBase = (tpl: Template) => ({
   templateCollectionId: tpl.id,
@@ -56,18 +65,32 @@ const bulkBase = (tpl: Template) => ({
   emitMode: 'live' as const,
   commit: true,
 });
-const bulk = (over: Record<string, unknown>, ctxOver: Partial<RecipeContext> = {}) => (c: Ctx) =>
-  bulkScaleOut(c.ctx(ctxOver), { ...bulkBase(c.tpl), ...over } as never);
+const bulk =
+  (over: Record<string, unknown>, ctxOver: Partial<RecipeContext> = {}) =>
+  (c: Ctx) =>
+    bulkScaleOut(c.ctx(ctxOver), { ...bulkBase(c.tpl), ...over } as never);
 
-const rb = (over: Record<string, unknown>, ctxOver: Partial<RecipeContext> = {}) => (c: Ctx) =>
-  rollbackByActor(c.ctx(ctxOver), { actor: 'someone', dryRun: false, ...over } as never);
+const rb =
+  (over: Record<string, unknown>, ctxOver: Partial<RecipeContext> = {}) =>
+  (c: Ctx) =>
+    rollbackByActor(c.ctx(ctxOver), { actor: 'someone', dryRun: false, ...over } as never);
 
 const cases: Record<string, Case[]> = {
   instantiateFromEvent: [
     ['an event id that is not a UUID', 'eventId', /event id/, inst({ eventId: 'not-a-uuid' })],
-    ['an event id with a non-hex prefix such as 25000bk0-', 'eventId', /event id/, inst({ eventId: '25000bk0-0000-4000-8000-000000000001' })],
+    [
+      'an event id with a non-hex prefix such as 25000bk0-',
+      'eventId',
+      /event id/,
+      inst({ eventId: '25000bk0-0000-4000-8000-000000000001' }),
+    ],
     ['a missing event id', 'eventId', /event id/, inst({ eventId: undefined })],
-    ['a template id that is not a UUID', 'templateCollectionId', /template id/, inst({ templateCollectionId: HOSTILE })],
+    [
+      'a template id that is not a UUID',
+      'templateCollectionId',
+      /template id/,
+      inst({ templateCollectionId: HOSTILE }),
+    ],
     ['hostile text as the suffix', 'uniqueSuffix', /unique suffix/, inst({ uniqueSuffix: HOSTILE })],
     ['a 65-character suffix', 'uniqueSuffix', /unique suffix/, inst({ uniqueSuffix: 'a'.repeat(65) })],
     ['a very long event type', 'eventType', /event type/, inst({ eventType: LONG })],
@@ -90,12 +113,37 @@ const cases: Record<string, Case[]> = {
     ['a very long title', 'title', /title/, comp({ title: LONG })],
     ['a blank label', 'label', /label/, comp({ label: ' ' })],
     ['no pieces', 'pieces', /piece/, comp({ pieces: [] })],
-    ['a reused piece id with a non-hex prefix such as 25000bk0-', 'pieces.0.iuId', /reused piece id/, comp(piece({ role: 'r', iuId: '25000bk0-0000-4000-8000-000000000001' }))],
-    ['a canonical address with spaces', 'pieces.0.newPiece.canonicalAddress', /canonical address/, comp(newPiece({ canonicalAddress: 'a b' }))],
+    [
+      'a reused piece id with a non-hex prefix such as 25000bk0-',
+      'pieces.0.iuId',
+      /reused piece id/,
+      comp(piece({ role: 'r', iuId: '25000bk0-0000-4000-8000-000000000001' })),
+    ],
+    [
+      'a canonical address with spaces',
+      'pieces.0.newPiece.canonicalAddress',
+      /canonical address/,
+      comp(newPiece({ canonicalAddress: 'a b' })),
+    ],
     ['a very long piece body', 'pieces.0.newPiece.body', /piece body/, comp(newPiece({ body: LONG }))],
-    ['an escape sequence in a piece title', 'pieces.0.newPiece.title', /piece title.*control characters/, comp(newPiece({ title: ESC }))],
-    ['a role used twice', 'pieces.1.role', /role/, comp({ pieces: [...composeBase().pieces, ...composeBase().pieces] })],
-    ['a previous version id that is not a UUID', 'previousCollectionId', /previous version id/, comp({ previousCollectionId: HOSTILE })],
+    [
+      'an escape sequence in a piece title',
+      'pieces.0.newPiece.title',
+      /piece title.*control characters/,
+      comp(newPiece({ title: ESC })),
+    ],
+    [
+      'a role used twice',
+      'pieces.1.role',
+      /role/,
+      comp({ pieces: [...composeBase().pieces, ...composeBase().pieces] }),
+    ],
+    [
+      'a previous version id that is not a UUID',
+      'previousCollectionId',
+      /previous version id/,
+      comp({ previousCollectionId: HOSTILE }),
+    ],
     ['a blank user', 'user', /user name/, comp({}, { user: '' })],
   ],
   bulkScaleOut: [
@@ -177,7 +225,12 @@ describe.each(backends())('bad input to the recipes on $name', (backend) => {
   describe('hostile text where free text is allowed', () => {
     it('stores it verbatim as data and drops nothing', async () => {
       const eventId = uuid();
-      const r = await instantiateFromEvent(c.ctx(), { ...instantiateBase(c.tpl), eventId, eventType: HOSTILE, note: HOSTILE });
+      const r = await instantiateFromEvent(c.ctx(), {
+        ...instantiateBase(c.tpl),
+        eventId,
+        eventType: HOSTILE,
+        note: HOSTILE,
+      });
       expect(r).toMatchObject({ ok: true, status: 'ok', committed: true });
       const [row] = await t.db.query<{ event_type: string; note: string }>(
         `SELECT event_type, note FROM iu_auto_instantiate_event_log WHERE event_id = $1`,

@@ -6,7 +6,10 @@ import { failInsertsWhen, installDeliveryRetentionGuard } from './helpers/engine
 import { ALL_CLOSED, count, gateValues, makeTemplate, snapshot, uniq } from './helpers/substrate';
 
 /** A fresh hex prefix such as `5f3a09c1-`: events of one test never meet another's. */
-const prefix = () => `${Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0')}-`;
+const prefix = () =>
+  `${Math.floor(Math.random() * 0xffffffff)
+    .toString(16)
+    .padStart(8, '0')}-`;
 
 describe.each(backends())('bulk scale-out on $name', (backend) => {
   const t = useTestDatabase(backend);
@@ -34,7 +37,12 @@ describe.each(backends())('bulk scale-out on $name', (backend) => {
     const tpl = await makeTemplate(t.db, { pieces: 2 });
     const i = input(tpl.id, { n: 30 });
     const r = await bulkScaleOut(ctx('bulker', 'wave-1'), i);
-    expect(r).toMatchObject({ ok: true, status: 'ok', committed: true, result: { total: 30, counts: { ok: 30 }, emitMode: 'live', actor: 'bulker:wave-1' } });
+    expect(r).toMatchObject({
+      ok: true,
+      status: 'ok',
+      committed: true,
+      result: { total: 30, counts: { ok: 30 }, emitMode: 'live', actor: 'bulker:wave-1' },
+    });
     if (!r.ok) return;
     expect(r.result.items[0]).toMatchObject({
       index: 1,
@@ -43,9 +51,25 @@ describe.each(backends())('bulk scale-out on $name', (backend) => {
       status: 'ok',
       instanceCollectionKey: `inst:${tpl.key}/${i.batchTag}-001`,
     });
-    expect(await count(t.db, `iu_piece_collection WHERE instance_template_id = $1 AND created_by = 'bulker:wave-1'`, [tpl.id])).toBe(30);
-    expect(await count(t.db, `iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1 AND triggered_by = 'bulker:wave-1' AND status = 'ok'`, [`${i.batchTag}-%`])).toBe(30);
-    expect(await count(t.db, `iu_piece_collection_member m JOIN iu_piece_collection c ON c.id = m.collection_id WHERE c.instance_template_id = $1`, [tpl.id])).toBe(60);
+    expect(
+      await count(t.db, `iu_piece_collection WHERE instance_template_id = $1 AND created_by = 'bulker:wave-1'`, [
+        tpl.id,
+      ]),
+    ).toBe(30);
+    expect(
+      await count(
+        t.db,
+        `iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1 AND triggered_by = 'bulker:wave-1' AND status = 'ok'`,
+        [`${i.batchTag}-%`],
+      ),
+    ).toBe(30);
+    expect(
+      await count(
+        t.db,
+        `iu_piece_collection_member m JOIN iu_piece_collection c ON c.id = m.collection_id WHERE c.instance_template_id = $1`,
+        [tpl.id],
+      ),
+    ).toBe(60);
   });
 
   it('finds the template by key too, and refuses an unknown key writing nothing', async () => {
@@ -53,7 +77,12 @@ describe.each(backends())('bulk scale-out on $name', (backend) => {
     const ok = await bulkScaleOut(ctx(), { ...input(''), templateCollectionId: undefined, templateKey: tpl.key, n: 3 });
     expect(ok).toMatchObject({ ok: true, result: { templateCollectionId: tpl.id, counts: { ok: 3 } } });
     const before = await snapshot(t.db);
-    const missing = await bulkScaleOut(ctx(), { ...input(''), templateCollectionId: undefined, templateKey: 'tpl:nope/v9', n: 3 });
+    const missing = await bulkScaleOut(ctx(), {
+      ...input(''),
+      templateCollectionId: undefined,
+      templateKey: 'tpl:nope/v9',
+      n: 3,
+    });
     expect(missing).toMatchObject({ ok: false, status: 'template_collection_not_found', committed: false });
     expect(await snapshot(t.db)).toEqual(before);
   });
@@ -67,19 +96,26 @@ describe.each(backends())('bulk scale-out on $name', (backend) => {
     expect(await count(t.db, 'iu_piece_collection WHERE instance_template_id = $1', [tpl.id])).toBe(5);
   });
 
-  it.each(['live', 'dry_run'] as const)('previews a %s bulk without writing anything when commit is false', async (emitMode) => {
-    const tpl = await makeTemplate(t.db);
-    const before = await snapshot(t.db);
-    const preview = await bulkScaleOut(ctx(), input(tpl.id, { n: 40, emitMode, commit: false }));
-    expect(preview).toMatchObject({ ok: true, committed: false, result: { counts: { ok: 40 } } });
-    expect(await snapshot(t.db)).toEqual(before);
-  });
+  it.each(['live', 'dry_run'] as const)(
+    'previews a %s bulk without writing anything when commit is false',
+    async (emitMode) => {
+      const tpl = await makeTemplate(t.db);
+      const before = await snapshot(t.db);
+      const preview = await bulkScaleOut(ctx(), input(tpl.id, { n: 40, emitMode, commit: false }));
+      expect(preview).toMatchObject({ ok: true, committed: false, result: { counts: { ok: 40 } } });
+      expect(await snapshot(t.db)).toEqual(before);
+    },
+  );
 
   it('keeps dryrun: instances when a dry-run bulk commits', async () => {
     const tpl = await makeTemplate(t.db);
     const r = await bulkScaleOut(ctx(), input(tpl.id, { n: 4, emitMode: 'dry_run' }));
     expect(r).toMatchObject({ ok: true, committed: true, result: { counts: { ok: 4 } } });
-    expect(await count(t.db, `iu_piece_collection WHERE instance_template_id = $1 AND collection_key LIKE 'dryrun:%'`, [tpl.id])).toBe(4);
+    expect(
+      await count(t.db, `iu_piece_collection WHERE instance_template_id = $1 AND collection_key LIKE 'dryrun:%'`, [
+        tpl.id,
+      ]),
+    ).toBe(4);
   });
 
   it('reports progress with increasing done counts and every item exactly once', async () => {
@@ -132,7 +168,11 @@ describe.each(backends())('bulk scale-out on $name', (backend) => {
     const tpl = await makeTemplate(t.db);
     const before = await snapshot(t.db);
     const ac = new AbortController();
-    const r = await bulkScaleOut(ctx(), { ...input(tpl.id, { n: 10 }), signal: ac.signal, onProgress: (p) => void (p.done === 10 && ac.abort()) });
+    const r = await bulkScaleOut(ctx(), {
+      ...input(tpl.id, { n: 10 }),
+      signal: ac.signal,
+      onProgress: (p) => void (p.done === 10 && ac.abort()),
+    });
     expect(r).toMatchObject({ ok: false, status: 'cancelled', committed: false });
     expect(await snapshot(t.db)).toEqual(before);
   });

@@ -31,7 +31,11 @@ import {
 
 const newPiece = (role: string) => ({
   role,
-  newPiece: { canonicalAddress: `iu_core/template/test/${uniq('a')}/${role}`, title: `T ${role}`, body: `Body of ${role}` },
+  newPiece: {
+    canonicalAddress: `iu_core/template/test/${uniq('a')}/${role}`,
+    title: `T ${role}`,
+    body: `Body of ${role}`,
+  },
 });
 
 describe.each(backends())('recipe engine on $name', (backend) => {
@@ -72,7 +76,14 @@ describe.each(backends())('recipe engine on $name', (backend) => {
         ok: true,
         status: 'ok',
         committed: true,
-        result: { family: `tpl:${family}`, collectionKey: `tpl:${family}/v1`, versionSeq: 1, versionLabel: 'v1', previous: null, actor: 'alice:run-7' },
+        result: {
+          family: `tpl:${family}`,
+          collectionKey: `tpl:${family}/v1`,
+          versionSeq: 1,
+          versionLabel: 'v1',
+          previous: null,
+          actor: 'alice:run-7',
+        },
       });
       if (!r.ok) return;
       const [row] = await t.db.query(
@@ -80,13 +91,29 @@ describe.each(backends())('recipe engine on $name', (backend) => {
            FROM iu_piece_collection c JOIN iu_template_version v ON v.collection_id = c.id WHERE c.id = $1`,
         [r.result.collectionId],
       );
-      expect(row).toEqual({ created_by: 'alice:run-7', marked_by: 'alice:run-7', is_template: true, registered_by: 'alice:run-7', version_seq: 1 });
-      expect(await count(t.db, `information_unit WHERE id = ANY($1::uuid[]) AND created_by = 'alice:run-7'`, [r.result.newPieceIds])).toBe(2);
+      expect(row).toEqual({
+        created_by: 'alice:run-7',
+        marked_by: 'alice:run-7',
+        is_template: true,
+        registered_by: 'alice:run-7',
+        version_seq: 1,
+      });
+      expect(
+        await count(t.db, `information_unit WHERE id = ANY($1::uuid[]) AND created_by = 'alice:run-7'`, [
+          r.result.newPieceIds,
+        ]),
+      ).toBe(2);
     });
 
     it('composes v2 reusing v1 pieces and chains it to v1', async () => {
       const family = uniq('fam');
-      const v1 = await composeTemplateVersion(ctx(), { family, title: 'T', pieces: [newPiece('title'), newPiece('body')], label: 'L', commit: true });
+      const v1 = await composeTemplateVersion(ctx(), {
+        family,
+        title: 'T',
+        pieces: [newPiece('title'), newPiece('body')],
+        label: 'L',
+        commit: true,
+      });
       if (!v1.ok) throw new Error(v1.message);
       const reuse = v1.result.pieces[0].iuId;
       const v2 = await composeTemplateVersion(ctx('bob'), {
@@ -96,14 +123,25 @@ describe.each(backends())('recipe engine on $name', (backend) => {
         label: 'L2',
         commit: true,
       });
-      expect(v2).toMatchObject({ ok: true, result: { collectionKey: `tpl:${family}/v2`, versionSeq: 2, actor: 'bob' } });
+      expect(v2).toMatchObject({
+        ok: true,
+        result: { collectionKey: `tpl:${family}/v2`, versionSeq: 2, actor: 'bob' },
+      });
       if (!v2.ok) return;
-      expect(v2.result.previous).toEqual({ collectionId: v1.result.collectionId, versionLabel: 'v1', registeredNow: false });
+      expect(v2.result.previous).toEqual({
+        collectionId: v1.result.collectionId,
+        versionLabel: 'v1',
+        registeredNow: false,
+      });
       expect(v2.result.pieces.map((p) => [p.role, p.reused])).toEqual([
         ['title', true],
         ['intro', false],
       ]);
-      const chain = await t.db.query<{ version_label: string; previous_version_label: string | null; is_latest: boolean }>(
+      const chain = await t.db.query<{
+        version_label: string;
+        previous_version_label: string | null;
+        is_latest: boolean;
+      }>(
         `SELECT version_label, previous_version_label, is_latest FROM v_iu_template_version_chain WHERE template_family = $1 ORDER BY version_seq`,
         [`tpl:${family}`],
       );
@@ -116,14 +154,29 @@ describe.each(backends())('recipe engine on $name', (backend) => {
     it('registers a marked but unregistered v1 on the way to v2, as the runbook recipe does', async () => {
       const family = uniq('fam');
       const v1 = await makeTemplate(t.db, { key: `tpl:${family}/v1` });
-      const r = await composeTemplateVersion(ctx(), { family, title: 'T', pieces: [{ role: 'title', iuId: v1.pieceIds[0] }], label: 'L', commit: true });
-      expect(r).toMatchObject({ ok: true, result: { versionSeq: 2, previous: { collectionId: v1.id, versionLabel: 'v1', registeredNow: true } } });
+      const r = await composeTemplateVersion(ctx(), {
+        family,
+        title: 'T',
+        pieces: [{ role: 'title', iuId: v1.pieceIds[0] }],
+        label: 'L',
+        commit: true,
+      });
+      expect(r).toMatchObject({
+        ok: true,
+        result: { versionSeq: 2, previous: { collectionId: v1.id, versionLabel: 'v1', registeredNow: true } },
+      });
       expect(await count(t.db, `iu_template_version WHERE template_family = $1`, [`tpl:${family}`])).toBe(2);
     });
 
     it('previews without writing anything when commit is false', async () => {
       const before = await snapshot(t.db);
-      const r = await composeTemplateVersion(ctx(), { family: uniq('fam'), title: 'T', pieces: [newPiece('a')], label: 'L', commit: false });
+      const r = await composeTemplateVersion(ctx(), {
+        family: uniq('fam'),
+        title: 'T',
+        pieces: [newPiece('a')],
+        label: 'L',
+        commit: false,
+      });
       expect(r).toMatchObject({ ok: true, status: 'ok', committed: false, result: { versionSeq: 1 } });
       expect(await snapshot(t.db)).toEqual(before);
     });
@@ -133,8 +186,19 @@ describe.each(backends())('recipe engine on $name', (backend) => {
       const family = uniq('fam');
       await makeTemplate(t.db, { key: `tpl:${family}/v1`, mark: false });
       const before = await snapshot(t.db);
-      const r = await composeTemplateVersion(ctx(), { family, title: 'T', pieces: [newPiece('a')], label: 'L', commit: true });
-      expect(r).toMatchObject({ ok: false, status: 'template_not_marked', step: 'register_previous', committed: false });
+      const r = await composeTemplateVersion(ctx(), {
+        family,
+        title: 'T',
+        pieces: [newPiece('a')],
+        label: 'L',
+        commit: true,
+      });
+      expect(r).toMatchObject({
+        ok: false,
+        status: 'template_not_marked',
+        step: 'register_previous',
+        committed: false,
+      });
       expect(await snapshot(t.db)).toEqual(before);
     });
 
@@ -152,13 +216,24 @@ describe.each(backends())('recipe engine on $name', (backend) => {
         label: 'L',
         commit: true,
       });
-      expect(r).toMatchObject({ ok: false, status: 'canonical_address_collision', step: 'compose', message: describeStatus('canonical_address_collision') });
+      expect(r).toMatchObject({
+        ok: false,
+        status: 'canonical_address_collision',
+        step: 'compose',
+        message: describeStatus('canonical_address_collision'),
+      });
       expect(await snapshot(t.db)).toEqual(before);
     });
 
     it('refuses with previous_version_mismatch when the previous named is not the latest version', async () => {
       const family = uniq('fam');
-      const v1 = await composeTemplateVersion(ctx(), { family, title: 'T', pieces: [newPiece('a')], label: 'L', commit: true });
+      const v1 = await composeTemplateVersion(ctx(), {
+        family,
+        title: 'T',
+        pieces: [newPiece('a')],
+        label: 'L',
+        commit: true,
+      });
       if (!v1.ok) throw new Error(v1.message);
       await composeTemplateVersion(ctx(), { family, title: 'T', pieces: [newPiece('a')], label: 'L', commit: true });
       const before = await snapshot(t.db);
@@ -179,7 +254,13 @@ describe.each(backends())('recipe engine on $name', (backend) => {
       try {
         const before = await snapshot(t.db);
         await expect(
-          composeTemplateVersion(ctx(), { family: uniq('fam'), title: 'T', pieces: [newPiece('a')], label: 'L', commit: true }),
+          composeTemplateVersion(ctx(), {
+            family: uniq('fam'),
+            title: 'T',
+            pieces: [newPiece('a')],
+            label: 'L',
+            commit: true,
+          }),
         ).rejects.toThrow();
         expect(await snapshot(t.db)).toEqual(before);
         expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
@@ -198,7 +279,13 @@ describe.each(backends())('recipe engine on $name', (backend) => {
         ok: true,
         status: 'ok',
         committed: true,
-        result: { status: 'ok', emitMode: 'live', actor: 'carol:batch-1', pieceCount: 3, instanceCollectionKey: `inst:${tpl.key}/${input.uniqueSuffix}` },
+        result: {
+          status: 'ok',
+          emitMode: 'live',
+          actor: 'carol:batch-1',
+          pieceCount: 3,
+          instanceCollectionKey: `inst:${tpl.key}/${input.uniqueSuffix}`,
+        },
       });
       const [log] = await logRowsFor(t.db, input.eventId);
       expect(log).toMatchObject({ status: 'ok', triggered_by: 'carol:batch-1', note: 'go' });
@@ -213,15 +300,23 @@ describe.each(backends())('recipe engine on $name', (backend) => {
       expect((await instancesOfEvent(t.db, input.eventId))[0].created_by).toBe('dave');
     });
 
-    it.each(['live', 'dry_run'] as const)('previews a %s run without writing anything when commit is false', async (emitMode) => {
-      const tpl = await makeTemplate(t.db);
-      const before = await snapshot(t.db);
-      const input = instantiateInput(tpl.id, { emitMode, commit: false });
-      const r = await instantiateFromEvent(ctx(), input);
-      const prefix = emitMode === 'live' ? 'inst:' : 'dryrun:';
-      expect(r).toMatchObject({ ok: true, status: 'ok', committed: false, result: { instanceCollectionKey: `${prefix}${tpl.key}/${input.uniqueSuffix}` } });
-      expect(await snapshot(t.db)).toEqual(before);
-    });
+    it.each(['live', 'dry_run'] as const)(
+      'previews a %s run without writing anything when commit is false',
+      async (emitMode) => {
+        const tpl = await makeTemplate(t.db);
+        const before = await snapshot(t.db);
+        const input = instantiateInput(tpl.id, { emitMode, commit: false });
+        const r = await instantiateFromEvent(ctx(), input);
+        const prefix = emitMode === 'live' ? 'inst:' : 'dryrun:';
+        expect(r).toMatchObject({
+          ok: true,
+          status: 'ok',
+          committed: false,
+          result: { instanceCollectionKey: `${prefix}${tpl.key}/${input.uniqueSuffix}` },
+        });
+        expect(await snapshot(t.db)).toEqual(before);
+      },
+    );
 
     it('keeps the dryrun: instance when a dry run commits', async () => {
       const tpl = await makeTemplate(t.db);
@@ -229,7 +324,10 @@ describe.each(backends())('recipe engine on $name', (backend) => {
       const r = await instantiateFromEvent(ctx(), input);
       expect(r).toMatchObject({ ok: true, committed: true, result: { emitMode: 'dry_run' } });
       const [inst] = await instancesOfEvent(t.db, input.eventId);
-      expect(inst).toMatchObject({ collection_key: `dryrun:${tpl.key}/${input.uniqueSuffix}`, instance_emit_mode: 'dry_run' });
+      expect(inst).toMatchObject({
+        collection_key: `dryrun:${tpl.key}/${input.uniqueSuffix}`,
+        instance_emit_mode: 'dry_run',
+      });
       const [obs] = await t.db.query<{ dry_run_instance_count: number }>(
         `SELECT dry_run_instance_count FROM v_iu_template_observability WHERE collection_id = $1`,
         [tpl.id],
@@ -252,7 +350,10 @@ describe.each(backends())('recipe engine on $name', (backend) => {
     it('serialises two instantiations of one event started at once on one database: one ok, one idempotent_replay', async () => {
       const tpl = await makeTemplate(t.db);
       const input = instantiateInput(tpl.id);
-      const results = await Promise.all([instantiateFromEvent(ctx('one'), input), instantiateFromEvent(ctx('two'), input)]);
+      const results = await Promise.all([
+        instantiateFromEvent(ctx('one'), input),
+        instantiateFromEvent(ctx('two'), input),
+      ]);
       expect(results.map((r) => r.status).sort()).toEqual(['idempotent_replay', 'ok']);
       expect(await instancesOfEvent(t.db, input.eventId)).toHaveLength(1);
     });
@@ -261,7 +362,12 @@ describe.each(backends())('recipe engine on $name', (backend) => {
       const c = await makeTemplate(t.db, { mark: false });
       const before = await snapshot(t.db);
       const preview = await instantiateFromEvent(ctx(), instantiateInput(c.id, { commit: false }));
-      expect(preview).toMatchObject({ ok: false, status: 'template_not_marked', committed: false, message: describeStatus('template_not_marked') });
+      expect(preview).toMatchObject({
+        ok: false,
+        status: 'template_not_marked',
+        committed: false,
+        message: describeStatus('template_not_marked'),
+      });
       expect(await snapshot(t.db)).toEqual(before);
       const input = instantiateInput(c.id);
       const r = await instantiateFromEvent(ctx('gina'), input);
@@ -270,7 +376,9 @@ describe.each(backends())('recipe engine on $name', (backend) => {
       expect(after.iu_piece_collection).toEqual(before.iu_piece_collection);
       expect(after.iu_piece_collection_member).toEqual(before.iu_piece_collection_member);
       expect(after.iu_auto_instantiate_event_log.count).toBe(before.iu_auto_instantiate_event_log.count + 1);
-      expect((await logRowsFor(t.db, input.eventId)).map((l) => [l.status, l.triggered_by])).toEqual([['template_not_marked', 'gina']]);
+      expect((await logRowsFor(t.db, input.eventId)).map((l) => [l.status, l.triggered_by])).toEqual([
+        ['template_not_marked', 'gina'],
+      ]);
     });
 
     it('leaves nothing and closes the gates when the function fails midway', async () => {
@@ -313,7 +421,12 @@ describe.each(backends())('recipe engine on $name', (backend) => {
       const s = await scene();
       const before = await snapshot(t.db);
       const r = await rollbackByActor(ctx('lead'), { actor: s.actor, dryRun: true });
-      expect(r).toMatchObject({ ok: true, status: 'ok', committed: false, result: { actor: s.actor, dryRun: true, instanceCount: 2 } });
+      expect(r).toMatchObject({
+        ok: true,
+        status: 'ok',
+        committed: false,
+        result: { actor: s.actor, dryRun: true, instanceCount: 2 },
+      });
       if (!r.ok) return;
       expect([...r.result.instanceCollectionIds].sort()).toEqual([...s.ids].sort());
       expect(r.result.instances.map((i) => i.emitMode).sort()).toEqual(['dry_run', 'live']);
@@ -325,7 +438,11 @@ describe.each(backends())('recipe engine on $name', (backend) => {
       const s = await scene();
       const pieces = await count(t.db, 'information_unit');
       const r = await rollbackByActor(ctx('lead-on-duty'), { actor: s.actor, dryRun: false });
-      expect(r).toMatchObject({ ok: true, committed: true, result: { instanceCount: 2, rolledBackBy: 'lead-on-duty' } });
+      expect(r).toMatchObject({
+        ok: true,
+        committed: true,
+        result: { instanceCount: 2, rolledBackBy: 'lead-on-duty' },
+      });
       expect(await count(t.db, 'iu_piece_collection WHERE id = ANY($1::uuid[])', [s.ids])).toBe(0);
       expect(await count(t.db, 'iu_piece_collection_member WHERE collection_id = ANY($1::uuid[])', [s.ids])).toBe(0);
       expect(await count(t.db, 'information_unit')).toBe(pieces);
@@ -366,7 +483,13 @@ describe.each(backends())('recipe engine on $name', (backend) => {
         const before = await snapshot(t.db);
         const results = [
           await instantiateFromEvent(ctx(), instantiateInput(tpl.id, { emitMode: 'dry_run' })),
-          await composeTemplateVersion(ctx(), { family: uniq('fam'), title: 'T', pieces: [newPiece('a')], label: 'L', commit: true }),
+          await composeTemplateVersion(ctx(), {
+            family: uniq('fam'),
+            title: 'T',
+            pieces: [newPiece('a')],
+            label: 'L',
+            commit: true,
+          }),
           await rollbackByActor(ctx(), { actor: 'someone', dryRun: false }),
         ];
         for (const r of results) {
@@ -415,8 +538,7 @@ describe.each(backends())('recipe engine on $name', (backend) => {
           ...ctx(),
           beforeFinish: async (tx) => {
             const rows = (await tx.execute(sql`SELECT key, value FROM dot_config ORDER BY key`)) as unknown as
-              | { rows: { key: string; value: string }[] }
-              | { key: string; value: string }[];
+              { rows: { key: string; value: string }[] } | { key: string; value: string }[];
             const list = Array.isArray(rows) ? rows : rows.rows;
             seen.push(Object.fromEntries(list.map((x) => [x.key, x.value])));
           },
@@ -429,7 +551,11 @@ describe.each(backends())('recipe engine on $name', (backend) => {
 
     it('closes the gates when the runbook transaction itself fails midway', async () => {
       const tpl = await makeTemplate(t.db);
-      const restore = await failInsertsWhen(t.db, 'iu_piece_collection_member', `NEW.collection_id <> '${tpl.id}'::uuid`);
+      const restore = await failInsertsWhen(
+        t.db,
+        'iu_piece_collection_member',
+        `NEW.collection_id <> '${tpl.id}'::uuid`,
+      );
       try {
         const before = await snapshot(t.db);
         await expect(instantiate(t.db, { templateId: tpl.id, mode: 'live' })).rejects.toThrow(/test failure/);

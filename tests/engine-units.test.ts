@@ -43,16 +43,23 @@ describe('actorOf', () => {
 
   it('refuses a blank user or a malformed run tag as invalid_input', () => {
     expect(actorOf({ user: '' })).toMatchObject({ ok: false, status: 'invalid_input', issues: [{ field: 'user' }] });
-    expect(actorOf({ user: 'alice', runTag: 'a:b' })).toMatchObject({ ok: false, status: 'invalid_input', issues: [{ field: 'runTag' }] });
+    expect(actorOf({ user: 'alice', runTag: 'a:b' })).toMatchObject({
+      ok: false,
+      status: 'invalid_input',
+      issues: [{ field: 'runTag' }],
+    });
   });
 });
 
 describe('describeStatus', () => {
-  it.each([...SUBSTRATE_STATUSES, ...ENGINE_STATUSES, ...CONSOLE_STATUSES])('has a sentence of its own for %s', (status) => {
-    const s = describeStatus(status);
-    expect(s).toMatch(/^[A-Z].*\.\)?$/);
-    expect(s).not.toMatch(/unknown status/);
-  });
+  it.each([...SUBSTRATE_STATUSES, ...ENGINE_STATUSES, ...CONSOLE_STATUSES])(
+    'has a sentence of its own for %s',
+    (status) => {
+      const s = describeStatus(status);
+      expect(s).toMatch(/^[A-Z].*\.\)?$/);
+      expect(s).not.toMatch(/unknown status/);
+    },
+  );
 
   it('still answers with an honest sentence for a status it does not know', () => {
     expect(describeStatus('brand_new_status')).toMatch(/unknown status "brand_new_status"/);

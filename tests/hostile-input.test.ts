@@ -388,17 +388,14 @@ describe.each(backends())('hostile input on $name', (backend) => {
   ];
 
   describe.each(READS)('GET $route.path', ({ route, bad, good }) => {
-    it.each(bad.length ? bad : ['(none)'])(
-      'answers %s with 400 and a sentence naming the parameter',
-      async (query) => {
-        if (query === '(none)') return;
-        const res = await send(route, 'GET', { query });
-        const text = await res.text();
-        expect(res.status, text.slice(0, 300)).toBe(400);
-        const json = JSON.parse(text);
-        expect(json.error).toMatch(/^The request was not read: .+\./);
-      },
-    );
+    it.each(bad.length ? bad : ['(none)'])('answers %s with 400 and a sentence naming the parameter', async (query) => {
+      if (query === '(none)') return;
+      const res = await send(route, 'GET', { query });
+      const text = await res.text();
+      expect(res.status, text.slice(0, 300)).toBe(400);
+      const json = JSON.parse(text);
+      expect(json.error).toMatch(/^The request was not read: .+\./);
+    });
 
     it('still answers its ordinary queries, and a reading of a bad id with a sentence', async () => {
       for (const query of good) {
@@ -507,10 +504,7 @@ describe('a chunked body over 1 MB, on a real socket', () => {
   afterAll(() => new Promise((r) => server.close(r)));
 
   /** POSTs `size` bytes in 64 KiB chunks with Transfer-Encoding: chunked (no Content-Length). */
-  function postChunked(
-    size: number,
-    headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: string }> {
+  function postChunked(size: number, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = http.request({
         host: '127.0.0.1',

@@ -13,15 +13,35 @@ import { backends, hasPostgres, PG_ONLY, useTestDatabase } from './helpers/db';
 import { count } from './helpers/substrate';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123456789';
-const lead = (username: string): Identity => ({ userId: `id-${username}`, username, role: 'lead', mustChangePassword: false, source: 'session' });
-const caller = (db: Database, identity: Identity): Caller => ({ db, identity, request: { ip: '127.0.0.1', userAgent: 'vitest' } });
+const lead = (username: string): Identity => ({
+  userId: `id-${username}`,
+  username,
+  role: 'lead',
+  mustChangePassword: false,
+  source: 'session',
+});
+const caller = (db: Database, identity: Identity): Caller => ({
+  db,
+  identity,
+  request: { ip: '127.0.0.1', userAgent: 'vitest' },
+});
 const PW = 'correct horse battery';
 
 describe.each(backends())('a proxy user and a password account of the same name on $name', (backend) => {
   const t = useTestDatabase(backend);
-  const cfg = trustedHeaderConfig({ IU_AUTH_MODE: 'trusted-header', IU_AUTH_GROUP_ROLES: 'ops-leads:lead,ops:operator', IU_PEER_TOKEN: 'tok' });
+  const cfg = trustedHeaderConfig({
+    IU_AUTH_MODE: 'trusted-header',
+    IU_AUTH_GROUP_ROLES: 'ops-leads:lead,ops:operator',
+    IU_PEER_TOKEN: 'tok',
+  });
   const fromProxy = (user: string, groups?: string) =>
-    new Headers({ 'x-iu-peer-address': '127.0.0.1', 'x-iu-peer-token': 'tok', 'x-forwarded-user': user, ...(groups === undefined ? {} : { 'x-forwarded-groups': groups }), 'user-agent': 'proxied' });
+    new Headers({
+      'x-iu-peer-address': '127.0.0.1',
+      'x-iu-peer-token': 'tok',
+      'x-forwarded-user': user,
+      ...(groups === undefined ? {} : { 'x-forwarded-groups': groups }),
+      'user-agent': 'proxied',
+    });
 
   it('refuses X-Forwarded-User: admin with no groups instead of signing in as the break-glass lead, with a sentence in the audit trail', async () => {
     await createUser(t.db.orm, { username: 'admin', password: PW, role: 'lead', mustChangePassword: false });
@@ -30,12 +50,28 @@ describe.each(backends())('a proxy user and a password account of the same name 
     expect(await resolveIdentity(t.db, auth, fromProxy('Admin', 'ops-leads'), cfg)).toBeNull();
     // the password account is untouched: same role, still a password account
     expect(await findUser(t.db.orm, 'admin')).toMatchObject({ role: 'lead', source: 'password', disabled: false });
-    const rows = await t.db.query<{ username: string; recipe: string; decision: string; status: string; summary: string; ip: string; user_agent: string; committed: boolean }>(
+    const rows = await t.db.query<{
+      username: string;
+      recipe: string;
+      decision: string;
+      status: string;
+      summary: string;
+      ip: string;
+      user_agent: string;
+      committed: boolean;
+    }>(
       "SELECT username, recipe, decision, status, summary, ip, user_agent, committed FROM console_audit_log WHERE recipe = 'sign_in'",
     );
     // one row for the burst of requests, not one per request
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ username: 'admin', decision: 'denied', status: 'identity_conflict', ip: '127.0.0.1', user_agent: 'proxied', committed: false });
+    expect(rows[0]).toMatchObject({
+      username: 'admin',
+      decision: 'denied',
+      status: 'identity_conflict',
+      ip: '127.0.0.1',
+      user_agent: 'proxied',
+      committed: false,
+    });
     expect(rows[0].summary).toContain('a proxy sign-in never takes over a password account');
     expect(rows[0].summary).toContain('Ask a lead');
     // and the sign-in page can say the same sentence to the person
@@ -45,14 +81,23 @@ describe.each(backends())('a proxy user and a password account of the same name 
 
   it('still signs in a proxy user whose name is free, and a password account cannot later take that name', async () => {
     const auth = createAuth(t.db, { BETTER_AUTH_SECRET: SECRET });
-    expect(await resolveIdentity(t.db, auth, fromProxy('quinn', 'ops'), cfg)).toMatchObject({ username: 'quinn', role: 'operator', source: 'trusted-header' });
-    await expect(createUser(t.db.orm, { username: 'quinn', password: PW, role: 'lead', mustChangePassword: false })).rejects.toThrow(/already exists/);
+    expect(await resolveIdentity(t.db, auth, fromProxy('quinn', 'ops'), cfg)).toMatchObject({
+      username: 'quinn',
+      role: 'operator',
+      source: 'trusted-header',
+    });
+    await expect(
+      createUser(t.db.orm, { username: 'quinn', password: PW, role: 'lead', mustChangePassword: false }),
+    ).rejects.toThrow(/already exists/);
     expect(await count(t.db, "auth_account a JOIN auth_user u ON u.id = a.user_id WHERE u.username = 'quinn'")).toBe(0);
   });
 
   it('reports the conflict to whoever lost the race to make the account', async () => {
     await createUser(t.db.orm, { username: 'rhea', password: PW, role: 'viewer', mustChangePassword: false });
-    expect(await provisionHeaderUser(t.db.orm, 'rhea', 'lead')).toMatchObject({ ok: false, existing: { username: 'rhea', source: 'password' } });
+    expect(await provisionHeaderUser(t.db.orm, 'rhea', 'lead')).toMatchObject({
+      ok: false,
+      existing: { username: 'rhea', source: 'password' },
+    });
   });
 });
 
@@ -70,24 +115,48 @@ describe.each(backends())('the last-lead guard on $name', (backend) => {
     expect(await provisionHeaderUser(t.db.orm, 'sso-lead', 'lead')).toMatchObject({ ok: true });
     delete process.env.IU_AUTH_MODE;
     expect(await countActiveLeads(t.db.orm, { ssoSignIn: false })).toBe(1);
-    const demote = await executeAuthorized(setRoleDefinition, caller(t.db, lead('pia')), { username: 'pia', role: 'operator', reason: 'step down' });
+    const demote = await executeAuthorized(setRoleDefinition, caller(t.db, lead('pia')), {
+      username: 'pia',
+      role: 'operator',
+      reason: 'step down',
+    });
     expect(demote).toMatchObject({ ok: false, decision: 'invalid' });
-    expect(demote.message).toBe('pia is the last enabled lead who can sign in; make someone else a lead first, or nobody could manage users.');
+    expect(demote.message).toBe(
+      'pia is the last enabled lead who can sign in; make someone else a lead first, or nobody could manage users.',
+    );
     expect(await findUser(t.db.orm, 'pia')).toMatchObject({ role: 'lead' });
     // with the mode on, the proxy can sign sso-lead in, so pia may step down
     process.env.IU_AUTH_MODE = 'trusted-header';
     expect(await countActiveLeads(t.db.orm, { ssoSignIn: true })).toBe(2);
-    expect(await executeAuthorized(setRoleDefinition, caller(t.db, lead('pia')), { username: 'pia', role: 'operator', reason: 'step down' })).toMatchObject({ ok: true, committed: true });
+    expect(
+      await executeAuthorized(setRoleDefinition, caller(t.db, lead('pia')), {
+        username: 'pia',
+        role: 'operator',
+        reason: 'step down',
+      }),
+    ).toMatchObject({ ok: true, committed: true });
   });
 
   it('does not count a disabled lead, nor a lead whose password was removed', async () => {
     await createUser(t.db.orm, { username: 'kai', password: PW, role: 'lead', mustChangePassword: false });
     await createUser(t.db.orm, { username: 'kim', password: PW, role: 'lead', mustChangePassword: false });
     await createUser(t.db.orm, { username: 'kit', password: PW, role: 'lead', mustChangePassword: false });
-    await t.db.query("UPDATE auth_account SET password = NULL WHERE user_id = (SELECT id FROM auth_user WHERE username = 'kim')");
-    expect(await executeAuthorized(setDisabledDefinition, caller(t.db, lead('kai')), { username: 'kit', disabled: 'true', reason: 'left' })).toMatchObject({ ok: true });
+    await t.db.query(
+      "UPDATE auth_account SET password = NULL WHERE user_id = (SELECT id FROM auth_user WHERE username = 'kim')",
+    );
+    expect(
+      await executeAuthorized(setDisabledDefinition, caller(t.db, lead('kai')), {
+        username: 'kit',
+        disabled: 'true',
+        reason: 'left',
+      }),
+    ).toMatchObject({ ok: true });
     // pia stepped down above; kai is the only lead who can sign in
-    const r = await executeAuthorized(setDisabledDefinition, caller(t.db, lead('kit')), { username: 'kai', disabled: 'true', reason: 'left' });
+    const r = await executeAuthorized(setDisabledDefinition, caller(t.db, lead('kit')), {
+      username: 'kai',
+      disabled: 'true',
+      reason: 'left',
+    });
     expect(r).toMatchObject({ ok: false, decision: 'invalid' });
     expect(r.message).toMatch(/kai is the last enabled lead who can sign in/);
   });
@@ -106,10 +175,22 @@ describe.skipIf(!hasPostgres)(`two leads demoting each other at the same moment 
       await t.db.query("UPDATE auth_user SET role = 'lead', banned = false WHERE username IN ('ann', 'ben')");
       // alternate the kinds of change: demotion against demotion, and disabling against demotion
       const [a, b] = await Promise.all([
-        executeAuthorized(setRoleDefinition, caller(one, lead('ann')), { username: 'ben', role: 'operator', reason: `race ${i}` }),
+        executeAuthorized(setRoleDefinition, caller(one, lead('ann')), {
+          username: 'ben',
+          role: 'operator',
+          reason: `race ${i}`,
+        }),
         i % 2
-          ? executeAuthorized(setDisabledDefinition, caller(two, lead('ben')), { username: 'ann', disabled: 'true', reason: `race ${i}` })
-          : executeAuthorized(setRoleDefinition, caller(two, lead('ben')), { username: 'ann', role: 'viewer', reason: `race ${i}` }),
+          ? executeAuthorized(setDisabledDefinition, caller(two, lead('ben')), {
+              username: 'ann',
+              disabled: 'true',
+              reason: `race ${i}`,
+            })
+          : executeAuthorized(setRoleDefinition, caller(two, lead('ben')), {
+              username: 'ann',
+              role: 'viewer',
+              reason: `race ${i}`,
+            }),
       ]);
       const leads = await countActiveLeads(t.db.orm, { ssoSignIn: false });
       outcomes.push(`${a.ok ? 'ok' : 'refused'}/${b.ok ? 'ok' : 'refused'}`);

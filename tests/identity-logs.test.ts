@@ -40,7 +40,12 @@ describe('with PostgreSQL down, a signed-in request', () => {
   afterAll(async () => down?.close());
 
   it('signs in while the database is up', async () => {
-    await createUser(t.db.orm, { username: 'tess', password: 'correct horse battery', role: 'lead', mustChangePassword: false });
+    await createUser(t.db.orm, {
+      username: 'tess',
+      password: 'correct horse battery',
+      role: 'lead',
+      mustChangePassword: false,
+    });
     const res = await createAuth(t.db, env).handler(
       new Request(`${base}/api/auth/sign-in/username`, {
         method: 'POST',
@@ -104,7 +109,17 @@ describe('redacting log text', () => {
       'Failed query: select 1 where token = $1\nparams: tok-999,other',
     ].join('\n');
     const out = redactText(text);
-    for (const secret of ['abc.def', 'tok123', 'eyJhbGciOi', 's3cr3t-token', 'hunter2hunter2', 'x y z', 'abcdefabcdef', 'pa55word', 'tok-999']) {
+    for (const secret of [
+      'abc.def',
+      'tok123',
+      'eyJhbGciOi',
+      's3cr3t-token',
+      'hunter2hunter2',
+      'x y z',
+      'abcdefabcdef',
+      'pa55word',
+      'tok-999',
+    ]) {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain('postgres://iu:[hidden]@db.internal:5432/iu_core');
@@ -113,7 +128,9 @@ describe('redacting log text', () => {
 
   it('keeps an error readable: name, code, message, frames and causes', () => {
     const inner = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
-    const outer = Object.assign(new Error('Failed query: select 1\nparams: secret-token-value', { cause: inner }), { params: ['secret-token-value'] });
+    const outer = Object.assign(new Error('Failed query: select 1\nparams: secret-token-value', { cause: inner }), {
+      params: ['secret-token-value'],
+    });
     const text = describeForLog(outer);
     expect(text).toMatch(/^Error: Failed query: select 1\nparams: \[hidden\]\n\s+at /);
     expect(text).toContain('caused by Error [ECONNREFUSED]: connect ECONNREFUSED 127.0.0.1:1');

@@ -49,10 +49,21 @@ describe.each(backends())('changing your own password on $name', (backend) => {
     );
 
   const hashOf = async (username: string) =>
-    (await t.db.query<{ password: string }>("SELECT a.password FROM auth_account a JOIN auth_user u ON u.id = a.user_id WHERE u.username = $1 AND a.provider_id = 'credential'", [username]))[0].password;
+    (
+      await t.db.query<{ password: string }>(
+        "SELECT a.password FROM auth_account a JOIN auth_user u ON u.id = a.user_id WHERE u.username = $1 AND a.provider_id = 'credential'",
+        [username],
+      )
+    )[0].password;
 
   const auditOf = (username: string) =>
-    t.db.query<{ role: string | null; decision: string; status: string; params: Record<string, unknown>; summary: string }>(
+    t.db.query<{
+      role: string | null;
+      decision: string;
+      status: string;
+      params: Record<string, unknown>;
+      summary: string;
+    }>(
       "SELECT role, decision, status, params, summary FROM console_audit_log WHERE recipe = 'password_change' AND username = $1 ORDER BY id",
       [username],
     );
@@ -83,7 +94,9 @@ describe.each(backends())('changing your own password on $name', (backend) => {
     expect(r).toMatchObject({ ok: true, committed: true, result: { username: 'noor', otherSessionsEnded: 1 } });
     expect(await verifyPassword({ hash: await hashOf('noor'), password: NEW })).toBe(true);
     expect(await count(t.db, "auth_user WHERE username = 'noor' AND NOT must_change_password")).toBe(1);
-    expect(await resolveIdentity(t.db, auth(), new Headers({ cookie: here.cookie }), noHeaders)).toMatchObject({ username: 'noor' });
+    expect(await resolveIdentity(t.db, auth(), new Headers({ cookie: here.cookie }), noHeaders)).toMatchObject({
+      username: 'noor',
+    });
     expect(await resolveIdentity(t.db, auth(), new Headers({ cookie: elsewhere.cookie }), noHeaders)).toBeNull();
     const [row] = await auditOf('noor');
     expect(row).toMatchObject({ role: 'none', decision: 'ok', status: 'ok' });
@@ -100,12 +113,28 @@ describe.each(backends())('changing your own password on $name', (backend) => {
     await createUser(t.db.orm, { username: 'wade', password: OLD, role: 'operator', mustChangePassword: false });
     const { me, sessionId } = await sessionOf((await signIn('wade', OLD, '10.1.0.5')).cookie);
     const before = await hashOf('wade');
-    const wrong = await change(me, sessionId, { currentPassword: 'not my password', newPassword: NEW, newPasswordAgain: NEW });
-    expect(wrong).toMatchObject({ ok: false, decision: 'invalid', message: 'The current password is wrong; nothing was changed.' });
-    const weak = await change(me, sessionId, { currentPassword: OLD, newPassword: 'aaaaaaaaaa', newPasswordAgain: 'aaaaaaaaaa' });
+    const wrong = await change(me, sessionId, {
+      currentPassword: 'not my password',
+      newPassword: NEW,
+      newPasswordAgain: NEW,
+    });
+    expect(wrong).toMatchObject({
+      ok: false,
+      decision: 'invalid',
+      message: 'The current password is wrong; nothing was changed.',
+    });
+    const weak = await change(me, sessionId, {
+      currentPassword: OLD,
+      newPassword: 'aaaaaaaaaa',
+      newPasswordAgain: 'aaaaaaaaaa',
+    });
     expect(weak).toMatchObject({ ok: false, decision: 'invalid' });
     expect(weak.message).toMatch(/too easy to guess \(repeated characters.*choose a longer one/);
-    const named = await change(me, sessionId, { currentPassword: OLD, newPassword: 'wade-wade-wade', newPasswordAgain: 'wade-wade-wade' });
+    const named = await change(me, sessionId, {
+      currentPassword: OLD,
+      newPassword: 'wade-wade-wade',
+      newPasswordAgain: 'wade-wade-wade',
+    });
     expect(named).toMatchObject({ ok: false, decision: 'invalid' });
     const differ = await change(me, sessionId, { currentPassword: OLD, newPassword: NEW, newPasswordAgain: `${NEW}!` });
     expect(differ.message).toMatch(/The two new passwords differ/);
@@ -122,7 +151,10 @@ describe.each(backends())('changing your own password on $name', (backend) => {
     await createUser(t.db.orm, { username: 'gus', password: OLD, role: 'viewer', mustChangePassword: false });
     const { me, sessionId } = await sessionOf((await signIn('gus', OLD, '10.1.0.6')).cookie);
     for (let i = 0; i < 3; i++) {
-      expect((await change(me, sessionId, { currentPassword: `guess-${i}`, newPassword: NEW, newPasswordAgain: NEW })).message).toMatch(/current password is wrong/);
+      expect(
+        (await change(me, sessionId, { currentPassword: `guess-${i}`, newPassword: NEW, newPasswordAgain: NEW }))
+          .message,
+      ).toMatch(/current password is wrong/);
     }
     const blocked = await change(me, sessionId, { currentPassword: OLD, newPassword: NEW, newPasswordAgain: NEW });
     expect(blocked.message).toMatch(/Too many wrong passwords for gus; wait \d+ seconds/);
@@ -133,10 +165,18 @@ describe.each(backends())('changing your own password on $name', (backend) => {
   it('tells a person signed in by the proxy to change their password there', async () => {
     const made = await provisionHeaderUser(t.db.orm, 'sso-sam', 'operator');
     expect(made.ok).toBe(true);
-    const me: Identity = { userId: made.ok ? made.user.id : '', username: 'sso-sam', role: 'operator', mustChangePassword: false, source: 'trusted-header' };
+    const me: Identity = {
+      userId: made.ok ? made.user.id : '',
+      username: 'sso-sam',
+      role: 'operator',
+      mustChangePassword: false,
+      source: 'trusted-header',
+    };
     const r = await change(me, null, { currentPassword: 'whatever-it-is', newPassword: NEW, newPasswordAgain: NEW });
     expect(r).toMatchObject({ ok: false, decision: 'invalid' });
     expect(r.message).toMatch(/change your password there/);
-    expect(await count(t.db, "auth_account a JOIN auth_user u ON u.id = a.user_id WHERE u.username = 'sso-sam'")).toBe(0);
+    expect(await count(t.db, "auth_account a JOIN auth_user u ON u.id = a.user_id WHERE u.username = 'sso-sam'")).toBe(
+      0,
+    );
   });
 });

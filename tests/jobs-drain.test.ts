@@ -10,7 +10,13 @@ import { startBulkWorker, type BulkWorker } from '@/lib/jobs/worker';
 import { backends, useTestDatabase } from './helpers/db';
 import { ALL_CLOSED, count, gateValues, makeTemplate, uniq, type Template } from './helpers/substrate';
 
-const olga: Identity = { userId: 'id-olga', username: 'olga', role: 'operator', mustChangePassword: false, source: 'session' };
+const olga: Identity = {
+  userId: 'id-olga',
+  username: 'olga',
+  role: 'operator',
+  mustChangePassword: false,
+  source: 'session',
+};
 
 // one backend per run of this file's process: the drain cannot be undone
 const backend = backends().at(-1)!;
@@ -20,7 +26,13 @@ describe(`the drain on ${backend.name}`, () => {
   let tpl: Template;
   let worker: BulkWorker | undefined;
   const caller = () => ({ db: t.db, identity: olga, request: { ip: null, userAgent: 'vitest' } });
-  const input = () => ({ templateCollectionId: tpl.id, n: 3000, uuidPrefix: `${crypto.randomBytes(4).toString('hex')}-`, batchTag: uniq('drain'), emitMode: 'live' });
+  const input = () => ({
+    templateCollectionId: tpl.id,
+    n: 3000,
+    uuidPrefix: `${crypto.randomBytes(4).toString('hex')}-`,
+    batchTag: uniq('drain'),
+    emitMode: 'live',
+  });
 
   beforeAll(async () => {
     tpl = await makeTemplate(t.db, { pieces: 2 });
@@ -32,7 +44,12 @@ describe(`the drain on ${backend.name}`, () => {
     const pre = await startBulkJob(caller(), { ...i, preview: true });
     if (!pre.ok) throw new Error(pre.result.message);
     const planned = (await waitForBulkJob(t.db, pre.jobId))!;
-    const s = await startBulkJob(caller(), { ...i, planId: planned.planId, confirmText: i.batchTag, reason: 'drained' });
+    const s = await startBulkJob(caller(), {
+      ...i,
+      planId: planned.planId,
+      confirmText: i.batchTag,
+      reason: 'drained',
+    });
     if (!s.ok) throw new Error(s.result.message);
     for (let k = 0; k < 200; k++) {
       const v = await getBulkJob(t.db, s.jobId);
@@ -44,12 +61,17 @@ describe(`the drain on ${backend.name}`, () => {
     expect(isDraining()).toBe(true);
     const end = (await waitForBulkJob(t.db, s.jobId, 10_000))!;
     expect(end).toMatchObject({ status: 'cancelled', committed: false });
-    expect(end.message).toMatch(/^Cancelled by shutdown \(the console instance was stopped and the run did not finish within 0.1 s\)/);
+    expect(end.message).toMatch(
+      /^Cancelled by shutdown \(the console instance was stopped and the run did not finish within 0.1 s\)/,
+    );
     expect(await count(t.db, 'iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1', [`${i.batchTag}-%`])).toBe(0);
     expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
     if (backend.name === 'pglite') {
       // a draining PGlite console starts no run of its own
-      expect(await startBulkJob(caller(), { ...input(), preview: true })).toMatchObject({ ok: false, result: { status: 'draining' } });
+      expect(await startBulkJob(caller(), { ...input(), preview: true })).toMatchObject({
+        ok: false,
+        result: { status: 'draining' },
+      });
     } else {
       // on PostgreSQL the request is still recorded, for another instance's worker
       const queued = await startBulkJob(caller(), { ...input(), preview: true });

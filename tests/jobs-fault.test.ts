@@ -20,13 +20,26 @@ import { openDatabase, type Database } from '@/db/client';
 import { migrate } from '@/db/migrate';
 import { executeAuthorized, type Caller } from '@/lib/auth/authorize';
 import type { Identity } from '@/lib/auth/identity';
-import { cancelBulkJobDefinition, getBulkJob, rerunBulkJob, startBulkJob, waitForBulkJob, type BulkJobView } from '@/lib/bulk/jobs';
+import {
+  cancelBulkJobDefinition,
+  getBulkJob,
+  rerunBulkJob,
+  startBulkJob,
+  waitForBulkJob,
+  type BulkJobView,
+} from '@/lib/bulk/jobs';
 import { guardDatabase } from '@/lib/health/database-guard';
 import { hasPostgres, PG_ONLY, useTestDatabase } from './helpers/db';
 import { ALL_CLOSED, count, gateValues, makeTemplate, uniq, type Template } from './helpers/substrate';
 
 const ROOT = path.resolve(__dirname, '..');
-const olga: Identity = { userId: 'id-olga', username: 'olga', role: 'operator', mustChangePassword: false, source: 'session' };
+const olga: Identity = {
+  userId: 'id-olga',
+  username: 'olga',
+  role: 'operator',
+  mustChangePassword: false,
+  source: 'session',
+};
 const callerOn = (db: Database): Caller => ({ db, identity: olga, request: { ip: '127.0.0.1', userAgent: 'vitest' } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** What each fault left, printed at the end as the fault table. */
@@ -89,7 +102,8 @@ async function runningWithProgress(db: Database, id: string): Promise<BulkJobVie
   for (;;) {
     const v = (await getBulkJob(db, id))!;
     if (v.status === 'running' && v.done > 0) return v;
-    if (v.status !== 'running' && v.status !== 'queued') throw new Error(`the job ended before the fault: ${v.status} ${v.message}`);
+    if (v.status !== 'running' && v.status !== 'queued')
+      throw new Error(`the job ended before the fault: ${v.status} ${v.message}`);
     if (Date.now() > until) throw new Error('the job did not start running');
     await sleep(100);
   }
@@ -134,7 +148,12 @@ async function leftovers(db: Database, batchTag: string): Promise<{ rows: number
 afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   if (table.length) {
-    console.log(['fault | job state after | rows written | gates open | seconds', ...table.map((r) => `${r.fault} | ${r.state} | ${r.rows} | ${r.gatesOpen} | ${r.seconds.toFixed(1)}`)].join('\n'));
+    console.log(
+      [
+        'fault | job state after | rows written | gates open | seconds',
+        ...table.map((r) => `${r.fault} | ${r.state} | ${r.rows} | ${r.gatesOpen} | ${r.seconds.toFixed(1)}`),
+      ].join('\n'),
+    );
   }
 });
 
@@ -152,7 +171,11 @@ describe.skipIf(!hasPostgres)(`bulk jobs on two instances and two workers, throu
 
   const live = () => request(a, { ...input, planId, confirmText: input.batchTag, reason: 'fault test' });
   const byPid = (pid: number) => workers.find((w) => w.proc.pid === pid)!;
-  const runnerOf = async (id: string) => runnerPid({ id }, await b.query<{ runner: string | null }>('SELECT runner FROM console_bulk_job WHERE id = $1', [id]));
+  const runnerOf = async (id: string) =>
+    runnerPid(
+      { id },
+      await b.query<{ runner: string | null }>('SELECT runner FROM console_bulk_job WHERE id = $1', [id]),
+    );
 
   beforeAll(async () => {
     a = await openDatabase({ url: t.url, max: 3 });
@@ -160,7 +183,13 @@ describe.skipIf(!hasPostgres)(`bulk jobs on two instances and two workers, throu
     tpl = await makeTemplate(t.db, { pieces: 2 });
     await slowRuns(t.db, 3);
     workers = [await spawnWorker(t.url), await spawnWorker(t.url)];
-    input = { templateCollectionId: tpl.id, n: N, uuidPrefix: `${crypto.randomBytes(4).toString('hex')}-`, batchTag: uniq('fault'), emitMode: 'live' };
+    input = {
+      templateCollectionId: tpl.id,
+      n: N,
+      uuidPrefix: `${crypto.randomBytes(4).toString('hex')}-`,
+      batchTag: uniq('fault'),
+      emitMode: 'live',
+    };
     planId = await preflight(a, input);
   }, 180_000);
 
@@ -227,7 +256,12 @@ describe.skipIf(!hasPostgres)(`bulk jobs on two instances and two workers, throu
     expect(view).toMatchObject({ status: 'cancelled', committed: false });
     expect(view.message).toMatch(/^Cancelled by shutdown/);
     const left = await leftovers(b, String(input.batchTag));
-    table.push({ fault: 'SIGTERM, IU_DRAIN_SECONDS=1 (run longer than the drain)', state: `${view.status} (by shutdown)`, ...left, seconds: exitSeconds });
+    table.push({
+      fault: 'SIGTERM, IU_DRAIN_SECONDS=1 (run longer than the drain)',
+      state: `${view.status} (by shutdown)`,
+      ...left,
+      seconds: exitSeconds,
+    });
     expect(left).toEqual({ rows: 0, gatesOpen: 0 });
   }, 120_000);
 
@@ -247,7 +281,12 @@ describe.skipIf(!hasPostgres)(`bulk jobs on two instances and two workers, throu
     const view = (await getBulkJob(b, id))!;
     expect(view).toMatchObject({ status: 'succeeded', committed: true, done: N, planId });
     const left = await leftovers(b, String(input.batchTag));
-    table.push({ fault: 'SIGTERM, IU_DRAIN_SECONDS=60 (run finishes in the drain)', state: view.status, ...left, seconds: exitSeconds });
+    table.push({
+      fault: 'SIGTERM, IU_DRAIN_SECONDS=60 (run finishes in the drain)',
+      state: view.status,
+      ...left,
+      seconds: exitSeconds,
+    });
     expect(left).toEqual({ rows: N, gatesOpen: 0 });
     // the plan is used now: running the job the drain cancelled again asks for a new preflight
     expect(await rerunBulkJob(callerOn(a), drained)).toMatchObject({ ok: false, result: { status: 'plan_used' } });
@@ -264,12 +303,18 @@ describe.skipIf(!hasPostgres || !fs.existsSync(`${PG_BIN}/initdb`) || process.ge
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iu-fault-pg-'));
     const url = `postgres://postgres@127.0.0.1:${port}/iu_fault`;
     const pgctl = (...args: string[]) =>
-      execFileSync('su', ['postgres', '-c', [`${PG_BIN}/pg_ctl`, '-D', `${dir}/data`, ...args].join(' ')], { stdio: 'pipe', timeout: 60_000 });
+      execFileSync('su', ['postgres', '-c', [`${PG_BIN}/pg_ctl`, '-D', `${dir}/data`, ...args].join(' ')], {
+        stdio: 'pipe',
+        timeout: 60_000,
+      });
     let db: Database | undefined;
 
     beforeAll(async () => {
       fs.chmodSync(dir, 0o777);
-      execFileSync('su', ['postgres', '-c', `${PG_BIN}/initdb -D ${dir}/data -U postgres --auth=trust -E UTF8`], { stdio: 'pipe', timeout: 120_000 });
+      execFileSync('su', ['postgres', '-c', `${PG_BIN}/initdb -D ${dir}/data -U postgres --auth=trust -E UTF8`], {
+        stdio: 'pipe',
+        timeout: 120_000,
+      });
       pgctl('-o', `"-p ${port} -k ${dir} -c listen_addresses=127.0.0.1"`, '-l', `${dir}/log`, '-w', 'start');
       execFileSync('su', ['postgres', '-c', `${PG_BIN}/createdb -h 127.0.0.1 -p ${port} iu_fault`], { stdio: 'pipe' });
       db = await openDatabase({ url, max: 3 });
@@ -292,7 +337,13 @@ describe.skipIf(!hasPostgres || !fs.existsSync(`${PG_BIN}/initdb`) || process.ge
       await slowRuns(d, 3);
       const w = await spawnWorker(url);
       try {
-        const input = { templateCollectionId: tpl.id, n: N_OUTAGE, uuidPrefix: `${crypto.randomBytes(4).toString('hex')}-`, batchTag: uniq('outage'), emitMode: 'live' };
+        const input = {
+          templateCollectionId: tpl.id,
+          n: N_OUTAGE,
+          uuidPrefix: `${crypto.randomBytes(4).toString('hex')}-`,
+          batchTag: uniq('outage'),
+          emitMode: 'live',
+        };
         const planId = await preflight(d, input);
         const id = await request(d, { ...input, planId, confirmText: input.batchTag, reason: 'outage test' });
         await runningWithProgress(d, id);
@@ -334,7 +385,12 @@ describe.skipIf(!hasPostgres || !fs.existsSync(`${PG_BIN}/initdb`) || process.ge
         expect(audit).toMatchObject({ committed: false });
         expect(audit.status).not.toBe('ok');
         const left = await leftovers(d, input.batchTag);
-        table.push({ fault: 'PostgreSQL stopped 4 s mid-run, then started', state: `${view.status} (${view.resultStatus})`, ...left, seconds: (Date.now() - t0) / 1000 });
+        table.push({
+          fault: 'PostgreSQL stopped 4 s mid-run, then started',
+          state: `${view.status} (${view.resultStatus})`,
+          ...left,
+          seconds: (Date.now() - t0) / 1000,
+        });
         expect(left).toEqual({ rows: 0, gatesOpen: 0 });
       } finally {
         w.proc.kill('SIGKILL');

@@ -17,7 +17,13 @@ import { serveMetrics } from '@/lib/metrics/serve';
 import { backends, useTestDatabase } from './helpers/db';
 import { makeTemplate, uniq } from './helpers/substrate';
 
-const olga: Identity = { userId: 'id-olga', username: 'olga', role: 'operator', mustChangePassword: false, source: 'session' };
+const olga: Identity = {
+  userId: 'id-olga',
+  username: 'olga',
+  role: 'operator',
+  mustChangePassword: false,
+  source: 'session',
+};
 
 /** Prometheus text format → { 'name{labels}': value } (labels as printed). */
 function parse(text: string): Map<string, number> {
@@ -56,9 +62,17 @@ describe.each(backends())('/metrics on $name', (backend) => {
 
   it('counts a finished preflight and reads jobs, recipe runs and open gates from the database', async () => {
     const tpl = await makeTemplate(t.db, { pieces: 1 });
-    const s = await startBulkJob({ db: t.db, identity: olga, request: { ip: null, userAgent: 'vitest' } }, {
-      templateCollectionId: tpl.id, n: 5, uuidPrefix: 'abcdef09-', batchTag: uniq('metrics'), emitMode: 'live', preview: true,
-    });
+    const s = await startBulkJob(
+      { db: t.db, identity: olga, request: { ip: null, userAgent: 'vitest' } },
+      {
+        templateCollectionId: tpl.id,
+        n: 5,
+        uuidPrefix: 'abcdef09-',
+        batchTag: uniq('metrics'),
+        emitMode: 'live',
+        preview: true,
+      },
+    );
     if (!s.ok) throw new Error(s.result.message);
     expect(await waitForBulkJob(t.db, s.jobId)).toMatchObject({ status: 'succeeded' });
 
@@ -71,7 +85,9 @@ describe.each(backends())('/metrics on $name', (backend) => {
     expect(m.get('iu_bulk_jobs{status="running"}')).toBe(0);
     expect(m.get('iu_bulk_job_runs_total{mode="preview",status="succeeded"}')).toBeGreaterThanOrEqual(1);
     expect(m.get('iu_bulk_job_duration_seconds_count{mode="preview",status="succeeded"}')).toBeGreaterThanOrEqual(1);
-    expect(m.get('iu_recipe_runs{recipe="bulk_scale_out",mode="preview",decision="ok",status="ok",committed="false"}')).toBeGreaterThanOrEqual(2);
+    expect(
+      m.get('iu_recipe_runs{recipe="bulk_scale_out",mode="preview",decision="ok",status="ok",committed="false"}'),
+    ).toBeGreaterThanOrEqual(2);
     expect(m.get('iu_gates_open')).toBe(0);
     expect([...m.keys()].some((k) => k.startsWith('iu_console_process_cpu'))).toBe(true);
     // anything else is the console's, counted by route with ids folded
@@ -87,7 +103,11 @@ describe.each(backends())('sign-in failures, gate leaks and request log lines on
   const t = useTestDatabase(backend);
   const port = backend.name === 'pglite' ? 3395 : 3396;
   const base = `http://127.0.0.1:${port}`;
-  const env = { BETTER_AUTH_SECRET: 'metrics-test-secret-metrics-test-secret-0123', PORT: String(port), IU_SIGNIN_MAX_ATTEMPTS: '5' };
+  const env = {
+    BETTER_AUTH_SECRET: 'metrics-test-secret-metrics-test-secret-0123',
+    PORT: String(port),
+    IU_SIGNIN_MAX_ATTEMPTS: '5',
+  };
   const PASSWORD = 'tess-correct-horse-battery';
   const lines: Record<string, unknown>[] = [];
   const raw: string[] = [];
@@ -105,7 +125,13 @@ describe.each(backends())('sign-in failures, gate leaks and request log lines on
           for await (const c of req) chunks.push(c as Buffer);
           const headers = new Headers(Object.entries(req.headers).map(([k, v]) => [k, String(v)] as [string, string]));
           if (req.url?.startsWith('/api/auth/')) {
-            const r = await auth.handler(new Request(`${base}${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined }));
+            const r = await auth.handler(
+              new Request(`${base}${req.url}`, {
+                method: req.method,
+                headers,
+                body: chunks.length ? Buffer.concat(chunks) : undefined,
+              }),
+            );
             r.headers.forEach((v, k) => res.appendHeader(k, v));
             res.statusCode = r.status;
             res.end(Buffer.from(await r.arrayBuffer()));
@@ -133,7 +159,7 @@ describe.each(backends())('sign-in failures, gate leaks and request log lines on
       body: JSON.stringify({ username, password }),
     });
 
-  it('counts failed sign-ins, and shows from the sign-in limits\' table a user name locked out after five', async () => {
+  it("counts failed sign-ins, and shows from the sign-in limits' table a user name locked out after five", async () => {
     const before = (await scrape()).get('iu_signin_failures_total') ?? 0;
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await signIn('tess', `wrong-password-${i}`, '10.9.0.1')).status);
@@ -165,16 +191,31 @@ describe.each(backends())('sign-in failures, gate leaks and request log lines on
     const res = await signIn('tess', PASSWORD, '10.9.0.2');
     expect(res.status).toBe(200);
     const token = ((await res.json()) as { token: string }).token;
-    const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const page = await fetch(`${base}/whoami?note=x`, { headers: { cookie, 'x-request-id': 'req-whoami-1' } });
     expect(await page.text()).toBe('tess');
     expect(page.headers.get('x-request-id')).toBe('req-whoami-1');
     const line = lines.find((l) => l.reqId === 'req-whoami-1');
-    expect(line).toMatchObject({ msg: 'request', reqId: 'req-whoami-1', actor: 'tess', method: 'GET', path: '/whoami', status: 200 });
+    expect(line).toMatchObject({
+      msg: 'request',
+      reqId: 'req-whoami-1',
+      actor: 'tess',
+      method: 'GET',
+      path: '/whoami',
+      status: 200,
+    });
     // a sign-in's own line has no actor yet: the person is known only once a session is looked up
-    expect(lines.filter((l) => l.path === '/api/auth/sign-in/username').every((l) => l.actor === undefined && typeof l.reqId === 'string')).toBe(true);
+    expect(
+      lines
+        .filter((l) => l.path === '/api/auth/sign-in/username')
+        .every((l) => l.actor === undefined && typeof l.reqId === 'string'),
+    ).toBe(true);
     const all = raw.join('');
     expect(token.length).toBeGreaterThan(20);
-    for (const secret of [token, PASSWORD, 'wrong-password-0', cookie, env.BETTER_AUTH_SECRET]) expect(all).not.toContain(secret);
+    for (const secret of [token, PASSWORD, 'wrong-password-0', cookie, env.BETTER_AUTH_SECRET])
+      expect(all).not.toContain(secret);
   });
 });

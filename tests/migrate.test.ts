@@ -9,12 +9,42 @@ describe.each(backends())('migrations on $name', (backend) => {
 
   it('lists every migration as pending on an empty database', async () => {
     const status = await migrationStatus(t.db);
-    expect(status.map((s) => s.version)).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044', '045', '046', '047', '048', '049']);
+    expect(status.map((s) => s.version)).toEqual([
+      '001',
+      '031',
+      '032',
+      '033',
+      '040',
+      '041',
+      '042',
+      '043',
+      '044',
+      '045',
+      '046',
+      '047',
+      '048',
+      '049',
+    ]);
     expect(status.every((s) => !s.applied)).toBe(true);
   });
 
   it('applies 001, 031, 032, 033, 040, 041, 042, 043, 044, 045, 046, 047, 048 and 049 in order and records them', async () => {
-    expect(await migrate(t.db)).toEqual(['001', '031', '032', '033', '040', '041', '042', '043', '044', '045', '046', '047', '048', '049']);
+    expect(await migrate(t.db)).toEqual([
+      '001',
+      '031',
+      '032',
+      '033',
+      '040',
+      '041',
+      '042',
+      '043',
+      '044',
+      '045',
+      '046',
+      '047',
+      '048',
+      '049',
+    ]);
     const status = await migrationStatus(t.db);
     expect(status.map((s) => [s.version, s.applied, s.drifted])).toEqual([
       ['001', true, false],
@@ -50,7 +80,10 @@ describe.each(backends())('migrations on $name', (backend) => {
     const gates = await readGates(t.db);
     expect(gates.map((g) => g.key)).toEqual(ALL_GATES);
     expect(gates.every((g) => !g.open)).toBe(true);
-    expect(gates.filter((g) => g.neverOpenedHere).map((g) => g.key)).toEqual(['iu_core.delivery_enabled', 'iu_core.retention_enabled']);
+    expect(gates.filter((g) => g.neverOpenedHere).map((g) => g.key)).toEqual([
+      'iu_core.delivery_enabled',
+      'iu_core.retention_enabled',
+    ]);
   });
 
   it('creates every function and view the runbook names', async () => {

@@ -4,7 +4,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { composeTemplateVersion, instantiateFromEvent, rollbackByActor, bulkScaleOut } from '@/lib/recipes';
 import { getActivity } from '@/lib/queries/activity';
 import { getActorTimeline, listActors, type TimelineSource } from '@/lib/queries/actors';
-import { decodeCursor, exportRecord, getEvent, listEvents, parseEventFilters, streamEvents, type EventRow } from '@/lib/queries/events';
+import {
+  decodeCursor,
+  exportRecord,
+  getEvent,
+  listEvents,
+  parseEventFilters,
+  streamEvents,
+  type EventRow,
+} from '@/lib/queries/events';
 import { getInstance } from '@/lib/queries/instances';
 import { getSummary } from '@/lib/queries/summary';
 import { diffPieces, diffVersions, getFamily, listFamilies, listTemplates } from '@/lib/queries/templates';
@@ -23,13 +31,22 @@ describe.each(backends())('dashboard queries on $name', (backend) => {
     const ctx = (user: string, runTag?: string) => ({ db: t.db, user, runTag });
     // v1: a, b, c · v2: a reused, b new text, c dropped, d added · v3: a, b reused, e added
     const v1 = await composeTemplateVersion(ctx('alice'), {
-      family: FAMILY, title: 'Q', label: 'Q v1', commit: true,
-      pieces: ['a', 'b', 'c'].map((role) => ({ role, newPiece: { canonicalAddress: `q/v1/${role}`, title: role, body: `body ${role} v1` } })),
+      family: FAMILY,
+      title: 'Q',
+      label: 'Q v1',
+      commit: true,
+      pieces: ['a', 'b', 'c'].map((role) => ({
+        role,
+        newPiece: { canonicalAddress: `q/v1/${role}`, title: role, body: `body ${role} v1` },
+      })),
     });
     if (!v1.ok) throw new Error(v1.message);
     const p1 = Object.fromEntries(v1.result.pieces.map((p) => [p.role, p.iuId]));
     const v2 = await composeTemplateVersion(ctx('bob'), {
-      family: FAMILY, title: 'Q', label: 'Q v2', commit: true,
+      family: FAMILY,
+      title: 'Q',
+      label: 'Q v2',
+      commit: true,
       pieces: [
         { role: 'a', iuId: p1.a },
         { role: 'b', newPiece: { canonicalAddress: 'q/v2/b', title: 'b', body: 'body b v2' } },
@@ -39,7 +56,10 @@ describe.each(backends())('dashboard queries on $name', (backend) => {
     if (!v2.ok) throw new Error(v2.message);
     const p2 = Object.fromEntries(v2.result.pieces.map((p) => [p.role, p.iuId]));
     const v3 = await composeTemplateVersion(ctx('carol'), {
-      family: FAMILY, title: 'Q', label: 'Q v3', commit: true,
+      family: FAMILY,
+      title: 'Q',
+      label: 'Q v3',
+      commit: true,
       pieces: [
         { role: 'a', iuId: p1.a },
         { role: 'b', iuId: p2.b },
@@ -52,12 +72,23 @@ describe.each(backends())('dashboard queries on $name', (backend) => {
     // events: dana makes live instances, erin:run-1 dry runs via bulk, a replay, a refusal
     for (let i = 0; i < 3; i++) {
       const r = await instantiateFromEvent(ctx('dana'), {
-        eventId: uuid(), eventType: 'doc.created', templateCollectionId: versions[2].id, uniqueSuffix: `dana-${i}`, emitMode: 'live', commit: true,
+        eventId: uuid(),
+        eventType: 'doc.created',
+        templateCollectionId: versions[2].id,
+        uniqueSuffix: `dana-${i}`,
+        emitMode: 'live',
+        commit: true,
       });
       expect(r.status).toBe('ok');
     }
     const b = await bulkScaleOut(ctx('erin', 'run-1'), {
-      templateKey: versions[1].key, n: 5, uuidPrefix: 'abcdef01-', batchTag: 'erin', emitMode: 'dry_run', eventType: 'review.requested', commit: true,
+      templateKey: versions[1].key,
+      n: 5,
+      uuidPrefix: 'abcdef01-',
+      batchTag: 'erin',
+      emitMode: 'dry_run',
+      eventType: 'review.requested',
+      commit: true,
     });
     expect(b.ok).toBe(true);
     await rollbackByActor(ctx('lead'), { actor: 'erin:run-1', dryRun: false });
@@ -114,12 +145,16 @@ describe.each(backends())('dashboard queries on $name', (backend) => {
   it('combines filters: actor and status, type and mode, template, date range, rolled back', async () => {
     const rows = async (f: Parameters<typeof listEvents>[1]) => (await listEvents(t.db, f, { limit: 500 })).rows;
     expect(await rows({ actor: 'frank', status: 'live_gate_closed' })).toHaveLength(5);
-    expect((await rows({ type: 'review.requested', mode: 'dry_run' })).every((r) => r.eventType === 'review.requested' && r.emitMode === 'dry_run')).toBe(true);
+    expect(
+      (await rows({ type: 'review.requested', mode: 'dry_run' })).every(
+        (r) => r.eventType === 'review.requested' && r.emitMode === 'dry_run',
+      ),
+    ).toBe(true);
     expect(await rows({ type: 'review.requested', mode: 'dry_run' })).toHaveLength(5);
     expect(await rows({ type: 'review.requested', mode: 'live' })).toHaveLength(0);
     expect(await rows({ template: versions[2].id })).toHaveLength(3);
     expect(await rows({ from: '2026-01-15', to: '2026-01-15' })).toHaveLength(25);
-    expect(await rows({ from: '2026-01-16' , actor: 'frank' })).toHaveLength(0);
+    expect(await rows({ from: '2026-01-16', actor: 'frank' })).toHaveLength(0);
     const rolled = await rows({ rolledBack: 'yes' });
     expect(rolled).toHaveLength(5);
     expect(rolled.every((r) => r.triggeredBy === 'erin:run-1' && r.rolledBackBy === 'lead')).toBe(true);
@@ -128,15 +163,26 @@ describe.each(backends())('dashboard queries on $name', (backend) => {
   });
 
   it('reads filters from a URL and drops values that cannot be valid', () => {
-    expect(parseEventFilters(new URLSearchParams('actor=dana&mode=live&template=not-a-uuid&from=2026-01-01&rolledBack=maybe'))).toEqual({
-      actor: 'dana', mode: 'live', from: '2026-01-01',
+    expect(
+      parseEventFilters(
+        new URLSearchParams('actor=dana&mode=live&template=not-a-uuid&from=2026-01-01&rolledBack=maybe'),
+      ),
+    ).toEqual({
+      actor: 'dana',
+      mode: 'live',
+      from: '2026-01-01',
     });
   });
 
   it('opens an instance by its id or by its key, and nothing for a key or id no instance has', async () => {
     const [row] = (await listEvents(t.db, { actor: 'dana' }, { limit: 1 })).rows;
     const byId = await getInstance(t.db, row.instanceCollectionId!);
-    expect(byId).toMatchObject({ id: row.instanceCollectionId, collectionKey: row.instanceCollectionKey, emitMode: 'live', createdBy: 'dana' });
+    expect(byId).toMatchObject({
+      id: row.instanceCollectionId,
+      collectionKey: row.instanceCollectionKey,
+      emitMode: 'live',
+      createdBy: 'dana',
+    });
     expect(byId?.pieces.length).toBeGreaterThan(0);
     expect(await getInstance(t.db, row.instanceCollectionKey!)).toEqual(byId);
     expect(await getInstance(t.db, 'inst:tpl:qfam/v3/nobody')).toBeNull();
@@ -181,13 +227,27 @@ describe.each(backends())('dashboard queries on $name', (backend) => {
 
   it('classifies a diff: pieces added, removed, reused, or with changed text', async () => {
     const d12 = await diffVersions(t.db, `tpl:${FAMILY}`, 'v1', 'v2');
-    expect(Object.fromEntries(d12!.entries.map((e) => [e.role, e.kind]))).toEqual({ a: 'reused', b: 'changed', c: 'removed', d: 'added' });
+    expect(Object.fromEntries(d12!.entries.map((e) => [e.role, e.kind]))).toEqual({
+      a: 'reused',
+      b: 'changed',
+      c: 'removed',
+      d: 'added',
+    });
     expect(d12!.entries.find((e) => e.role === 'b')).toMatchObject({ bodyChanged: true, titleChanged: false });
     const d23 = await diffVersions(t.db, `tpl:${FAMILY}`, '2', '3');
-    expect(Object.fromEntries(d23!.entries.map((e) => [e.role, e.kind]))).toEqual({ a: 'reused', b: 'reused', d: 'removed', e: 'added' });
+    expect(Object.fromEntries(d23!.entries.map((e) => [e.role, e.kind]))).toEqual({
+      a: 'reused',
+      b: 'reused',
+      d: 'removed',
+      e: 'added',
+    });
     expect(await diffVersions(t.db, `tpl:${FAMILY}`, 'v1', 'v9')).toBeNull();
     const same = { position: 1, role: 'x', canonicalAddress: 'x', title: 'x', body: 'x', status: 'active' };
-    expect(diffPieces([{ ...same, iuId: '1' }], [{ ...same, iuId: '2' }])[0]).toMatchObject({ kind: 'changed', bodyChanged: false, titleChanged: false });
+    expect(diffPieces([{ ...same, iuId: '1' }], [{ ...same, iuId: '2' }])[0]).toMatchObject({
+      kind: 'changed',
+      bodyChanged: false,
+      titleChanged: false,
+    });
   });
 
   it('sorts the templates table with instance counts from the counters', async () => {
@@ -206,8 +266,16 @@ describe.each(backends())('dashboard queries on $name', (backend) => {
          FROM iu_auto_instantiate_event_log GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     );
     const summary = (await getSummary(t.db))
-      .map((s) => ({ event_type: s.eventType, emit_mode: s.emitMode, status: s.status, n: s.eventCount, rb: s.rolledBackCount }))
-      .sort((a, b) => `${a.event_type}${a.emit_mode}${a.status}`.localeCompare(`${b.event_type}${b.emit_mode}${b.status}`));
+      .map((s) => ({
+        event_type: s.eventType,
+        emit_mode: s.emitMode,
+        status: s.status,
+        n: s.eventCount,
+        rb: s.rolledBackCount,
+      }))
+      .sort((a, b) =>
+        `${a.event_type}${a.emit_mode}${a.status}`.localeCompare(`${b.event_type}${b.emit_mode}${b.status}`),
+      );
     expect(summary).toEqual(fromLog);
   });
 
@@ -221,10 +289,14 @@ describe.each(backends())('dashboard queries on $name', (backend) => {
   it("merges an actor's timeline: instances, rollbacks of them, rollbacks run, and extra sources", async () => {
     const erin = await getActorTimeline(t.db, 'erin:run-1');
     expect(erin.entries.filter((e) => e.kind === 'instance')).toHaveLength(5);
-    expect(erin.entries.find((e) => e.kind === 'rolled_back')?.title).toBe('5 instances of erin:run-1 rolled back by lead');
+    expect(erin.entries.find((e) => e.kind === 'rolled_back')?.title).toBe(
+      '5 instances of erin:run-1 rolled back by lead',
+    );
     const lead = await getActorTimeline(t.db, 'lead');
     expect(lead.entries.map((e) => e.title)).toContain('Rolled back 5 instances of erin:run-1');
-    const audit: TimelineSource = async () => [{ kind: 'audit', at: new Date(), title: 'Console action', reason: 'cleanup' }];
+    const audit: TimelineSource = async () => [
+      { kind: 'audit', at: new Date(), title: 'Console action', reason: 'cleanup' },
+    ];
     const withAudit = await getActorTimeline(t.db, 'dana', { sources: [audit] });
     expect(withAudit.entries[0]).toMatchObject({ kind: 'audit', reason: 'cleanup' });
     const paged = await getActorTimeline(t.db, 'frank', { limit: 10 });
@@ -245,12 +317,24 @@ describe.each(backends())('dashboard queries on $name', (backend) => {
   // last: its refusal would change the overview's refusal count above
   it('names the collection of a template_not_marked refusal, which is not in the template index', async () => {
     const plain = await makeTemplate(t.db, { mark: false });
-    const r = await instantiateFromEvent({ db: t.db, user: 'gina' }, {
-      eventId: uuid(), eventType: 'doc.created', templateCollectionId: plain.id, uniqueSuffix: 'unmarked-1', emitMode: 'dry_run', commit: true,
-    });
+    const r = await instantiateFromEvent(
+      { db: t.db, user: 'gina' },
+      {
+        eventId: uuid(),
+        eventType: 'doc.created',
+        templateCollectionId: plain.id,
+        uniqueSuffix: 'unmarked-1',
+        emitMode: 'dry_run',
+        commit: true,
+      },
+    );
     expect(r.status).toBe('template_not_marked');
     const [row] = (await listEvents(t.db, { actor: 'gina' }, { limit: 1 })).rows;
-    expect(row).toMatchObject({ status: 'template_not_marked', templateCollectionKey: plain.key, templateFamily: null });
+    expect(row).toMatchObject({
+      status: 'template_not_marked',
+      templateCollectionKey: plain.key,
+      templateFamily: null,
+    });
     expect((await getEvent(t.db, row.id))?.templateCollectionKey).toBe(plain.key);
   });
 });

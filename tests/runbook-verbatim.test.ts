@@ -27,8 +27,14 @@ function recipe(heading: string, start: string, end: string): string {
   return lines.slice(s, e + 1).join('\n');
 }
 
-const fill = (text: string, pairs: [string, string][]) => pairs.reduce((acc, [from, to]) => acc.split(from).join(to), text);
-const norm = (text: string) => text.split('\n').map((l) => l.trimEnd()).join('\n').trim();
+const fill = (text: string, pairs: [string, string][]) =>
+  pairs.reduce((acc, [from, to]) => acc.split(from).join(to), text);
+const norm = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .trim();
 
 const VERSIONING = recipe('File template versioning (recipe)', 'BEGIN;', 'COMMIT;');
 const DRY_RUN = recipe('Event → instance auto-instantiate (dry_run recipe)', 'BEGIN;', 'ROLLBACK;');
@@ -36,7 +42,11 @@ const LIVE = recipe('Event → instance auto-instantiate (live recipe)', 'BEGIN;
 const BULK = recipe('Bulk scaleout via the orchestrator', 'BEGIN;', 'COMMIT;');
 const ROLLBACK_DRY = recipe('Rollback recipes', '-- Per-actor dry-run', 'SELECT');
 const ROLLBACK_DURABLE = recipe('Rollback recipes', '-- Per-actor durable', 'COMMIT;');
-const CHEATSHEET = recipe('Observability cheatsheet', 'SELECT * FROM v_iu_template_observability', '  FROM iu_auto_instantiate_event_log GROUP BY');
+const CHEATSHEET = recipe(
+  'Observability cheatsheet',
+  'SELECT * FROM v_iu_template_observability',
+  '  FROM iu_auto_instantiate_event_log GROUP BY',
+);
 
 const versioning = (family: string, title: string, fullUuid: string, reused: string, v1: string) =>
   fill(VERSIONING, [
@@ -48,7 +58,10 @@ const versioning = (family: string, title: string, fullUuid: string, reused: str
     ['<macro>', 'runbook'],
     ['<piece-name>', 'intro'],
     ["'title','...', 'body','...'", "'title','Intro (v2)', 'body','The v2 introduction.'"],
-    ['        -- ... remaining reused pieces by iu_id', `        jsonb_build_object('role','body','iu_id','${reused}')`],
+    [
+      '        -- ... remaining reused pieces by iu_id',
+      `        jsonb_build_object('role','body','iu_id','${reused}')`,
+    ],
     ['<actor>', OPERATOR],
     ['<label>', title],
     ['<note>', 'Composed from the runbook recipe'],
@@ -82,12 +95,30 @@ const bulk = (n: number, hex: string, tag: string, actor: string) =>
 const OPEN_LIVE_GATE = "UPDATE dot_config SET value='true' WHERE key='iu_core.auto_instantiate_enabled';\n";
 
 const EXPECTED: Record<string, string> = {
-  '01_template_versioning.sql': versioning('rbk', 'Runbook design doc v2', 'c7c1e921-0000-4000-8000-000000000001', 'c7c1e921-0000-4000-8000-000000000003', V1),
-  '01b_template_versioning_v1_registered.sql': versioning('rbk2', 'Runbook two v2', 'c7c1e921-0000-4000-8000-000000000011', 'c7c1e921-0000-4000-8000-000000000012', V1_TWO),
+  '01_template_versioning.sql': versioning(
+    'rbk',
+    'Runbook design doc v2',
+    'c7c1e921-0000-4000-8000-000000000001',
+    'c7c1e921-0000-4000-8000-000000000003',
+    V1,
+  ),
+  '01b_template_versioning_v1_registered.sql': versioning(
+    'rbk2',
+    'Runbook two v2',
+    'c7c1e921-0000-4000-8000-000000000011',
+    'c7c1e921-0000-4000-8000-000000000012',
+    V1_TWO,
+  ),
   '02_dry_run.sql': dryRun('dry-001', 'runbook dry run'),
-  '03_dry_run_commit.sql': fill(dryRun('keep-001', 'runbook dry run kept'), [['ROLLBACK;  -- or COMMIT to keep the dry_run-tagged instance durable', 'COMMIT;']]),
+  '03_dry_run_commit.sql': fill(dryRun('keep-001', 'runbook dry run kept'), [
+    ['ROLLBACK;  -- or COMMIT to keep the dry_run-tagged instance durable', 'COMMIT;'],
+  ]),
   '04_live.sql': live('25000b00-0000-4000-8000-0000000000e1', 'live-001', 'runbook live run'),
-  '05_live_gate_not_opened.sql': live('25000b00-0000-4000-8000-0000000000e2', 'live-002', 'live gate left closed').replace(OPEN_LIVE_GATE, ''),
+  '05_live_gate_not_opened.sql': live(
+    '25000b00-0000-4000-8000-0000000000e2',
+    'live-002',
+    'live gate left closed',
+  ).replace(OPEN_LIVE_GATE, ''),
   '06_bulk.sql': bulk(5, '25000b00', 'wave1', OPERATOR),
   '07_rollback_dry_run.sql': fill(ROLLBACK_DRY, [['<actor>', OPERATOR]]),
   '08_rollback_durable.sql': fill(ROLLBACK_DURABLE, [['<actor>', OPERATOR]]),
@@ -135,8 +166,20 @@ describe.skipIf(!hasPostgres)(`the runbook recipes through psql (${PG_ONLY})`, (
          FROM v_iu_template_version_chain WHERE template_family = 'tpl:rbk' ORDER BY version_seq`,
     );
     expect(chain).toEqual([
-      { version_label: 'v1', collection_key: 'tpl:rbk/v1', previous_version_label: null, registered_by: OPERATOR, is_latest: false },
-      { version_label: 'v2', collection_key: 'tpl:rbk/v2', previous_version_label: 'v1', registered_by: OPERATOR, is_latest: true },
+      {
+        version_label: 'v1',
+        collection_key: 'tpl:rbk/v1',
+        previous_version_label: null,
+        registered_by: OPERATOR,
+        is_latest: false,
+      },
+      {
+        version_label: 'v2',
+        collection_key: 'tpl:rbk/v2',
+        previous_version_label: 'v1',
+        registered_by: OPERATOR,
+        is_latest: true,
+      },
     ]);
   });
 
@@ -149,19 +192,33 @@ describe.skipIf(!hasPostgres)(`the runbook recipes through psql (${PG_ONLY})`, (
     const before = await snapshot(t.db);
     const r = await run('02_dry_run.sql');
     expect(r.json).toHaveLength(1);
-    expect(r.json[0]).toMatchObject({ status: 'ok', emit_mode: 'dry_run', instance_collection_key: 'dryrun:tpl:rbk/v1/dry-001', piece_count: 3 });
+    expect(r.json[0]).toMatchObject({
+      status: 'ok',
+      emit_mode: 'dry_run',
+      instance_collection_key: 'dryrun:tpl:rbk/v1/dry-001',
+      piece_count: 3,
+    });
     expect(await snapshot(t.db)).toEqual(before);
   });
 
   it('keeps the dry_run-tagged instance when the dry-run recipe ends in COMMIT', async () => {
     const r = await run('03_dry_run_commit.sql');
     expect(r.json[0]).toMatchObject({ status: 'ok', instance_collection_key: 'dryrun:tpl:rbk/v1/keep-001' });
-    expect(await count(t.db, `iu_piece_collection WHERE collection_key = 'dryrun:tpl:rbk/v1/keep-001' AND instance_emit_mode = 'dry_run'`)).toBe(1);
+    expect(
+      await count(
+        t.db,
+        `iu_piece_collection WHERE collection_key = 'dryrun:tpl:rbk/v1/keep-001' AND instance_emit_mode = 'dry_run'`,
+      ),
+    ).toBe(1);
   });
 
   it('runs the live recipe: ok, a durable inst: instance', async () => {
     const r = await run('04_live.sql');
-    expect(r.json[0]).toMatchObject({ status: 'ok', emit_mode: 'live', instance_collection_key: 'inst:tpl:rbk/v1/live-001' });
+    expect(r.json[0]).toMatchObject({
+      status: 'ok',
+      emit_mode: 'live',
+      instance_collection_key: 'inst:tpl:rbk/v1/live-001',
+    });
     expect(await count(t.db, `iu_piece_collection WHERE collection_key = 'inst:tpl:rbk/v1/live-001'`)).toBe(1);
   });
 
@@ -180,7 +237,9 @@ describe.skipIf(!hasPostgres)(`the runbook recipes through psql (${PG_ONLY})`, (
     const keys = await t.db.query<{ collection_key: string }>(
       `SELECT collection_key FROM iu_piece_collection WHERE collection_key LIKE 'inst:tpl:rbk/v2/wave1-%' ORDER BY 1`,
     );
-    expect(keys.map((k) => k.collection_key)).toEqual(['001', '002', '003', '004', '005'].map((n) => `inst:tpl:rbk/v2/wave1-${n}`));
+    expect(keys.map((k) => k.collection_key)).toEqual(
+      ['001', '002', '003', '004', '005'].map((n) => `inst:tpl:rbk/v2/wave1-${n}`),
+    );
     const [{ n }] = await t.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM iu_auto_instantiate_event_log WHERE event_id::text LIKE '25000b00-0000-4000-8000-00000000000%' AND status = 'ok'`,
     );
@@ -220,10 +279,14 @@ describe.skipIf(!hasPostgres)(`the runbook recipes through psql (${PG_ONLY})`, (
     const r = await run('10_bulk_n1000_collides.sql');
     const notices = bulkNotices(r.stderr);
     expect(notices).toHaveLength(1000);
-    expect(notices.filter((x) => x.status !== 'ok')).toEqual([{ i: 1000, status: 'instance_collection_key_collision' }]);
+    expect(notices.filter((x) => x.status !== 'ok')).toEqual([
+      { i: 1000, status: 'instance_collection_key_collision' },
+    ]);
     expect(await count(t.db, `iu_piece_collection WHERE collection_key LIKE 'inst:tpl:rbk/v2/wave2-%'`)).toBe(999);
 
-    const [{ id }] = await t.db.query<{ id: string }>(`SELECT id FROM iu_piece_collection WHERE collection_key = 'tpl:rbk/v2'`);
+    const [{ id }] = await t.db.query<{ id: string }>(
+      `SELECT id FROM iu_piece_collection WHERE collection_key = 'tpl:rbk/v2'`,
+    );
     const engine = await bulkScaleOut(
       { db: t.db, user: 'engine-bulk', gateWaitMs: 10_000 },
       { templateCollectionId: id, n: 1000, uuidPrefix: '25000b02-', batchTag: 'wave3', emitMode: 'live', commit: true },

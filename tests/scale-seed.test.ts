@@ -23,7 +23,9 @@ describe.skipIf(!hasPostgres)(`scale seed (${PG_ONLY})`, () => {
     expect(busiest).toBeGreaterThanOrEqual(50);
     expect((await readGates(t.db)).every((g) => !g.open)).toBe(true);
     // the summary view (rollups) agrees with the log
-    const [{ total }] = await t.db.query<{ total: number }>('SELECT sum(event_count)::int AS total FROM v_iu_auto_instantiate_event_summary');
+    const [{ total }] = await t.db.query<{ total: number }>(
+      'SELECT sum(event_count)::int AS total FROM v_iu_auto_instantiate_event_summary',
+    );
     expect(total).toBe(6000);
   });
 });

@@ -18,21 +18,37 @@ describe.each(backends())('search on $name', (backend) => {
   beforeAll(async () => {
     const ctx = (user: string, runTag?: string) => ({ db: t.db, user, runTag });
     const v1 = await composeTemplateVersion(ctx('alice'), {
-      family: 'findme', title: 'Find me', label: 'findme v1', commit: true,
+      family: 'findme',
+      title: 'Find me',
+      label: 'findme v1',
+      commit: true,
       pieces: [{ role: 'a', newPiece: { canonicalAddress: 'find/v1/a', title: 'a', body: 'body a' } }],
     });
     if (!v1.ok) throw new Error(v1.message);
     template = { id: v1.result.collectionId, key: v1.result.collectionKey };
-    const call = (user: string, runTag: string | undefined, eventId: string, suffix: string, emitMode: 'live' | 'dry_run') =>
+    const call = (
+      user: string,
+      runTag: string | undefined,
+      eventId: string,
+      suffix: string,
+      emitMode: 'live' | 'dry_run',
+    ) =>
       instantiateFromEvent(ctx(user, runTag), {
-        eventId, eventType: 'doc.created', templateCollectionId: template.id, uniqueSuffix: suffix, emitMode, commit: true,
+        eventId,
+        eventType: 'doc.created',
+        templateCollectionId: template.id,
+        uniqueSuffix: suffix,
+        emitMode,
+        commit: true,
       });
     const made = await call('dana', undefined, event, 'first', 'live');
     if (made.status !== 'ok' || !made.ok) throw new Error(made.status);
     instance = { id: made.result.instanceCollectionId!, key: made.result.instanceCollectionKey! };
     expect((await call('dana', undefined, event, 'first', 'live')).status).toBe('idempotent_replay');
     expect((await call('dana', 'canary-3', other, 'second', 'dry_run')).status).toBe('ok');
-    logIds = (await t.db.query<{ id: number }>('SELECT id FROM iu_auto_instantiate_event_log ORDER BY id')).map((r) => Number(r.id));
+    logIds = (await t.db.query<{ id: number }>('SELECT id FROM iu_auto_instantiate_event_log ORDER BY id')).map((r) =>
+      Number(r.id),
+    );
   });
 
   const kinds = async (q: string) => (await search(t.db, q)).hits.map((h) => `${h.kind} ${h.label}`);
@@ -47,7 +63,10 @@ describe.each(backends())('search on $name', (backend) => {
 
   it('finds a log row by its number, with or without a #', async () => {
     expect(await kinds(String(logIds[0]))).toEqual([`log #${logIds[0]}`]);
-    expect((await search(t.db, `#${logIds[1]}`)).hits[0]).toMatchObject({ kind: 'log', href: `/events?event=${logIds[1]}` });
+    expect((await search(t.db, `#${logIds[1]}`)).hits[0]).toMatchObject({
+      kind: 'log',
+      href: `/events?event=${logIds[1]}`,
+    });
   });
 
   it('finds an instance by its key, by its key without inst:, and by its id', async () => {
@@ -61,7 +80,13 @@ describe.each(backends())('search on $name', (backend) => {
     expect(template.key).toBe('tpl:findme/v1');
     for (const q of ['tpl:findme/v1', 'findme/v1', template.id]) {
       const r = await search(t.db, q);
-      expect(r.hits).toEqual([expect.objectContaining({ kind: 'template', label: 'tpl:findme/v1', href: '/templates/families/tpl%3Afindme?highlight=v1' })]);
+      expect(r.hits).toEqual([
+        expect.objectContaining({
+          kind: 'template',
+          label: 'tpl:findme/v1',
+          href: '/templates/families/tpl%3Afindme?highlight=v1',
+        }),
+      ]);
     }
   });
 
@@ -88,13 +113,25 @@ describe.each(backends())('search on $name', (backend) => {
     expect(long.hits).toEqual([]);
     expect(long.problem).toBe('A search is at most 200 characters; this one has 10,240. Paste just the id or key.');
     expect(long.query.length).toBeLessThanOrEqual(200);
-    expect((await search(t.db, `dana\u0000`)).problem).toBe('The search contains a control character (U+0000); remove it and search again.');
+    expect((await search(t.db, `dana\u0000`)).problem).toBe(
+      'The search contains a control character (U+0000); remove it and search again.',
+    );
     expect(searchProblem('\ud800')).toMatch(/half of a two-part character/);
   });
 
   it('treats SQL and pattern characters as text: they find nothing and change nothing', async () => {
     const before = await count(t.db, 'iu_auto_instantiate_event_log');
-    for (const q of ["'; DROP TABLE iu_auto_instantiate_event_log; --", '%', '_', 'dana%', "dana' OR '1'='1", '\\', '$1', 'tpl:%', ':']) {
+    for (const q of [
+      "'; DROP TABLE iu_auto_instantiate_event_log; --",
+      '%',
+      '_',
+      'dana%',
+      "dana' OR '1'='1",
+      '\\',
+      '$1',
+      'tpl:%',
+      ':',
+    ]) {
       expect(await search(t.db, q), q).toMatchObject({ hits: [], problem: null });
     }
     expect(await count(t.db, 'iu_auto_instantiate_event_log')).toBe(before);

@@ -53,16 +53,28 @@ describe.each(backends())('security events on $name', (backend) => {
     const res = await auth().handler(
       new Request(`${base}/api/auth/sign-in/username`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', origin: base, 'x-iu-peer-address': peer, 'user-agent': 'vitest-browser' },
+        headers: {
+          'content-type': 'application/json',
+          origin: base,
+          'x-iu-peer-address': peer,
+          'user-agent': 'vitest-browser',
+        },
         body: JSON.stringify({ username, password }),
       }),
     );
     const setCookie = res.headers.get('set-cookie') ?? '';
-    return { status: res.status, cookie: setCookie.split(';')[0], token: /session_token=([^;.]+)/.exec(setCookie)?.[1] ?? '' };
+    return {
+      status: res.status,
+      cookie: setCookie.split(';')[0],
+      token: /session_token=([^;.]+)/.exec(setCookie)?.[1] ?? '',
+    };
   }
 
   const rowsOf = (recipe: string, username: string) =>
-    t.db.query<Row>('SELECT * FROM console_audit_log WHERE recipe = $1 AND username = $2 ORDER BY id', [recipe, username]);
+    t.db.query<Row>('SELECT * FROM console_audit_log WHERE recipe = $1 AND username = $2 ORDER BY id', [
+      recipe,
+      username,
+    ]);
 
   const holdsNoSecret = (row: Row, ...secrets: string[]) => {
     const text = JSON.stringify(row) + lines.join('\n');
@@ -75,11 +87,20 @@ describe.each(backends())('security events on $name', (backend) => {
     expect(ok.status).toBe(200);
     const [row] = await rowsOf('sign_in', 'olga');
     expect(row).toMatchObject({
-      role: 'operator', mode: 'admin', decision: 'ok', status: 'signed_in', ip: '10.2.0.1', user_agent: 'vitest-browser',
+      role: 'operator',
+      mode: 'admin',
+      decision: 'ok',
+      status: 'signed_in',
+      ip: '10.2.0.1',
+      user_agent: 'vitest-browser',
       summary: 'olga signed in from 10.2.0.1.',
     });
     expect(row.params).toEqual({});
-    expect(lines.some((l) => l.includes('"event":"sign_in"') && l.includes('"user":"olga"') && l.includes('"address":"10.2.0.1"'))).toBe(true);
+    expect(
+      lines.some(
+        (l) => l.includes('"event":"sign_in"') && l.includes('"user":"olga"') && l.includes('"address":"10.2.0.1"'),
+      ),
+    ).toBe(true);
     holdsNoSecret(row, PW, ok.token);
   });
 
@@ -88,11 +109,23 @@ describe.each(backends())('security events on $name', (backend) => {
     expect((await signIn('pete', 'wrong password here', '10.2.0.2')).status).toBe(401);
     expect((await signIn('Nobody-Here', 'another wrong one', '10.2.0.3')).status).toBe(401);
     const [wrong] = await rowsOf('sign_in', 'pete');
-    expect(wrong).toMatchObject({ role: null, decision: 'unauthenticated', status: 'invalid_credentials', ip: '10.2.0.2' });
-    expect(wrong.summary).toBe('Failed sign-in as pete from 10.2.0.2: wrong user name or password, or a disabled account.');
+    expect(wrong).toMatchObject({
+      role: null,
+      decision: 'unauthenticated',
+      status: 'invalid_credentials',
+      ip: '10.2.0.2',
+    });
+    expect(wrong.summary).toBe(
+      'Failed sign-in as pete from 10.2.0.2: wrong user name or password, or a disabled account.',
+    );
     const [unknown] = await rowsOf('sign_in', 'Nobody-Here');
     expect(unknown).toMatchObject({ decision: 'unauthenticated', status: 'invalid_credentials', ip: '10.2.0.3' });
-    expect(lines.some((l) => l.includes('"user":"Nobody-Here"') && l.includes('"address":"10.2.0.3"') && l.includes('invalid_credentials'))).toBe(true);
+    expect(
+      lines.some(
+        (l) =>
+          l.includes('"user":"Nobody-Here"') && l.includes('"address":"10.2.0.3"') && l.includes('invalid_credentials'),
+      ),
+    ).toBe(true);
     holdsNoSecret(wrong, 'wrong password here');
     holdsNoSecret(unknown, 'another wrong one');
   });
@@ -103,7 +136,9 @@ describe.each(backends())('security events on $name', (backend) => {
     expect((await signIn('quin', PW, '10.2.0.4')).status).toBe(429);
     const rows = await rowsOf('sign_in', 'quin');
     expect(rows.map((r) => `${r.decision} ${r.status}`)).toEqual([
-      'unauthenticated invalid_credentials', 'unauthenticated invalid_credentials', 'denied too_many_failures',
+      'unauthenticated invalid_credentials',
+      'unauthenticated invalid_credentials',
+      'denied too_many_failures',
     ]);
     expect(rows[2].summary).toContain('refused without checking the password');
     expect((await signIn('ni\u0000ck', 'whatever it is', '10.2.0.5')).status).toBe(401);
@@ -117,18 +152,38 @@ describe.each(backends())('security events on $name', (backend) => {
     const out = await auth().handler(
       new Request(`${base}/api/auth/sign-out`, {
         method: 'POST',
-        headers: { cookie: first.cookie, origin: base, 'x-iu-peer-address': '10.2.0.6', 'content-type': 'application/json' },
+        headers: {
+          cookie: first.cookie,
+          origin: base,
+          'x-iu-peer-address': '10.2.0.6',
+          'content-type': 'application/json',
+        },
         body: '{}',
       }),
     );
     expect(out.status).toBe(200);
     const [signedOut] = await rowsOf('sign_out', 'rosa');
-    expect(signedOut).toMatchObject({ role: 'lead', decision: 'ok', status: 'signed_out', ip: '10.2.0.6', summary: 'rosa signed out from 10.2.0.6.' });
+    expect(signedOut).toMatchObject({
+      role: 'lead',
+      decision: 'ok',
+      status: 'signed_out',
+      ip: '10.2.0.6',
+      summary: 'rosa signed out from 10.2.0.6.',
+    });
     holdsNoSecret(signedOut, first.token, PW);
 
     const second = await signIn('rosa', PW, '10.2.0.7');
-    await t.db.query("UPDATE auth_session SET expires_at = now() - interval '1 minute' WHERE token = $1", [second.token]);
-    expect(await resolveIdentity(t.db, auth(), new Headers({ cookie: second.cookie, 'x-iu-peer-address': '10.2.0.7' }), noHeaders)).toBeNull();
+    await t.db.query("UPDATE auth_session SET expires_at = now() - interval '1 minute' WHERE token = $1", [
+      second.token,
+    ]);
+    expect(
+      await resolveIdentity(
+        t.db,
+        auth(),
+        new Headers({ cookie: second.cookie, 'x-iu-peer-address': '10.2.0.7' }),
+        noHeaders,
+      ),
+    ).toBeNull();
     const ended = await rowsOf('session_end', 'rosa');
     expect(ended).toHaveLength(1);
     expect(ended[0]).toMatchObject({ decision: 'ok', status: 'expired' });
@@ -143,7 +198,12 @@ describe.each(backends())('security events on $name', (backend) => {
     const session = await auth().api.getSession({ headers: new Headers({ cookie: s.cookie }) });
     const me = (await resolveIdentity(t.db, auth(), new Headers({ cookie: s.cookie }), noHeaders)) as Identity;
     const changed = await executeAuthorized(
-      changeOwnPasswordDefinition({ username: 'sami', sessionId: session!.session.id, address: '10.2.0.8', limits: signInLimits(env) }),
+      changeOwnPasswordDefinition({
+        username: 'sami',
+        sessionId: session!.session.id,
+        address: '10.2.0.8',
+        limits: signInLimits(env),
+      }),
       selfServiceCaller(t.db, me, { ip: '10.2.0.8', userAgent: 'vitest' }),
       { currentPassword: PW, newPassword: NEW, newPasswordAgain: NEW },
     );
@@ -155,7 +215,11 @@ describe.each(backends())('security events on $name', (backend) => {
     expect(rows.every((r) => r.ip === '10.2.0.8')).toBe(true);
     expect(JSON.stringify(rows)).not.toContain(NEW);
     const everything = await listAudit(t.db.orm, { kind: 'security' });
-    expect(new Set(everything.map((r) => r.recipe))).toEqual(new Set(['sign_in', 'sign_out', 'session_end', 'password_change']));
-    expect(readAuditQuery(new URLSearchParams({ kind: 'secrets' })).problems).toEqual(['kind must be one of security; "secrets" is not.']);
+    expect(new Set(everything.map((r) => r.recipe))).toEqual(
+      new Set(['sign_in', 'sign_out', 'session_end', 'password_change']),
+    );
+    expect(readAuditQuery(new URLSearchParams({ kind: 'secrets' })).problems).toEqual([
+      'kind must be one of security; "secrets" is not.',
+    ]);
   });
 });

@@ -28,13 +28,27 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
    * unchanged; the log must have grown by `logRows`.
    */
   function expectOnlyLogRows(before: Snapshot, after: Snapshot, logRows: number) {
-    const { iu_auto_instantiate_event_log: logBefore, iu_aiel_rollup_daily: _d0, iu_aiel_rollup_actor: _a0, ...restBefore } = before;
-    const { iu_auto_instantiate_event_log: logAfter, iu_aiel_rollup_daily: _d1, iu_aiel_rollup_actor: _a1, ...restAfter } = after;
+    const {
+      iu_auto_instantiate_event_log: logBefore,
+      iu_aiel_rollup_daily: _d0,
+      iu_aiel_rollup_actor: _a0,
+      ...restBefore
+    } = before;
+    const {
+      iu_auto_instantiate_event_log: logAfter,
+      iu_aiel_rollup_daily: _d1,
+      iu_aiel_rollup_actor: _a1,
+      ...restAfter
+    } = after;
     expect(restAfter).toEqual(restBefore);
     expect(logAfter.count - logBefore.count).toBe(logRows);
   }
 
-  async function refusal(a: InstantiateArgs, gates?: { composer?: boolean; live?: boolean }, logRows = 1): Promise<Json> {
+  async function refusal(
+    a: InstantiateArgs,
+    gates?: { composer?: boolean; live?: boolean },
+    logRows = 1,
+  ): Promise<Json> {
     const before = await snapshot(t.db);
     const r = await instantiate(t.db, a, gates ? { gates } : {});
     expectOnlyLogRows(before, await snapshot(t.db), logRows);
@@ -46,7 +60,14 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
       const tpl = await makeTemplate(t.db, { pieces: 3 });
       const eventId = uuid();
       const suffix = uniq('s');
-      const r = await instantiate(t.db, { eventId, templateId: tpl.id, suffix, mode: 'dry_run', actor: 'ops-1', note: 'hello' });
+      const r = await instantiate(t.db, {
+        eventId,
+        templateId: tpl.id,
+        suffix,
+        mode: 'dry_run',
+        actor: 'ops-1',
+        note: 'hello',
+      });
       expect(r).toMatchObject({
         status: 'ok',
         instance_collection_key: `dryrun:${tpl.key}/${suffix}`,
@@ -92,7 +113,12 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
       const tpl = await makeTemplate(t.db);
       const suffix = uniq('s');
       const r = await instantiate(t.db, { templateId: tpl.id, suffix, mode: 'live' });
-      expect(r).toMatchObject({ status: 'ok', instance_collection_key: `inst:${tpl.key}/${suffix}`, emit_mode: 'live', piece_count: 3 });
+      expect(r).toMatchObject({
+        status: 'ok',
+        instance_collection_key: `inst:${tpl.key}/${suffix}`,
+        emit_mode: 'live',
+        piece_count: 3,
+      });
     });
 
     it('links only the active pieces, renumbered in template order', async () => {
@@ -119,7 +145,10 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
       const suffix = uniq('s');
       expect((await instantiate(t.db, { eventId, templateId: tpl.id, suffix, mode: 'dry_run' })).status).toBe('ok');
       expect((await instantiate(t.db, { eventId, templateId: tpl.id, suffix, mode: 'live' })).status).toBe('ok');
-      expect((await instancesOfEvent(t.db, eventId)).map((i) => i.instance_emit_mode).sort()).toEqual(['dry_run', 'live']);
+      expect((await instancesOfEvent(t.db, eventId)).map((i) => i.instance_emit_mode).sort()).toEqual([
+        'dry_run',
+        'live',
+      ]);
     });
 
     it('orders the log rows of one transaction by created_at (clock_timestamp), id breaking ties', async () => {
@@ -137,7 +166,8 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
         `SELECT created_at FROM iu_auto_instantiate_event_log WHERE event_id = ANY($1::uuid[]) ORDER BY id`,
         [events],
       );
-      for (let i = 1; i < byId.length; i++) expect(byId[i].created_at.getTime()).toBeGreaterThanOrEqual(byId[i - 1].created_at.getTime());
+      for (let i = 1; i < byId.length; i++)
+        expect(byId[i].created_at.getTime()).toBeGreaterThanOrEqual(byId[i - 1].created_at.getTime());
       if (backend.name === 'postgres') {
         // PostgreSQL's clock has microseconds, so every call gets its own time; PGlite's clock
         // ticks in milliseconds, where rows of one transaction may tie (id orders them).
@@ -162,9 +192,21 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
     it('returns the original instance, logs the caller as actor and points at the original row', async () => {
       const tpl = await makeTemplate(t.db);
       const eventId = uuid();
-      const first = await instantiate(t.db, { eventId, templateId: tpl.id, suffix: 'first', mode: 'live', actor: 'alice' });
+      const first = await instantiate(t.db, {
+        eventId,
+        templateId: tpl.id,
+        suffix: 'first',
+        mode: 'live',
+        actor: 'alice',
+      });
       const before = await snapshot(t.db);
-      const again = await instantiate(t.db, { eventId, templateId: tpl.id, suffix: 'other-suffix', mode: 'live', actor: 'bob' });
+      const again = await instantiate(t.db, {
+        eventId,
+        templateId: tpl.id,
+        suffix: 'other-suffix',
+        mode: 'live',
+        actor: 'bob',
+      });
       expectOnlyLogRows(before, await snapshot(t.db), 1);
       expect(again).toMatchObject({
         status: 'idempotent_replay',
@@ -188,7 +230,9 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
       const eventId = uuid();
       const replayer = uniq('replayer');
       await instantiate(t.db, { eventId, templateId: tpl.id, actor: uniq('original') });
-      expect((await instantiate(t.db, { eventId, templateId: tpl.id, actor: replayer })).status).toBe('idempotent_replay');
+      expect((await instantiate(t.db, { eventId, templateId: tpl.id, actor: replayer })).status).toBe(
+        'idempotent_replay',
+      );
       const before = await snapshot(t.db);
       const r = await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor($1, false)`, [replayer]);
       expect(r).toMatchObject({ status: 'ok', instance_count: 0, instance_collection_ids: [] });
@@ -203,7 +247,10 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
       await t.db.query(`UPDATE information_unit SET status = 'retired' WHERE id = ANY($1::uuid[])`, [tpl.pieceIds]);
       expect((await instantiate(t.db, { templateId: tpl.id })).status).toBe('template_has_no_active_pieces');
       const again = await refusal({ eventId, templateId: tpl.id });
-      expect(again).toMatchObject({ status: 'idempotent_replay', instance_collection_id: first.instance_collection_id });
+      expect(again).toMatchObject({
+        status: 'idempotent_replay',
+        instance_collection_id: first.instance_collection_id,
+      });
     });
 
     it('comes before the template checks: an unmarked template still replays', async () => {
@@ -244,7 +291,11 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
       ['the actor has a leading newline', { actor: '\nops' }],
     ] as const)('refuses with invalid_input when %s, writing no log row', async (_why, o) => {
       const tpl = await makeTemplate(t.db);
-      const r = await refusal({ templateId: tpl.id, ...(o as Partial<InstantiateArgs>) }, { composer: true, live: true }, 0);
+      const r = await refusal(
+        { templateId: tpl.id, ...(o as Partial<InstantiateArgs>) },
+        { composer: true, live: true },
+        0,
+      );
       expect(r.status).toBe('invalid_input');
     });
 
@@ -254,20 +305,34 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
       expect((await instantiate(t.db, { templateId: tpl.id, suffix })).status).toBe('ok');
     });
 
-    it.each(['production', 'LIVE', 'dry-run'])('refuses the emit mode %s with invalid_emit_mode, writing no log row', async (mode) => {
-      const tpl = await makeTemplate(t.db);
-      const r = await refusal({ templateId: tpl.id, mode }, { composer: true, live: true }, 0);
-      expect(r).toMatchObject({ status: 'invalid_emit_mode', emit_mode: mode });
-    });
+    it.each(['production', 'LIVE', 'dry-run'])(
+      'refuses the emit mode %s with invalid_emit_mode, writing no log row',
+      async (mode) => {
+        const tpl = await makeTemplate(t.db);
+        const r = await refusal({ templateId: tpl.id, mode }, { composer: true, live: true }, 0);
+        expect(r).toMatchObject({ status: 'invalid_emit_mode', emit_mode: mode });
+      },
+    );
 
-    it.each(['dry_run', 'live'])('refuses a %s run with composer_gate_closed while the composer gate is closed, logging one row', async (mode) => {
-      const tpl = await makeTemplate(t.db);
-      const eventId = uuid();
-      const r = await refusal({ eventId, templateId: tpl.id, mode, actor: 'closed-gate-actor' }, { composer: false, live: true });
-      expect(r).toMatchObject({ status: 'composer_gate_closed', emit_mode: mode });
-      const [log] = await logRowsFor(t.db, eventId);
-      expect(log).toMatchObject({ id: r.event_log_id, status: 'composer_gate_closed', triggered_by: 'closed-gate-actor', instance_collection_id: null });
-    });
+    it.each(['dry_run', 'live'])(
+      'refuses a %s run with composer_gate_closed while the composer gate is closed, logging one row',
+      async (mode) => {
+        const tpl = await makeTemplate(t.db);
+        const eventId = uuid();
+        const r = await refusal(
+          { eventId, templateId: tpl.id, mode, actor: 'closed-gate-actor' },
+          { composer: false, live: true },
+        );
+        expect(r).toMatchObject({ status: 'composer_gate_closed', emit_mode: mode });
+        const [log] = await logRowsFor(t.db, eventId);
+        expect(log).toMatchObject({
+          id: r.event_log_id,
+          status: 'composer_gate_closed',
+          triggered_by: 'closed-gate-actor',
+          instance_collection_id: null,
+        });
+      },
+    );
 
     it('refuses a live run with live_gate_closed while the live gate is closed, logging one row', async () => {
       const tpl = await makeTemplate(t.db);
@@ -277,7 +342,9 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
 
     it('lets a dry run through while the live gate is closed', async () => {
       const tpl = await makeTemplate(t.db);
-      expect((await instantiate(t.db, { templateId: tpl.id, mode: 'dry_run' }, { gates: { composer: true } })).status).toBe('ok');
+      expect(
+        (await instantiate(t.db, { templateId: tpl.id, mode: 'dry_run' }, { gates: { composer: true } })).status,
+      ).toBe('ok');
     });
 
     it('refuses with template_collection_not_found for an unknown template, logging the id sent', async () => {
@@ -309,13 +376,20 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
       const tpl = await makeTemplate(t.db);
       const first = await instantiate(t.db, { templateId: tpl.id, suffix: 'taken', mode: 'live' });
       const r = await refusal({ templateId: tpl.id, suffix: 'taken', mode: 'live' });
-      expect(r).toMatchObject({ status: 'instance_collection_key_collision', instance_collection_key: first.instance_collection_key });
+      expect(r).toMatchObject({
+        status: 'instance_collection_key_collision',
+        instance_collection_key: first.instance_collection_key,
+      });
     });
 
     it('keeps a refusal log row when the runbook transaction commits, and none when it rolls back', async () => {
       const tpl = await makeTemplate(t.db);
       const eventId = uuid();
-      await instantiate(t.db, { eventId, templateId: tpl.id, mode: 'live' }, { gates: { composer: true }, commit: false });
+      await instantiate(
+        t.db,
+        { eventId, templateId: tpl.id, mode: 'live' },
+        { gates: { composer: true }, commit: false },
+      );
       expect(await logRowsFor(t.db, eventId)).toHaveLength(0);
       await instantiate(t.db, { eventId, templateId: tpl.id, mode: 'live' }, { gates: { composer: true } });
       expect((await logRowsFor(t.db, eventId)).map((r) => r.status)).toEqual(['live_gate_closed']);
@@ -325,12 +399,16 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
   describe('check order', () => {
     it('gives invalid_input before invalid_emit_mode', async () => {
       const tpl = await makeTemplate(t.db);
-      expect((await refusal({ templateId: tpl.id, suffix: '-bad', mode: 'bogus' }, { composer: true }, 0)).status).toBe('invalid_input');
+      expect((await refusal({ templateId: tpl.id, suffix: '-bad', mode: 'bogus' }, { composer: true }, 0)).status).toBe(
+        'invalid_input',
+      );
     });
 
     it('gives invalid_emit_mode before composer_gate_closed', async () => {
       const tpl = await makeTemplate(t.db);
-      expect((await refusal({ templateId: tpl.id, mode: 'bogus' }, { composer: false }, 0)).status).toBe('invalid_emit_mode');
+      expect((await refusal({ templateId: tpl.id, mode: 'bogus' }, { composer: false }, 0)).status).toBe(
+        'invalid_emit_mode',
+      );
     });
 
     it('gives invalid_input before composer_gate_closed', async () => {
@@ -340,7 +418,9 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
 
     it('gives composer_gate_closed before live_gate_closed', async () => {
       const tpl = await makeTemplate(t.db);
-      expect((await refusal({ templateId: tpl.id, mode: 'live' }, { composer: false, live: false })).status).toBe('composer_gate_closed');
+      expect((await refusal({ templateId: tpl.id, mode: 'live' }, { composer: false, live: false })).status).toBe(
+        'composer_gate_closed',
+      );
     });
 
     it('gives composer_gate_closed before idempotent_replay and the template checks', async () => {
@@ -355,11 +435,15 @@ describe.each(backends())('fn_iu_auto_instantiate_from_event on $name', (backend
       const tpl = await makeTemplate(t.db);
       const eventId = uuid();
       await instantiate(t.db, { eventId, templateId: tpl.id, mode: 'live' });
-      expect((await refusal({ eventId, templateId: tpl.id, mode: 'live' }, { composer: true, live: false })).status).toBe('live_gate_closed');
+      expect(
+        (await refusal({ eventId, templateId: tpl.id, mode: 'live' }, { composer: true, live: false })).status,
+      ).toBe('live_gate_closed');
     });
 
     it('gives live_gate_closed before template_collection_not_found', async () => {
-      expect((await refusal({ templateId: uuid(), mode: 'live' }, { composer: true, live: false })).status).toBe('live_gate_closed');
+      expect((await refusal({ templateId: uuid(), mode: 'live' }, { composer: true, live: false })).status).toBe(
+        'live_gate_closed',
+      );
     });
 
     it('gives template_not_marked before template_has_no_active_pieces', async () => {

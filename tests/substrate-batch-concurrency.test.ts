@@ -38,10 +38,20 @@ describe.skipIf(!hasPostgres)(`the batch entry point with racing sessions (${PG_
     const b = await t.client();
     await a.query('BEGIN');
     await b.query('BEGIN');
-    const first = await batch(a, events, tpl.id, events.map((_, i) => `${tag}-a${i}`));
+    const first = await batch(
+      a,
+      events,
+      tpl.id,
+      events.map((_, i) => `${tag}-a${i}`),
+    );
     expect(first.rows.every((r) => r.result.status === 'ok')).toBe(true);
     const [{ pid }] = (await b.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
-    const second = batch(b, events, tpl.id, events.map((_, i) => `${tag}-b${i}`)).then(
+    const second = batch(
+      b,
+      events,
+      tpl.id,
+      events.map((_, i) => `${tag}-b${i}`),
+    ).then(
       (r) => ({ ok: true as const, rows: r.rows }),
       (e: { code?: string }) => ({ ok: false as const, code: e.code }),
     );
@@ -56,6 +66,8 @@ describe.skipIf(!hasPostgres)(`the batch entry point with racing sessions (${PG_
       await b.query('COMMIT');
     }
     expect(await count(t.db, 'iu_piece_collection WHERE instance_template_id = $1', [tpl.id])).toBe(events.length);
-    expect(await count(t.db, `iu_auto_instantiate_event_log WHERE template_collection_id = $1 AND status = 'ok'`, [tpl.id])).toBe(events.length);
+    expect(
+      await count(t.db, `iu_auto_instantiate_event_log WHERE template_collection_id = $1 AND status = 'ok'`, [tpl.id]),
+    ).toBe(events.length);
   });
 });

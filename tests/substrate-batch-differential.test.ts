@@ -7,7 +7,16 @@
 // each must be caught by the same comparison.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backends, useTestDatabase } from './helpers/db';
-import { differences, orderDifferences, uniqueStampDifferences, randomSteps, setUpTwin, Twin, type Json, type Step } from './helpers/batch-differential';
+import {
+  differences,
+  orderDifferences,
+  uniqueStampDifferences,
+  randomSteps,
+  setUpTwin,
+  Twin,
+  type Json,
+  type Step,
+} from './helpers/batch-differential';
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -32,7 +41,8 @@ function note(cov: Coverage, step: Step, results: Json[][]): void {
     for (const r of chunk) {
       cov.statuses.add(String(r.status));
       if (r.status === 'idempotent_replay' && logs.has(r.original_event_log_id)) cov.inChunkReplays++;
-      if (r.status === 'instance_collection_key_collision' && okKeys.has(r.instance_collection_key)) cov.inChunkCollisions++;
+      if (r.status === 'instance_collection_key_collision' && okKeys.has(r.instance_collection_key))
+        cov.inChunkCollisions++;
       if (String(r.status).endsWith('gate_closed')) cov.gateClosed++;
       if (r.status === 'ok') okKeys.add(r.instance_collection_key);
       logs.add(r.event_log_id);
@@ -68,7 +78,14 @@ describe.each(backends())('the batch entry point against the per-event function 
   const b = useTestDatabase(backend);
   let perEvent: Twin;
   let batch: Twin;
-  const cov: Coverage = { statuses: new Set(), inChunkReplays: 0, inChunkCollisions: 0, gateClosed: 0, rolledBackTx: 0, rollbackByActor: 0 };
+  const cov: Coverage = {
+    statuses: new Set(),
+    inChunkReplays: 0,
+    inChunkCollisions: 0,
+    gateClosed: 0,
+    rolledBackTx: 0,
+    rollbackByActor: 0,
+  };
 
   beforeAll(async () => {
     perEvent = new Twin(a.db, 'per-event');
@@ -85,7 +102,7 @@ describe.each(backends())('the batch entry point against the per-event function 
     expect(await runBoth(perEvent, batch, randomSteps(seed), cov)).toEqual([]);
   });
 
-  it('agrees on a 600-item chunk of distinct events run twice (the engine\'s shape), live then dry_run', async () => {
+  it("agrees on a 600-item chunk of distinct events run twice (the engine's shape), live then dry_run", async () => {
     const items = (mode: string) =>
       Array.from({ length: 600 }, (_, i) => ({
         eventId: `d1ffb16b-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
@@ -95,7 +112,13 @@ describe.each(backends())('the batch entry point against the per-event function 
         mode,
         note: 'bulk',
       }));
-    const tx = (mode: string): Step => ({ kind: 'tx', composer: true, live: true, commit: true, chunks: [{ actor: 'bulker', items: items(mode) }] });
+    const tx = (mode: string): Step => ({
+      kind: 'tx',
+      composer: true,
+      live: true,
+      commit: true,
+      chunks: [{ actor: 'bulker', items: items(mode) }],
+    });
     expect(await runBoth(perEvent, batch, [tx('live'), tx('live'), tx('dry_run')])).toEqual([]);
   });
 

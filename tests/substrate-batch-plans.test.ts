@@ -15,7 +15,10 @@ describe.skipIf(!hasPostgres)(`plans of the batch entry point and the rollback l
   const batchSql = `SELECT count(*)::int AS n FROM fn_iu_auto_instantiate_batch($1::uuid[], array_fill('plan'::text, ARRAY[$5::int]),
       array_fill($2::uuid, ARRAY[$5::int]), $3::text[], array_fill($6::text, ARRAY[$5::int]), NULL, $4)`;
   const items = (letter: string, from: number, n: number) => ({
-    events: Array.from({ length: n }, (_, i) => `${letter}0000000-0000-4000-8000-${String(from + i).padStart(12, '0')}`),
+    events: Array.from(
+      { length: n },
+      (_, i) => `${letter}0000000-0000-4000-8000-${String(from + i).padStart(12, '0')}`,
+    ),
     suffixes: Array.from({ length: n }, (_, i) => `${letter}-${from + i}`),
   });
 
@@ -23,7 +26,9 @@ describe.skipIf(!hasPostgres)(`plans of the batch entry point and the rollback l
     tpl = await makeTemplate(t.db, { pieces: 4 });
     const c = await t.client();
     await c.query('BEGIN');
-    await c.query(`UPDATE dot_config SET value = 'true' WHERE key IN ('iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled')`);
+    await c.query(
+      `UPDATE dot_config SET value = 'true' WHERE key IN ('iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled')`,
+    );
     // as at scale, the actor is one among many: 200 of 4,200 instances
     for (let k = 0; k < 8; k++) {
       const { events, suffixes } = items('a', k * 500 + 1, 500);
@@ -31,7 +36,9 @@ describe.skipIf(!hasPostgres)(`plans of the batch entry point and the rollback l
     }
     const busy = items('c', 1, 200);
     await c.query(batchSql, [busy.events, tpl.id, busy.suffixes, 'busy', 200, 'live']);
-    await c.query(`UPDATE dot_config SET value = 'false' WHERE key IN ('iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled')`);
+    await c.query(
+      `UPDATE dot_config SET value = 'false' WHERE key IN ('iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled')`,
+    );
     await c.query('COMMIT');
     await c.query('ANALYZE');
   });
@@ -44,12 +51,21 @@ describe.skipIf(!hasPostgres)(`plans of the batch entry point and the rollback l
     await c.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on;
                    SET auto_explain.log_level = notice`);
     await c.query('BEGIN');
-    await c.query(`UPDATE dot_config SET value = 'true' WHERE key IN ('iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled')`);
+    await c.query(
+      `UPDATE dot_config SET value = 'true' WHERE key IN ('iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled')`,
+    );
     // half new events, half already instantiated (replays of committed rows), both modes
     const fresh = items('b', 1, 250);
     const seen = items('a', 1, 250);
     const [{ n }] = (
-      await c.query<{ n: number }>(batchSql, [[...fresh.events, ...seen.events], tpl.id, [...fresh.suffixes, ...seen.suffixes], 'planner', 500, 'live'])
+      await c.query<{ n: number }>(batchSql, [
+        [...fresh.events, ...seen.events],
+        tpl.id,
+        [...fresh.suffixes, ...seen.suffixes],
+        'planner',
+        500,
+        'live',
+      ])
     ).rows;
     await c.query(batchSql, [fresh.events, tpl.id, fresh.suffixes, 'planner', 250, 'dry_run']);
     await c.query('ROLLBACK');

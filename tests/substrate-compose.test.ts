@@ -2,11 +2,28 @@
 import { describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { backends, useTestDatabase } from './helpers/db';
-import { ALL_CLOSED, call, gated, gateValues, makeTemplate, snapshot, tx, uniq, uuid, type Json } from './helpers/substrate';
+import {
+  ALL_CLOSED,
+  call,
+  gated,
+  gateValues,
+  makeTemplate,
+  snapshot,
+  tx,
+  uniq,
+  uuid,
+  type Json,
+} from './helpers/substrate';
 
 const newPiece = (role: string, address = `iu_core/template/test/${uniq('a')}/${role}`) => ({
   role,
-  new_piece: { canonical_address: address, title: `T ${role}`, body: `B ${role}`, unit_kind: 'design_doc_section', section_type: 'section' },
+  new_piece: {
+    canonical_address: address,
+    title: `T ${role}`,
+    body: `B ${role}`,
+    unit_kind: 'design_doc_section',
+    section_type: 'section',
+  },
 });
 
 async function compose(
@@ -50,7 +67,11 @@ describe.each(backends())('fn_iu_compose on $name', (backend) => {
       `SELECT role, iu_id, position FROM iu_piece_collection_member WHERE collection_id = $1 ORDER BY position`,
       [r.collection_id],
     );
-    expect(members.map((m) => [m.position, m.role])).toEqual([[1, 'title'], [2, 'intro'], [3, 'outro']]);
+    expect(members.map((m) => [m.position, m.role])).toEqual([
+      [1, 'title'],
+      [2, 'intro'],
+      [3, 'outro'],
+    ]);
     expect(members[0].iu_id).toBe(tpl.pieceIds[0]);
     expect(members[1].iu_id).toBe((r.new_piece_ids as string[])[0]);
     const [coll] = await t.db.query<{ created_by: string; is_template: boolean }>(
@@ -77,11 +98,22 @@ describe.each(backends())('fn_iu_compose on $name', (backend) => {
       ['pieces is empty', { pieces: [] }],
       ['an element is not an object', { pieces: ['x'] }],
       ['an element has neither iu_id nor new_piece', { pieces: [{ role: 'title' }] }],
-      ['an element has both iu_id and new_piece', { pieces: [{ ...newPiece('title'), iu_id: '00000000-0000-4000-8000-000000000001' }] }],
+      [
+        'an element has both iu_id and new_piece',
+        { pieces: [{ ...newPiece('title'), iu_id: '00000000-0000-4000-8000-000000000001' }] },
+      ],
       ['an element has no role', { pieces: [{ iu_id: '00000000-0000-4000-8000-000000000001' }] }],
       ['an element has a blank role', { pieces: [{ ...newPiece('title'), role: '  ' }] }],
-      ['a new piece misses a field', { pieces: [{ role: 'r', new_piece: { canonical_address: 'iu_core/x', title: 't', body: 'b', unit_kind: 'k' } }] }],
-      ['a new piece has a blank field', { pieces: [{ role: 'r', new_piece: { ...newPiece('r').new_piece, body: ' ' } }] }],
+      [
+        'a new piece misses a field',
+        {
+          pieces: [{ role: 'r', new_piece: { canonical_address: 'iu_core/x', title: 't', body: 'b', unit_kind: 'k' } }],
+        },
+      ],
+      [
+        'a new piece has a blank field',
+        { pieces: [{ role: 'r', new_piece: { ...newPiece('r').new_piece, body: ' ' } }] },
+      ],
       ['an iu_id is not a uuid', { pieces: [{ role: 'r', iu_id: '25000bk0-0000-4000-8000-000000000001' }] }],
       ['a role appears twice', { pieces: [newPiece('same'), newPiece('same')] }],
       [
@@ -117,9 +149,15 @@ describe.each(backends())('fn_iu_compose on $name', (backend) => {
   it('reads the gate at call time: a gate opened in the same transaction lets it compose', async () => {
     const key = `tpl:${uniq('fam')}/v1`;
     const r = await tx(t.db, async (s) => {
-      const closed = await call(s, `fn_iu_compose($1, 'k', 't', null, $2::jsonb, 'a')`, [key, JSON.stringify([newPiece('r')])]);
+      const closed = await call(s, `fn_iu_compose($1, 'k', 't', null, $2::jsonb, 'a')`, [
+        key,
+        JSON.stringify([newPiece('r')]),
+      ]);
       await s.query(`UPDATE dot_config SET value='true' WHERE key='iu_core.composer_enabled'`);
-      const open = await call(s, `fn_iu_compose($1, 'k', 't', null, $2::jsonb, 'a')`, [key, JSON.stringify([newPiece('r')])]);
+      const open = await call(s, `fn_iu_compose($1, 'k', 't', null, $2::jsonb, 'a')`, [
+        key,
+        JSON.stringify([newPiece('r')]),
+      ]);
       await s.query(`UPDATE dot_config SET value='false' WHERE key='iu_core.composer_enabled'`);
       return [closed.status, open.status];
     });

@@ -4,7 +4,17 @@ import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { instantiateFromEvent, readGates } from '@/lib/recipes';
 import { hasPostgres, PG_ONLY, useTestDatabase } from './helpers/db';
-import { COMPOSER, instancesOfEvent, logRowsFor, makeTemplate, snapshot, uniq, uuid, waitUntilBlocked, type Json } from './helpers/substrate';
+import {
+  COMPOSER,
+  instancesOfEvent,
+  logRowsFor,
+  makeTemplate,
+  snapshot,
+  uniq,
+  uuid,
+  waitUntilBlocked,
+  type Json,
+} from './helpers/substrate';
 
 const FN = `SELECT fn_iu_auto_instantiate_from_event($1::uuid, 'template.published', $2::uuid, $3, 'dry_run', $4) AS r`;
 
@@ -51,7 +61,11 @@ describe.skipIf(!hasPostgres)(`racing sessions (${PG_ONLY})`, () => {
       return [ra, rb];
     });
     expect(ra.status).toBe('ok');
-    expect(rb).toMatchObject({ status: 'idempotent_replay', instance_collection_id: ra.instance_collection_id, original_event_log_id: ra.event_log_id });
+    expect(rb).toMatchObject({
+      status: 'idempotent_replay',
+      instance_collection_id: ra.instance_collection_id,
+      original_event_log_id: ra.event_log_id,
+    });
     expect(await instancesOfEvent(t.db, eventId)).toHaveLength(1);
     expect((await logRowsFor(t.db, eventId)).map((l) => [l.status, l.triggered_by])).toEqual([
       ['ok', 'racer-a'],
@@ -120,11 +134,9 @@ describe.skipIf(!hasPostgres)(`racing sessions (${PG_ONLY})`, () => {
       await b.query('BEGIN');
       const pending = b.query<{ r: Json }>(FN, [eventId, tpl.id, 'same', 'racer-b']);
       await waitUntilBlocked(t.db, bPid);
-      const [{ replayCheckDone }] = (
-        await t.db.query<{ replayCheckDone: boolean }>(
-          `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1 AND relation = 'iu_auto_instantiate_event_log'::regclass) AS "replayCheckDone"`,
-          [bPid],
-        )
+      const [{ replayCheckDone }] = await t.db.query<{ replayCheckDone: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1 AND relation = 'iu_auto_instantiate_event_log'::regclass) AS "replayCheckDone"`,
+        [bPid],
       );
       expect(replayCheckDone).toBe(true);
       await a.query('COMMIT');
@@ -144,7 +156,14 @@ describe.skipIf(!hasPostgres)(`racing sessions (${PG_ONLY})`, () => {
     const eventId = uuid();
     const one = await t.openAnother();
     const two = await t.openAnother();
-    const input = { eventId, eventType: 'template.published', templateCollectionId: tpl.id, uniqueSuffix: uniq('p'), emitMode: 'live' as const, commit: true };
+    const input = {
+      eventId,
+      eventType: 'template.published',
+      templateCollectionId: tpl.id,
+      uniqueSuffix: uniq('p'),
+      emitMode: 'live' as const,
+      commit: true,
+    };
     const results = await Promise.all([
       instantiateFromEvent({ db: one, user: 'racer-one', gateWaitMs: 20_000 }, input),
       instantiateFromEvent({ db: two, user: 'racer-two', gateWaitMs: 20_000 }, input),
@@ -167,7 +186,14 @@ describe.skipIf(!hasPostgres)(`racing sessions (${PG_ONLY})`, () => {
       const started = Date.now();
       const r = await instantiateFromEvent(
         { db: t.db, user: 'patient', gateWaitMs: 200 },
-        { eventId: uuid(), eventType: 'template.published', templateCollectionId: tpl.id, uniqueSuffix: uniq('b'), emitMode: 'dry_run', commit: true },
+        {
+          eventId: uuid(),
+          eventType: 'template.published',
+          templateCollectionId: tpl.id,
+          uniqueSuffix: uniq('b'),
+          emitMode: 'dry_run',
+          commit: true,
+        },
       );
       const elapsed = Date.now() - started;
       expect(r).toMatchObject({ ok: false, status: 'busy', committed: false });

@@ -5,7 +5,17 @@ import { listMigrationFiles, migrate, migrationStatus } from '@/db/migrate';
 import { bulkScaleOut, instantiateFromEvent, readGates, rollbackByActor } from '@/lib/recipes';
 import { hasPostgres, PG_ONLY, useTestDatabase } from './helpers/db';
 import { psql } from './helpers/psql';
-import { ALL_CLOSED, call, count, gateValues, instantiate, makeTemplate, snapshot, uuid, type Template } from './helpers/substrate';
+import {
+  ALL_CLOSED,
+  call,
+  count,
+  gateValues,
+  instantiate,
+  makeTemplate,
+  snapshot,
+  uuid,
+  type Template,
+} from './helpers/substrate';
 
 const ROLLBACK_FILE = 'db/rollback/033_auto_instantiate_from_event.rollback.sql';
 const SYMLINKED_FILE = 'sql/iu-core/rollback/033_auto_instantiate_from_event.rollback.sql';
@@ -24,12 +34,19 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
   let maxLogId = 0;
 
   const functionsOf033 = () =>
-    count(t.db, `pg_proc WHERE proname IN ('fn_iu_auto_instantiate_from_event', 'fn_iu_auto_instantiate_rollback_by_actor')`);
+    count(
+      t.db,
+      `pg_proc WHERE proname IN ('fn_iu_auto_instantiate_from_event', 'fn_iu_auto_instantiate_rollback_by_actor')`,
+    );
   const viewsOf033 = () =>
-    count(t.db, `pg_views WHERE viewname IN ('v_iu_auto_instantiate_event_log', 'v_iu_auto_instantiate_event_summary')`);
+    count(
+      t.db,
+      `pg_views WHERE viewname IN ('v_iu_auto_instantiate_event_log', 'v_iu_auto_instantiate_event_summary')`,
+    );
   const batchFunction = () => count(t.db, `pg_proc WHERE proname = 'fn_iu_auto_instantiate_batch'`);
   const applied = async () => (await migrationStatus(t.db)).filter((s) => s.applied).map((s) => s.version);
-  const tableExists = async (name: string) => (await t.db.query<{ e: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS e`, [name]))[0].e;
+  const tableExists = async (name: string) =>
+    (await t.db.query<{ e: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS e`, [name]))[0].e;
 
   it('starts from history: instances of two actors in both modes', async () => {
     tpl = await makeTemplate(t.db);
@@ -42,15 +59,20 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
       expect(r.status).toBe('ok');
       instances[k] = String(r.instance_collection_id);
     }
-    [{ n: logCount, m: maxLogId }] = (await t.db.query<{ n: number; m: number }>(
-      `SELECT count(*)::int AS n, max(id)::int AS m FROM iu_auto_instantiate_event_log`,
-    )).map((r) => ({ n: r.n, m: r.m }));
+    [{ n: logCount, m: maxLogId }] = (
+      await t.db.query<{ n: number; m: number }>(
+        `SELECT count(*)::int AS n, max(id)::int AS m FROM iu_auto_instantiate_event_log`,
+      )
+    ).map((r) => ({ n: r.n, m: r.m }));
     expect(logCount).toBe(3);
   });
 
   it('refuses without the setting: psql exits non-zero and the schema and data are unchanged', async () => {
     const before = await snapshot(t.db);
-    for (const args of [['-f', ROLLBACK_FILE], ['-c', 'SET iu_core.force_rollback_033=false;', '-f', ROLLBACK_FILE]]) {
+    for (const args of [
+      ['-f', ROLLBACK_FILE],
+      ['-c', 'SET iu_core.force_rollback_033=false;', '-f', ROLLBACK_FILE],
+    ]) {
       const r = await psql(t.psqlEnv(), ['-X', ...args]);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/refusing to roll back migration 033 without iu_core\.force_rollback_033=true/);
@@ -71,7 +93,10 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
     expect(await tableExists('iu_auto_instantiate_event_log')).toBe(false);
     expect(await count(t.db, 'iu_auto_instantiate_event_log_archive_033')).toBe(logCount);
     expect(await applied()).toEqual(WITHOUT_033);
-    expect((await migrationStatus(t.db)).find((s) => s.version === '033')).toMatchObject({ applied: false, appliedAt: null });
+    expect((await migrationStatus(t.db)).find((s) => s.version === '033')).toMatchObject({
+      applied: false,
+      appliedAt: null,
+    });
   });
 
   it('keeps what belongs to earlier migrations: instances, their tags and the template views', async () => {
@@ -98,7 +123,14 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
         emitMode: 'live',
         commit: true,
       }),
-      await bulkScaleOut(ctx, { templateCollectionId: tpl.id, n: 3, uuidPrefix: '25000b00-', batchTag: 'gone', emitMode: 'dry_run', commit: true }),
+      await bulkScaleOut(ctx, {
+        templateCollectionId: tpl.id,
+        n: 3,
+        uuidPrefix: '25000b00-',
+        batchTag: 'gone',
+        emitMode: 'dry_run',
+        commit: true,
+      }),
       await rollbackByActor(ctx, { actor: 'before-rollback', dryRun: true }),
     ];
     for (const r of results) expect(r).toMatchObject({ ok: false, status: 'substrate_unavailable', committed: false });
@@ -122,13 +154,25 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
     expect(await functionsOf033()).toBe(2);
     expect(await batchFunction()).toBe(1);
     expect(await viewsOf033()).toBe(2);
-    expect(await count(t.db, 'v_iu_auto_instantiate_event_log WHERE template_collection_key = $1', [tpl.key])).toBe(logCount);
+    expect(await count(t.db, 'v_iu_auto_instantiate_event_log WHERE template_collection_key = $1', [tpl.key])).toBe(
+      logCount,
+    );
     // the claim index came back with the table: the partial unique index still guards events
-    expect(await count(t.db, `pg_indexes WHERE tablename = 'iu_auto_instantiate_event_log' AND indexname = 'iu_aiel_claim_uidx'`)).toBe(1);
+    expect(
+      await count(
+        t.db,
+        `pg_indexes WHERE tablename = 'iu_auto_instantiate_event_log' AND indexname = 'iu_aiel_claim_uidx'`,
+      ),
+    ).toBe(1);
   });
 
   it('answers idempotent_replay for events instantiated before the rollback', async () => {
-    const r = await instantiate(t.db, { eventId: events.live, templateId: tpl.id, mode: 'live', actor: 'after-restore' });
+    const r = await instantiate(t.db, {
+      eventId: events.live,
+      templateId: tpl.id,
+      mode: 'live',
+      actor: 'after-restore',
+    });
     expect(r).toMatchObject({ status: 'idempotent_replay', instance_collection_id: instances.live });
     expect(Number(r.event_log_id)).toBeGreaterThan(maxLogId);
     const dry = await instantiate(t.db, { eventId: events.dry, templateId: tpl.id, mode: 'dry_run' });
@@ -140,7 +184,12 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
     expect(r).toMatchObject({ ok: true, committed: true, result: { instanceCount: 2, rolledBackBy: 'lead' } });
     if (r.ok) expect([...r.result.instanceCollectionIds].sort()).toEqual([instances.live, instances.dry].sort());
     expect(await count(t.db, 'iu_piece_collection WHERE id = $1', [instances.other])).toBe(1);
-    const again = await instantiate(t.db, { eventId: events.live, templateId: tpl.id, mode: 'live', actor: 'after-restore' });
+    const again = await instantiate(t.db, {
+      eventId: events.live,
+      templateId: tpl.id,
+      mode: 'live',
+      actor: 'after-restore',
+    });
     expect(again.status).toBe('ok');
   });
 
@@ -155,6 +204,9 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
     expect(await applied()).toEqual(WITHOUT_033);
     expect(await migrate(t.db)).toEqual(['033', '046', '049']);
     expect(await count(t.db, 'iu_auto_instantiate_event_log')).toBe(before);
-    expect(await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor('after-restore', true)`)).toMatchObject({ status: 'ok', instance_count: 1 });
+    expect(await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor('after-restore', true)`)).toMatchObject({
+      status: 'ok',
+      instance_count: 1,
+    });
   });
 });

@@ -53,7 +53,9 @@ describe.each(backends())('fn_iu_auto_instantiate_rollback_by_actor on $name', (
     expect(await count(t.db, 'iu_piece_collection WHERE id = ANY($1::uuid[])', [s.ids])).toBe(0);
     expect(await count(t.db, 'iu_piece_collection_member WHERE collection_id = ANY($1::uuid[])', [s.ids])).toBe(0);
     expect(await count(t.db, 'information_unit')).toBe(pieces);
-    expect(await count(t.db, 'information_unit WHERE id = ANY($1::uuid[]) AND status = $2', [s.tpl.pieceIds, 'active'])).toBe(3);
+    expect(
+      await count(t.db, 'information_unit WHERE id = ANY($1::uuid[]) AND status = $2', [s.tpl.pieceIds, 'active']),
+    ).toBe(3);
     const who = await sessionUser(t.db);
     for (const eventId of [s.mine.live, s.mine.dry]) {
       const [log] = await logRowsFor(t.db, eventId);
@@ -84,7 +86,9 @@ describe.each(backends())('fn_iu_auto_instantiate_rollback_by_actor on $name', (
       expect((await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor($1, true)`, [other])).instance_count).toBe(0);
     }
     expect((await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor($1, true)`, [actor])).instance_count).toBe(1);
-    expect((await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor($1, true)`, [`${actor}:tag`])).instance_count).toBe(1);
+    expect(
+      (await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor($1, true)`, [`${actor}:tag`])).instance_count,
+    ).toBe(1);
   });
 
   it('records iu_core.request_actor as rolled_back_by when the transaction sets it', async () => {
@@ -123,9 +127,9 @@ describe.each(backends())('fn_iu_auto_instantiate_rollback_by_actor on $name', (
       ['ok', true],
     ]);
     // and the new instance replays like any other
-    expect((await instantiate(t.db, { eventId: s.mine.live, templateId: s.tpl.id, mode: 'live' })).instance_collection_id).toBe(
-      live.instance_collection_id,
-    );
+    expect(
+      (await instantiate(t.db, { eventId: s.mine.live, templateId: s.tpl.id, mode: 'live' })).instance_collection_id,
+    ).toBe(live.instance_collection_id);
   });
 
   it('answers ok with no instances for an actor that never acted', async () => {
@@ -140,13 +144,24 @@ describe.each(backends())('fn_iu_auto_instantiate_rollback_by_actor on $name', (
   it('feeds the observability views the columns the dashboards rely on', async () => {
     const family = `tpl:${uniq('obs')}`;
     const tpl = await makeTemplate(t.db, { key: `${family}/v1`, pieces: 2 });
-    expect((await call(t.db, `fn_iu_collection_register_template_version($1::uuid, $2, 'v1', 1, NULL, 'registrar')`, [tpl.id, family])).status).toBe('ok');
+    expect(
+      (
+        await call(t.db, `fn_iu_collection_register_template_version($1::uuid, $2, 'v1', 1, NULL, 'registrar')`, [
+          tpl.id,
+          family,
+        ])
+      ).status,
+    ).toBe('ok');
     const actor = uniq('viewer');
     const live = uuid();
     await instantiate(t.db, { eventId: live, templateId: tpl.id, mode: 'live', actor, eventType: 'obs.live' });
     await instantiate(t.db, { templateId: tpl.id, mode: 'dry_run', actor, eventType: 'obs.dry' });
     await instantiate(t.db, { templateId: tpl.id, mode: 'dry_run', actor, eventType: 'obs.dry' });
-    await instantiate(t.db, { templateId: tpl.id, mode: 'live', actor, eventType: 'obs.live' }, { gates: { composer: true } });
+    await instantiate(
+      t.db,
+      { templateId: tpl.id, mode: 'live', actor, eventType: 'obs.live' },
+      { gates: { composer: true } },
+    );
     await t.db.query(`UPDATE information_unit SET status = 'retired' WHERE id = $1`, [tpl.pieceIds[1]]);
 
     const [obs] = await t.db.query(
@@ -193,21 +208,51 @@ describe.each(backends())('fn_iu_auto_instantiate_rollback_by_actor on $name', (
          FROM v_iu_auto_instantiate_event_log WHERE event_id = $1`,
       [live],
     );
-    expect(logView).toMatchObject({ template_collection_key: tpl.key, template_family: family, template_version_label: 'v1', status: 'ok', triggered_by: actor });
+    expect(logView).toMatchObject({
+      template_collection_key: tpl.key,
+      template_family: family,
+      template_version_label: 'v1',
+      status: 'ok',
+      triggered_by: actor,
+    });
     expect(String(logView.instance_collection_key)).toMatch(new RegExp(`^inst:${tpl.key}/`));
 
     await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor($1, false)`, [actor]);
-    const summary = await t.db.query<{ event_type: string; emit_mode: string; status: string; event_count: number; rolled_back_count: number; ordered: boolean }>(
+    const summary = await t.db.query<{
+      event_type: string;
+      emit_mode: string;
+      status: string;
+      event_count: number;
+      rolled_back_count: number;
+      ordered: boolean;
+    }>(
       `SELECT event_type, emit_mode, status, event_count, rolled_back_count, first_at <= last_at AS ordered
          FROM v_iu_auto_instantiate_event_summary WHERE event_type LIKE 'obs.%' ORDER BY 1, 2, 3`,
     );
     expect(summary).toEqual([
-      { event_type: 'obs.dry', emit_mode: 'dry_run', status: 'ok', event_count: 2, rolled_back_count: 2, ordered: true },
-      { event_type: 'obs.live', emit_mode: 'live', status: 'live_gate_closed', event_count: 1, rolled_back_count: 0, ordered: true },
+      {
+        event_type: 'obs.dry',
+        emit_mode: 'dry_run',
+        status: 'ok',
+        event_count: 2,
+        rolled_back_count: 2,
+        ordered: true,
+      },
+      {
+        event_type: 'obs.live',
+        emit_mode: 'live',
+        status: 'live_gate_closed',
+        event_count: 1,
+        rolled_back_count: 0,
+        ordered: true,
+      },
       { event_type: 'obs.live', emit_mode: 'live', status: 'ok', event_count: 1, rolled_back_count: 1, ordered: true },
     ]);
     // after the rollback the template view counts from the instance tags: none are left
-    const [after] = await t.db.query(`SELECT live_instance_count, dry_run_instance_count FROM v_iu_template_observability WHERE collection_id = $1`, [tpl.id]);
+    const [after] = await t.db.query(
+      `SELECT live_instance_count, dry_run_instance_count FROM v_iu_template_observability WHERE collection_id = $1`,
+      [tpl.id],
+    );
     expect(after).toEqual({ live_instance_count: 0, dry_run_instance_count: 0 });
   });
 
@@ -218,7 +263,9 @@ describe.each(backends())('fn_iu_auto_instantiate_rollback_by_actor on $name', (
     ['a null dry_run', 'someone', null],
   ] as const)('refuses %s with invalid_input, writing nothing', async (_why, actor, dryRun) => {
     const before = await snapshot(t.db);
-    expect((await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor($1, $2::boolean)`, [actor, dryRun])).status).toBe('invalid_input');
+    expect(
+      (await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor($1, $2::boolean)`, [actor, dryRun])).status,
+    ).toBe('invalid_input');
     expect(await snapshot(t.db)).toEqual(before);
   });
 });

@@ -2,7 +2,17 @@
 // status, the order of the checks, and that neither is gated.
 import { describe, expect, it } from 'vitest';
 import { backends, useTestDatabase } from './helpers/db';
-import { call, gateValues, ALL_CLOSED, instantiate, makeTemplate, snapshot, uniq, uuid, type Json } from './helpers/substrate';
+import {
+  call,
+  gateValues,
+  ALL_CLOSED,
+  instantiate,
+  makeTemplate,
+  snapshot,
+  uniq,
+  uuid,
+  type Json,
+} from './helpers/substrate';
 
 describe.each(backends())('template marking and version chains on $name', (backend) => {
   const t = useTestDatabase(backend);
@@ -14,8 +24,12 @@ describe.each(backends())('template marking and version chains on $name', (backe
     return out;
   }
 
-  const mark = (id: string | null, label: string | null = 'label', actor: string | null = 'marker', note: string | null = 'note') =>
-    call(t.db, `fn_iu_collection_mark_as_template($1::uuid, $2, $3, $4)`, [id, label, note, actor]);
+  const mark = (
+    id: string | null,
+    label: string | null = 'label',
+    actor: string | null = 'marker',
+    note: string | null = 'note',
+  ) => call(t.db, `fn_iu_collection_mark_as_template($1::uuid, $2, $3, $4)`, [id, label, note, actor]);
 
   const register = (
     id: string | null,
@@ -39,18 +53,33 @@ describe.each(backends())('template marking and version chains on $name', (backe
       expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
       const c = await makeTemplate(t.db, { mark: false });
       const r = await mark(c.id, 'Design doc', 'lead-1', 'first cut');
-      expect(r).toMatchObject({ status: 'ok', collection_id: c.id, collection_key: c.key, template_label: 'Design doc' });
+      expect(r).toMatchObject({
+        status: 'ok',
+        collection_id: c.id,
+        collection_key: c.key,
+        template_label: 'Design doc',
+      });
       const [row] = await t.db.query(
         `SELECT is_template, template_label, template_note, marked_by FROM iu_piece_collection WHERE id = $1`,
         [c.id],
       );
-      expect(row).toEqual({ is_template: true, template_label: 'Design doc', template_note: 'first cut', marked_by: 'lead-1' });
+      expect(row).toEqual({
+        is_template: true,
+        template_label: 'Design doc',
+        template_note: 'first cut',
+        marked_by: 'lead-1',
+      });
     });
 
     it('answers already_marked for a second mark and changes nothing', async () => {
       const c = await makeTemplate(t.db);
       const r = await writesNothing(() => mark(c.id, 'Another label', 'someone-else'));
-      expect(r).toMatchObject({ status: 'already_marked', collection_id: c.id, template_label: 'label', marked_by: 'setup' });
+      expect(r).toMatchObject({
+        status: 'already_marked',
+        collection_id: c.id,
+        template_label: 'label',
+        marked_by: 'setup',
+      });
     });
 
     it.each([
@@ -105,7 +134,11 @@ describe.each(backends())('template marking and version chains on $name', (backe
 
     it('registers v1 and v2 without any gate open, v2 pointing at v1', async () => {
       const { family, ids } = await chainOf(2);
-      expect(await register(ids[0], family, 'v1', 1)).toMatchObject({ status: 'ok', version_seq: 1, previous_collection_id: null });
+      expect(await register(ids[0], family, 'v1', 1)).toMatchObject({
+        status: 'ok',
+        version_seq: 1,
+        previous_collection_id: null,
+      });
       expect(await register(ids[1], family, 'v2', 2, ids[0])).toMatchObject({
         status: 'ok',
         template_family: family,
@@ -113,7 +146,12 @@ describe.each(backends())('template marking and version chains on $name', (backe
         version_seq: 2,
         previous_collection_id: ids[0],
       });
-      const chain = await t.db.query<{ version_seq: number; previous_version_label: string | null; is_latest: boolean; registered_by: string }>(
+      const chain = await t.db.query<{
+        version_seq: number;
+        previous_version_label: string | null;
+        is_latest: boolean;
+        registered_by: string;
+      }>(
         `SELECT version_seq, previous_version_label, is_latest, registered_by FROM v_iu_template_version_chain
           WHERE template_family = $1 ORDER BY version_seq`,
         [family],
@@ -128,7 +166,9 @@ describe.each(backends())('template marking and version chains on $name', (backe
       const { family, ids } = await chainOf(2);
       await register(ids[0], family, 'v1', 1);
       await register(ids[1], family, 'v2', 2, ids[0]);
-      expect((await writesNothing(() => register(ids[0], family, 'v1', 1, null, 'someone-else'))).status).toBe('idempotent_replay');
+      expect((await writesNothing(() => register(ids[0], family, 'v1', 1, null, 'someone-else'))).status).toBe(
+        'idempotent_replay',
+      );
       const r = await writesNothing(() => register(ids[1], family, 'v2', 2, ids[0]));
       expect(r).toMatchObject({ status: 'idempotent_replay', collection_id: ids[1], registered_by: 'registrar' });
     });
@@ -137,7 +177,9 @@ describe.each(backends())('template marking and version chains on $name', (backe
       const { family, ids } = await chainOf(1);
       await register(ids[0], family, 'v1', 1);
       expect((await writesNothing(() => register(ids[0], family, 'v1-bis', 1))).status).toBe('version_conflict');
-      expect((await writesNothing(() => register(ids[0], `tpl:${uniq('other')}`, 'v1', 1))).status).toBe('version_conflict');
+      expect((await writesNothing(() => register(ids[0], `tpl:${uniq('other')}`, 'v1', 1))).status).toBe(
+        'version_conflict',
+      );
     });
 
     it('answers version_conflict when the family already has that seq, writing nothing', async () => {
@@ -154,20 +196,28 @@ describe.each(backends())('template marking and version chains on $name', (backe
 
     it('answers previous_version_mismatch when seq 1 names a previous, writing nothing', async () => {
       const { family, ids } = await chainOf(2);
-      expect((await writesNothing(() => register(ids[1], family, 'v1', 1, ids[0]))).status).toBe('previous_version_mismatch');
+      expect((await writesNothing(() => register(ids[1], family, 'v1', 1, ids[0]))).status).toBe(
+        'previous_version_mismatch',
+      );
     });
 
     it('answers previous_version_mismatch when seq 2 names a collection other than seq 1, writing nothing', async () => {
       const { family, ids } = await chainOf(3);
       await register(ids[0], family, 'v1', 1);
-      expect((await writesNothing(() => register(ids[1], family, 'v2', 2, ids[2]))).status).toBe('previous_version_mismatch');
-      expect((await writesNothing(() => register(ids[1], family, 'v2', 2, null))).status).toBe('previous_version_mismatch');
+      expect((await writesNothing(() => register(ids[1], family, 'v2', 2, ids[2]))).status).toBe(
+        'previous_version_mismatch',
+      );
+      expect((await writesNothing(() => register(ids[1], family, 'v2', 2, null))).status).toBe(
+        'previous_version_mismatch',
+      );
     });
 
     it('answers previous_version_mismatch when seq n-1 is not registered yet, writing nothing', async () => {
       const { family, ids } = await chainOf(3);
       await register(ids[0], family, 'v1', 1);
-      expect((await writesNothing(() => register(ids[2], family, 'v3', 3, ids[0]))).status).toBe('previous_version_mismatch');
+      expect((await writesNothing(() => register(ids[2], family, 'v3', 3, ids[0]))).status).toBe(
+        'previous_version_mismatch',
+      );
     });
 
     it.each([
@@ -175,7 +225,7 @@ describe.each(backends())('template marking and version chains on $name', (backe
       ['the family is blank', { family: ' ' }],
       ['the family does not start with tpl:', { family: 'family-without-prefix' }],
       ['the family is only tpl:', { family: 'tpl:' }],
-      ["the family is hostile text", { family: "tpl:'); DROP TABLE dot_config; --" }],
+      ['the family is hostile text', { family: "tpl:'); DROP TABLE dot_config; --" }],
       ['the label is blank', { label: '' }],
       ['the seq is null', { seq: null }],
       ['the seq is 0', { seq: 0 }],
@@ -198,12 +248,16 @@ describe.each(backends())('template marking and version chains on $name', (backe
     });
 
     it('refuses with collection_not_found for an unknown id, writing nothing', async () => {
-      expect((await writesNothing(() => register(uuid(), `tpl:${uniq('f')}`, 'v1', 1))).status).toBe('collection_not_found');
+      expect((await writesNothing(() => register(uuid(), `tpl:${uniq('f')}`, 'v1', 1))).status).toBe(
+        'collection_not_found',
+      );
     });
 
     it('refuses with template_not_marked for a collection that is not a template, writing nothing', async () => {
       const c = await makeTemplate(t.db, { mark: false });
-      expect((await writesNothing(() => register(c.id, `tpl:${uniq('f')}`, 'v1', 1))).status).toBe('template_not_marked');
+      expect((await writesNothing(() => register(c.id, `tpl:${uniq('f')}`, 'v1', 1))).status).toBe(
+        'template_not_marked',
+      );
     });
 
     describe('check order', () => {

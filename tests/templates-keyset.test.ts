@@ -48,8 +48,14 @@ describe.each(backends())('templates keyset pages on $name', (backend) => {
     for (const family of ['kfam_a', 'kfam-b']) {
       for (let v = 1; v <= 3; v++) {
         const r = await composeTemplateVersion(ctx, {
-          family, title: family, label: `${family} v${v}`, commit: true,
-          pieces: Array.from({ length: v }, (_, i) => ({ role: `r${i}`, newPiece: { canonicalAddress: `k/${family}/v${v}/r${i}`, title: `r${i}`, body: `v${v}` } })),
+          family,
+          title: family,
+          label: `${family} v${v}`,
+          commit: true,
+          pieces: Array.from({ length: v }, (_, i) => ({
+            role: `r${i}`,
+            newPiece: { canonicalAddress: `k/${family}/v${v}/r${i}`, title: `r${i}`, body: `v${v}` },
+          })),
         });
         if (!r.ok) throw new Error(r.message);
       }
@@ -59,12 +65,25 @@ describe.each(backends())('templates keyset pages on $name', (backend) => {
       `SELECT id, collection_key AS k FROM iu_piece_collection WHERE is_template ORDER BY collection_key`,
     );
     // instances: ties in the counts (2, 2, 1, 1, 1, 0 …) and in dry runs, and empty last-instantiated times
-    const plan: [number, 'live' | 'dry_run', number][] = [[0, 'live', 2], [1, 'live', 2], [2, 'live', 1], [3, 'live', 1], [4, 'live', 1], [5, 'dry_run', 1], [8, 'dry_run', 1]];
+    const plan: [number, 'live' | 'dry_run', number][] = [
+      [0, 'live', 2],
+      [1, 'live', 2],
+      [2, 'live', 1],
+      [3, 'live', 1],
+      [4, 'live', 1],
+      [5, 'dry_run', 1],
+      [8, 'dry_run', 1],
+    ];
     let n = 0;
     for (const [i, mode, count] of plan) {
       for (let c = 0; c < count; c++) {
         const r = await instantiateFromEvent(ctx, {
-          eventId: uuid(), eventType: 'doc.created', templateCollectionId: rows[i].id, uniqueSuffix: `k-${n++}`, emitMode: mode, commit: true,
+          eventId: uuid(),
+          eventType: 'doc.created',
+          templateCollectionId: rows[i].id,
+          uniqueSuffix: `k-${n++}`,
+          emitMode: mode,
+          commit: true,
         });
         expect(r.status).toBe('ok');
       }
@@ -95,7 +114,10 @@ describe.each(backends())('templates keyset pages on $name', (backend) => {
         expect(new Set(rows.map((r) => r.collectionId)).size).toBe(rows.length);
         expect(rows.map((r) => r.collectionKey).sort()).toEqual(all.map((r) => r.collectionKey).sort());
         for (let i = 1; i < rows.length; i++) {
-          expect(inOrder(sort, dir, rows[i - 1], rows[i]), `${sort} ${dir}: ${rows[i - 1].collectionKey} then ${rows[i].collectionKey}`).toBe(true);
+          expect(
+            inOrder(sort, dir, rows[i - 1], rows[i]),
+            `${sort} ${dir}: ${rows[i - 1].collectionKey} then ${rows[i].collectionKey}`,
+          ).toBe(true);
         }
         // the same rows as one page of the whole table
         const whole = await listTemplates(t.db, { sort, dir, limit: 1000 });
@@ -110,7 +132,8 @@ describe.each(backends())('templates keyset pages on $name', (backend) => {
         const forward = (await walkForward(sort, dir, 3)).pages;
         // to the last page by Next, then back by Previous to the first
         let p = await listTemplates(t.db, { sort, dir, limit: 3, after: null });
-        for (let i = 1; i < forward.length; i++) p = await listTemplates(t.db, { sort, dir, limit: 3, after: decodeTemplateCursor(p.next) });
+        for (let i = 1; i < forward.length; i++)
+          p = await listTemplates(t.db, { sort, dir, limit: 3, after: decodeTemplateCursor(p.next) });
         expect(p.next).toBeNull();
         const back: TemplateRow[][] = [p.rows];
         while (p.prev) {
@@ -131,7 +154,9 @@ describe.each(backends())('templates keyset pages on $name', (backend) => {
 
     // the search is case-insensitive and takes `_` literally (a LIKE would match kfam-b too)
     const q = await walkForward('key', 'asc', 2, { q: 'KFAM_' });
-    expect(q.pages.flat().map((r) => r.collectionKey)).toEqual(all.filter((r) => r.collectionKey.toLowerCase().includes('kfam_')).map((r) => r.collectionKey));
+    expect(q.pages.flat().map((r) => r.collectionKey)).toEqual(
+      all.filter((r) => r.collectionKey.toLowerCase().includes('kfam_')).map((r) => r.collectionKey),
+    );
     expect(q.total).toBe(3);
 
     const used = await walkForward('live', 'desc', 2, { used: 'yes' });
@@ -140,19 +165,32 @@ describe.each(backends())('templates keyset pages on $name', (backend) => {
     expect(unused.pages.flat().every((r) => r.liveInstanceCount + r.dryRunInstanceCount === 0)).toBe(true);
     expect(used.total).toBe(7);
     expect(used.total + unused.total).toBe(13);
-    expect([...used.pages.flat(), ...unused.pages.flat()].map((r) => r.collectionKey).sort()).toEqual(all.map((r) => r.collectionKey).sort());
+    expect([...used.pages.flat(), ...unused.pages.flat()].map((r) => r.collectionKey).sort()).toEqual(
+      all.map((r) => r.collectionKey).sort(),
+    );
 
     const none = await listTemplates(t.db, { q: 'no such template' });
     expect(none).toEqual({ rows: [], total: 0, next: null, prev: null });
   });
 
   it('reads filters and cursors from an address, naming what it cannot use', () => {
-    expect(parseTemplateFilters({ family: ' tpl:x ', q: 'ab', used: 'yes' })).toEqual({ filters: { family: 'tpl:x', q: 'ab', used: 'yes' }, problems: [] });
-    expect(parseTemplateFilters({ used: 'maybe' }).problems).toEqual(['used must be yes (instantiated at least once) or no.']);
+    expect(parseTemplateFilters({ family: ' tpl:x ', q: 'ab', used: 'yes' })).toEqual({
+      filters: { family: 'tpl:x', q: 'ab', used: 'yes' },
+      problems: [],
+    });
+    expect(parseTemplateFilters({ used: 'maybe' }).problems).toEqual([
+      'used must be yes (instantiated at least once) or no.',
+    ]);
     const c = { v: '2026-01-15 12:00:00.123456+00', k: 'tpl:a/v1' };
     expect(decodeTemplateCursor(encodeTemplateCursor(c))).toEqual(c);
     expect(decodeTemplateCursor(encodeTemplateCursor({ v: null, k: 'tpl:a/v1' }))).toEqual({ v: null, k: 'tpl:a/v1' });
-    for (const bad of ['', 'x', 'bm90IGpzb24', Buffer.from('[1,2]').toString('base64url'), Buffer.from('["a",""]').toString('base64url')]) {
+    for (const bad of [
+      '',
+      'x',
+      'bm90IGpzb24',
+      Buffer.from('[1,2]').toString('base64url'),
+      Buffer.from('["a",""]').toString('base64url'),
+    ]) {
       expect(decodeTemplateCursor(bad)).toBeNull();
     }
   });

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixture = (name: string) => `tests/fixtures/test-summary/${name}`;
-const summary = (...files: string[]) => execFileSync('node', ['scripts/test-summary.mjs', ...files], { cwd: root, encoding: 'utf8' }).trim();
+const summary = (...files: string[]) =>
+  execFileSync('node', ['scripts/test-summary.mjs', ...files], { cwd: root, encoding: 'utf8' }).trim();
 
 describe('the test summary line', () => {
   it('counts a vitest file whose beforeAll threw, and one whose import failed, as failed', () => {
@@ -21,8 +22,12 @@ describe('the test summary line', () => {
   });
 
   it('adds the reports up and ignores a report that is missing (journeys skipped)', () => {
-    expect(summary(fixture('vitest-setup-failures.json'), fixture('playwright-setup-failure.json'), '.test-reports/none.json')).toBe(
-      'tests: 2 passed, 4 failed, 1 skipped',
-    );
+    expect(
+      summary(
+        fixture('vitest-setup-failures.json'),
+        fixture('playwright-setup-failure.json'),
+        '.test-reports/none.json',
+      ),
+    ).toBe('tests: 2 passed, 4 failed, 1 skipped');
   });
 });

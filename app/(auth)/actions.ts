@@ -35,7 +35,11 @@ export async function changePasswordAction(_prev: PasswordState | null, form: Fo
   const [db, auth, h] = await Promise.all([getDb(), getAuth(), headers()]);
   const session = me.source === 'session' ? await auth.api.getSession({ headers: h }) : null;
   const request = requestInfo(h);
-  const def = changeOwnPasswordDefinition({ username: me.username, sessionId: session?.session.id ?? null, address: request.ip });
+  const def = changeOwnPasswordDefinition({
+    username: me.username,
+    sessionId: session?.session.id ?? null,
+    address: request.ip,
+  });
   const r = await executeAuthorized(def, selfServiceCaller(db, me, request), form);
   // the audit row is the action wrapper's; the server log says it too (never the passwords)
   const line = { event: 'password_change', user: me.username, address: request.ip, decision: r.ok ? 'ok' : 'refused' };

@@ -7,7 +7,10 @@ export default function AuthLayout({ children }: { children: ReactNode }) {
     <main className="flex min-h-screen items-start justify-center bg-slate-50 px-6 py-16">
       <div className="w-full max-w-sm">
         <div className="mb-6 flex items-center gap-2.5">
-          <span aria-hidden className="grid size-8 place-items-center rounded-md bg-slate-900 text-xs font-bold text-white">
+          <span
+            aria-hidden
+            className="grid size-8 place-items-center rounded-md bg-slate-900 text-xs font-bold text-white"
+          >
             IU
           </span>
           <p className="text-sm font-semibold text-slate-900">IU Core Console</p>

@@ -17,8 +17,8 @@ export default function ConsoleError({ error, retry }: { error: unknown; retry: 
     <div role="alert" className="rounded-lg border border-red-300 bg-red-50 px-5 py-4 text-sm text-red-900">
       <h1 className="text-base font-semibold">This page could not be shown.</h1>
       <p className="mt-1">
-        The server met an error while reading the database. Nothing was changed; try again, and if it keeps
-        happening, give a lead the reference below so they can find the details in the server log.
+        The server met an error while reading the database. Nothing was changed; try again, and if it keeps happening,
+        give a lead the reference below so they can find the details in the server log.
       </p>
       {digest && (
         <p className="mt-1 text-xs text-red-800/80">

@@ -26,17 +26,26 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   }
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
-      <Sidebar items={navFor(me.role)} user={{ username: me.username, role: me.role, source: me.source }} signOut={signOutAction} />
+      <Sidebar
+        items={navFor(me.role)}
+        user={{ username: me.username, role: me.role, source: me.source }}
+        signOut={signOutAction}
+      />
       <div className="flex min-w-0 flex-1 flex-col">
-        {me.role && <GateLeakBanner initialLeaked={leaked} closeAction={hasRole(me.role, 'lead') ? closeAllGatesAction : undefined} />}
+        {me.role && (
+          <GateLeakBanner
+            initialLeaked={leaked}
+            closeAction={hasRole(me.role, 'lead') ? closeAllGatesAction : undefined}
+          />
+        )}
         <main className="mx-auto w-full max-w-6xl flex-1 px-6 py-8">
           {me.role ? (
             children
           ) : (
             <Alert tone="warning" title="You have no role yet" testId="no-role">
               <p>
-                You are signed in as <strong>{me.username}</strong>, but no role has been given to you, so there is nothing
-                here you may see. Ask a lead to give you a role (viewer, operator or lead).
+                You are signed in as <strong>{me.username}</strong>, but no role has been given to you, so there is
+                nothing here you may see. Ask a lead to give you a role (viewer, operator or lead).
               </p>
             </Alert>
           )}

@@ -20,7 +20,9 @@ export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'Overview' };
 
-type Loaded = { ok: true; overview: Overview; activity: Activity | null; issues: StartupIssue[] } | { ok: false; title: string; message: string };
+type Loaded =
+  | { ok: true; overview: Overview; activity: Activity | null; issues: StartupIssue[] }
+  | { ok: false; title: string; message: string };
 
 // Failures are turned into sentences here rather than thrown: in production Next.js hides a
 // server error's message from the error boundary, and "the database is locked by pid 123"
@@ -75,7 +77,9 @@ export default async function OverviewPage() {
         <Alert
           key={issue.step}
           tone="warning"
-          title={issue.step === 'migrate' ? 'Migrations could not be applied at start-up' : 'Demo data could not be loaded'}
+          title={
+            issue.step === 'migrate' ? 'Migrations could not be applied at start-up' : 'Demo data could not be loaded'
+          }
         >
           <p>{issue.message}</p>
           {issue.step === 'migrate' && (

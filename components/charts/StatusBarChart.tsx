@@ -22,8 +22,18 @@ export function niceCeiling(n: number): number {
 }
 
 /** Stacked bars of counts per x value (a day, an event type…) and status. */
-export function StatusBarChart({ rows, height = 260, testId }: { rows: { x: string; status: string; count: number }[]; height?: number; testId?: string }) {
-  const statuses = [...new Set(rows.map((r) => r.status))].sort((a, b) => (a === 'ok' ? -1 : b === 'ok' ? 1 : a.localeCompare(b)));
+export function StatusBarChart({
+  rows,
+  height = 260,
+  testId,
+}: {
+  rows: { x: string; status: string; count: number }[];
+  height?: number;
+  testId?: string;
+}) {
+  const statuses = [...new Set(rows.map((r) => r.status))].sort((a, b) =>
+    a === 'ok' ? -1 : b === 'ok' ? 1 : a.localeCompare(b),
+  );
   const byX = new Map<string, Map<string, number>>();
   for (const r of rows) {
     const d = byX.get(r.x) ?? new Map<string, number>();
@@ -33,30 +43,54 @@ export function StatusBarChart({ rows, height = 260, testId }: { rows: { x: stri
   if (!byX.size) return <p className="text-sm text-slate-500">No events in this period.</p>;
   let k = 0;
   const color = new Map(statuses.map((s) => [s, COLORS[s] ?? FALLBACK[k++ % FALLBACK.length]]));
-  const columns = [...byX.entries()].map(([x, counts]) => ({ x, counts, total: [...counts.values()].reduce((a, b) => a + b, 0) }));
+  const columns = [...byX.entries()].map(([x, counts]) => ({
+    x,
+    counts,
+    total: [...counts.values()].reduce((a, b) => a + b, 0),
+  }));
   const top = niceCeiling(Math.max(...columns.map((c) => c.total)));
   const ticks = [1, 0.75, 0.5, 0.25, 0].map((f) => Math.round(top * f));
   const step = Math.ceil(columns.length / MAX_LABELS);
   const plot = height - 48;
   return (
-    <figure data-testid={testId} className="m-0 text-[11px] text-slate-500" aria-label={`Events by status for ${columns.length} values, up to ${formatCount(top)}`}>
+    <figure
+      data-testid={testId}
+      className="m-0 text-[11px] text-slate-500"
+      aria-label={`Events by status for ${columns.length} values, up to ${formatCount(top)}`}
+    >
       <div className="flex" style={{ height: plot }}>
         <div className="flex w-14 flex-col justify-between pr-2 text-right tabular-nums" aria-hidden>
           {ticks.map((t, i) => (
-            <span key={i} className="leading-none">{formatCount(t)}</span>
+            <span key={i} className="leading-none">
+              {formatCount(t)}
+            </span>
           ))}
         </div>
         <div className="relative flex flex-1 items-end gap-px border-b border-l border-slate-300" data-chart-plot>
           {ticks.slice(0, -1).map((t, i) => (
-            <div key={i} className="pointer-events-none absolute inset-x-0 border-t border-dashed border-slate-200" style={{ top: `${(1 - t / top) * 100}%` }} />
+            <div
+              key={i}
+              className="pointer-events-none absolute inset-x-0 border-t border-dashed border-slate-200"
+              style={{ top: `${(1 - t / top) * 100}%` }}
+            />
           ))}
           {columns.map((c) => (
-            <div key={c.x} className="relative flex h-full min-w-0 flex-1 flex-col-reverse" data-testid="chart-column" data-x={c.x} data-total={c.total}>
+            <div
+              key={c.x}
+              className="relative flex h-full min-w-0 flex-1 flex-col-reverse"
+              data-testid="chart-column"
+              data-x={c.x}
+              data-total={c.total}
+            >
               {statuses.map((s) => {
                 const n = c.counts.get(s);
                 if (!n) return null;
                 return (
-                  <div key={s} title={`${c.x} · ${s}: ${formatCount(n)}`} style={{ height: `${((n / top) * 100).toFixed(2)}%`, background: color.get(s) }} />
+                  <div
+                    key={s}
+                    title={`${c.x} · ${s}: ${formatCount(n)}`}
+                    style={{ height: `${((n / top) * 100).toFixed(2)}%`, background: color.get(s) }}
+                  />
                 );
               })}
             </div>
@@ -65,7 +99,10 @@ export function StatusBarChart({ rows, height = 260, testId }: { rows: { x: stri
       </div>
       <div className="ml-14 flex gap-px pt-1" aria-hidden>
         {columns.map((c, i) => (
-          <span key={c.x} className={`min-w-0 flex-1 text-center ${step === 1 ? 'break-words' : 'overflow-visible whitespace-nowrap'}`}>
+          <span
+            key={c.x}
+            className={`min-w-0 flex-1 text-center ${step === 1 ? 'break-words' : 'overflow-visible whitespace-nowrap'}`}
+          >
             {i % step === 0 ? c.x : ''}
           </span>
         ))}

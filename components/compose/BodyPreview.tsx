@@ -10,7 +10,9 @@ export function BodyPreview({ title, body, className }: { title: string; body: s
   return (
     <div className={cn('rounded-md border border-slate-200 bg-slate-50 p-3', className)} data-testid="body-preview">
       <p className="text-xs font-medium uppercase tracking-wide text-slate-500">Preview</p>
-      <h4 className="mt-1 text-sm font-semibold text-slate-900">{title.trim() || <span className="italic text-slate-400">No title yet</span>}</h4>
+      <h4 className="mt-1 text-sm font-semibold text-slate-900">
+        {title.trim() || <span className="italic text-slate-400">No title yet</span>}
+      </h4>
       {empty ? (
         <p className="mt-1 text-sm italic text-slate-400">No text yet.</p>
       ) : (

@@ -23,16 +23,24 @@ export function ComposePreview({
   return (
     <div className="space-y-4 text-sm" data-testid={committed ? 'compose-committed' : 'compose-preview'}>
       <div>
-        <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{committed ? 'Registered' : 'Would register'}</p>
+        <p className="text-xs font-medium uppercase tracking-wide text-slate-500">
+          {committed ? 'Registered' : 'Would register'}
+        </p>
         <p className="mt-1 flex flex-wrap items-center gap-2" data-testid="chain-link">
           {result.previous ? (
             <>
-              <span className="rounded border border-slate-300 bg-white px-2 py-0.5 font-mono">{result.previous.versionLabel}</span>
+              <span className="rounded border border-slate-300 bg-white px-2 py-0.5 font-mono">
+                {result.previous.versionLabel}
+              </span>
               <span aria-label="then">→</span>
             </>
           ) : null}
-          <span className="rounded border border-sky-400 bg-sky-50 px-2 py-0.5 font-mono font-semibold">{result.versionLabel}</span>
-          <code className="font-mono text-slate-700" data-testid="new-collection-key">{result.collectionKey}</code>
+          <span className="rounded border border-sky-400 bg-sky-50 px-2 py-0.5 font-mono font-semibold">
+            {result.versionLabel}
+          </span>
+          <code className="font-mono text-slate-700" data-testid="new-collection-key">
+            {result.collectionKey}
+          </code>
         </p>
         <p className="mt-1 text-xs text-slate-600">
           {result.previous
@@ -49,7 +57,9 @@ export function ComposePreview({
           {added.length} new piece{added.length === 1 ? '' : 's'}
         </p>
         <PieceList pieces={added} titles={titles} tone="success" label="new" testId="new-pieces" />
-        {!committed && added.length > 0 && <p className="mt-1 text-xs text-slate-500">The new pieces get their ids when the version is committed.</p>}
+        {!committed && added.length > 0 && (
+          <p className="mt-1 text-xs text-slate-500">The new pieces get their ids when the version is committed.</p>
+        )}
       </div>
 
       <div>
@@ -61,7 +71,8 @@ export function ComposePreview({
 
       {dropped.length > 0 && (
         <p className="text-slate-700" data-testid="dropped-pieces">
-          <Badge tone="danger">left out</Badge> {dropped.join(', ')} (kept in {result.previous?.versionLabel ?? 'the previous version'}, not in {result.versionLabel})
+          <Badge tone="danger">left out</Badge> {dropped.join(', ')} (kept in{' '}
+          {result.previous?.versionLabel ?? 'the previous version'}, not in {result.versionLabel})
         </p>
       )}
     </div>

@@ -57,7 +57,15 @@ const WORDS = {
 
 function fromBase(p: BasePiece, i: number): Row {
   // a retired piece cannot be reused: start it as a replacement with its old text
-  return { id: `base-${i}`, origin: p, choice: p.status === 'active' ? 'keep' : 'replace', role: p.role, title: p.title, body: p.body, address: null };
+  return {
+    id: `base-${i}`,
+    origin: p,
+    choice: p.status === 'active' ? 'keep' : 'replace',
+    role: p.role,
+    title: p.title,
+    body: p.body,
+    address: null,
+  };
 }
 
 const isNewPiece = (r: Row) => r.origin === null || r.choice === 'replace';
@@ -102,7 +110,15 @@ function FieldError({ id, messages }: { id: string; messages: string[] }) {
 }
 
 /** The wizard for one family; `base` is the version it starts from (null for a new family's v1). */
-export function ComposeWizard({ family, base, action }: { family: string; base: ComposeBase | null; action: ComposeActionFn }) {
+export function ComposeWizard({
+  family,
+  base,
+  action,
+}: {
+  family: string;
+  base: ComposeBase | null;
+  action: ComposeActionFn;
+}) {
   const nextSeq = base ? base.latestSeq + 1 : 1;
   const nextLabel = `v${nextSeq}`;
   const familyName = family.replace(/^tpl:/, '');
@@ -122,7 +138,8 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
   const [committed, setCommitted] = useState<Result | null>(null);
 
   const addressOf = (r: Row) => r.address ?? suggestAddress(macro, familyName, nextSeq, r.role);
-  const update = (id: string, patch: Partial<Row>) => setRows((rs) => rs.map((r) => (r.id === id ? { ...r, ...patch } : r)));
+  const update = (id: string, patch: Partial<Row>) =>
+    setRows((rs) => rs.map((r) => (r.id === id ? { ...r, ...patch } : r)));
   const move = (i: number, by: -1 | 1) =>
     setRows((rs) => {
       const j = i + by;
@@ -214,7 +231,13 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
     flow.apply(
       // the commit applies the preview's plan, and makes exactly the version it showed
       async (planId) => {
-        const r = await action({ ...input, preview: false, reason, planId, confirmText: previewOk.result.collectionKey });
+        const r = await action({
+          ...input,
+          preview: false,
+          reason,
+          planId,
+          confirmText: previewOk.result.collectionKey,
+        });
         collect(r, ids);
         return r;
       },
@@ -223,10 +246,22 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
     );
   };
 
-  const text = (name: string, labelText: ReactNode, value: string, set: (s: string) => void, opts: { placeholder?: string; multiline?: boolean; hint?: string } = {}) => (
+  const text = (
+    name: string,
+    labelText: ReactNode,
+    value: string,
+    set: (s: string) => void,
+    opts: { placeholder?: string; multiline?: boolean; hint?: string } = {},
+  ) => (
     <Field label={labelText} hint={opts.hint} error={issuesAt(name)}>
       {(c) => {
-        const common = { ...c, name, value, onChange: (e: { target: { value: string } }) => set(e.target.value), placeholder: opts.placeholder };
+        const common = {
+          ...c,
+          name,
+          value,
+          onChange: (e: { target: { value: string } }) => set(e.target.value),
+          placeholder: opts.placeholder,
+        };
         return opts.multiline ? <textarea rows={2} {...common} /> : <input {...common} />;
       }}
     </Field>
@@ -245,14 +280,22 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
         >
           <div className="grid gap-4 md:grid-cols-2">
             {text('title', 'Title', title, setTitle)}
-            {text('label', 'Template label', label, setLabel, { hint: 'Shown next to the version in the chain, e.g. "Design review v4: data retention".' })}
+            {text('label', 'Template label', label, setLabel, {
+              hint: 'Shown next to the version in the chain, e.g. "Design review v4: data retention".',
+            })}
             {text('description', 'Description (optional)', description, setDescription, { multiline: true })}
-            {text('note', 'Note (optional)', note, setNote, { multiline: true, hint: 'Kept with the template mark: why this version exists.' })}
+            {text('note', 'Note (optional)', note, setNote, {
+              multiline: true,
+              hint: 'Kept with the template mark: why this version exists.',
+            })}
             {text('kind', 'Kind', kind, setKind)}
             {text('macro', 'Address macro', macro, setMacro, {
               hint: `New pieces are addressed iu_core/template/<macro>/${familyName}-${nextLabel}/<piece-name>.`,
             })}
-            {text('runTag', 'Run tag (optional)', runTag, setRunTag, { placeholder: 'canary-3', hint: 'Recorded as <you>:<tag>.' })}
+            {text('runTag', 'Run tag (optional)', runTag, setRunTag, {
+              placeholder: 'canary-3',
+              hint: 'Recorded as <you>:<tag>.',
+            })}
           </div>
           <FieldError id="err-family" messages={[...issuesAt('family'), ...issuesAt('previousCollectionId')]} />
         </Card>
@@ -264,7 +307,20 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
             <Button
               variant="secondary"
               className="whitespace-nowrap"
-              onClick={() => setRows((rs) => [...rs, { id: `added-${++added.current}`, origin: null, choice: 'replace', role: '', title: '', body: '', address: null }])}
+              onClick={() =>
+                setRows((rs) => [
+                  ...rs,
+                  {
+                    id: `added-${++added.current}`,
+                    origin: null,
+                    choice: 'replace',
+                    role: '',
+                    title: '',
+                    body: '',
+                    address: null,
+                  },
+                ])
+              }
             >
               Add a piece
             </Button>
@@ -277,7 +333,13 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
               const position = r.choice === 'drop' ? null : submitted.indexOf(r) + 1;
               const name = r.role || 'new piece';
               const errsFor = (sub: string) => pieceIssues(r, sub);
-              const rowErrs = [...errsFor('role'), ...errsFor('iuId'), ...errsFor('newPiece.canonicalAddress'), ...errsFor('newPiece.title'), ...errsFor('newPiece.body')];
+              const rowErrs = [
+                ...errsFor('role'),
+                ...errsFor('iuId'),
+                ...errsFor('newPiece.canonicalAddress'),
+                ...errsFor('newPiece.title'),
+                ...errsFor('newPiece.body'),
+              ];
               return (
                 <li key={r.id}>
                   <fieldset
@@ -290,7 +352,11 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
                     </legend>
                     <div className="flex flex-wrap items-center gap-3">
                       {r.origin ? (
-                        <div role="radiogroup" aria-label={`What to do with ${name}`} className="flex flex-wrap gap-3 text-sm">
+                        <div
+                          role="radiogroup"
+                          aria-label={`What to do with ${name}`}
+                          className="flex flex-wrap gap-3 text-sm"
+                        >
                           {(['keep', 'replace', 'drop'] as const).map((c) => (
                             <label key={c} className="flex items-center gap-1">
                               <input
@@ -310,14 +376,30 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
                       )}
                       {r.origin?.status === 'retired' && <Badge tone="warning">retired: cannot be reused</Badge>}
                       <span className="ml-auto flex gap-1">
-                        <Button variant="ghost" className="px-2 py-1" aria-label={`Move ${name} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                        <Button
+                          variant="ghost"
+                          className="px-2 py-1"
+                          aria-label={`Move ${name} up`}
+                          disabled={i === 0}
+                          onClick={() => move(i, -1)}
+                        >
                           ↑
                         </Button>
-                        <Button variant="ghost" className="px-2 py-1" aria-label={`Move ${name} down`} disabled={i === rows.length - 1} onClick={() => move(i, 1)}>
+                        <Button
+                          variant="ghost"
+                          className="px-2 py-1"
+                          aria-label={`Move ${name} down`}
+                          disabled={i === rows.length - 1}
+                          onClick={() => move(i, 1)}
+                        >
                           ↓
                         </Button>
                         {!r.origin && (
-                          <Button variant="ghost" className="px-2 py-1" onClick={() => setRows((rs) => rs.filter((x) => x.id !== r.id))}>
+                          <Button
+                            variant="ghost"
+                            className="px-2 py-1"
+                            onClick={() => setRows((rs) => rs.filter((x) => x.id !== r.id))}
+                          >
                             Remove
                           </Button>
                         )}
@@ -329,7 +411,8 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
                         <p className="font-medium text-slate-900">{r.origin.title}</p>
                         <p className="line-clamp-2 text-slate-600">{r.origin.body}</p>
                         <p className="mt-1 text-xs text-slate-500">
-                          reuses <code className="font-mono">{r.origin.iuId}</code> · <code className="break-all font-mono">{r.origin.canonicalAddress}</code>
+                          reuses <code className="font-mono">{r.origin.iuId}</code> ·{' '}
+                          <code className="break-all font-mono">{r.origin.canonicalAddress}</code>
                         </p>
                         <FieldError id={`err-${r.id}-iu`} messages={errsFor('iuId')} />
                       </div>
@@ -339,25 +422,56 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
                       <div className="mt-3 grid gap-3 lg:grid-cols-2">
                         <div className="space-y-3">
                           <Field label="Role" error={errsFor('role')}>
-                            {(c) => <input {...c} value={r.role} onChange={(e) => update(r.id, { role: e.target.value })} readOnly={!!r.origin} placeholder="open-questions" />}
+                            {(c) => (
+                              <input
+                                {...c}
+                                value={r.role}
+                                onChange={(e) => update(r.id, { role: e.target.value })}
+                                readOnly={!!r.origin}
+                                placeholder="open-questions"
+                              />
+                            )}
                           </Field>
-                          <Field label="Canonical address" controlClassName="font-mono" error={errsFor('newPiece.canonicalAddress')}>
+                          <Field
+                            label="Canonical address"
+                            controlClassName="font-mono"
+                            error={errsFor('newPiece.canonicalAddress')}
+                          >
                             {(c) => (
                               <>
-                                <input {...c} value={addressOf(r)} onChange={(e) => update(r.id, { address: e.target.value })} spellCheck={false} />
-                                {r.address !== null && r.address !== suggestAddress(macro, familyName, nextSeq, r.role) && (
-                                  <button type="button" className="mt-1 text-xs text-sky-700 underline" onClick={() => update(r.id, { address: null })}>
-                                    Use the suggested address ({suggestAddress(macro, familyName, nextSeq, r.role)})
-                                  </button>
-                                )}
+                                <input
+                                  {...c}
+                                  value={addressOf(r)}
+                                  onChange={(e) => update(r.id, { address: e.target.value })}
+                                  spellCheck={false}
+                                />
+                                {r.address !== null &&
+                                  r.address !== suggestAddress(macro, familyName, nextSeq, r.role) && (
+                                    <button
+                                      type="button"
+                                      className="mt-1 text-xs text-sky-700 underline"
+                                      onClick={() => update(r.id, { address: null })}
+                                    >
+                                      Use the suggested address ({suggestAddress(macro, familyName, nextSeq, r.role)})
+                                    </button>
+                                  )}
                               </>
                             )}
                           </Field>
                           <Field label="Piece title" error={errsFor('newPiece.title')}>
-                            {(c) => <input {...c} value={r.title} onChange={(e) => update(r.id, { title: e.target.value })} />}
+                            {(c) => (
+                              <input {...c} value={r.title} onChange={(e) => update(r.id, { title: e.target.value })} />
+                            )}
                           </Field>
                           <Field label="Body" error={errsFor('newPiece.body')}>
-                            {(c) => <textarea {...c} value={r.body} onChange={(e) => update(r.id, { body: e.target.value })} rows={6} />}
+                            {(c) => (
+                              <textarea
+                                {...c}
+                                value={r.body}
+                                onChange={(e) => update(r.id, { body: e.target.value })}
+                                rows={6}
+                              />
+                            )}
                           </Field>
                         </div>
                         <BodyPreview title={r.title} body={r.body} />
@@ -371,12 +485,20 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
         </Card>
       </fieldset>
 
-      <Card title="4. Preview and commit" description="The preview runs the whole recipe (compose, mark, register) in a transaction and rolls it back: what it shows is exactly what a commit makes.">
+      <Card
+        title="4. Preview and commit"
+        description="The preview runs the whole recipe (compose, mark, register) in a transaction and rolls it back: what it shows is exactly what a commit makes."
+      >
         <div className="flex flex-wrap items-center gap-3">
           <Button onClick={runPreview} disabled={pending || !!done} data-testid="preview-button">
             {flow.running === 'preview' ? 'Running…' : 'Preview'}
           </Button>
-          <Button variant="danger" onClick={() => flow.dialog.open('apply')} disabled={!canCommit || pending} data-testid="commit-button">
+          <Button
+            variant="danger"
+            onClick={() => flow.dialog.open('apply')}
+            disabled={!canCommit || pending}
+            data-testid="commit-button"
+          >
             {previewOk ? `Commit ${previewOk.result.collectionKey}…` : 'Commit…'}
           </Button>
           {stale && !done && (
@@ -393,10 +515,16 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
               <div className="mt-3 rounded-md bg-white p-3 text-slate-900">
                 <ComposePreview result={done.result} titles={titles} dropped={dropped} committed />
                 <p className="mt-3 flex flex-wrap gap-4">
-                  <Link className="text-sky-700 underline" href={`/templates/families/${encodeURIComponent(done.result.family)}?highlight=${done.result.versionLabel}`}>
+                  <Link
+                    className="text-sky-700 underline"
+                    href={`/templates/families/${encodeURIComponent(done.result.family)}?highlight=${done.result.versionLabel}`}
+                  >
                     Open {done.result.family}
                   </Link>
-                  <a className="text-sky-700 underline" href={`/compose?family=${encodeURIComponent(done.result.family)}`}>
+                  <a
+                    className="text-sky-700 underline"
+                    href={`/compose?family=${encodeURIComponent(done.result.family)}`}
+                  >
                     Compose the next version
                   </a>
                 </p>
@@ -431,10 +559,11 @@ export function ComposeWizard({ family, base, action }: { family: string; base: 
           onConfirm={runCommit}
         >
           <p>
-            This composes <strong>{previewOk.result.collectionKey}</strong> with {previewOk.result.newPieceIds.length} new and{' '}
-            {previewOk.result.pieces.length - previewOk.result.newPieceIds.length} reused pieces, marks it as a template and registers it
-            {previewOk.result.previous ? ` after ${previewOk.result.previous.versionLabel}` : ' as the first version'}, as actor{' '}
-            <span className="font-mono">{previewOk.result.actor}</span>.
+            This composes <strong>{previewOk.result.collectionKey}</strong> with {previewOk.result.newPieceIds.length}{' '}
+            new and {previewOk.result.pieces.length - previewOk.result.newPieceIds.length} reused pieces, marks it as a
+            template and registers it
+            {previewOk.result.previous ? ` after ${previewOk.result.previous.versionLabel}` : ' as the first version'},
+            as actor <span className="font-mono">{previewOk.result.actor}</span>.
           </p>
           <p>A registered version stays in the chain; the console cannot take it back.</p>
         </ConfirmDialog>

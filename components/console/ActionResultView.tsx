@@ -21,11 +21,27 @@ export function resultMessage(r: ActionResult<unknown>): string {
 }
 
 /** One action's answer: what happened, in a sentence, with the field issues if any. */
-export function ActionResultView({ result, children }: { result: ActionResult<unknown> | null; children?: React.ReactNode }) {
+export function ActionResultView({
+  result,
+  children,
+}: {
+  result: ActionResult<unknown> | null;
+  children?: React.ReactNode;
+}) {
   if (!result) return null;
-  const tone = isReplay(result) ? 'border-sky-300 bg-sky-50 text-sky-900' : result.ok ? 'border-emerald-300 bg-emerald-50 text-emerald-900' : 'border-red-300 bg-red-50 text-red-900';
+  const tone = isReplay(result)
+    ? 'border-sky-300 bg-sky-50 text-sky-900'
+    : result.ok
+      ? 'border-emerald-300 bg-emerald-50 text-emerald-900'
+      : 'border-red-300 bg-red-50 text-red-900';
   return (
-    <div role="status" data-testid="action-result" data-decision={result.decision} data-status={result.status} className={`rounded-lg border px-4 py-3 text-sm ${tone}`}>
+    <div
+      role="status"
+      data-testid="action-result"
+      data-decision={result.decision}
+      data-status={result.status}
+      className={`rounded-lg border px-4 py-3 text-sm ${tone}`}
+    >
       <p className="font-semibold">
         <span data-testid="result-headline">{resultHeadline(result)}</span> · {result.status}
       </p>
@@ -39,7 +55,14 @@ export function ActionResultView({ result, children }: { result: ActionResult<un
           ))}
         </ul>
       )}
-      {result.actor && <p className="mt-1 text-xs">Actor recorded: <span className="font-mono" data-testid="result-actor">{result.actor}</span></p>}
+      {result.actor && (
+        <p className="mt-1 text-xs">
+          Actor recorded:{' '}
+          <span className="font-mono" data-testid="result-actor">
+            {result.actor}
+          </span>
+        </p>
+      )}
       {children}
     </div>
   );

@@ -39,9 +39,17 @@ export function AutoRefresh({ intervalMs = 5000 }: { intervalMs?: number }) {
     window.localStorage.setItem(STORAGE_KEY, next ? '1' : '0');
   };
   return (
-    <div className="flex items-center gap-2 text-xs text-slate-500" data-testid="auto-refresh" data-paused={paused ? 'true' : 'false'}>
+    <div
+      className="flex items-center gap-2 text-xs text-slate-500"
+      data-testid="auto-refresh"
+      data-paused={paused ? 'true' : 'false'}
+    >
       <span aria-live="polite">
-        {paused ? 'Auto-refresh paused' : isError ? 'Auto-refresh: database unreachable' : `Auto-refresh every ${intervalMs / 1000} s`}
+        {paused
+          ? 'Auto-refresh paused'
+          : isError
+            ? 'Auto-refresh: database unreachable'
+            : `Auto-refresh every ${intervalMs / 1000} s`}
         {!paused && dataUpdatedAt ? ` · checked ${new Date(dataUpdatedAt).toISOString().slice(11, 19)} UTC` : ''}
       </span>
       <button

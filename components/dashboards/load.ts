@@ -9,7 +9,11 @@ export type Loaded<T> = { ok: true; data: T } | { ok: false; title: string; mess
  * Opens the database and runs a page's reads, turning failures into sentences (production
  * Next.js hides a thrown message). Pages over the event log say so when 033 is not applied.
  */
-export async function loadPage<T>(what: string, fn: (db: Database) => Promise<T>, opts: { needsLog?: boolean } = {}): Promise<Loaded<T>> {
+export async function loadPage<T>(
+  what: string,
+  fn: (db: Database) => Promise<T>,
+  opts: { needsLog?: boolean } = {},
+): Promise<Loaded<T>> {
   let db: Database;
   try {
     db = await getDb();

@@ -6,10 +6,23 @@ import { describeStatus } from '@/lib/recipes/messages';
 import { statusTone } from './status';
 
 /** The full record of one event-log row, with links to its template, instance and actor. */
-export function EventDrawer({ event, siblings = [], closeHref }: { event: EventRow; siblings?: EventSibling[]; closeHref: string }) {
+export function EventDrawer({
+  event,
+  siblings = [],
+  closeHref,
+}: {
+  event: EventRow;
+  siblings?: EventSibling[];
+  closeHref: string;
+}) {
   const fields: [string, React.ReactNode][] = [
     ['Log id', event.id],
-    ['Event id', <code key="e" className="text-xs" data-testid="drawer-event-id">{event.eventId}</code>],
+    [
+      'Event id',
+      <code key="e" className="text-xs" data-testid="drawer-event-id">
+        {event.eventId}
+      </code>,
+    ],
     ['Event type', event.eventType],
     [
       'Status',
@@ -23,33 +36,65 @@ export function EventDrawer({ event, siblings = [], closeHref }: { event: EventR
       </div>,
     ],
     ['Emit mode', event.emitMode],
-    ['Actor', <Link key="a" className="text-sky-700 underline" href={`/actors/${encodeURIComponent(event.triggeredBy)}`}>{event.triggeredBy}</Link>],
+    [
+      'Actor',
+      <Link key="a" className="text-sky-700 underline" href={`/actors/${encodeURIComponent(event.triggeredBy)}`}>
+        {event.triggeredBy}
+      </Link>,
+    ],
     ['Logged at', formatTimestamp(event.createdAt)],
     [
       'Template',
       event.templateFamily ? (
-        <Link key="t" className="text-sky-700 underline" data-testid="drawer-template-link" href={`/templates/families/${encodeURIComponent(event.templateFamily)}?highlight=${encodeURIComponent(event.templateVersionLabel ?? '')}`}>
+        <Link
+          key="t"
+          className="text-sky-700 underline"
+          data-testid="drawer-template-link"
+          href={`/templates/families/${encodeURIComponent(event.templateFamily)}?highlight=${encodeURIComponent(event.templateVersionLabel ?? '')}`}
+        >
           {event.templateCollectionKey}
         </Link>
       ) : (
-        event.templateCollectionKey ?? <span key="t" className="text-slate-500">{event.templateCollectionId} (not found)</span>
+        (event.templateCollectionKey ?? (
+          <span key="t" className="text-slate-500">
+            {event.templateCollectionId} (not found)
+          </span>
+        ))
       ),
     ],
     [
       'Instance',
       event.instanceCollectionKey && event.instanceCollectionId ? (
-        <Link key="i" className="text-sky-700 underline" data-testid="drawer-instance-link" href={`/instances/${event.instanceCollectionId}`}>
+        <Link
+          key="i"
+          className="text-sky-700 underline"
+          data-testid="drawer-instance-link"
+          href={`/instances/${event.instanceCollectionId}`}
+        >
           {event.instanceCollectionKey}
         </Link>
       ) : event.instanceCollectionId ? (
-        <span key="i" className="text-slate-500">{event.instanceCollectionId} (rolled back: the instance no longer exists)</span>
+        <span key="i" className="text-slate-500">
+          {event.instanceCollectionId} (rolled back: the instance no longer exists)
+        </span>
       ) : (
-        <span key="i" className="text-slate-500">none</span>
+        <span key="i" className="text-slate-500">
+          none
+        </span>
       ),
     ],
     ['Unique suffix', event.uniqueSuffix],
     ['Note', event.note ?? '—'],
-    ['Replay of', event.replayOfEventLogId ? <Link key="r" className="text-sky-700 underline" href={`/events?event=${event.replayOfEventLogId}`}>log #{event.replayOfEventLogId}</Link> : '—'],
+    [
+      'Replay of',
+      event.replayOfEventLogId ? (
+        <Link key="r" className="text-sky-700 underline" href={`/events?event=${event.replayOfEventLogId}`}>
+          log #{event.replayOfEventLogId}
+        </Link>
+      ) : (
+        '—'
+      ),
+    ],
     ['Rolled back at', formatTimestamp(event.rolledBackAt)],
     ['Rolled back by', event.rolledBackBy ?? '—'],
   ];
@@ -60,11 +105,17 @@ export function EventDrawer({ event, siblings = [], closeHref }: { event: EventR
         {siblings.map((r) => (
           <li key={r.id}>
             {r.id === event.id ? (
-              <span className="font-medium">#{r.id} {r.status} (shown)</span>
+              <span className="font-medium">
+                #{r.id} {r.status} (shown)
+              </span>
             ) : (
-              <Link className="text-sky-700 underline" href={`/events?event=${r.id}`} scroll={false}>#{r.id} {r.status}</Link>
+              <Link className="text-sky-700 underline" href={`/events?event=${r.id}`} scroll={false}>
+                #{r.id} {r.status}
+              </Link>
             )}{' '}
-            <span className="text-xs text-slate-500">{r.emitMode} · {formatTimestamp(r.createdAt)}</span>
+            <span className="text-xs text-slate-500">
+              {r.emitMode} · {formatTimestamp(r.createdAt)}
+            </span>
           </li>
         ))}
       </ol>,
@@ -79,7 +130,11 @@ export function EventDrawer({ event, siblings = [], closeHref }: { event: EventR
     >
       <div className="flex items-start justify-between gap-4">
         <h2 className="text-base font-semibold text-slate-900">Event #{event.id}</h2>
-        <Link href={closeHref} className="rounded-md border border-slate-300 px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50" scroll={false}>
+        <Link
+          href={closeHref}
+          className="rounded-md border border-slate-300 px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50"
+          scroll={false}
+        >
           Close
         </Link>
       </div>

@@ -3,7 +3,13 @@ import type { EventFilters as Filters } from '@/lib/queries/events-sql';
 const input = 'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900';
 
 /** The event-log filters as a plain GET form: submitting puts them in the URL, so a link can be shared. */
-export function EventFilters({ filters, options }: { filters: Filters; options: { actors: string[]; statuses: string[]; types: string[] } }) {
+export function EventFilters({
+  filters,
+  options,
+}: {
+  filters: Filters;
+  options: { actors: string[]; statuses: string[]; types: string[] };
+}) {
   const select = (name: keyof Filters, label: string, values: string[]) => (
     <label className="text-xs font-medium text-slate-600">
       {label}
@@ -18,22 +24,45 @@ export function EventFilters({ filters, options }: { filters: Filters; options: 
     </label>
   );
   return (
-    <form method="get" action="/events" className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-9" data-testid="event-filters">
+    <form
+      method="get"
+      action="/events"
+      className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-9"
+      data-testid="event-filters"
+    >
       {select('actor', 'Actor', options.actors)}
       {select('status', 'Status', options.statuses)}
       {select('mode', 'Mode', ['live', 'dry_run'])}
       {select('type', 'Event type', options.types)}
       <label className="text-xs font-medium text-slate-600">
         Event id
-        <input name="eventId" defaultValue={filters.eventId ?? ''} placeholder="uuid" className={input} aria-label="Event id" />
+        <input
+          name="eventId"
+          defaultValue={filters.eventId ?? ''}
+          placeholder="uuid"
+          className={input}
+          aria-label="Event id"
+        />
       </label>
       <label className="text-xs font-medium text-slate-600">
         Template id
-        <input name="template" defaultValue={filters.template ?? ''} placeholder="uuid" className={input} aria-label="Template id" />
+        <input
+          name="template"
+          defaultValue={filters.template ?? ''}
+          placeholder="uuid"
+          className={input}
+          aria-label="Template id"
+        />
       </label>
       <label className="text-xs font-medium text-slate-600">
         From (UTC)
-        <input type="date" name="from" defaultValue={filters.from?.slice(0, 10) ?? ''} className={input} aria-label="From" />
+        <input
+          type="date"
+          name="from"
+          defaultValue={filters.from?.slice(0, 10) ?? ''}
+          className={input}
+          aria-label="From"
+        />
       </label>
       <label className="text-xs font-medium text-slate-600">
         To (UTC, inclusive)
@@ -41,10 +70,16 @@ export function EventFilters({ filters, options }: { filters: Filters; options: 
       </label>
       {select('rolledBack', 'Rolled back', ['yes', 'no'])}
       <div className="col-span-2 flex items-end gap-2 md:col-span-4 lg:col-span-9">
-        <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
+        <button
+          type="submit"
+          className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700"
+        >
           Apply filters
         </button>
-        <a href="/events" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50">
+        <a
+          href="/events"
+          className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50"
+        >
           Clear
         </a>
       </div>

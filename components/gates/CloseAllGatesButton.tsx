@@ -23,16 +23,28 @@ export const CLOSE_ALL_PHRASE = 'close all gates';
 const WORDS = { preview: 'preview', again: 'close this dialog and open it again' };
 const NOW = closeGatesPlanParams();
 
-export function CloseAllGatesButton({ leaked, closeAction, tone = 'danger' }: { leaked: string[]; closeAction: CloseAllGatesAction; tone?: 'danger' | 'onDanger' }) {
+export function CloseAllGatesButton({
+  leaked,
+  closeAction,
+  tone = 'danger',
+}: {
+  leaked: string[];
+  closeAction: CloseAllGatesAction;
+  tone?: 'danger' | 'onDanger';
+}) {
   const qc = useQueryClient();
   const router = useRouter();
   const flow = usePlanFlow<ActionResult<string[]>>({ now: NOW, words: WORDS });
   // opening the dialog is the preview: the open gates are read and kept as the plan
   const look = () =>
-    flow.preview(NOW, () => closeAction({ preview: true }), (r) => {
-      flow.dialog.open('apply');
-      if (!r.ok) flow.dialog.fail(r.message);
-    });
+    flow.preview(
+      NOW,
+      () => closeAction({ preview: true }),
+      (r) => {
+        flow.dialog.open('apply');
+        if (!r.ok) flow.dialog.fail(r.message);
+      },
+    );
   const confirm = (reason: string) =>
     flow.apply(
       (planId) => closeAction({ reason, confirmText: CLOSE_ALL_PHRASE, planId }),
@@ -73,7 +85,10 @@ export function CloseAllGatesButton({ leaked, closeAction, tone = 'danger' }: { 
           Sets every open iu_core gate back to <code>false</code> in committed data:{' '}
           {gates.length ? gates.join(', ') : 'none is open right now'}.
         </p>
-        <p>A recipe that is running holds its gate row until it commits; this waits for it. The reason goes to the audit trail.</p>
+        <p>
+          A recipe that is running holds its gate row until it commits; this waits for it. The reason goes to the audit
+          trail.
+        </p>
       </ConfirmDialog>
     </>
   );

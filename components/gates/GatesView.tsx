@@ -14,13 +14,25 @@ async function fetchGates(): Promise<Gate[]> {
 
 /** The four gates, kept current (the banner's close invalidates the same ['gates'] queries). */
 export function GatesView({ initial, closeAction }: { initial: Gate[]; closeAction?: CloseAllGatesAction }) {
-  const { data: gates = initial } = useQuery({ queryKey: ['gates', 'all'], queryFn: fetchGates, initialData: initial, refetchInterval: 15_000 });
+  const { data: gates = initial } = useQuery({
+    queryKey: ['gates', 'all'],
+    queryFn: fetchGates,
+    initialData: initial,
+    refetchInterval: 15_000,
+  });
   const leaked = gates.filter((g) => g.open).map((g) => g.key);
   return (
     <div className="space-y-6">
       {leaked.length > 0 ? (
-        <Alert tone="danger" title={`Gate leak: ${leaked.length} gate${leaked.length === 1 ? ' is' : 's are'} open in committed data`} testId="gates-leak">
-          <p>Recipes are stopped until every gate is closed. A gate open between transactions is an incident: find out who left it open (the audit trail, psql sessions) after closing it.</p>
+        <Alert
+          tone="danger"
+          title={`Gate leak: ${leaked.length} gate${leaked.length === 1 ? ' is' : 's are'} open in committed data`}
+          testId="gates-leak"
+        >
+          <p>
+            Recipes are stopped until every gate is closed. A gate open between transactions is an incident: find out
+            who left it open (the audit trail, psql sessions) after closing it.
+          </p>
           {closeAction ? (
             <div className="pt-2">
               <CloseAllGatesButton leaked={leaked} closeAction={closeAction} />

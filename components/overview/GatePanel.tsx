@@ -12,9 +12,14 @@ const SAFETY_REMINDERS: Record<string, string> = {
 /** The four iu_core gates as committed data shows them. */
 export function GatePanel({ gates }: { gates: Gate[] }) {
   return (
-    <Card title="Gates" description="Rows of dot_config as committed data shows them. All should read closed between operator sessions.">
+    <Card
+      title="Gates"
+      description="Rows of dot_config as committed data shows them. All should read closed between operator sessions."
+    >
       {gates.length === 0 ? (
-        <p className="text-sm text-slate-500">No iu_core gates found in dot_config. Run npm run db:migrate to create them.</p>
+        <p className="text-sm text-slate-500">
+          No iu_core gates found in dot_config. Run npm run db:migrate to create them.
+        </p>
       ) : (
         <ul className="-my-1 divide-y divide-slate-100">
           {gates.map((g) => (

@@ -10,9 +10,20 @@ import { composeActionInput, composeTemplateVersionDefinition } from '@/lib/reci
 import { instantiateActionInput, instantiateFromEventDefinition } from '@/lib/recipes/instantiate-from-event';
 import { rollbackActionInput, rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor';
 import { canonicalJson, changedParams, checkPlan, dropsPlan, refusedBeforeRun, type Planned } from './plan-flow';
-import { bulkPlanParams, closeGatesPlanParams, composePlanParams, instantiatePlanParams, rollbackPlanParams, type FormParams } from './plan-params';
+import {
+  bulkPlanParams,
+  closeGatesPlanParams,
+  composePlanParams,
+  instantiatePlanParams,
+  rollbackPlanParams,
+  type FormParams,
+} from './plan-params';
 
-type Def = { name: string; input: { safeParse: (v: unknown) => { success: boolean; data?: unknown } }; plan?: { params: (v: never) => Record<string, unknown> } };
+type Def = {
+  name: string;
+  input: { safeParse: (v: unknown) => { success: boolean; data?: unknown } };
+  plan?: { params: (v: never) => Record<string, unknown> };
+};
 
 /** The server's key for a preview of this input, or null when the server refuses the input. */
 function serverKey(def: Def, input: Record<string, unknown>): string | null {
@@ -27,7 +38,12 @@ function clientKey(mirror: (v: Record<string, unknown>) => FormParams, input: Re
 }
 
 /** Every pair of variants: equal here exactly when equal there, and valid here exactly when valid there. */
-function holdsTogether(def: Def, mirror: (v: Record<string, unknown>) => FormParams, base: Record<string, unknown>, variants: Record<string, unknown>[]) {
+function holdsTogether(
+  def: Def,
+  mirror: (v: Record<string, unknown>) => FormParams,
+  base: Record<string, unknown>,
+  variants: Record<string, unknown>[],
+) {
   const inputs = variants.map((v) => ({ ...base, ...v }));
   for (const a of inputs) {
     expect(clientKey(mirror, a) === null, `valid: ${JSON.stringify(a)}`).toBe(serverKey(def, a) === null);
@@ -35,7 +51,9 @@ function holdsTogether(def: Def, mirror: (v: Record<string, unknown>) => FormPar
       const sa = serverKey(def, a);
       const sb = serverKey(def, b);
       if (sa === null || sb === null) continue;
-      expect(clientKey(mirror, a) === clientKey(mirror, b), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(sa === sb);
+      expect(clientKey(mirror, a) === clientKey(mirror, b), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(
+        sa === sb,
+      );
     }
   }
 }
@@ -48,7 +66,15 @@ describe('the client rule matches the server plan key', () => {
     holdsTogether(
       instantiateFromEventDefinition as unknown as Def,
       instantiatePlanParams,
-      { eventId: event, eventType: 'template.published', templateCollectionId: tpl, uniqueSuffix: 'ev-1', note: 'n', runTag: 'tag', emitMode: 'dry_run' },
+      {
+        eventId: event,
+        eventType: 'template.published',
+        templateCollectionId: tpl,
+        uniqueSuffix: 'ev-1',
+        note: 'n',
+        runTag: 'tag',
+        emitMode: 'dry_run',
+      },
       [
         {},
         { eventId: event.toUpperCase() },
@@ -74,7 +100,15 @@ describe('the client rule matches the server plan key', () => {
     holdsTogether(
       bulkScaleOutDefinition as unknown as Def,
       bulkPlanParams,
-      { templateCollectionId: tpl, n: 100, uuidPrefix: '25000b00-', batchTag: 'wave-1', emitMode: 'live', runTag: 'r', note: '' },
+      {
+        templateCollectionId: tpl,
+        n: 100,
+        uuidPrefix: '25000b00-',
+        batchTag: 'wave-1',
+        emitMode: 'live',
+        runTag: 'r',
+        note: '',
+      },
       [
         {},
         { n: '100' },
@@ -107,12 +141,24 @@ describe('the client rule matches the server plan key', () => {
   });
 
   it('treats two compose forms as the same version exactly when the server does', () => {
-    const piece = { role: 'summary', newPiece: { canonicalAddress: 'iu_core/template/doc/x-v1/summary', title: 'Summary', body: 'Say it.' } };
+    const piece = {
+      role: 'summary',
+      newPiece: { canonicalAddress: 'iu_core/template/doc/x-v1/summary', title: 'Summary', body: 'Say it.' },
+    };
     const reused = { role: 'risks', iuId: tpl };
     holdsTogether(
       composeTemplateVersionDefinition as unknown as Def,
       composePlanParams,
-      { family: 'tpl:x', kind: 'design_doc', title: 'X', description: '', label: 'X v1', note: '', runTag: '', pieces: [piece, reused] },
+      {
+        family: 'tpl:x',
+        kind: 'design_doc',
+        title: 'X',
+        description: '',
+        label: 'X v1',
+        note: '',
+        runTag: '',
+        pieces: [piece, reused],
+      },
       [
         {},
         { family: 'x' },
@@ -126,7 +172,12 @@ describe('the client rule matches the server plan key', () => {
         { pieces: [piece, { ...reused, iuId: tpl.toUpperCase() }] },
         { pieces: [piece, { ...reused, iuId: randomUUID() }] },
         { pieces: [{ ...piece, newPiece: { ...piece.newPiece, body: 'Say it again.' } }, reused] },
-        { pieces: [{ ...piece, newPiece: { ...piece.newPiece, unitKind: 'design_doc_section', sectionType: 'section' } }, reused] },
+        {
+          pieces: [
+            { ...piece, newPiece: { ...piece.newPiece, unitKind: 'design_doc_section', sectionType: 'section' } },
+            reused,
+          ],
+        },
         { pieces: [] },
         { kind: undefined },
       ],
@@ -134,7 +185,9 @@ describe('the client rule matches the server plan key', () => {
   });
 
   it('has one plan for closing the gates, whatever the form sends', () => {
-    expect(serverKey(closeAllGatesDefinition as unknown as Def, {})).toBe(serverKey(closeAllGatesDefinition as unknown as Def, { reason: 'x' }));
+    expect(serverKey(closeAllGatesDefinition as unknown as Def, {})).toBe(
+      serverKey(closeAllGatesDefinition as unknown as Def, { reason: 'x' }),
+    );
     expect(closeGatesPlanParams()).toEqual({ params: {}, valid: true });
     expect(closeGatesActionInput.safeParse({ preview: true }).success).toBe(true);
   });
@@ -150,8 +203,18 @@ describe('the client rule matches the server plan key', () => {
 describe('whether a form still matches its plan', () => {
   const words = { preview: 'dry run', labels: { uniqueSuffix: 'Unique suffix', note: 'Note' } };
   const params = (over: Record<string, unknown> = {}) =>
-    instantiatePlanParams({ eventId: event, eventType: 'template.published', templateCollectionId: tpl, uniqueSuffix: 'ev-1', emitMode: 'dry_run', ...over });
-  const planned = (p: FormParams, plan: Planned['plan'] = { id: 12, username: 'olga', createdAt: new Date().toISOString() }): Planned => ({
+    instantiatePlanParams({
+      eventId: event,
+      eventType: 'template.published',
+      templateCollectionId: tpl,
+      uniqueSuffix: 'ev-1',
+      emitMode: 'dry_run',
+      ...over,
+    });
+  const planned = (
+    p: FormParams,
+    plan: Planned['plan'] = { id: 12, username: 'olga', createdAt: new Date().toISOString() },
+  ): Planned => ({
     key: canonicalJson(p.params),
     params: p.params,
     plan,
@@ -161,14 +224,18 @@ describe('whether a form still matches its plan', () => {
   it('offers the apply while the form holds the previewed values, however they are spaced or cased', () => {
     const p = planned(params());
     expect(checkPlan(p, params(), null, words)).toEqual({ ready: true, changed: [], why: null });
-    expect(checkPlan(p, params({ uniqueSuffix: ' ev-1 ', eventId: event.toUpperCase() }), null, words).ready).toBe(true);
+    expect(checkPlan(p, params({ uniqueSuffix: ' ev-1 ', eventId: event.toUpperCase() }), null, words).ready).toBe(
+      true,
+    );
   });
 
   it('takes the apply away after an edit and names the fields that changed', () => {
     const check = checkPlan(planned(params()), params({ uniqueSuffix: 'ev-2', note: 'later' }), null, words);
     expect(check.ready).toBe(false);
     expect(check.changed).toEqual(['Note', 'Unique suffix']);
-    expect(check.why).toBe('Changed since the dry run: Note, Unique suffix. Run the dry run again for a plan of these values.');
+    expect(check.why).toBe(
+      'Changed since the dry run: Note, Unique suffix. Run the dry run again for a plan of these values.',
+    );
   });
 
   it('gives the apply back when the edit is undone', () => {
@@ -186,9 +253,15 @@ describe('whether a form still matches its plan', () => {
   it('asks for a new preview once a refusal dropped the plan, naming the plan and the refusal', () => {
     const check = checkPlan(null, params(), { kind: 'refused', status: 'plan_stale', message: 'x', planId: 12 }, words);
     expect(check.ready).toBe(false);
-    expect(check.why).toBe('Plan #12 can no longer be applied (plan_stale: what it would do changed since); run the dry run again for a new plan.');
-    expect(checkPlan(null, params(), { kind: 'used', planId: 12 }, words).why).toBe('That run used up its plan (a plan runs once); run the dry run again first.');
-    expect(checkPlan(null, params(), null, words).why).toBe('Run the dry run first: this step applies the plan it makes.');
+    expect(check.why).toBe(
+      'Plan #12 can no longer be applied (plan_stale: what it would do changed since); run the dry run again for a new plan.',
+    );
+    expect(checkPlan(null, params(), { kind: 'used', planId: 12 }, words).why).toBe(
+      'That run used up its plan (a plan runs once); run the dry run again first.',
+    );
+    expect(checkPlan(null, params(), null, words).why).toBe(
+      'Run the dry run first: this step applies the plan it makes.',
+    );
   });
 
   it('does not offer a preview that made no plan', () => {
@@ -197,7 +270,10 @@ describe('whether a form still matches its plan', () => {
 
   it('says how to get a new plan in the words of the step', () => {
     const gates = { preview: 'preview', again: 'close this dialog and open it again' };
-    expect(checkPlan(null, closeGatesPlanParams(), { kind: 'refused', status: 'plan_used', message: 'x', planId: 3 }, gates).why).toBe(
+    expect(
+      checkPlan(null, closeGatesPlanParams(), { kind: 'refused', status: 'plan_used', message: 'x', planId: 3 }, gates)
+        .why,
+    ).toBe(
       'Plan #3 can no longer be applied (plan_used: it was already applied); close this dialog and open it again for a new plan.',
     );
   });
@@ -206,7 +282,8 @@ describe('whether a form still matches its plan', () => {
 describe('what a refusal does to the plan', () => {
   it('drops the plan on plan_stale, plan_used, plan_expired and plan_required, and keeps it otherwise', () => {
     for (const s of ['plan_stale', 'plan_used', 'plan_expired', 'plan_required']) expect(dropsPlan(s), s).toBe(true);
-    for (const s of ['confirmation_required', 'busy', 'instance_collection_key_collision', 'ok']) expect(dropsPlan(s), s).toBe(false);
+    for (const s of ['confirmation_required', 'busy', 'instance_collection_key_collision', 'ok'])
+      expect(dropsPlan(s), s).toBe(false);
   });
 
   it('treats wrapper refusals and plan refusals as refused before anything ran', () => {

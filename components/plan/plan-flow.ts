@@ -54,7 +54,13 @@ export function dropsPlan(status: string): boolean {
 /** The wrapper refused before anything ran, or the plan check refused: nothing was written. */
 export function refusedBeforeRun(r: { ok: boolean; decision: string; status: string }): boolean {
   if (r.ok) return false;
-  return r.decision === 'denied' || r.decision === 'invalid' || r.decision === 'error' || dropsPlan(r.status) || r.status === 'confirmation_required';
+  return (
+    r.decision === 'denied' ||
+    r.decision === 'invalid' ||
+    r.decision === 'error' ||
+    dropsPlan(r.status) ||
+    r.status === 'confirmation_required'
+  );
 }
 
 export interface Planned<P = unknown> {
@@ -68,7 +74,8 @@ export interface Planned<P = unknown> {
 }
 
 /** Why the last plan is gone: a refusal of its apply, or the apply that used it. */
-export type Gone = { kind: 'refused'; status: string; message: string; planId: number | null } | { kind: 'used'; planId: number | null };
+export type Gone =
+  { kind: 'refused'; status: string; message: string; planId: number | null } | { kind: 'used'; planId: number | null };
 
 export interface PlanCheck {
   /** The form matches its plan: the apply can be offered. */
@@ -99,20 +106,34 @@ const STATUS_WHY: Record<string, string> = {
  * Whether the form's parameters still match the plan. `now.valid` is false for input that does
  * not parse: the server would refuse it, so it never matches, but its fields still name what changed.
  */
-export function checkPlan(planned: Planned | null, now: { params: PlanParams; valid: boolean } | null, gone: Gone | null, words: CheckWords): PlanCheck {
+export function checkPlan(
+  planned: Planned | null,
+  now: { params: PlanParams; valid: boolean } | null,
+  gone: Gone | null,
+  words: CheckWords,
+): PlanCheck {
   const p = words.preview;
   const again = words.again ?? `run the ${p} again`;
   if (!planned) {
     if (gone?.kind === 'refused') {
       const plan = gone.planId ? `Plan #${gone.planId}` : 'The plan';
-      return { ready: false, changed: [], why: `${plan} can no longer be applied (${gone.status}: ${STATUS_WHY[gone.status] ?? 'refused'}); ${again} for a new plan.` };
+      return {
+        ready: false,
+        changed: [],
+        why: `${plan} can no longer be applied (${gone.status}: ${STATUS_WHY[gone.status] ?? 'refused'}); ${again} for a new plan.`,
+      };
     }
-    if (gone?.kind === 'used') return { ready: false, changed: [], why: `That run used up its plan (a plan runs once); ${again} first.` };
+    if (gone?.kind === 'used')
+      return { ready: false, changed: [], why: `That run used up its plan (a plan runs once); ${again} first.` };
     return { ready: false, changed: [], why: `Run the ${p} first: this step applies the plan it makes.` };
   }
   if (!planned.plan) return { ready: false, changed: [], why: `The ${p} made no plan to apply; ${again}.` };
   if (now?.valid && canonicalJson(now.params) === planned.key) return { ready: true, changed: [], why: null };
   const changed = now ? changedParams(planned.params, now.params).map((k) => words.labels?.[k] ?? k) : [];
   const list = changed.length ? changed.join(', ') : 'the form';
-  return { ready: false, changed, why: `Changed since the ${p}: ${list}. ${again[0].toUpperCase()}${again.slice(1)} for a plan of these values.` };
+  return {
+    ready: false,
+    changed,
+    why: `Changed since the ${p}: ${list}. ${again[0].toUpperCase()}${again.slice(1)} for a plan of these values.`,
+  };
 }

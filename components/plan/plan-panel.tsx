@@ -10,9 +10,12 @@ import type { PlanCheck, PlanRef } from './plan-flow';
 export function PlanLine({ plan, className }: { plan: PlanRef; className?: string }) {
   const left = plan.expiresAt ? minutesLeft(plan.expiresAt) : null;
   return (
-    <p data-testid="plan-line" className={cn('mt-3 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-xs text-sky-900', className)}>
-      Applies <strong>plan #{plan.id}</strong> by you ({plan.username}), {minutesAgo(plan.createdAt)}; it runs only if it still does
-      exactly what that preview showed, and only once{left === null ? '' : ` (expires in ${left} min)`}.
+    <p
+      data-testid="plan-line"
+      className={cn('mt-3 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-xs text-sky-900', className)}
+    >
+      Applies <strong>plan #{plan.id}</strong> by you ({plan.username}), {minutesAgo(plan.createdAt)}; it runs only if
+      it still does exactly what that preview showed, and only once{left === null ? '' : ` (expires in ${left} min)`}.
     </p>
   );
 }

@@ -21,7 +21,11 @@ function loose(v: unknown): unknown {
   return v ?? null;
 }
 
-function planParamsWith<S extends z.ZodType>(schema: S, pick: (v: z.output<S>) => PlanParams, fields: readonly string[]) {
+function planParamsWith<S extends z.ZodType>(
+  schema: S,
+  pick: (v: z.output<S>) => PlanParams,
+  fields: readonly string[],
+) {
   return (input: Record<string, unknown>): FormParams => {
     const parsed = schema.safeParse(input);
     if (parsed.success) return { params: pick(parsed.data), valid: true };

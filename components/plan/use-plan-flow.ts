@@ -7,7 +7,17 @@
 // that makes the plan unusable (plan_stale, plan_used, plan_expired, plan_required) drops it,
 // so the confirm button is disabled and says to run the preview again.
 import { useCallback, useMemo, useRef, useState, useTransition, type ReactNode } from 'react';
-import { canonicalJson, checkPlan, dropsPlan, refusedBeforeRun, type CheckWords, type Gone, type PlanCheck, type PlanRef, type Planned } from './plan-flow';
+import {
+  canonicalJson,
+  checkPlan,
+  dropsPlan,
+  refusedBeforeRun,
+  type CheckWords,
+  type Gone,
+  type PlanCheck,
+  type PlanRef,
+  type Planned,
+} from './plan-flow';
 import type { FormParams } from './plan-params';
 
 /** What the flow needs of an action's answer (ActionResult has all of it). */
@@ -40,13 +50,30 @@ export interface PlanFlow<R extends FlowAnswer, K extends string> {
    * drops the plan if it can no longer be applied); a committed answer closes it, the plan used,
    * and is handed to `then`.
    */
-  apply: (send: (planId: number | undefined) => Promise<R>, then: (r: R) => void, errorOf?: (r: R) => ReactNode) => void;
+  apply: (
+    send: (planId: number | undefined) => Promise<R>,
+    then: (r: R) => void,
+    errorOf?: (r: R) => ReactNode,
+  ) => void;
   /** Records an apply's answer; true when it committed (the dialog closes), false when it wrote nothing. */
   settle: (r: R, errorOf?: (r: R) => ReactNode) => boolean;
-  dialog: { kind: K | null; n: number; error: ReactNode | null; open: (kind: K) => void; close: () => void; fail: (error: ReactNode) => void };
+  dialog: {
+    kind: K | null;
+    n: number;
+    error: ReactNode | null;
+    open: (kind: K) => void;
+    close: () => void;
+    fail: (error: ReactNode) => void;
+  };
 }
 
-export function usePlanFlow<R extends FlowAnswer, K extends string = 'apply'>({ now, words }: { now: FormParams | null; words: CheckWords }): PlanFlow<R, K> {
+export function usePlanFlow<R extends FlowAnswer, K extends string = 'apply'>({
+  now,
+  words,
+}: {
+  now: FormParams | null;
+  words: CheckWords;
+}): PlanFlow<R, K> {
   const [planned, setPlannedState] = useState<Planned<R> | null>(null);
   // the plan as of the last write, for callbacks that run after an await
   const plannedRef = useRef<Planned<R> | null>(null);
@@ -62,10 +89,13 @@ export function usePlanFlow<R extends FlowAnswer, K extends string = 'apply'>({ 
 
   const check = useMemo(() => checkPlan(planned, now, gone, words), [planned, now, gone, words]);
 
-  const keep = useCallback((params: FormParams, plan: PlanRef | null, preview: R) => {
-    setGone(null);
-    setPlanned(params.valid ? { key: canonicalJson(params.params), params: params.params, plan, preview } : null);
-  }, [setPlanned]);
+  const keep = useCallback(
+    (params: FormParams, plan: PlanRef | null, preview: R) => {
+      setGone(null);
+      setPlanned(params.valid ? { key: canonicalJson(params.params), params: params.params, plan, preview } : null);
+    },
+    [setPlanned],
+  );
   const forget = useCallback(() => setPlanned(null), [setPlanned]);
 
   const settle = useCallback(
@@ -74,7 +104,12 @@ export function usePlanFlow<R extends FlowAnswer, K extends string = 'apply'>({ 
       if (refusedBeforeRun(r) || (!r.ok && !r.committed)) {
         setDialogError(errorOf ? errorOf(r) : r.message);
         if (dropsPlan(r.status)) {
-          setGone({ kind: 'refused', status: r.status, message: r.message, planId: r.planId ?? plannedRef.current?.plan?.id ?? null });
+          setGone({
+            kind: 'refused',
+            status: r.status,
+            message: r.message,
+            planId: r.planId ?? plannedRef.current?.plan?.id ?? null,
+          });
           setPlanned(null);
         }
         return false;

@@ -17,7 +17,11 @@ export function Substrate033Panel({ status, databaseKind }: { status: Rollback03
       className="scroll-mt-6"
       id="substrate-033"
     >
-      <div className="space-y-3 text-sm text-slate-700" data-testid="substrate-033" data-applied={status.applied ? 'yes' : 'no'}>
+      <div
+        className="space-y-3 text-sm text-slate-700"
+        data-testid="substrate-033"
+        data-applied={status.applied ? 'yes' : 'no'}
+      >
         <p className="flex flex-wrap items-center gap-2">
           <span>Migration 033 (auto-instantiate from events):</span>
           {status.applied ? <Badge tone="success">applied</Badge> : <Badge tone="warning">not applied</Badge>}
@@ -30,7 +34,8 @@ export function Substrate033Panel({ status, databaseKind }: { status: Rollback03
         </p>
         {!status.applied && (
           <p>
-            033 is rolled back{status.archived && (
+            033 is rolled back
+            {status.archived && (
               <>
                 ; its event log is kept as <Code>iu_auto_instantiate_event_log_archive_033</Code>
               </>
@@ -39,24 +44,35 @@ export function Substrate033Panel({ status, databaseKind }: { status: Rollback03
           </p>
         )}
         <div>
-          <p className="font-medium">The runbook&apos;s command, run at psql by a person with authority over the database:</p>
-          <pre className="mt-1 overflow-x-auto rounded-md bg-slate-900 px-4 py-3 font-mono text-xs leading-relaxed text-slate-100" data-testid="substrate-033-command">
+          <p className="font-medium">
+            The runbook&apos;s command, run at psql by a person with authority over the database:
+          </p>
+          <pre
+            className="mt-1 overflow-x-auto rounded-md bg-slate-900 px-4 py-3 font-mono text-xs leading-relaxed text-slate-100"
+            data-testid="substrate-033-command"
+          >
             {status.command}
           </pre>
           <p className="mt-1 text-xs text-slate-500">
-            Run it from the console&apos;s folder (<Code>{status.file}</Code> links to <Code>db/rollback/</Code>), with psql connected to this database
-            (PGHOST, PGDATABASE… or a connection string as its first argument). Without the <Code>SET</Code> it stops with an error and changes nothing.
+            Run it from the console&apos;s folder (<Code>{status.file}</Code> links to <Code>db/rollback/</Code>), with
+            psql connected to this database (PGHOST, PGDATABASE… or a connection string as its first argument). Without
+            the <Code>SET</Code> it stops with an error and changes nothing.
           </p>
         </div>
         <ul className="list-disc space-y-1 pl-5 text-xs text-slate-600">
           <li>It does not remove instances: for that, use the rollback by actor above.</li>
-          <li>It keeps the event log (renamed to the archive table) and the template views; the console then says auto-instantiate is off.</li>
           <li>
-            <Code>npm run db:migrate</Code> applies 033 again and brings the archived log back, so replays and rollbacks of earlier instances work again.
+            It keeps the event log (renamed to the archive table) and the template views; the console then says
+            auto-instantiate is off.
+          </li>
+          <li>
+            <Code>npm run db:migrate</Code> applies 033 again and brings the archived log back, so replays and rollbacks
+            of earlier instances work again.
           </li>
           {databaseKind === 'pglite' && (
             <li data-testid="substrate-033-pglite">
-              This console runs on the embedded PGlite, which psql cannot connect to: the command applies to a PostgreSQL deployment (DATABASE_URL).
+              This console runs on the embedded PGlite, which psql cannot connect to: the command applies to a
+              PostgreSQL deployment (DATABASE_URL).
             </li>
           )}
         </ul>

@@ -29,7 +29,10 @@ export function Sidebar({
     <aside className="w-full shrink-0 border-b border-slate-200 bg-white md:w-60 md:border-r md:border-b-0">
       <div className="flex flex-col md:sticky md:top-0 md:h-screen">
         <div className="flex items-center gap-2.5 px-5 py-4">
-          <span aria-hidden className="grid size-8 place-items-center rounded-md bg-slate-900 text-xs font-bold tracking-tight text-white">
+          <span
+            aria-hidden
+            className="grid size-8 place-items-center rounded-md bg-slate-900 text-xs font-bold tracking-tight text-white"
+          >
             IU
           </span>
           <div className="leading-tight">

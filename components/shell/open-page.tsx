@@ -26,7 +26,9 @@ export interface OpenPageOptions<T> {
  * the page's reads with failures turned into a sentence. Either the page to render instead
  * (not allowed, database unavailable), or the person and the data.
  */
-export async function openPage<T>(opts: OpenPageOptions<T>): Promise<{ shown: ReactElement } | { me: Identity; data: T }> {
+export async function openPage<T>(
+  opts: OpenPageOptions<T>,
+): Promise<{ shown: ReactElement } | { me: Identity; data: T }> {
   const { me, allowed } = await requireRole(opts.role);
   if (!allowed) return { shown: <NotAllowed need={opts.role} /> };
   const loaded = await loadPage(opts.what, (db) => opts.load(db, me), { needsLog: opts.needsLog });

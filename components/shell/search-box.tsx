@@ -17,7 +17,7 @@ export function SearchBox() {
   const input = useRef<HTMLInputElement>(null);
   const pathname = usePathname();
   const params = useSearchParams();
-  const current = pathname === '/search' ? params.get('q') ?? '' : '';
+  const current = pathname === '/search' ? (params.get('q') ?? '') : '';
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
@@ -54,7 +54,10 @@ export function SearchBox() {
           aria-describedby="console-search-hint"
           className="block w-full rounded-md border border-slate-300 bg-white py-1.5 pr-8 pl-2.5 text-sm text-slate-900 placeholder:text-slate-400"
         />
-        <kbd aria-hidden className="pointer-events-none absolute top-1.5 right-2 rounded border border-slate-200 px-1 text-xs text-slate-400">
+        <kbd
+          aria-hidden
+          className="pointer-events-none absolute top-1.5 right-2 rounded border border-slate-200 px-1 text-xs text-slate-400"
+        >
           /
         </kbd>
       </div>

@@ -26,7 +26,10 @@ export function TemplateRows({ rows }: { rows: TemplateRowData[] }) {
       <Td className="text-xs">{r.key}</Td>
       <Td>
         {r.family ? (
-          <Link className="text-sky-700 underline" href={`/templates/families/${encodeURIComponent(r.family)}?highlight=${encodeURIComponent(r.version ?? '')}`}>
+          <Link
+            className="text-sky-700 underline"
+            href={`/templates/families/${encodeURIComponent(r.family)}?highlight=${encodeURIComponent(r.version ?? '')}`}
+          >
             {r.family}
           </Link>
         ) : (

@@ -12,7 +12,12 @@ const VARIANTS: Record<ButtonVariant, string> = {
 };
 
 /** The console's button; `danger` marks a live or destructive step. */
-export function Button({ variant = 'primary', className, type = 'button', ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant }) {
+export function Button({
+  variant = 'primary',
+  className,
+  type = 'button',
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant }) {
   return (
     <button
       type={type}

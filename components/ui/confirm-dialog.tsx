@@ -118,7 +118,9 @@ export function ConfirmDialog({
                 className={field}
                 aria-invalid={typed.length > 0 && !typedOk}
               />
-              {typed.length > 0 && !typedOk && <p className="mt-1 text-xs text-red-700">That does not match yet; type it exactly as shown.</p>}
+              {typed.length > 0 && !typedOk && (
+                <p className="mt-1 text-xs text-red-700">That does not match yet; type it exactly as shown.</p>
+              )}
             </div>
           )}
           {requireReason && (
@@ -126,11 +128,22 @@ export function ConfirmDialog({
               <label htmlFor={reasonId} className={labelClass}>
                 Reason (kept in the audit trail)
               </label>
-              <textarea id={reasonId} value={reason} onChange={(e) => setReason(e.target.value)} onKeyDown={swallowEnter} rows={2} className={field} />
+              <textarea
+                id={reasonId}
+                value={reason}
+                onChange={(e) => setReason(e.target.value)}
+                onKeyDown={swallowEnter}
+                rows={2}
+                className={field}
+              />
             </div>
           )}
           {error && (
-            <div role="alert" data-testid="confirm-error" className="mt-4 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900">
+            <div
+              role="alert"
+              data-testid="confirm-error"
+              className="mt-4 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900"
+            >
               {error}
             </div>
           )}

@@ -48,7 +48,12 @@ export function Field({ label, hint, error, controlClassName, hintTestId, live, 
       <label htmlFor={id} className={labelClass}>
         {label}
       </label>
-      {children({ id, className: cn(controlClass, controlClassName), 'aria-invalid': invalid, 'aria-describedby': note ? noteId : undefined })}
+      {children({
+        id,
+        className: cn(controlClass, controlClassName),
+        'aria-invalid': invalid,
+        'aria-describedby': note ? noteId : undefined,
+      })}
       {note ? (
         <p
           id={noteId}

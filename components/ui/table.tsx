@@ -14,7 +14,10 @@ export function Th({ className, ...props }: ThHTMLAttributes<HTMLTableCellElemen
   return (
     <th
       scope="col"
-      className={cn('border-b border-slate-200 px-5 py-2 text-xs font-medium uppercase tracking-wide text-slate-500', className)}
+      className={cn(
+        'border-b border-slate-200 px-5 py-2 text-xs font-medium uppercase tracking-wide text-slate-500',
+        className,
+      )}
       {...props}
     />
   );

@@ -60,7 +60,9 @@ function storableDeep(v: unknown): unknown {
   if (typeof v === 'string') return storable(v);
   if (Array.isArray(v)) return v.map(storableDeep);
   if (v && typeof v === 'object' && !(v instanceof Date)) {
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [storable(k), storableDeep(x)]));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).map(([k, x]) => [storable(k), storableDeep(x)]),
+    );
   }
   return v;
 }
@@ -202,7 +204,10 @@ export async function getAuditRow(db: Orm, id: number): Promise<AuditRow | null>
 
 /** The recipes that appear in the audit trail, for the filter's choices. */
 export async function listAuditRecipes(db: Orm): Promise<string[]> {
-  const rows = await db.selectDistinct({ recipe: consoleAuditLog.recipe }).from(consoleAuditLog).orderBy(consoleAuditLog.recipe);
+  const rows = await db
+    .selectDistinct({ recipe: consoleAuditLog.recipe })
+    .from(consoleAuditLog)
+    .orderBy(consoleAuditLog.recipe);
   return rows.map((r) => r.recipe);
 }
 
@@ -226,7 +231,13 @@ export interface SecurityEvent {
  * A failure to write is logged, not thrown: a sign-in is not refused because its record failed.
  */
 export async function recordSecurityEvent(db: Orm, e: SecurityEvent): Promise<void> {
-  const line = { event: e.recipe, user: storable(e.username.slice(0, 200)), address: e.ip, decision: e.decision, status: e.status };
+  const line = {
+    event: e.recipe,
+    user: storable(e.username.slice(0, 200)),
+    address: e.ip,
+    decision: e.decision,
+    status: e.status,
+  };
   if (e.decision === 'ok') log().info(line, e.summary);
   else log().warn(line, e.summary);
   try {
@@ -247,6 +258,9 @@ export async function recordSecurityEvent(db: Orm, e: SecurityEvent): Promise<vo
       committed: e.decision === 'ok',
     });
   } catch (err) {
-    log().error({ event: e.recipe, user: line.user, address: e.ip, err: describeForLog(err) }, 'the audit row of a security event could not be written');
+    log().error(
+      { event: e.recipe, user: line.user, address: e.ip, err: describeForLog(err) },
+      'the audit row of a security event could not be written',
+    );
   }
 }

@@ -14,7 +14,13 @@ import { USER_RE } from '@/lib/recipes/schemas';
 import { describeForLog, redactText, sanitizeError } from '@/lib/log/redact';
 import { recordSecurityEvent } from './audit';
 import { authSecret } from './secret';
-import { claimSignInAttempt, isAccountWithoutPassword, releaseSignInAttempt, signInLimits, type Attempt } from './signin-limits';
+import {
+  claimSignInAttempt,
+  isAccountWithoutPassword,
+  releaseSignInAttempt,
+  signInLimits,
+  type Attempt,
+} from './signin-limits';
 import { PEER_HEADER } from './trusted-header';
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -28,11 +34,34 @@ export const MIN_PASSWORD_LENGTH = 10;
 export const AUTH_HTTP_PATHS = ['/sign-in/username', '/sign-out', '/get-session', '/ok'] as const;
 
 const DISABLED_PATHS = [
-  '/change-password', '/set-password', '/revoke-session', '/revoke-sessions', '/revoke-other-sessions', '/list-sessions',
-  '/update-user', '/change-email', '/delete-user', '/delete-user/callback', '/sign-up/email', '/sign-in/email',
-  '/sign-in/social', '/link-social', '/unlink-account', '/is-username-available', '/request-password-reset',
-  '/reset-password', '/reset-password/:token', '/send-verification-email', '/verify-email', '/update-session',
-  '/get-access-token', '/refresh-token', '/account-info', '/list-accounts', '/verify-password', '/callback/:id',
+  '/change-password',
+  '/set-password',
+  '/revoke-session',
+  '/revoke-sessions',
+  '/revoke-other-sessions',
+  '/list-sessions',
+  '/update-user',
+  '/change-email',
+  '/delete-user',
+  '/delete-user/callback',
+  '/sign-up/email',
+  '/sign-in/email',
+  '/sign-in/social',
+  '/link-social',
+  '/unlink-account',
+  '/is-username-available',
+  '/request-password-reset',
+  '/reset-password',
+  '/reset-password/:token',
+  '/send-verification-email',
+  '/verify-email',
+  '/update-session',
+  '/get-access-token',
+  '/refresh-token',
+  '/account-info',
+  '/list-accounts',
+  '/verify-password',
+  '/callback/:id',
 ];
 
 /** Whether a request path under /api/auth may reach better-auth. */
@@ -49,7 +78,10 @@ export interface AuthSettings {
 
 /** Settings from IU_PUBLIC_URL / BETTER_AUTH_URL, PORT, IU_SESSION_IDLE_MINUTES. */
 export function authSettings(env: Record<string, string | undefined> = process.env): AuthSettings {
-  const publicUrl = (env.IU_PUBLIC_URL || env.BETTER_AUTH_URL || `http://localhost:${env.PORT || 3000}`).replace(/\/$/, '');
+  const publicUrl = (env.IU_PUBLIC_URL || env.BETTER_AUTH_URL || `http://localhost:${env.PORT || 3000}`).replace(
+    /\/$/,
+    '',
+  );
   const idle = Number(env.IU_SESSION_IDLE_MINUTES);
   return {
     publicUrl,
@@ -67,9 +99,15 @@ function attemptOf(ctx: { body?: unknown; request?: Request; headers?: Headers }
 }
 
 /** The client of a request or hook: the socket peer server.ts recorded, and the user agent. */
-function clientOf(ctx: { request?: Request; headers?: Headers } | null | undefined): { ip: string | null; userAgent: string | null } {
+function clientOf(ctx: { request?: Request; headers?: Headers } | null | undefined): {
+  ip: string | null;
+  userAgent: string | null;
+} {
   const h = ctx?.request?.headers ?? ctx?.headers;
-  return { ip: h?.get(PEER_HEADER)?.trim().slice(0, 100) || null, userAgent: h?.get('user-agent')?.slice(0, 500) ?? null };
+  return {
+    ip: h?.get(PEER_HEADER)?.trim().slice(0, 100) || null,
+    userAgent: h?.get('user-agent')?.slice(0, 500) ?? null,
+  };
 }
 
 const from = (ip: string | null) => (ip ? ` from ${ip}` : '');
@@ -127,13 +165,19 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
         if (blocked) {
           const client = clientOf(ctx);
           await recordSecurityEvent(db.orm, {
-            recipe: 'sign_in', username: attempt.username, role: null, decision: 'denied', status: 'too_many_failures',
+            recipe: 'sign_in',
+            username: attempt.username,
+            role: null,
+            decision: 'denied',
+            status: 'too_many_failures',
             summary: `Sign-in as ${attempt.username}${from(client.ip)} refused without checking the password: too many failed sign-ins for this user name or from this address.`,
             ...client,
           });
           throw new APIError(
             'TOO_MANY_REQUESTS',
-            { message: 'Too many failed sign-ins for this user name or from this address; wait a minute and try again.' },
+            {
+              message: 'Too many failed sign-ins for this user name or from this address; wait a minute and try again.',
+            },
             { 'X-Retry-After': String(blocked.retryAfterSeconds) },
           );
         }
@@ -142,11 +186,18 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
         if (/[\u0000-\u001f\u007f-\u009f]/.test(attempt.username)) {
           const client = clientOf(ctx);
           await recordSecurityEvent(db.orm, {
-            recipe: 'sign_in', username: attempt.username, role: null, decision: 'unauthenticated', status: 'invalid_credentials',
+            recipe: 'sign_in',
+            username: attempt.username,
+            role: null,
+            decision: 'unauthenticated',
+            status: 'invalid_credentials',
             summary: `Failed sign-in${from(client.ip)}: the user name holds a control character.`,
             ...client,
           });
-          throw new APIError('UNAUTHORIZED', { code: 'INVALID_USERNAME_OR_PASSWORD', message: 'Invalid username or password' });
+          throw new APIError('UNAUTHORIZED', {
+            code: 'INVALID_USERNAME_OR_PASSWORD',
+            message: 'Invalid username or password',
+          });
         }
         // better-auth turns away a name without a console password (made by the proxy) at
         // once, where a password account costs a hash check: spend that time here too, so the
@@ -171,19 +222,31 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
             throw sanitizeError(err, 'Sign-in could not be counted');
           });
           const userId = (returned as { user?: { id?: unknown } }).user?.id;
-          const [u] = typeof userId === 'string'
-            ? await db.orm.select({ username: authUser.username, role: authUser.role }).from(authUser).where(eq(authUser.id, userId))
-            : [];
+          const [u] =
+            typeof userId === 'string'
+              ? await db.orm
+                  .select({ username: authUser.username, role: authUser.role })
+                  .from(authUser)
+                  .where(eq(authUser.id, userId))
+              : [];
           const name = u?.username ?? attempt.username.trim().toLowerCase();
           await recordSecurityEvent(db.orm, {
-            recipe: 'sign_in', username: name, role: u?.role ?? null, decision: 'ok', status: 'signed_in',
+            recipe: 'sign_in',
+            username: name,
+            role: u?.role ?? null,
+            decision: 'ok',
+            status: 'signed_in',
             summary: `${name} signed in${from(client.ip)}.`,
             ...client,
           });
         } else {
           // one sentence for a wrong name, a wrong password and a disabled account, as the person is told
           await recordSecurityEvent(db.orm, {
-            recipe: 'sign_in', username: attempt.username, role: null, decision: 'unauthenticated', status: 'invalid_credentials',
+            recipe: 'sign_in',
+            username: attempt.username,
+            role: null,
+            decision: 'unauthenticated',
+            status: 'invalid_credentials',
             summary: `Failed sign-in as ${attempt.username}${from(client.ip)}: wrong user name or password, or a disabled account.`,
             ...client,
           });
@@ -203,22 +266,32 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
           async after(session, ctx) {
             const ended = ctx?.path === '/sign-out' ? 'sign_out' : ctx?.path === '/get-session' ? 'session_end' : null;
             if (!ended) return;
-            const [u] = await db.orm.select({ username: authUser.username, role: authUser.role }).from(authUser).where(eq(authUser.id, session.userId));
+            const [u] = await db.orm
+              .select({ username: authUser.username, role: authUser.role })
+              .from(authUser)
+              .where(eq(authUser.id, session.userId));
             const name = u?.username ?? session.userId;
             const client = clientOf(ctx);
             await recordSecurityEvent(db.orm, {
-              recipe: ended, username: name, role: u?.role ?? null, decision: 'ok',
+              recipe: ended,
+              username: name,
+              role: u?.role ?? null,
+              decision: 'ok',
               status: ended === 'sign_out' ? 'signed_out' : 'expired',
-              summary: ended === 'sign_out'
-                ? `${name} signed out${from(client.ip)}.`
-                : `${name}'s session ended: it was idle past its expiry (${formatIdle(s.idleMinutes)}).`,
+              summary:
+                ended === 'sign_out'
+                  ? `${name} signed out${from(client.ip)}.`
+                  : `${name}'s session ended: it was idle past its expiry (${formatIdle(s.idleMinutes)}).`,
               ...client,
             });
           },
         },
         create: {
           async before(session) {
-            const [u] = await db.orm.select({ banned: authUser.banned }).from(authUser).where(eq(authUser.id, session.userId));
+            const [u] = await db.orm
+              .select({ banned: authUser.banned })
+              .from(authUser)
+              .where(eq(authUser.id, session.userId));
             // a disabled account answers exactly as a wrong password does (the password was
             // checked just before, so the time taken matches too): the answer must not confirm it
             if (!u || u.banned) throw invalidCredentials();

@@ -12,7 +12,16 @@ import type { FieldIssue, RecipeContext, RecipeResult, Refusal, Success, Tx } fr
 import { auditParams, writeAudit, type AuditDecision, type AuditMode } from './audit';
 import { logError, redactText } from '@/lib/log/redact';
 import { screenInput } from './input-guard';
-import { checkPlan, claimPlan, createPlan, parsePlanId, planView, type Effect, type Plan, type PlanView } from './plans';
+import {
+  checkPlan,
+  claimPlan,
+  createPlan,
+  parsePlanId,
+  planView,
+  type Effect,
+  type Plan,
+  type PlanView,
+} from './plans';
 import type { Identity, RequestInfo } from './identity';
 import { hasRole, type Role, ROLE_DESCRIPTIONS } from './roles';
 
@@ -37,7 +46,10 @@ export interface ActionDefinition<S extends z.ZodType<Record<string, unknown>>, 
 }
 
 /** A recipe folder's action: the definition less what the catalog derives (name, role). */
-export type RecipeAction<S extends z.ZodType<Record<string, unknown>>, T> = Omit<ActionDefinition<S, T>, 'name' | 'role'>;
+export type RecipeAction<S extends z.ZodType<Record<string, unknown>>, T> = Omit<
+  ActionDefinition<S, T>,
+  'name' | 'role'
+>;
 
 export interface PlanRule<V, T> {
   /** True for the apply (live, durable, kept) form of this input; false for the preview that makes a plan. */
@@ -120,7 +132,8 @@ export function toPlainInput(raw: unknown): Record<string, unknown> {
 
 export { previewKey } from './plans';
 
-const ERROR_MESSAGE = 'Something went wrong and nothing was written; the attempt is in the audit trail. Try again, or ask a lead to look at the server log.';
+const ERROR_MESSAGE =
+  'Something went wrong and nothing was written; the attempt is in the audit trail. Try again, or ask a lead to look at the server log.';
 
 /** The fields an apply adds to a recipe's input: the plan it applies and the typed confirmation. */
 export interface ApplyFields {
@@ -131,7 +144,10 @@ export interface ApplyFields {
 /** What a call site hands an action: the definition's input (plus an apply's fields), or a form. */
 export type ActionInput<S extends z.ZodType<Record<string, unknown>>> = (z.input<S> & ApplyFields) | FormData;
 
-type AuditEntry = Omit<Parameters<typeof writeAudit>[1], 'startedAt' | 'username' | 'role' | 'recipe' | 'ip' | 'userAgent'>;
+type AuditEntry = Omit<
+  Parameters<typeof writeAudit>[1],
+  'startedAt' | 'username' | 'role' | 'recipe' | 'ip' | 'userAgent'
+>;
 type AuditWriter = (e: AuditEntry, on?: Parameters<typeof writeAudit>[0]) => Promise<number | null>;
 
 /** Step: one audit writer for this attempt, with who, what and from where filled in. */
@@ -158,7 +174,8 @@ function modeOf(def: { mode: (v: Record<string, unknown>) => AuditMode }, v: Rec
 
 /** Step: the role check (and the one-time password that must be changed first); a sentence when denied. */
 function denial(def: { role: Role }, who: Identity): string | null {
-  if (who.mustChangePassword) return 'You signed in with a one-time password; choose your own password first (/account/password). Nothing was run.';
+  if (who.mustChangePassword)
+    return 'You signed in with a one-time password; choose your own password first (/account/password). Nothing was run.';
   if (hasRole(who.role, def.role)) return null;
   return who.role
     ? `Your role (${who.role}) cannot do this; it needs ${def.role} (${ROLE_DESCRIPTIONS[def.role]}). Nothing was run.`
@@ -170,15 +187,32 @@ function parseInput<S extends z.ZodType<Record<string, unknown>>, T>(
   def: ActionDefinition<S, T>,
   raw: unknown,
   input: Record<string, unknown>,
-): { data: z.output<S> & { reason?: string; runTag?: string } } | { issues: FieldIssue[]; parsed: Record<string, unknown> | null } {
+):
+  | { data: z.output<S> & { reason?: string; runTag?: string } }
+  | { issues: FieldIssue[]; parsed: Record<string, unknown> | null } {
   if (raw instanceof UnreadableBody) {
-    return { issues: [{ field: 'input', message: `The request body is not a JSON object (${raw.why}); send one with Content-Type: application/json.` }], parsed: null };
+    return {
+      issues: [
+        {
+          field: 'input',
+          message: `The request body is not a JSON object (${raw.why}); send one with Content-Type: application/json.`,
+        },
+      ],
+      parsed: null,
+    };
   }
   const parsed = screenInput(input) ?? def.input.safeParse(input);
-  if (!parsed.success) return { issues: parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'input', message: i.message })), parsed: null };
+  if (!parsed.success)
+    return {
+      issues: parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'input', message: i.message })),
+      parsed: null,
+    };
   const data = parsed.data as z.output<S> & { reason?: string; runTag?: string };
   if (def.reasonRequired?.(data) && !data.reason) {
-    return { issues: [{ field: 'reason', message: 'A reason is required for this; say why you are doing it.' }], parsed: data };
+    return {
+      issues: [{ field: 'reason', message: 'A reason is required for this; say why you are doing it.' }],
+      parsed: data,
+    };
   }
   return { data };
 }
@@ -206,7 +240,14 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
   const input = toPlainInput(raw);
   const who = caller.identity;
   if (!who) {
-    return { ok: false, decision: 'unauthenticated', status: 'unauthenticated', committed: false, message: 'You are signed out; sign in and try again.', auditId: null };
+    return {
+      ok: false,
+      decision: 'unauthenticated',
+      status: 'unauthenticated',
+      committed: false,
+      message: 'You are signed out; sign in and try again.',
+      auditId: null,
+    };
   }
   const record = auditWriter(def, caller, who, startedAt);
   const rawReason = typeof input.reason === 'string' && input.reason.trim() ? input.reason.trim().slice(0, 2000) : null;
@@ -214,7 +255,14 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
 
   const denied = denial(def, who);
   if (denied) {
-    const auditId = await record({ ...early, params: auditParams(input), mode: modeOf(def, input), decision: 'denied', status: 'denied', summary: denied });
+    const auditId = await record({
+      ...early,
+      params: auditParams(input),
+      mode: modeOf(def, input),
+      decision: 'denied',
+      status: 'denied',
+      summary: denied,
+    });
     return { ok: false, decision: 'denied', status: 'denied', committed: false, message: denied, auditId };
   }
 
@@ -222,8 +270,23 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
   if ('issues' in parsed) {
     const message = `The input was refused and nothing was run: ${parsed.issues.map((i) => i.message).join(' ')}`;
     const mode = modeOf(def, parsed.parsed ?? input);
-    const auditId = await record({ ...early, params: auditParams(input), mode, decision: 'invalid', status: 'invalid_input', summary: message });
-    return { ok: false, decision: 'invalid', status: 'invalid_input', committed: false, message, issues: parsed.issues, auditId };
+    const auditId = await record({
+      ...early,
+      params: auditParams(input),
+      mode,
+      decision: 'invalid',
+      status: 'invalid_input',
+      summary: message,
+    });
+    return {
+      ok: false,
+      decision: 'invalid',
+      status: 'invalid_input',
+      committed: false,
+      message,
+      issues: parsed.issues,
+      auditId,
+    };
   }
 
   const data = parsed.data;
@@ -241,8 +304,26 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
     const checked = await planRefusal(caller.db, def.name, who.username, rule, data, input);
     if ('status' in checked) {
       const planId = checked.planId ?? null;
-      const auditId = await record({ params, mode, decision: 'refused', status: checked.status, summary: checked.message, actor: null, reason, committed: false, planId });
-      return { ok: false, decision: 'refused', status: checked.status, committed: false, message: checked.message, auditId, ...(planId ? { planId } : {}) };
+      const auditId = await record({
+        params,
+        mode,
+        decision: 'refused',
+        status: checked.status,
+        summary: checked.message,
+        actor: null,
+        reason,
+        committed: false,
+        planId,
+      });
+      return {
+        ok: false,
+        decision: 'refused',
+        status: checked.status,
+        committed: false,
+        message: checked.message,
+        auditId,
+        ...(planId ? { planId } : {}),
+      };
     }
     plan = checked.plan;
   }
@@ -278,8 +359,26 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
   } catch (err) {
     logError(`[iu-console] ${def.name} by ${who.username} failed:`, err);
     const summary = redactText(err instanceof Error ? err.message : String(err)).slice(0, 500);
-    const id = await record({ params, mode, decision: 'error', status: 'error', summary, actor, reason, committed: false, planId: plan?.id ?? null });
-    return { ok: false, decision: 'error', status: 'error', committed: false, message: ERROR_MESSAGE, actor, auditId: id };
+    const id = await record({
+      params,
+      mode,
+      decision: 'error',
+      status: 'error',
+      summary,
+      actor,
+      reason,
+      committed: false,
+      planId: plan?.id ?? null,
+    });
+    return {
+      ok: false,
+      decision: 'error',
+      status: 'error',
+      committed: false,
+      message: ERROR_MESSAGE,
+      actor,
+      auditId: id,
+    };
   }
 
   // a successful preview becomes a plan, stored before its audit row so the row can name it
@@ -351,13 +450,24 @@ async function planRefusal<V, T>(
   rule: PlanRule<V, T>,
   data: V,
   raw: Record<string, unknown>,
-): Promise<{ plan: Plan } | { status: 'plan_required' | 'plan_expired' | 'plan_used' | 'confirmation_required'; message: string; planId?: number }> {
+): Promise<
+  | { plan: Plan }
+  | {
+      status: 'plan_required' | 'plan_expired' | 'plan_used' | 'confirmation_required';
+      message: string;
+      planId?: number;
+    }
+> {
   const checked = await checkPlan(db, { recipe, username, params: rule.params(data), planId: raw.planId });
   if (!('plan' in checked)) return { ...checked, planId: parsePlanId(raw.planId) ?? undefined };
   const expected = rule.typed?.(data, checked.plan.effect) ?? null;
   const typed = typeof raw.confirmText === 'string' ? raw.confirmText : '';
   if (expected !== null && typed !== expected) {
-    return { status: 'confirmation_required', message: describeStatus('confirmation_required'), planId: checked.plan.id };
+    return {
+      status: 'confirmation_required',
+      message: describeStatus('confirmation_required'),
+      planId: checked.plan.id,
+    };
   }
   return checked;
 }
@@ -366,7 +476,10 @@ async function planRefusal<V, T>(
  * Runs `fn` in a transaction shaped like a recipe's: for admin operations (users) that are
  * not runbook recipes, so their audit row lands in the same transaction too.
  */
-export async function runAdminTransaction<T>(ctx: RecipeContext, fn: (tx: Tx) => Promise<RecipeResult<T>>): Promise<RecipeResult<T>> {
+export async function runAdminTransaction<T>(
+  ctx: RecipeContext,
+  fn: (tx: Tx) => Promise<RecipeResult<T>>,
+): Promise<RecipeResult<T>> {
   class Rollback extends Error {}
   let outcome: RecipeResult<T> | undefined;
   try {

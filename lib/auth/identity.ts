@@ -9,7 +9,13 @@ import { sanitizeError } from '@/lib/log/redact';
 import { noteRequestActor } from '@/lib/log/logger';
 import { writeAudit } from './audit';
 import { asRole, type Role } from './roles';
-import { identityFromHeaders, peerOf, trustedHeaderConfig, type HeaderIdentity, type TrustedHeaderConfig } from './trusted-header';
+import {
+  identityFromHeaders,
+  peerOf,
+  trustedHeaderConfig,
+  type HeaderIdentity,
+  type TrustedHeaderConfig,
+} from './trusted-header';
 import { findUser, provisionHeaderUser } from './users';
 
 export interface Identity {
@@ -35,12 +41,24 @@ export function identityConflictSentence(username: string): string {
 }
 
 /** The audit row that records a refused proxy sign-in; one per user name per 10 minutes, not one per request. */
-async function recordIdentityConflict(db: Database, who: HeaderIdentity, headers: Headers, cfg: TrustedHeaderConfig): Promise<void> {
+async function recordIdentityConflict(
+  db: Database,
+  who: HeaderIdentity,
+  headers: Headers,
+  cfg: TrustedHeaderConfig,
+): Promise<void> {
   const since = new Date(Date.now() - 10 * 60_000);
   const [recent] = await db.orm
     .select({ id: consoleAuditLog.id })
     .from(consoleAuditLog)
-    .where(and(eq(consoleAuditLog.recipe, 'sign_in'), eq(consoleAuditLog.username, who.username), eq(consoleAuditLog.status, 'identity_conflict'), gte(consoleAuditLog.startedAt, since)))
+    .where(
+      and(
+        eq(consoleAuditLog.recipe, 'sign_in'),
+        eq(consoleAuditLog.username, who.username),
+        eq(consoleAuditLog.status, 'identity_conflict'),
+        gte(consoleAuditLog.startedAt, since),
+      ),
+    )
     .limit(1);
   if (recent) return;
   const info = requestInfo(headers, cfg);
@@ -81,7 +99,12 @@ export async function resolveIdentity(
   }
 }
 
-async function lookUpIdentity(db: Database, auth: Pick<Auth, 'api'>, headers: Headers, cfg: TrustedHeaderConfig): Promise<Identity | null> {
+async function lookUpIdentity(
+  db: Database,
+  auth: Pick<Auth, 'api'>,
+  headers: Headers,
+  cfg: TrustedHeaderConfig,
+): Promise<Identity | null> {
   const fromProxy = identityFromHeaders(headers, cfg);
   if (fromProxy) {
     const r = await provisionHeaderUser(db.orm, fromProxy.username, fromProxy.role);
@@ -90,17 +113,33 @@ async function lookUpIdentity(db: Database, auth: Pick<Auth, 'api'>, headers: He
       return null;
     }
     if (r.user.disabled) return null;
-    return { userId: r.user.id, username: r.user.username, role: r.user.role, mustChangePassword: false, source: 'trusted-header' };
+    return {
+      userId: r.user.id,
+      username: r.user.username,
+      role: r.user.role,
+      mustChangePassword: false,
+      source: 'trusted-header',
+    };
   }
   const session = await auth.api.getSession({ headers });
   if (!session) return null;
   const [u] = await db.orm.select().from(authUser).where(eq(authUser.id, session.user.id));
   if (!u || u.banned || !u.username) return null;
-  return { userId: u.id, username: u.username, role: asRole(u.role), mustChangePassword: u.mustChangePassword, source: 'session' };
+  return {
+    userId: u.id,
+    username: u.username,
+    role: asRole(u.role),
+    mustChangePassword: u.mustChangePassword,
+    source: 'session',
+  };
 }
 
 /** For the sign-in page: why the proxy's user was not signed in, when its name belongs to a password account. */
-export async function headerIdentityRefusal(db: Database, headers: Headers, cfg: TrustedHeaderConfig = trustedHeaderConfig()): Promise<string | null> {
+export async function headerIdentityRefusal(
+  db: Database,
+  headers: Headers,
+  cfg: TrustedHeaderConfig = trustedHeaderConfig(),
+): Promise<string | null> {
   const fromProxy = identityFromHeaders(headers, cfg);
   if (!fromProxy) return null;
   const u = await findUser(db.orm, fromProxy.username);

@@ -25,8 +25,14 @@ export function changeOwnPasswordActionInput(username: string) {
       newPassword: passwordSchemaFor(username),
       newPasswordAgain: z.string({ error: 'Type the new password again.' }),
     })
-    .refine((v) => v.newPassword === v.newPasswordAgain, { path: ['newPasswordAgain'], message: 'The two new passwords differ; type the same one twice.' })
-    .refine((v) => v.newPassword !== v.currentPassword, { path: ['newPassword'], message: 'Choose a password other than the current one.' });
+    .refine((v) => v.newPassword === v.newPasswordAgain, {
+      path: ['newPasswordAgain'],
+      message: 'The two new passwords differ; type the same one twice.',
+    })
+    .refine((v) => v.newPassword !== v.currentPassword, {
+      path: ['newPassword'],
+      message: 'Choose a password other than the current one.',
+    });
 }
 
 const passwordRefusal = (field: string, message: string): RecipeResult<PasswordChangeResult> => ({
@@ -64,7 +70,10 @@ export function changeOwnPasswordDefinition(opts: {
         throw sanitizeError(err, 'The password could not be changed');
       }
     },
-    summarize: (o) => (o.ok ? `${o.result.username} changed their password; ${o.result.otherSessionsEnded} other session(s) ended` : `${o.status}: ${o.message}`),
+    summarize: (o) =>
+      o.ok
+        ? `${o.result.username} changed their password; ${o.result.otherSessionsEnded} other session(s) ended`
+        : `${o.status}: ${o.message}`,
   };
 }
 
@@ -76,12 +85,18 @@ async function changeOwnPassword(
   const me = await findUser(ctx.db.orm, ctx.user);
   const hash = me ? await credentialHash(ctx.db.orm, me.id) : null;
   if (!me || !hash) {
-    return passwordRefusal('currentPassword', 'Your account has no console password: you sign in through your company sign-in proxy, so change your password there.');
+    return passwordRefusal(
+      'currentPassword',
+      'Your account has no console password: you sign in through your company sign-in proxy, so change your password there.',
+    );
   }
   const attempt = { username: me.username, address: opts.address };
   const blocked = await claimSignInAttempt(ctx.db.orm, attempt, opts.limits ?? signInLimits());
   if (blocked) {
-    return passwordRefusal('currentPassword', `Too many wrong passwords for ${me.username}; wait ${blocked.retryAfterSeconds} seconds and try again. Nothing was changed.`);
+    return passwordRefusal(
+      'currentPassword',
+      `Too many wrong passwords for ${me.username}; wait ${blocked.retryAfterSeconds} seconds and try again. Nothing was changed.`,
+    );
   }
   if (!(await verifyPassword({ hash, password: v.currentPassword }))) {
     return passwordRefusal('currentPassword', 'The current password is wrong; nothing was changed.');
@@ -101,5 +116,10 @@ async function changeOwnPassword(
  * have ('none' for no role).
  */
 export function selfServiceCaller(db: Database, me: Identity, request: RequestInfo): Caller {
-  return { db, identity: { ...me, mustChangePassword: false, role: me.role ?? 'viewer' }, request, auditRole: me.role ?? 'none' };
+  return {
+    db,
+    identity: { ...me, mustChangePassword: false, role: me.role ?? 'viewer' },
+    request,
+    auditRole: me.role ?? 'none',
+  };
 }

@@ -32,6 +32,8 @@ export function passwordWeakness(password: string, userInputs: string[] = []): s
   // zxcvbn's cost grows with length; past 100 characters a password is not the weak point
   const r = zxcvbn().check(password.slice(0, 100), [...CONSOLE_WORDS, ...userInputs.filter(Boolean)]);
   if (r.score >= MIN_STRENGTH_SCORE) return null;
-  const why = r.feedback.warning ? ` (${r.feedback.warning.replace(/\.$/, '').replace(/^./, (c) => c.toLowerCase())})` : '';
+  const why = r.feedback.warning
+    ? ` (${r.feedback.warning.replace(/\.$/, '').replace(/^./, (c) => c.toLowerCase())})`
+    : '';
   return `This password is too easy to guess${why}; choose a longer one, such as four unrelated words, or a mix of at least 12 letters, digits and symbols with no name, date or keyboard pattern in it.`;
 }

@@ -35,7 +35,13 @@ export interface PlanView {
 }
 
 export function planView(p: Plan): PlanView {
-  return { id: p.id, username: p.username, summary: p.summary, createdAt: p.createdAt.toISOString(), expiresAt: p.expiresAt.toISOString() };
+  return {
+    id: p.id,
+    username: p.username,
+    summary: p.summary,
+    createdAt: p.createdAt.toISOString(),
+    expiresAt: p.expiresAt.toISOString(),
+  };
 }
 
 /** How long a plan can be applied: IU_PREVIEW_TTL_MIN minutes, default 30. */
@@ -64,13 +70,22 @@ export function canonicalParams(params: Record<string, unknown>): Record<string,
 
 /** The hash that ties a plan to who made it, for which recipe, with which parameters. */
 export function previewKey(username: string, recipe: string, same: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify([username, recipe, canonical(same)])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([username, recipe, canonical(same)]))
+    .digest('hex');
 }
 
 /** Stores a successful preview as a plan. */
 export async function createPlan(
   db: Orm,
-  p: { recipe: string; username: string; actor: string; params: Record<string, unknown>; effect: Effect; summary: string },
+  p: {
+    recipe: string;
+    username: string;
+    actor: string;
+    params: Record<string, unknown>;
+    effect: Effect;
+    summary: string;
+  },
 ): Promise<Plan> {
   const [row] = await db
     .insert(consolePlan)
@@ -125,22 +140,41 @@ export async function checkPlan(
   const id = parsePlanId(q.planId);
   if (id === null) {
     return q.planId === undefined || q.planId === null || q.planId === ''
-      ? { status: 'plan_required', message: 'This step applies a plan, and none was named: run the preview (or dry run) first, then confirm its plan.' }
-      : { status: 'plan_required', message: 'The plan id must be a plan number such as 12; run the preview again to get one.' };
+      ? {
+          status: 'plan_required',
+          message:
+            'This step applies a plan, and none was named: run the preview (or dry run) first, then confirm its plan.',
+        }
+      : {
+          status: 'plan_required',
+          message: 'The plan id must be a plan number such as 12; run the preview again to get one.',
+        };
   }
   const plan = await getPlan(db.orm, id);
   if (!plan || plan.username !== q.username) {
     // another person's plan is reported as missing: its existence is not yours to learn
-    return { status: 'plan_required', message: `You have no plan #${id}; run the preview (or dry run) yourself, then confirm your own plan.` };
+    return {
+      status: 'plan_required',
+      message: `You have no plan #${id}; run the preview (or dry run) yourself, then confirm your own plan.`,
+    };
   }
   if (plan.recipe !== q.recipe) {
-    return { status: 'plan_required', message: `Plan #${id} is a plan for ${plan.recipe}, not for this step; run this step's preview first.` };
+    return {
+      status: 'plan_required',
+      message: `Plan #${id} is a plan for ${plan.recipe}, not for this step; run this step's preview first.`,
+    };
   }
   if (plan.usedAt) {
-    return { status: 'plan_used', message: `Plan #${id} was already applied ${ago(plan.usedAt)}; a plan runs once. Run the preview again for a new plan.` };
+    return {
+      status: 'plan_used',
+      message: `Plan #${id} was already applied ${ago(plan.usedAt)}; a plan runs once. Run the preview again for a new plan.`,
+    };
   }
   if (plan.expiresAt.getTime() <= Date.now()) {
-    return { status: 'plan_expired', message: `Plan #${id} expired ${ago(plan.expiresAt)} (plans last ${planTtlMinutes()} minutes); run the preview again.` };
+    return {
+      status: 'plan_expired',
+      message: `Plan #${id} expired ${ago(plan.expiresAt)} (plans last ${planTtlMinutes()} minutes); run the preview again.`,
+    };
   }
   if (plan.paramsKey !== previewKey(q.username, q.recipe, q.params)) {
     const fields = changedFields(plan.params, canonicalParams(q.params));
@@ -163,8 +197,13 @@ export async function claimPlan(tx: Tx, plan: Plan): Promise<PlanRefusal | null>
        WHERE id = ${plan.id} AND used_at IS NULL
       RETURNING expires_at > clock_timestamp() AS fresh`),
   );
-  if (!rows.length) return { status: 'plan_used', message: `Plan #${plan.id} was applied by another request meanwhile; a plan runs once. Run the preview again.` };
-  if (!rows[0].fresh) return { status: 'plan_expired', message: `Plan #${plan.id} expired while this step ran; run the preview again.` };
+  if (!rows.length)
+    return {
+      status: 'plan_used',
+      message: `Plan #${plan.id} was applied by another request meanwhile; a plan runs once. Run the preview again.`,
+    };
+  if (!rows[0].fresh)
+    return { status: 'plan_expired', message: `Plan #${plan.id} expired while this step ran; run the preview again.` };
   return null;
 }
 

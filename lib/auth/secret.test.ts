@@ -21,7 +21,9 @@ describe('the signing secret', () => {
   });
 
   it('takes BETTER_AUTH_SECRET when set, and refuses a short one', () => {
-    expect(authSecret({ BETTER_AUTH_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://x/y' }, file())).toBe('x'.repeat(40));
+    expect(authSecret({ BETTER_AUTH_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://x/y' }, file())).toBe(
+      'x'.repeat(40),
+    );
     expect(() => authSecret({ BETTER_AUTH_SECRET: 'short' }, file())).toThrow(/shorter than 32/);
   });
 });

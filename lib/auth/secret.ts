@@ -12,7 +12,10 @@ export const SECRET_FILE = path.resolve(process.cwd(), '.data', 'auth-secret');
 export function authSecret(env: Record<string, string | undefined> = process.env, file = SECRET_FILE): string {
   const fromEnv = env.BETTER_AUTH_SECRET?.trim();
   if (fromEnv) {
-    if (fromEnv.length < 32) throw new AuthConfigError('BETTER_AUTH_SECRET is shorter than 32 characters; set it to a long random value (openssl rand -base64 32).');
+    if (fromEnv.length < 32)
+      throw new AuthConfigError(
+        'BETTER_AUTH_SECRET is shorter than 32 characters; set it to a long random value (openssl rand -base64 32).',
+      );
     return fromEnv;
   }
   if (env.DATABASE_URL) {

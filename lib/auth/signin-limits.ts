@@ -38,7 +38,9 @@ export interface Attempt {
 
 function keysOf(a: Attempt): { key: string; max: (l: SignInLimits) => number }[] {
   // a typed name may hold anything, a NUL included, which PostgreSQL text cannot: written out
-  const keys = [{ key: `user:${storable(a.username.trim().toLowerCase().slice(0, 200))}`, max: (l: SignInLimits) => l.perUser }];
+  const keys = [
+    { key: `user:${storable(a.username.trim().toLowerCase().slice(0, 200))}`, max: (l: SignInLimits) => l.perUser },
+  ];
   if (a.address) keys.push({ key: `address:${storable(a.address.slice(0, 100))}`, max: (l) => l.perAddress });
   return keys;
 }
@@ -47,7 +49,11 @@ function keysOf(a: Attempt): { key: string; max: (l: SignInLimits) => number }[]
  * Counts this attempt against its user name and address. Returns null when it may go on,
  * or the seconds until it may be tried again when either has had too many failures.
  */
-export async function claimSignInAttempt(db: Exec, a: Attempt, limits: SignInLimits): Promise<{ retryAfterSeconds: number } | null> {
+export async function claimSignInAttempt(
+  db: Exec,
+  a: Attempt,
+  limits: SignInLimits,
+): Promise<{ retryAfterSeconds: number } | null> {
   const w = limits.windowSeconds;
   let wait = 0;
   for (const { key, max } of keysOf(a)) {

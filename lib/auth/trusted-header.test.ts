@@ -12,9 +12,15 @@ import {
 
 const TOKEN = 'per-process-token';
 const cfg = (over: Record<string, string> = {}) =>
-  trustedHeaderConfig({ IU_AUTH_MODE: 'trusted-header', IU_AUTH_GROUP_ROLES: 'ops-leads:lead,ops:operator,ops-readers:viewer', IU_PEER_TOKEN: TOKEN, ...over });
+  trustedHeaderConfig({
+    IU_AUTH_MODE: 'trusted-header',
+    IU_AUTH_GROUP_ROLES: 'ops-leads:lead,ops:operator,ops-readers:viewer',
+    IU_PEER_TOKEN: TOKEN,
+    ...over,
+  });
 /** Headers as server.ts passes them on: the peer it saw, and its token. */
-const fromServer = (peer: string, rest: Record<string, string>) => new Headers({ [PEER_HEADER]: peer, [PEER_TOKEN_HEADER]: TOKEN, ...rest });
+const fromServer = (peer: string, rest: Record<string, string>) =>
+  new Headers({ [PEER_HEADER]: peer, [PEER_TOKEN_HEADER]: TOKEN, ...rest });
 
 describe('trusted-header sign-in', () => {
   it('maps groups to the highest role they grant, and none to no role', () => {
@@ -43,7 +49,11 @@ describe('trusted-header sign-in', () => {
 
   it('takes the user and groups from a trusted peer', () => {
     const h = fromServer('127.0.0.1', { 'x-forwarded-user': 'Alice', 'x-forwarded-groups': 'ops,ops-readers' });
-    expect(identityFromHeaders(h, cfg())).toEqual({ username: 'alice', groups: ['ops', 'ops-readers'], role: 'operator' });
+    expect(identityFromHeaders(h, cfg())).toEqual({
+      username: 'alice',
+      groups: ['ops', 'ops-readers'],
+      role: 'operator',
+    });
   });
 
   it('ignores identity headers from a peer that is not a trusted proxy', () => {
@@ -60,13 +70,19 @@ describe('trusted-header sign-in', () => {
   it('believes no peer address on a request that did not pass through server.ts', () => {
     const rest = { 'x-forwarded-user': 'mallory', 'x-forwarded-groups': 'ops-leads' };
     expect(identityFromHeaders(new Headers({ [PEER_HEADER]: '127.0.0.1', ...rest }), cfg())).toBeNull();
-    expect(identityFromHeaders(new Headers({ [PEER_HEADER]: '127.0.0.1', [PEER_TOKEN_HEADER]: 'guessed', ...rest }), cfg())).toBeNull();
+    expect(
+      identityFromHeaders(new Headers({ [PEER_HEADER]: '127.0.0.1', [PEER_TOKEN_HEADER]: 'guessed', ...rest }), cfg()),
+    ).toBeNull();
     expect(identityFromHeaders(fromServer('127.0.0.1', rest), cfg({ IU_PEER_TOKEN: '' }))).toBeNull();
   });
 
   it('uses the configured header names', () => {
     const c = cfg({ IU_AUTH_USER_HEADER: 'X-Auth-Request-User', IU_AUTH_GROUPS_HEADER: 'X-Auth-Request-Groups' });
-    const h = fromServer('::1', { 'x-auth-request-user': 'bo', 'x-auth-request-groups': 'ops-leads', 'x-forwarded-user': 'mallory' });
+    const h = fromServer('::1', {
+      'x-auth-request-user': 'bo',
+      'x-auth-request-groups': 'ops-leads',
+      'x-forwarded-user': 'mallory',
+    });
     expect(identityFromHeaders(h, c)).toMatchObject({ username: 'bo', role: 'lead' });
   });
 
@@ -82,7 +98,12 @@ describe('trusted-header sign-in', () => {
     expect(forged).toEqual({ [PEER_HEADER]: '127.0.0.1', [PEER_TOKEN_HEADER]: TOKEN });
     const fromProxy: Record<string, string | undefined> = { 'x-forwarded-user': 'alice', 'x-forwarded-groups': 'ops' };
     sanitizeIncomingHeaders(fromProxy, '192.0.2.1', c);
-    expect(fromProxy).toEqual({ 'x-forwarded-user': 'alice', 'x-forwarded-groups': 'ops', [PEER_HEADER]: '192.0.2.1', [PEER_TOKEN_HEADER]: TOKEN });
+    expect(fromProxy).toEqual({
+      'x-forwarded-user': 'alice',
+      'x-forwarded-groups': 'ops',
+      [PEER_HEADER]: '192.0.2.1',
+      [PEER_TOKEN_HEADER]: TOKEN,
+    });
   });
 
   it('strips identity headers from everyone when the mode is off', () => {
@@ -95,11 +116,22 @@ describe('trusted-header sign-in', () => {
 describe('the groups header', () => {
   it('is split on commas only, so a group name with a space is one group and grants nothing it does not map to', () => {
     const c = cfg({ IU_AUTH_GROUP_ROLES: 'ops-leads:lead,Ops Readers:viewer' });
-    const h = fromServer('127.0.0.1', { 'x-forwarded-user': 'eve', 'x-forwarded-groups': 'marketing ops-leads, Ops Readers' });
-    expect(identityFromHeaders(h, c)).toEqual({ username: 'eve', groups: ['marketing ops-leads', 'Ops Readers'], role: 'viewer' });
+    const h = fromServer('127.0.0.1', {
+      'x-forwarded-user': 'eve',
+      'x-forwarded-groups': 'marketing ops-leads, Ops Readers',
+    });
+    expect(identityFromHeaders(h, c)).toEqual({
+      username: 'eve',
+      groups: ['marketing ops-leads', 'Ops Readers'],
+      role: 'viewer',
+    });
   });
 
   it('gives no groups and no role when the header is absent', () => {
-    expect(identityFromHeaders(fromServer('127.0.0.1', { 'x-forwarded-user': 'admin' }), cfg())).toEqual({ username: 'admin', groups: [], role: null });
+    expect(identityFromHeaders(fromServer('127.0.0.1', { 'x-forwarded-user': 'admin' }), cfg())).toEqual({
+      username: 'admin',
+      groups: [],
+      role: null,
+    });
   });
 });

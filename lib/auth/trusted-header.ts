@@ -59,7 +59,10 @@ export function normalizeAddress(a: string | undefined | null): string {
   return s.startsWith('::ffff:') && s.includes('.') ? s.slice(7) : s;
 }
 
-export function isTrustedPeer(peer: string | undefined | null, cfg: Pick<TrustedHeaderConfig, 'trustedProxies'>): boolean {
+export function isTrustedPeer(
+  peer: string | undefined | null,
+  cfg: Pick<TrustedHeaderConfig, 'trustedProxies'>,
+): boolean {
   const p = normalizeAddress(peer);
   return !!p && cfg.trustedProxies.includes(p);
 }

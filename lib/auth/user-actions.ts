@@ -32,7 +32,11 @@ export interface UserAdminResult {
  * more. The lead rows stay locked until the admin transaction ends, so two such changes at
  * once are decided one after the other (see lockSignInLeads).
  */
-async function lastLeadRefusal(tx: Tx, username: string, keepsLead: boolean): Promise<RecipeResult<UserAdminResult> | null> {
+async function lastLeadRefusal(
+  tx: Tx,
+  username: string,
+  keepsLead: boolean,
+): Promise<RecipeResult<UserAdminResult> | null> {
   if (keepsLead) return null;
   const leads = await lockSignInLeads(tx, { ssoSignIn: trustedHeaderConfig().enabled });
   const name = username.trim().toLowerCase();
@@ -43,7 +47,13 @@ async function lastLeadRefusal(tx: Tx, username: string, keepsLead: boolean): Pr
 
 function adminRefusal(err: unknown): RecipeResult<UserAdminResult> {
   if (err instanceof UserAdminError) {
-    return { ok: false, status: 'invalid_input', committed: false, message: err.message, issues: [{ field: 'username', message: err.message }] };
+    return {
+      ok: false,
+      status: 'invalid_input',
+      committed: false,
+      message: err.message,
+      issues: [{ field: 'username', message: err.message }],
+    };
   }
   // the failed query's parameters hold a password hash: the wrapper logs and records what is thrown
   throw sanitizeError(err, 'The user change failed');
@@ -56,7 +66,17 @@ async function userChange(
 ): Promise<RecipeResult<UserAdminResult>> {
   try {
     const u = await change();
-    return { ok: true, status: 'ok', committed: false, result: { username: u.username, role: u.role, disabled: u.disabled, ...(oneTimePassword ? { oneTimePassword } : {}) } };
+    return {
+      ok: true,
+      status: 'ok',
+      committed: false,
+      result: {
+        username: u.username,
+        role: u.role,
+        disabled: u.disabled,
+        ...(oneTimePassword ? { oneTimePassword } : {}),
+      },
+    };
   } catch (err) {
     return adminRefusal(err);
   }
@@ -73,9 +93,15 @@ export const addUserDefinition: ActionDefinition<typeof addUserActionInput, User
   run: (ctx, v) =>
     runAdminTransaction(ctx, async (tx) => {
       const password = oneTimePassword();
-      return userChange(() => createUser(tx, { username: v.username, password, role: v.role, mustChangePassword: true }), password);
+      return userChange(
+        () => createUser(tx, { username: v.username, password, role: v.role, mustChangePassword: true }),
+        password,
+      );
     }),
-  summarize: (o) => (o.ok ? `added ${o.result.username} with role ${o.result.role ?? 'none'} (one-time password)` : `${o.status}: ${o.message}`),
+  summarize: (o) =>
+    o.ok
+      ? `added ${o.result.username} with role ${o.result.role ?? 'none'} (one-time password)`
+      : `${o.status}: ${o.message}`,
 };
 
 export const setRoleActionInput = z.object({ username: usernameSchema, role: optionalRoleSchema, reason: reasonField });
@@ -92,7 +118,8 @@ export const setRoleDefinition: ActionDefinition<typeof setRoleActionInput, User
       if (last) return last;
       return userChange(() => setRole(tx, v.username, v.role));
     }),
-  summarize: (o) => (o.ok ? `set ${o.result.username}'s role to ${o.result.role ?? 'none'}` : `${o.status}: ${o.message}`),
+  summarize: (o) =>
+    o.ok ? `set ${o.result.username}'s role to ${o.result.role ?? 'none'}` : `${o.status}: ${o.message}`,
 };
 
 export const setDisabledActionInput = z.object({ username: usernameSchema, disabled: checkbox, reason: reasonField });
@@ -106,13 +133,19 @@ export const setDisabledDefinition: ActionDefinition<typeof setDisabledActionInp
   run: (ctx, v) =>
     runAdminTransaction(ctx, async (tx) => {
       if (v.disabled && v.username === ctx.user) {
-        return { ok: false, status: 'invalid_input', committed: false, message: 'You cannot disable yourself; ask another lead.' } as RecipeResult<UserAdminResult>;
+        return {
+          ok: false,
+          status: 'invalid_input',
+          committed: false,
+          message: 'You cannot disable yourself; ask another lead.',
+        } as RecipeResult<UserAdminResult>;
       }
       const last = await lastLeadRefusal(tx, v.username, !v.disabled);
       if (last) return last;
       return userChange(() => setDisabled(tx, v.username, v.disabled));
     }),
-  summarize: (o) => (o.ok ? `${o.result.disabled ? 'disabled' : 'enabled'} ${o.result.username}` : `${o.status}: ${o.message}`),
+  summarize: (o) =>
+    o.ok ? `${o.result.disabled ? 'disabled' : 'enabled'} ${o.result.username}` : `${o.status}: ${o.message}`,
 };
 
 export const resetPasswordActionInput = z.object({ username: usernameSchema, reason: reasonField });

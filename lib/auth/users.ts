@@ -19,7 +19,10 @@ export const usernameSchema = z
   .trim()
   .toLowerCase()
   .min(2, 'Choose a user name of at least 2 characters.')
-  .regex(USER_RE, 'The user name must be letters, digits, dot, dash, underscore or @ (at most 64), starting with a letter or digit.');
+  .regex(
+    USER_RE,
+    'The user name must be letters, digits, dot, dash, underscore or @ (at most 64), starting with a letter or digit.',
+  );
 
 /**
  * Every password the console sets (a person's own change, IU_ADMIN_PASSWORD, the one-time
@@ -99,7 +102,10 @@ function signInLeadsWhere(ssoSignIn: boolean) {
 }
 
 export async function countActiveLeads(db: Exec, opts: { ssoSignIn: boolean }): Promise<number> {
-  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(authUser).where(signInLeadsWhere(opts.ssoSignIn));
+  const [r] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(authUser)
+    .where(signInLeadsWhere(opts.ssoSignIn));
   return Number(r.n);
 }
 
@@ -129,7 +135,12 @@ function checkPassword(password: string, username: string): void {
 }
 
 /** The user row both kinds of account start from; better-auth wants an e-mail, so a never-routable one. */
-function newUserRow(username: string, source: 'password' | 'trusted-header', role: Role | null, mustChangePassword: boolean) {
+function newUserRow(
+  username: string,
+  source: 'password' | 'trusted-header',
+  role: Role | null,
+  mustChangePassword: boolean,
+) {
   const now = new Date();
   const domain = source === 'password' ? 'users' : 'sso';
   return {
@@ -193,7 +204,12 @@ export async function setDisabled(db: Exec, username: string, disabled: boolean)
 }
 
 /** Replaces a user's password (leads' reset); a one-time one must be changed at next sign-in. */
-export async function resetPassword(db: Exec, username: string, password: string, oneTime: boolean): Promise<ConsoleUser> {
+export async function resetPassword(
+  db: Exec,
+  username: string,
+  password: string,
+  oneTime: boolean,
+): Promise<ConsoleUser> {
   checkPassword(password, username);
   const user = await findUser(db, username);
   if (!user) throw new UserAdminError(`There is no user named ${username}.`);
@@ -223,7 +239,12 @@ export async function credentialHash(db: Exec, userId: string): Promise<string |
  * other session of theirs ended, so a stolen session does not outlive the change. Returns how
  * many sessions ended.
  */
-export async function replaceOwnPassword(tx: Exec, userId: string, password: string, keepSessionId: string | null): Promise<number> {
+export async function replaceOwnPassword(
+  tx: Exec,
+  userId: string,
+  password: string,
+  keepSessionId: string | null,
+): Promise<number> {
   const now = new Date();
   await tx
     .update(authAccount)
@@ -232,7 +253,11 @@ export async function replaceOwnPassword(tx: Exec, userId: string, password: str
   await tx.update(authUser).set({ mustChangePassword: false, updatedAt: now }).where(eq(authUser.id, userId));
   const ended = await tx
     .delete(authSession)
-    .where(keepSessionId ? sql`${authSession.userId} = ${userId} AND ${authSession.id} <> ${keepSessionId}` : eq(authSession.userId, userId))
+    .where(
+      keepSessionId
+        ? sql`${authSession.userId} = ${userId} AND ${authSession.id} <> ${keepSessionId}`
+        : eq(authSession.userId, userId),
+    )
     .returning({ id: authSession.id });
   return ended.length;
 }
@@ -250,7 +275,11 @@ export async function provisionHeaderUser(db: Exec, username: string, role: Role
     if (existing.source !== 'trusted-header') return { ok: false, existing };
     return { ok: true, user: existing.role === role ? existing : await setRole(db, username, role) };
   }
-  const [row] = await db.insert(authUser).values(newUserRow(username, 'trusted-header', role, false)).onConflictDoNothing().returning();
+  const [row] = await db
+    .insert(authUser)
+    .values(newUserRow(username, 'trusted-header', role, false))
+    .onConflictDoNothing()
+    .returning();
   if (row) return { ok: true, user: toUser(row) };
   // made a moment ago by another request: the same checks apply to whoever made it
   const other = await findUser(db, username);
@@ -269,7 +298,10 @@ export interface BootstrapResult {
  * The first user: when no account exists, lead `admin` with IU_ADMIN_PASSWORD or a random
  * one-time password that must be changed at first sign-in.
  */
-export async function bootstrapLead(db: Database, env: Record<string, string | undefined> = process.env): Promise<BootstrapResult> {
+export async function bootstrapLead(
+  db: Database,
+  env: Record<string, string | undefined> = process.env,
+): Promise<BootstrapResult> {
   const username = usernameSchema.parse(env.IU_ADMIN_USER || 'admin');
   if ((await countUsers(db.orm)) > 0) return { created: false, username };
   const given = env.IU_ADMIN_PASSWORD;

@@ -22,9 +22,7 @@ export interface StartUpIo {
 
 /** Who signs in first, as the start-up made or found it. */
 export type FirstAccount =
-  | { kind: 'one-time'; username: string }
-  | { kind: 'given'; username: string }
-  | { kind: 'exists' };
+  { kind: 'one-time'; username: string } | { kind: 'given'; username: string } | { kind: 'exists' };
 
 export interface StartedUp {
   state: DbState;
@@ -41,13 +39,19 @@ export class StartUpError extends Error {
   }
 }
 
-export async function startUp(io: StartUpIo, env: Record<string, string | undefined> = process.env): Promise<StartedUp> {
+export async function startUp(
+  io: StartUpIo,
+  env: Record<string, string | undefined> = process.env,
+): Promise<StartedUp> {
   io.step('Applying migrations');
   let db: Database;
   try {
     db = await openDatabase();
   } catch (err) {
-    throw new StartUpError(`Error: ${describeError(err, env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : undefined)}`, 1);
+    throw new StartUpError(
+      `Error: ${describeError(err, env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : undefined)}`,
+      1,
+    );
   }
   try {
     io.out(`Database: ${db.label}`);
@@ -97,7 +101,11 @@ export async function startUp(io: StartUpIo, env: Record<string, string | undefi
 }
 
 /** The first lead on an empty database, recorded in the audit trail as `npm run iu -- users bootstrap` records it. */
-async function firstAccount(db: Database, io: StartUpIo, env: Record<string, string | undefined>): Promise<FirstAccount> {
+async function firstAccount(
+  db: Database,
+  io: StartUpIo,
+  env: Record<string, string | undefined>,
+): Promise<FirstAccount> {
   const [{ writeAudit }, { bootstrapLead, UserAdminError }, { cliUser }] = await Promise.all([
     import('@/lib/auth/audit'),
     import('@/lib/auth/users'),
@@ -106,8 +114,15 @@ async function firstAccount(db: Database, io: StartUpIo, env: Record<string, str
   const who = cliUser(env);
   const username = 'error' in who ? 'unknown' : who.user;
   const audit = {
-    startedAt: new Date(), username, role: 'cli', recipe: 'user_bootstrap', mode: 'admin' as const,
-    actor: null, reason: 'first start', ip: 'cli', userAgent: 'iu-start',
+    startedAt: new Date(),
+    username,
+    role: 'cli',
+    recipe: 'user_bootstrap',
+    mode: 'admin' as const,
+    actor: null,
+    reason: 'first start',
+    ip: 'cli',
+    userAgent: 'iu-start',
   };
   let r: Awaited<ReturnType<typeof bootstrapLead>>;
   try {
@@ -116,7 +131,12 @@ async function firstAccount(db: Database, io: StartUpIo, env: Record<string, str
     if (!(err instanceof UserAdminError)) throw err;
     // a weak IU_ADMIN_PASSWORD: refused, recorded, and the start stops
     await writeAudit(db.orm, {
-      ...audit, params: {}, decision: 'refused', status: 'weak_password', summary: err.message, committed: false,
+      ...audit,
+      params: {},
+      decision: 'refused',
+      status: 'weak_password',
+      summary: err.message,
+      committed: false,
     });
     throw new StartUpError(`Refused (invalid_input): ${err.message}`, 2);
   }

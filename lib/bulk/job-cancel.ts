@@ -10,7 +10,10 @@ import { getBulkJob } from './job-queries';
 import { state } from './job-state';
 
 export const cancelBulkJobInput = z.object({
-  jobId: z.string({ error: 'The job id is required.' }).trim().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'The job id must be a UUID.'),
+  jobId: z
+    .string({ error: 'The job id is required.' })
+    .trim()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'The job id must be a UUID.'),
   reason: reasonField,
 });
 
@@ -36,7 +39,8 @@ export const cancelBulkJobDefinition: ActionDefinition<typeof cancelBulkJobInput
     if (job.username !== ctx.user && !hasRole((ctx.role ?? null) as Role | null, 'lead')) {
       return refuse('denied', { message: `Only ${job.username}, who started this job, or a lead can cancel it.` });
     }
-    const notRunning = (status: string) => refuse('not_running', { message: `This job is no longer running (${status}); there is nothing to cancel.` });
+    const notRunning = (status: string) =>
+      refuse('not_running', { message: `This job is no longer running (${status}); there is nothing to cancel.` });
     if (job.status !== 'running' && job.status !== 'queued') return notRunning(job.status);
     if (here) {
       here.cancelledBy = ctx.user;
@@ -52,14 +56,22 @@ export const cancelBulkJobDefinition: ActionDefinition<typeof cancelBulkJobInput
               committed = false, cancel_requested_at = clock_timestamp(), cancel_requested_by = $2, cancel_reason = $3,
               message = $4
         WHERE id = $1 AND status = 'queued' RETURNING id`,
-      [id, ctx.user, v.reason ?? null, `Cancelled by ${ctx.user}${v.reason ? ` (${v.reason})` : ''} before it started. ${describeStatus('cancelled')}`],
+      [
+        id,
+        ctx.user,
+        v.reason ?? null,
+        `Cancelled by ${ctx.user}${v.reason ? ` (${v.reason})` : ''} before it started. ${describeStatus('cancelled')}`,
+      ],
     );
     if (!queued && !(await requestCancel(ctx.db, id, ctx.user, v.reason ?? null))) {
       return notRunning((await getBulkJob(ctx.db, id))?.status ?? 'gone');
     }
     return { ok: true, status: 'ok', committed: false, result: (await getBulkJob(ctx.db, id))! };
   },
-  summarize: (o) => (o.ok ? `asked bulk job ${o.result.id} (${o.result.username}, ${o.result.done}/${o.result.total}) to stop` : `${o.status}: ${o.message}`),
+  summarize: (o) =>
+    o.ok
+      ? `asked bulk job ${o.result.id} (${o.result.username}, ${o.result.done}/${o.result.total}) to stop`
+      : `${o.status}: ${o.message}`,
 };
 
 /** Records a cancel on a running job's row (the first one counts); false when it is not running. */

@@ -182,7 +182,15 @@ export function recordOf(r: JobRow): BulkJobRecord {
   };
 }
 
-export type JobEnd = { status: BulkJobStatus; resultStatus: string; committed: boolean; auditId: number | null; message: string; items?: BulkItem[]; planId?: number | null };
+export type JobEnd = {
+  status: BulkJobStatus;
+  resultStatus: string;
+  committed: boolean;
+  auditId: number | null;
+  message: string;
+  items?: BulkItem[];
+  planId?: number | null;
+};
 
 export const TERMINAL = new Set<BulkJobStatus>(['succeeded', 'refused', 'cancelled', 'failed', 'interrupted']);
 

@@ -3,7 +3,17 @@
 import { desc, sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '@/db/client';
 import { consoleBulkJob } from '@/db/console-schema';
-import { INTERRUPTED_MESSAGE, heartbeatStaleSeconds, liveView, num, rowView, TERMINAL, UUID_RE, type BulkJobItemView, type BulkJobView } from './job-model';
+import {
+  INTERRUPTED_MESSAGE,
+  heartbeatStaleSeconds,
+  liveView,
+  num,
+  rowView,
+  TERMINAL,
+  UUID_RE,
+  type BulkJobItemView,
+  type BulkJobView,
+} from './job-model';
 import { state } from './job-state';
 
 /**
@@ -63,7 +73,11 @@ export async function getBulkJob(db: Database, id: string): Promise<BulkJobView 
   const j = state().jobs.get(id.toLowerCase());
   if (j) return liveView(j);
   await sweepOnce(db);
-  const read = async () => db.orm.select().from(consoleBulkJob).where(sql`${consoleBulkJob.id} = ${id}::uuid`);
+  const read = async () =>
+    db.orm
+      .select()
+      .from(consoleBulkJob)
+      .where(sql`${consoleBulkJob.id} = ${id}::uuid`);
   let [row] = await read();
   if (!row) return null;
   if (row.status === 'running' || row.status === 'queued') {
@@ -77,7 +91,11 @@ export async function getBulkJob(db: Database, id: string): Promise<BulkJobView 
 export async function listBulkJobs(db: Database, limit = 20): Promise<BulkJobView[]> {
   await sweepOnce(db);
   await markInterrupted(db);
-  const rows = await db.orm.select().from(consoleBulkJob).orderBy(desc(consoleBulkJob.startedAt), desc(consoleBulkJob.id)).limit(limit);
+  const rows = await db.orm
+    .select()
+    .from(consoleBulkJob)
+    .orderBy(desc(consoleBulkJob.startedAt), desc(consoleBulkJob.id))
+    .limit(limit);
   return rows.map((r) => {
     const j = state().jobs.get(r.id);
     return j ? liveView(j) : rowView(r);
@@ -110,7 +128,15 @@ export async function listBulkJobItems(
   const filter = itemFilterSql(opts.status);
   const backwards = opts.before !== undefined;
   const bound = backwards ? sql`seq < ${opts.before}` : sql`seq > ${opts.after ?? 0}`;
-  const rows = rowsOf<{ seq: number; event_id: string; unique_suffix: string; status: string; instance_collection_key: string | null; instance_collection_id: string | null; event_log_id: number | null }>(
+  const rows = rowsOf<{
+    seq: number;
+    event_id: string;
+    unique_suffix: string;
+    status: string;
+    instance_collection_key: string | null;
+    instance_collection_id: string | null;
+    event_log_id: number | null;
+  }>(
     await db.orm.execute(sql`
       SELECT seq, event_id, unique_suffix, status, instance_collection_key, instance_collection_id, event_log_id
         FROM console_bulk_job_item
@@ -134,7 +160,11 @@ export async function listBulkJobItems(
   const first = items[0].seq;
   const last = items[items.length - 1].seq;
   const exists = async (cond: ReturnType<typeof sql>) =>
-    rowsOf<{ e: boolean }>(await db.orm.execute(sql`SELECT EXISTS (SELECT 1 FROM console_bulk_job_item WHERE job_id = ${id}::uuid AND ${filter} AND ${cond}) AS e`))[0].e;
+    rowsOf<{ e: boolean }>(
+      await db.orm.execute(
+        sql`SELECT EXISTS (SELECT 1 FROM console_bulk_job_item WHERE job_id = ${id}::uuid AND ${filter} AND ${cond}) AS e`,
+      ),
+    )[0].e;
   const next = backwards ? ((await exists(sql`seq > ${last}`)) ? last : null) : more ? last : null;
   const prev = backwards ? (more ? first : null) : (await exists(sql`seq < ${first}`)) ? first : null;
   return { items, next, prev };

@@ -6,7 +6,14 @@ import { eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { rowsOf, type Database } from '@/db/client';
 import { consoleBulkJob } from '@/db/console-schema';
-import { executeAuthorized, toPlainInput, type ActionDefinition, type ActionResult, type Caller, type PlanRule } from '@/lib/auth/authorize';
+import {
+  executeAuthorized,
+  toPlainInput,
+  type ActionDefinition,
+  type ActionResult,
+  type Caller,
+  type PlanRule,
+} from '@/lib/auth/authorize';
 import { parsePlanId } from '@/lib/auth/plans';
 import { bossFor, sendInSession } from '@/lib/jobs/engine';
 import { log, requestId } from '@/lib/log/logger';
@@ -56,7 +63,17 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
   const db = caller.db;
   // on PostgreSQL a draining instance still records requests: another instance's worker runs them
   if (state().draining && db.kind === 'pglite') {
-    return { ok: false, result: { ok: false, decision: 'refused', status: 'draining', committed: false, auditId: null, message: 'This console instance is shutting down and takes no new runs; try again in a moment.' } };
+    return {
+      ok: false,
+      result: {
+        ok: false,
+        decision: 'refused',
+        status: 'draining',
+        committed: false,
+        auditId: null,
+        message: 'This console instance is shutting down and takes no new runs; try again in a moment.',
+      },
+    };
   }
   const input = toPlainInput(raw);
   const preview = bulkActionInput.shape.preview.safeParse(input.preview).data === true;
@@ -66,10 +83,19 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
     const params = paramsOf(v as Record<string, unknown>);
     if (!params.templateKey && params.templateCollectionId) {
       // the page shows the key; the run itself goes by the id it was given
-      const [t] = rowsOf<{ k: string }>(await db.orm.execute(sql`SELECT collection_key AS k FROM iu_piece_collection WHERE id = ${params.templateCollectionId}::uuid`));
+      const [t] = rowsOf<{ k: string }>(
+        await db.orm.execute(
+          sql`SELECT collection_key AS k FROM iu_piece_collection WHERE id = ${params.templateCollectionId}::uuid`,
+        ),
+      );
       params.templateKey = t?.k ?? null;
     }
-    const request: JobRequest = { input, ip: caller.request.ip, userAgent: caller.request.userAgent, reqId: requestId() };
+    const request: JobRequest = {
+      input,
+      ip: caller.request.ip,
+      userAgent: caller.request.userAgent,
+      reqId: requestId(),
+    };
     const row = {
       id,
       username: ctx.user,
@@ -98,7 +124,20 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
             `INSERT INTO console_bulk_job (id, username, actor, params, mode, status, total, done, counts, started_at, updated_at,
                                            reason, committed, plan_id, request, role, source)
              VALUES ($1, $2, $3, $4::jsonb, $5, 'queued', $6, 0, '{}'::jsonb, $7, $7, $8, false, $9, $10::jsonb, $11, $12)`,
-            [row.id, row.username, row.actor, JSON.stringify(row.params), row.mode, row.total, now.toISOString(), row.reason, row.planId, JSON.stringify(row.request), row.role, row.source],
+            [
+              row.id,
+              row.username,
+              row.actor,
+              JSON.stringify(row.params),
+              row.mode,
+              row.total,
+              now.toISOString(),
+              row.reason,
+              row.planId,
+              JSON.stringify(row.request),
+              row.role,
+              row.source,
+            ],
           );
           await sendInSession(db, s, { jobId: id });
           await s.exec('COMMIT');
@@ -139,7 +178,17 @@ export async function runInProcess(db: Database, id: string): Promise<void> {
 
 export type RerunBulkJobResult =
   | StartBulkJobResult
-  | { ok: false; result: { ok: false; decision: 'refused'; status: 'not_found' | 'not_rerunnable' | 'denied'; message: string; committed: false; auditId: null } };
+  | {
+      ok: false;
+      result: {
+        ok: false;
+        decision: 'refused';
+        status: 'not_found' | 'not_rerunnable' | 'denied';
+        message: string;
+        committed: false;
+        auditId: null;
+      };
+    };
 
 /** The statuses of an apply's refusal that a new preflight fixes. */
 export const NEEDS_PREFLIGHT = new Set(['plan_required', 'plan_expired', 'plan_used', 'plan_stale']);
@@ -152,16 +201,33 @@ export const NEEDS_PREFLIGHT = new Set(['plan_required', 'plan_expired', 'plan_u
  */
 export async function rerunBulkJob(caller: Caller, id: string): Promise<RerunBulkJobResult> {
   const refused = (status: 'not_found' | 'not_rerunnable' | 'denied', message: string) =>
-    ({ ok: false, result: { ok: false, decision: 'refused', status, message, committed: false, auditId: null } }) as const;
+    ({
+      ok: false,
+      result: { ok: false, decision: 'refused', status, message, committed: false, auditId: null },
+    }) as const;
   if (!UUID_RE.test(id)) return refused('not_found', 'There is no such bulk job.');
   const job = await getBulkJob(caller.db, id);
   if (!job) return refused('not_found', 'There is no such bulk job.');
-  if (!canRunAgain(job)) return refused('not_rerunnable', `Only a run that was interrupted can be run again from here; this one is ${job.status}.`);
+  if (!canRunAgain(job))
+    return refused(
+      'not_rerunnable',
+      `Only a run that was interrupted can be run again from here; this one is ${job.status}.`,
+    );
   if (caller.identity && caller.identity.username !== job.username) {
-    return refused('denied', `Only ${job.username}, who requested this run, can run it again: the plan it applies is theirs.`);
+    return refused(
+      'denied',
+      `Only ${job.username}, who requested this run, can run it again: the plan it applies is theirs.`,
+    );
   }
-  const [row] = await caller.db.orm.select({ request: consoleBulkJob.request }).from(consoleBulkJob).where(eq(consoleBulkJob.id, id));
+  const [row] = await caller.db.orm
+    .select({ request: consoleBulkJob.request })
+    .from(consoleBulkJob)
+    .where(eq(consoleBulkJob.id, id));
   const request = row?.request as unknown as JobRequest | null;
-  if (!request?.input) return refused('not_rerunnable', 'This job was recorded before runs kept their request; start it again from the bulk page (a preflight first).');
+  if (!request?.input)
+    return refused(
+      'not_rerunnable',
+      'This job was recorded before runs kept their request; start it again from the bulk page (a preflight first).',
+    );
   return startBulkJob(caller, request.input);
 }

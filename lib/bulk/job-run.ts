@@ -14,7 +14,16 @@ import { metrics } from '@/lib/metrics/registry';
 import { bulkScaleOutDefinition, bulkScaleOutJobDefinition } from '@/lib/recipes/bulk-scale-out';
 import { describeStatus } from '@/lib/recipes/messages';
 import { SHUTDOWN_CANCEL_BY } from './job-status';
-import { CONNECTION_LOST_MESSAGE, envSeconds, liveView, recordOf, type BulkJobView, type JobEnd, type JobRequest, type LiveJob } from './job-model';
+import {
+  CONNECTION_LOST_MESSAGE,
+  envSeconds,
+  liveView,
+  recordOf,
+  type BulkJobView,
+  type JobEnd,
+  type JobRequest,
+  type LiveJob,
+} from './job-model';
 import { runnerId, state } from './job-state';
 
 /** How often a worker writes its heartbeat and reads its row for a cancel. */
@@ -28,12 +37,21 @@ export const KEEP_MS = 60_000;
  * wrapper, and records the end, retried until the database answers. The pg-boss worker and
  * the PGlite runner both call this. Resolves with the job's end, or null when not claimed.
  */
-export async function runBulkJob(db: Database, id: string, onStarted: () => void = () => {}): Promise<BulkJobView | null> {
+export async function runBulkJob(
+  db: Database,
+  id: string,
+  onStarted: () => void = () => {},
+): Promise<BulkJobView | null> {
   const s = state();
   if (s.draining) return null;
   const [row] = await db.orm
     .update(consoleBulkJob)
-    .set({ status: 'running', runner: runnerId(), heartbeatAt: sql`clock_timestamp()` as unknown as Date, updatedAt: sql`clock_timestamp()` as unknown as Date })
+    .set({
+      status: 'running',
+      runner: runnerId(),
+      heartbeatAt: sql`clock_timestamp()` as unknown as Date,
+      updatedAt: sql`clock_timestamp()` as unknown as Date,
+    })
     .where(and(eq(consoleBulkJob.id, id), eq(consoleBulkJob.status, 'queued')))
     .returning();
   if (!row) {
@@ -43,7 +61,12 @@ export async function runBulkJob(db: Database, id: string, onStarted: () => void
   const claimedAt = Date.now();
   const request = (row.request ?? { input: {}, ip: null, userAgent: null }) as unknown as JobRequest;
   const controller = new AbortController();
-  const j: LiveJob = { ...recordOf(row), controller, items: [], finished: undefined as unknown as Promise<BulkJobView> };
+  const j: LiveJob = {
+    ...recordOf(row),
+    controller,
+    items: [],
+    finished: undefined as unknown as Promise<BulkJobView>,
+  };
   if (row.cancelRequestedAt) {
     j.cancelledBy = row.cancelRequestedBy ?? undefined;
     j.cancelReason = row.cancelReason ?? undefined;
@@ -53,7 +76,13 @@ export async function runBulkJob(db: Database, id: string, onStarted: () => void
   let resolveFinished!: (v: BulkJobView) => void;
   j.finished = new Promise<BulkJobView>((resolve) => (resolveFinished = resolve));
   if (db.kind === 'postgres') startHeartbeat(db, j);
-  const jobLog = log().child({ jobId: id, actor: j.actor, mode: j.mode, requestReqId: request.reqId ?? null, runner: runnerId() });
+  const jobLog = log().child({
+    jobId: id,
+    actor: j.actor,
+    mode: j.mode,
+    requestReqId: request.reqId ?? null,
+    runner: runnerId(),
+  });
   jobLog.info('bulk job started');
 
   const identity: Identity = {
@@ -84,7 +113,15 @@ export async function runBulkJob(db: Database, id: string, onStarted: () => void
       // in the batch's own transaction: a committed batch always has its record, and a
       // process that dies after the commit cannot leave it looking interrupted
       j.counts = result.counts;
-      const written = await writeEnd(tx, j, { status: 'succeeded', resultStatus: 'ok', committed: true, auditId: null, message: endMessage(j, 'succeeded', null), items: result.items, finishedAt: new Date() });
+      const written = await writeEnd(tx, j, {
+        status: 'succeeded',
+        resultStatus: 'ok',
+        committed: true,
+        auditId: null,
+        message: endMessage(j, 'succeeded', null),
+        items: result.items,
+        finishedAt: new Date(),
+      });
       // the row is no longer running (another instance found the heartbeat stale): do not commit a batch it calls interrupted
       if (!written) throw new Error('This job was marked interrupted while it ran; its batch was rolled back.');
       j.itemsWritten = true;
@@ -100,7 +137,14 @@ export async function runBulkJob(db: Database, id: string, onStarted: () => void
     // the wrapper could not even record the failure: the database went away mid-run
     jobLog.error({ err: describeForLog(err) }, 'bulk job lost the database');
     ranAudit = false;
-    end = { status: 'interrupted', resultStatus: 'db_unavailable', committed: false, auditId: null, message: CONNECTION_LOST_MESSAGE, items: [] };
+    end = {
+      status: 'interrupted',
+      resultStatus: 'db_unavailable',
+      committed: false,
+      auditId: null,
+      message: CONNECTION_LOST_MESSAGE,
+      items: [],
+    };
   }
   onStarted();
   stopHeartbeat(j);
@@ -127,7 +171,16 @@ export async function runBulkJob(db: Database, id: string, onStarted: () => void
     await settle(db, j, end);
   });
   const view = liveView(j);
-  jobLog.info({ status: view.status, resultStatus: view.resultStatus, done: view.done, total: view.total, ms: Date.now() - claimedAt }, 'bulk job ended');
+  jobLog.info(
+    {
+      status: view.status,
+      resultStatus: view.resultStatus,
+      done: view.done,
+      total: view.total,
+      ms: Date.now() - claimedAt,
+    },
+    'bulk job ended',
+  );
   metrics().bulkJobRuns.inc({ mode: j.mode, status: view.status });
   metrics().bulkJobSeconds.observe({ mode: j.mode, status: view.status }, (Date.now() - claimedAt) / 1000);
   resolveFinished(view);
@@ -158,7 +211,11 @@ export function startHeartbeat(db: Database, j: LiveJob): void {
     if (busy || j.status !== 'running') return;
     busy = true;
     try {
-      const rows = await db.query<{ cancel_requested_at: Date | null; cancel_requested_by: string | null; cancel_reason: string | null }>(
+      const rows = await db.query<{
+        cancel_requested_at: Date | null;
+        cancel_requested_by: string | null;
+        cancel_reason: string | null;
+      }>(
         `UPDATE console_bulk_job SET heartbeat_at = clock_timestamp(), updated_at = clock_timestamp(), done = $2, counts = $3::jsonb
           WHERE id = $1 AND status = 'running'
           RETURNING cancel_requested_at, cancel_requested_by, cancel_reason`,
@@ -207,21 +264,40 @@ export function endMessage(j: LiveJob, status: BulkJobStatus, result: ActionResu
       ? `Preflight of all ${j.total.toLocaleString('en')} items: ${summary(j.counts)}. It was rolled back; nothing was written.`
       : `Committed ${j.total.toLocaleString('en')} items (${j.params.emitMode}): ${summary(j.counts)}.`;
   }
-  if (status === 'cancelled') return `Cancelled${j.cancelledBy ? ` by ${j.cancelledBy}` : ''}${j.cancelReason ? ` (${j.cancelReason})` : ''} after ${j.done.toLocaleString('en')} of ${j.total.toLocaleString('en')} items. ${describeStatus('cancelled')}`;
+  if (status === 'cancelled')
+    return `Cancelled${j.cancelledBy ? ` by ${j.cancelledBy}` : ''}${j.cancelReason ? ` (${j.cancelReason})` : ''} after ${j.done.toLocaleString('en')} of ${j.total.toLocaleString('en')} items. ${describeStatus('cancelled')}`;
   return result?.message ?? describeStatus('cancelled');
 }
 
 export function endOf(j: LiveJob, result: ActionResult<unknown>): JobEnd {
-  const status: BulkJobStatus = result.ok ? 'succeeded' : result.status === 'cancelled' ? 'cancelled' : result.decision === 'error' ? 'failed' : 'refused';
+  const status: BulkJobStatus = result.ok
+    ? 'succeeded'
+    : result.status === 'cancelled'
+      ? 'cancelled'
+      : result.decision === 'error'
+        ? 'failed'
+        : 'refused';
   const planId = result.ok ? (result.plan?.id ?? j.planId) : j.planId;
-  return { status, resultStatus: result.status, committed: result.committed, auditId: result.auditId, message: endMessage(j, status, result), items: status === 'succeeded' ? j.items : [], planId };
+  return {
+    status,
+    resultStatus: result.status,
+    committed: result.committed,
+    auditId: result.auditId,
+    message: endMessage(j, status, result),
+    items: status === 'succeeded' ? j.items : [],
+    planId,
+  };
 }
 
 /**
  * Writes the end of a job that is still running: the row and every item's outcome, in one
  * statement. False when the row had already ended (then nothing is written).
  */
-export async function writeEnd(on: Pick<Database['orm'], 'execute'>, j: LiveJob, end: JobEnd & { finishedAt: Date }): Promise<boolean> {
+export async function writeEnd(
+  on: Pick<Database['orm'], 'execute'>,
+  j: LiveJob,
+  end: JobEnd & { finishedAt: Date },
+): Promise<boolean> {
   const done = end.status === 'succeeded' ? j.total : j.done;
   const items = (end.items ?? []).map((i) => ({
     s: i.index,
@@ -258,13 +334,26 @@ export async function settle(db: Database, j: LiveJob, end: JobEnd): Promise<voi
   const finishedAt = new Date();
   if (j.itemsWritten && end.status === 'succeeded') {
     // the end and the items were committed with the batch; only the audit entry's id is new
-    await db.orm.execute(sql`UPDATE console_bulk_job SET audit_id = ${end.auditId}, updated_at = clock_timestamp() WHERE id = ${j.id}::uuid`);
+    await db.orm.execute(
+      sql`UPDATE console_bulk_job SET audit_id = ${end.auditId}, updated_at = clock_timestamp() WHERE id = ${j.id}::uuid`,
+    );
   } else {
     await writeEnd(db.orm, j, { ...end, finishedAt });
   }
   const done = end.status === 'succeeded' ? j.total : j.done;
   // only now does a poll see the end, so the items are there when it asks for them
-  Object.assign(j, { status: end.status, resultStatus: end.resultStatus, committed: end.committed, auditId: end.auditId, message: end.message, done, finishedAt, updatedAt: finishedAt, items: [], planId: end.planId ?? j.planId });
+  Object.assign(j, {
+    status: end.status,
+    resultStatus: end.resultStatus,
+    committed: end.committed,
+    auditId: end.auditId,
+    message: end.message,
+    done,
+    finishedAt,
+    updatedAt: finishedAt,
+    items: [],
+    planId: end.planId ?? j.planId,
+  });
   setTimeout(() => state().jobs.delete(j.id), KEEP_MS).unref?.();
 }
 

@@ -31,7 +31,21 @@ export {
   type BulkJobView,
 } from './job-model';
 export { anyJobRunning, isDraining, markDraining, runnerId } from './job-state';
-export { NEEDS_PREFLIGHT, rerunBulkJob, startBulkJob, type RerunBulkJobResult, type StartBulkJobResult } from './job-request';
+export {
+  NEEDS_PREFLIGHT,
+  rerunBulkJob,
+  startBulkJob,
+  type RerunBulkJobResult,
+  type StartBulkJobResult,
+} from './job-request';
 export { drainBulkJobs, runBulkJob } from './job-run';
 export { cancelBulkJobDefinition, cancelBulkJobInput } from './job-cancel';
-export { getBulkJob, itemFilterSql, listBulkJobItems, listBulkJobs, markInterrupted, waitForBulkJob, type ItemPage } from './job-queries';
+export {
+  getBulkJob,
+  itemFilterSql,
+  listBulkJobItems,
+  listBulkJobs,
+  markInterrupted,
+  waitForBulkJob,
+  type ItemPage,
+} from './job-queries';

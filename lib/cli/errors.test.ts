@@ -4,9 +4,9 @@ import { describeError } from './errors';
 
 describe('describeError', () => {
   it('passes the PGlite lock message through unchanged', () => {
-    expect(describeError(new DatabaseInUseError('The embedded database in x is open in another process (pid 1).'))).toBe(
-      'The embedded database in x is open in another process (pid 1).',
-    );
+    expect(
+      describeError(new DatabaseInUseError('The embedded database in x is open in another process (pid 1).')),
+    ).toBe('The embedded database in x is open in another process (pid 1).');
   });
 
   it('turns a refused connection into a sentence about DATABASE_URL', () => {
@@ -20,7 +20,9 @@ describe('describeError', () => {
   });
 
   it('names a missing database and keeps SQLSTATEs of other errors', () => {
-    expect(describeError(Object.assign(new Error('database "nope" does not exist'), { code: '3D000' }))).toContain('does not exist');
+    expect(describeError(Object.assign(new Error('database "nope" does not exist'), { code: '3D000' }))).toContain(
+      'does not exist',
+    );
     expect(describeError(Object.assign(new Error('boom'), { code: '22P02' }))).toBe('boom (SQLSTATE 22P02)');
   });
 });

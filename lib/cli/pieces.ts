@@ -35,7 +35,10 @@ export function parsePiecesJson(text: string, source: string): PiecesParse {
     return { ok: false, message: `${source} is not valid JSON: ${(err as Error).message}` };
   }
   if (!Array.isArray(data)) {
-    return { ok: false, message: `${source} must hold a JSON array of pieces, each {"role", "iuId"} or {"role", "newPiece": {…}}.` };
+    return {
+      ok: false,
+      message: `${source} must hold a JSON array of pieces, each {"role", "iuId"} or {"role", "newPiece": {…}}.`,
+    };
   }
   return { ok: true, pieces: data.map(camelKeys) };
 }
@@ -54,17 +57,28 @@ export function explainPieceIssues(
     if (!m || !(issue.message === 'Invalid input' || issue.message.startsWith('Unrecognized key'))) return issue;
     const p = pieces[Number(m[1])];
     const n = Number(m[1]) + 1;
-    if (!p || typeof p !== 'object' || Array.isArray(p)) return { ...issue, message: `Piece ${n} must be an object such as {"role": "title", "iuId": "<uuid>"}.` };
+    if (!p || typeof p !== 'object' || Array.isArray(p))
+      return { ...issue, message: `Piece ${n} must be an object such as {"role": "title", "iuId": "<uuid>"}.` };
     const o = p as Record<string, unknown>;
     const role = typeof o.role === 'string' && o.role.trim() ? ` (${o.role})` : '';
     const has = (k: string) => k in o;
     if (has('iuId') === has('newPiece')) {
-      return { ...issue, message: `Piece ${n}${role} needs exactly one of "iuId" (reuse a piece) or "newPiece" (create one).` };
+      return {
+        ...issue,
+        message: `Piece ${n}${role} needs exactly one of "iuId" (reuse a piece) or "newPiece" (create one).`,
+      };
     }
     const known = new Set(['role', 'iuId', 'newPiece']);
     const extra = Object.keys(o).filter((k) => !known.has(k));
-    if (extra.length) return { ...issue, message: `Piece ${n}${role} has the unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}; a piece has only role and iuId or newPiece.` };
+    if (extra.length)
+      return {
+        ...issue,
+        message: `Piece ${n}${role} has the unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}; a piece has only role and iuId or newPiece.`,
+      };
     if (issue.message !== 'Invalid input') return issue;
-    return { ...issue, message: `Piece ${n}${role} is not a valid piece: {"role", "iuId"} or {"role", "newPiece": {canonicalAddress, title, body}}.` };
+    return {
+      ...issue,
+      message: `Piece ${n}${role} is not a valid piece: {"role", "iuId"} or {"role", "newPiece": {canonicalAddress, title, body}}.`,
+    };
   });
 }

@@ -19,8 +19,16 @@ export function minutesLeft(plan: Pick<PlanView, 'expiresAt'>, now = Date.now())
 }
 
 /** "Plan #12 (expires in 30 min). To apply it:" and the command, plus any alternatives. */
-export function renderPlan(plan: Pick<PlanView, 'id' | 'expiresAt'>, apply: readonly string[], alternatives: { label: string; args: readonly string[] }[] = [], now = Date.now()): string {
-  const lines = [`Plan #${plan.id} (expires in ${minutesLeft(plan, now)} min). To apply it:`, `  ${iuCommandLine(apply)}`];
+export function renderPlan(
+  plan: Pick<PlanView, 'id' | 'expiresAt'>,
+  apply: readonly string[],
+  alternatives: { label: string; args: readonly string[] }[] = [],
+  now = Date.now(),
+): string {
+  const lines = [
+    `Plan #${plan.id} (expires in ${minutesLeft(plan, now)} min). To apply it:`,
+    `  ${iuCommandLine(apply)}`,
+  ];
   for (const a of alternatives) lines.push(`${a.label}:`, `  ${iuCommandLine(a.args)}`);
   if (apply.includes('…')) lines.push("Replace '…' with why you are doing it (it is recorded in the audit trail).");
   return lines.join('\n');

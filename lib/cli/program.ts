@@ -97,14 +97,24 @@ export function withFlags(r: Refusal): Refusal {
       const flag = FIELD_FLAGS[head];
       if (!flag) return i;
       // pieces.2.newPiece.title → --pieces[3].newPiece.title (pieces counted from 1, as people do)
-      const path = head === 'pieces' && rest.length && /^\d+$/.test(rest[0]) ? `[${Number(rest[0]) + 1}]${rest.slice(1).map((p) => `.${p}`).join('')}` : rest.map((p) => `.${p}`).join('');
+      const path =
+        head === 'pieces' && rest.length && /^\d+$/.test(rest[0])
+          ? `[${Number(rest[0]) + 1}]${rest
+              .slice(1)
+              .map((p) => `.${p}`)
+              .join('')}`
+          : rest.map((p) => `.${p}`).join('');
       return { ...i, flag: `${flag}${path}` };
     }),
   };
 }
 
 /** A refusal, printed for people (stderr) or as the JSON result, with exit code 2. */
-export function refused(run: Pick<Run, 'io' | 'command'> & { db?: Database }, refusal: Refusal, extra: Record<string, unknown> = {}): number {
+export function refused(
+  run: Pick<Run, 'io' | 'command'> & { db?: Database },
+  refusal: Refusal,
+  extra: Record<string, unknown> = {},
+): number {
   const r = withFlags(refusal);
   if (run.io.json) {
     run.io.result({ command: run.command, database: run.db?.label ?? null, ...extra, ...r });
@@ -130,13 +140,22 @@ export function action<O>(name: string, opts: { acts: boolean }, handler: (run: 
     if (opts.acts) {
       const who = cliUser();
       if ('error' in who) {
-        process.exitCode = refused({ io, command: name }, refuse('invalid_input', { message: who.error, issues: [{ field: 'user', message: who.error }] }));
+        process.exitCode = refused(
+          { io, command: name },
+          refuse('invalid_input', { message: who.error, issues: [{ field: 'user', message: who.error }] }),
+        );
         return;
       }
       const tag = runTagSchema.safeParse(globals.tag);
       if (!tag.success) {
         const message = tag.error.issues[0]?.message ?? 'The run tag is not valid.';
-        process.exitCode = refused({ io, command: name }, refuse('invalid_input', { message: `The run tag was refused and nothing was written: ${message}`, issues: [{ field: 'tag', message }] }));
+        process.exitCode = refused(
+          { io, command: name },
+          refuse('invalid_input', {
+            message: `The run tag was refused and nothing was written: ${message}`,
+            issues: [{ field: 'tag', message }],
+          }),
+        );
         return;
       }
       ctx = { user: who.user, runTag: tag.data };
@@ -145,7 +164,10 @@ export function action<O>(name: string, opts: { acts: boolean }, handler: (run: 
     try {
       db = await openDatabase();
       const runCtx: RecipeContext | null = ctx ? { ...ctx, db } : null;
-      process.exitCode = await handler({ db, io, ctx: runCtx, command: name, args: (cmd.processedArgs ?? cmd.args) as string[], cmd }, o);
+      process.exitCode = await handler(
+        { db, io, ctx: runCtx, command: name, args: (cmd.processedArgs ?? cmd.args) as string[], cmd },
+        o,
+      );
     } catch (err) {
       const message = describeError(err, db?.label);
       io.result({ command: name, database: db?.label ?? null, ok: false, status: 'error', message });
@@ -229,7 +251,13 @@ export interface ApplyOpts {
 
 /** The flags of an apply, for the printed command: --plan N, --confirm <text> when needed, --reason. */
 export function applyFlags(planId: number, typed: string | null, reason: string | undefined): string[] {
-  return ['--plan', String(planId), ...(typed !== null ? ['--confirm', typed] : []), '--reason', reason?.trim() ? reason.trim() : '…'];
+  return [
+    '--plan',
+    String(planId),
+    ...(typed !== null ? ['--confirm', typed] : []),
+    '--reason',
+    reason?.trim() ? reason.trim() : '…',
+  ];
 }
 
 /** The wrapper's fields of an apply: its plan, typed text and reason (undefined fields are dropped). */
@@ -242,11 +270,22 @@ export function strayPlanFlags(run: Run, o: ApplyOpts, applyFlag: string): numbe
   const stray = (['plan', 'confirm'] as const).filter((k) => o[k] !== undefined);
   if (!stray.length) return null;
   const message = `--${stray.join(' and --')} name${stray.length === 1 ? 's' : ''} what an apply runs; add ${applyFlag} to apply the plan (without it this is a preview, which makes a new plan).`;
-  return refused(run, refuse('invalid_input', { message: `Nothing was run: ${message}`, issues: stray.map((k) => ({ field: k === 'plan' ? 'planId' : 'confirmText', message })) }));
+  return refused(
+    run,
+    refuse('invalid_input', {
+      message: `Nothing was run: ${message}`,
+      issues: stray.map((k) => ({ field: k === 'plan' ? 'planId' : 'confirmText', message })),
+    }),
+  );
 }
 
 /** A refusal or error from the wrapper, printed; 2 for a refusal, 1 for an error. */
-export function notDone(run: Run, r: Extract<ActionResult<unknown>, { ok: false }>, raw: RecipeResult<unknown> | null, extra: Record<string, unknown> = {}): number {
+export function notDone(
+  run: Run,
+  r: Extract<ActionResult<unknown>, { ok: false }>,
+  raw: RecipeResult<unknown> | null,
+  extra: Record<string, unknown> = {},
+): number {
   if (r.decision === 'error') {
     run.io.result({ command: run.command, database: run.db.label, ...extra, ...r });
     run.io.note(`Error: ${r.message}`);
@@ -256,7 +295,7 @@ export function notDone(run: Run, r: Extract<ActionResult<unknown>, { ok: false 
   // the wrapper's sentence speaks of the console's dialog; on the command line it is --confirm
   const message =
     r.status === 'confirmation_required'
-      ? 'The --confirm text did not match: give exactly the text in the apply command the preview printed (the new version\'s key, the instance key, the batch tag, the actor, or \'close all gates\'); it is case-sensitive. Nothing was written.'
+      ? "The --confirm text did not match: give exactly the text in the apply command the preview printed (the new version's key, the instance key, the batch tag, the actor, or 'close all gates'); it is case-sensitive. Nothing was written."
       : r.message;
   const refusal: Refusal = {
     ok: false,
@@ -267,7 +306,12 @@ export function notDone(run: Run, r: Extract<ActionResult<unknown>, { ok: false 
     ...(own?.detail ? { detail: own.detail } : {}),
     ...(own?.step ? { step: own.step } : {}),
   };
-  return refused(run, refusal, { ...extra, decision: r.decision, auditId: r.auditId, ...(r.planId ? { planId: r.planId } : {}) });
+  return refused(run, refusal, {
+    ...extra,
+    decision: r.decision,
+    auditId: r.auditId,
+    ...(r.planId ? { planId: r.planId } : {}),
+  });
 }
 
 /** A done run: the JSON result (with the plan and the apply command of a preview), or the rendering and the plan. */
@@ -297,7 +341,10 @@ export async function tableExists(db: Database, name: string): Promise<boolean> 
   return r.ok;
 }
 
-export async function templateArg(run: Run, raw: string | undefined): Promise<{ id?: string; key: string | null; viaFamily: boolean } | Refusal> {
+export async function templateArg(
+  run: Run,
+  raw: string | undefined,
+): Promise<{ id?: string; key: string | null; viaFamily: boolean } | Refusal> {
   if (raw === undefined) return { id: undefined, key: null, viaFamily: false }; // the recipe's validation names the missing field
   const r = await resolveTemplate(run.db, raw);
   if (!r.ok) return refuse('template_collection_not_found', { message: r.message });
@@ -306,6 +353,7 @@ export async function templateArg(run: Run, raw: string | undefined): Promise<{ 
 }
 
 /** An apply names the template version its preview resolved, not a family whose latest version may move. */
-export const templateSet = (tpl: { key: string | null; viaFamily: boolean }): Record<string, string> => (tpl.viaFamily && tpl.key ? { template: tpl.key } : {});
+export const templateSet = (tpl: { key: string | null; viaFamily: boolean }): Record<string, string> =>
+  tpl.viaFamily && tpl.key ? { template: tpl.key } : {};
 
 export const isRefusal = (v: unknown): v is Refusal => !!v && typeof v === 'object' && (v as Refusal).ok === false;

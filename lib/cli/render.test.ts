@@ -4,7 +4,12 @@ import { gateLeakLine, renderBulk, renderRefusal, renderRollback } from './rende
 
 describe('renderRefusal', () => {
   it('prints the status, the sentence and says nothing was written', () => {
-    const r: Refusal = { ok: false, status: 'live_gate_closed', message: 'The live gate was closed.', committed: false };
+    const r: Refusal = {
+      ok: false,
+      status: 'live_gate_closed',
+      message: 'The live gate was closed.',
+      committed: false,
+    };
     expect(renderRefusal(r)).toBe('Refused: live_gate_closed\nThe live gate was closed.\nNothing was written.');
   });
 
@@ -14,7 +19,10 @@ describe('renderRefusal', () => {
       status: 'invalid_input',
       message: 'The input was refused…',
       committed: false,
-      issues: [{ field: 'uuidPrefix', flag: '--prefix', message: 'The event-id prefix must be hexadecimal.' }, { field: 'n', message: 'N must be at least 1.' }],
+      issues: [
+        { field: 'uuidPrefix', flag: '--prefix', message: 'The event-id prefix must be hexadecimal.' },
+        { field: 'n', message: 'N must be at least 1.' },
+      ],
     } as Refusal;
     const out = renderRefusal(r);
     expect(out).toContain('  - --prefix: The event-id prefix must be hexadecimal.');
@@ -22,7 +30,17 @@ describe('renderRefusal', () => {
   });
 
   it('says the event-log row was kept when a refusal was committed', () => {
-    const r: Refusal = { ok: false, status: 'instance_collection_key_collision', message: 'Taken.', committed: true, detail: { status: 'instance_collection_key_collision', event_log_id: 42, instance_collection_key: 'inst:tpl:a/v1/x' } };
+    const r: Refusal = {
+      ok: false,
+      status: 'instance_collection_key_collision',
+      message: 'Taken.',
+      committed: true,
+      detail: {
+        status: 'instance_collection_key_collision',
+        event_log_id: 42,
+        instance_collection_key: 'inst:tpl:a/v1/x',
+      },
+    };
     const out = renderRefusal(r);
     expect(out).toContain('event-log row (42) is kept');
     expect(out).toContain('instance_collection_key=inst:tpl:a/v1/x');
@@ -67,7 +85,15 @@ describe('renderBulk', () => {
 
 describe('renderRollback', () => {
   it('says plainly when an actor has nothing to roll back', () => {
-    const res: RollbackResult = { actor: 'x', dryRun: true, instanceCount: 0, instanceCollectionIds: [], rolledBackBy: null, instances: [], byTemplate: {} };
+    const res: RollbackResult = {
+      actor: 'x',
+      dryRun: true,
+      instanceCount: 0,
+      instanceCollectionIds: [],
+      rolledBackBy: null,
+      instances: [],
+      byTemplate: {},
+    };
     expect(renderRollback(res, { committed: false, allItems: false })).toContain('Nothing to roll back');
   });
 });

@@ -19,7 +19,8 @@ export function renderRefusal(r: Refusal): string {
   if (r.issues?.length) {
     // the message repeats the issues in one paragraph; a list per field reads better here
     lines.push(describeStatus(r.status));
-    for (const i of r.issues as (FieldIssue & { flag?: string })[]) lines.push(`  - ${i.flag ?? i.field}: ${i.message}`);
+    for (const i of r.issues as (FieldIssue & { flag?: string })[])
+      lines.push(`  - ${i.flag ?? i.field}: ${i.message}`);
   } else {
     lines.push(r.message);
   }
@@ -27,7 +28,9 @@ export function renderRefusal(r: Refusal): string {
   if (detail) lines.push(`  substrate said: ${detail}`);
   const logRow = r.detail?.event_log_id;
   if (r.committed && logRow != null) {
-    lines.push(`The refusal was committed: its event-log row (${String(logRow)}) is kept, and nothing else was written.`);
+    lines.push(
+      `The refusal was committed: its event-log row (${String(logRow)}) is kept, and nothing else was written.`,
+    );
   } else if (!/nothing was written/i.test(lines.join(' '))) {
     lines.push('Nothing was written.');
   }
@@ -64,21 +67,36 @@ export function gateLeakLine(gates: Gate[]): string | null {
 
 export function renderCompose(res: ComposeResult, committed: boolean, opts: { withPlan?: boolean } = {}): string {
   const newCount = res.newPieceIds.length;
-  const link = res.previous ? `${res.previous.versionLabel} → ${res.versionLabel}` : `${res.versionLabel} (first version of ${res.family})`;
+  const link = res.previous
+    ? `${res.previous.versionLabel} → ${res.versionLabel}`
+    : `${res.versionLabel} (first version of ${res.family})`;
   const lines = [
-    committed ? `Composed and registered ${res.collectionKey}.` : `Preview of ${res.collectionKey} (rolled back, nothing was written):`,
+    committed
+      ? `Composed and registered ${res.collectionKey}.`
+      : `Preview of ${res.collectionKey} (rolled back, nothing was written):`,
     record([
       ['key', res.collectionKey],
       ['family', res.family],
       ['version', link],
       ['collection id', committed ? res.collectionId : `${res.collectionId} (preview only; a real run gets a new id)`],
-      ['previous id', res.previous ? `${res.previous.collectionId}${res.previous.registeredNow ? ' (registered as v1 now)' : ''}` : null],
+      [
+        'previous id',
+        res.previous
+          ? `${res.previous.collectionId}${res.previous.registeredNow ? ' (registered as v1 now)' : ''}`
+          : null,
+      ],
       ['actor', res.actor],
       ['pieces', `${res.pieces.length}: ${newCount} new, ${res.pieces.length - newCount} reused`],
     ]),
     table(
       ['#', 'role', 'piece', 'iu id', 'canonical address'],
-      res.pieces.map((p, i) => [i + 1, p.role, p.reused ? 'reused' : 'new', committed || p.reused ? p.iuId : `${p.iuId.slice(0, 8)}… (preview)`, p.canonicalAddress]),
+      res.pieces.map((p, i) => [
+        i + 1,
+        p.role,
+        p.reused ? 'reused' : 'new',
+        committed || p.reused ? p.iuId : `${p.iuId.slice(0, 8)}… (preview)`,
+        p.canonicalAddress,
+      ]),
     ),
   ];
   if (!committed && !opts.withPlan) lines.push('Run again with --commit to keep it.');
@@ -87,11 +105,16 @@ export function renderCompose(res: ComposeResult, committed: boolean, opts: { wi
 
 export function renderInstantiate(
   res: InstantiateResult,
-  opts: { committed: boolean; eventType: string; suffix: string; template: { id: string; key: string | null }; withPlan?: boolean },
+  opts: {
+    committed: boolean;
+    eventType: string;
+    suffix: string;
+    template: { id: string; key: string | null };
+    withPlan?: boolean;
+  },
 ): string {
   const kept = opts.committed;
-  const instance =
-    res.instanceCollectionKey ?? (res.instanceCollectionId ? res.instanceCollectionId : null);
+  const instance = res.instanceCollectionKey ?? (res.instanceCollectionId ? res.instanceCollectionId : null);
   const lines = [
     record([
       ['status', res.status],
@@ -102,21 +125,40 @@ export function renderInstantiate(
       ['unique suffix', opts.suffix],
       ['actor', res.actor],
       ['instance', instance],
-      ['instance id', res.instanceCollectionId && !kept && res.status === 'ok' ? `${res.instanceCollectionId} (rolled back)` : res.instanceCollectionId],
+      [
+        'instance id',
+        res.instanceCollectionId && !kept && res.status === 'ok'
+          ? `${res.instanceCollectionId} (rolled back)`
+          : res.instanceCollectionId,
+      ],
       ['pieces linked', res.pieceCount],
       ['event-log row', res.eventLogId == null ? null : `${res.eventLogId}${kept ? '' : ' (rolled back)'}`],
       ['replay of row', res.originalEventLogId == null ? null : String(res.originalEventLogId)],
     ]),
   ];
   if (res.status === 'idempotent_replay') lines.push(describeStatus('idempotent_replay'));
-  if (!kept) lines.push(`Preview: everything was rolled back, nothing was written.${opts.withPlan ? '' : ' Run again with --commit to keep it.'}`);
-  else if (res.status === 'ok' && res.emitMode === 'dry_run') lines.push('Committed: the dry_run-tagged instance is durable (rollback-actor removes it).');
+  if (!kept)
+    lines.push(
+      `Preview: everything was rolled back, nothing was written.${opts.withPlan ? '' : ' Run again with --commit to keep it.'}`,
+    );
+  else if (res.status === 'ok' && res.emitMode === 'dry_run')
+    lines.push('Committed: the dry_run-tagged instance is durable (rollback-actor removes it).');
   else if (res.status === 'ok') lines.push('Committed: the live instance exists now.');
   else lines.push('Committed: the replay is recorded in the event log; no new instance was made.');
   return lines.join('\n');
 }
 
-export function renderBulk(res: BulkResult, opts: { committed: boolean; allItems: boolean; templateKey: string | null; batchTag: string; firstItems?: number; withPlan?: boolean }): string {
+export function renderBulk(
+  res: BulkResult,
+  opts: {
+    committed: boolean;
+    allItems: boolean;
+    templateKey: string | null;
+    batchTag: string;
+    firstItems?: number;
+    withPlan?: boolean;
+  },
+): string {
   const first = opts.firstItems ?? 5;
   const rate = res.elapsedMs > 0 ? `${fmtCount(Math.round((res.total / res.elapsedMs) * 1000))} events/s` : '';
   const lines = [
@@ -139,7 +181,9 @@ export function renderBulk(res: BulkResult, opts: { committed: boolean; allItems
   ];
   const items = opts.allItems ? res.items : res.items.slice(0, first);
   if (items.length) {
-    lines.push(opts.allItems ? 'Items:' : `First ${items.length} of ${fmtCount(res.items.length)} items (--items prints all):`);
+    lines.push(
+      opts.allItems ? 'Items:' : `First ${items.length} of ${fmtCount(res.items.length)} items (--items prints all):`,
+    );
     lines.push(renderBulkItems(items));
   }
   if (!opts.committed && !opts.withPlan) lines.push('Run again with --commit to run it for real.');
@@ -149,15 +193,27 @@ export function renderBulk(res: BulkResult, opts: { committed: boolean; allItems
 export function renderBulkItems(items: BulkItem[]): string {
   return table(
     ['#', 'event id', 'suffix', 'status', 'instance', 'log row'],
-    items.map((i) => [i.index, i.eventId, i.uniqueSuffix, i.status, i.instanceCollectionKey ?? i.instanceCollectionId, i.eventLogId == null ? null : String(i.eventLogId)]),
+    items.map((i) => [
+      i.index,
+      i.eventId,
+      i.uniqueSuffix,
+      i.status,
+      i.instanceCollectionKey ?? i.instanceCollectionId,
+      i.eventLogId == null ? null : String(i.eventLogId),
+    ]),
   );
 }
 
-export function renderRollback(res: RollbackResult, opts: { committed: boolean; allItems: boolean; firstItems?: number }): string {
+export function renderRollback(
+  res: RollbackResult,
+  opts: { committed: boolean; allItems: boolean; firstItems?: number },
+): string {
   const first = opts.firstItems ?? 10;
   const lines: string[] = [];
   if (res.instanceCount === 0) {
-    lines.push(`Nothing to roll back: no standing instance was created by the actor ${JSON.stringify(res.actor)} (matched exactly).`);
+    lines.push(
+      `Nothing to roll back: no standing instance was created by the actor ${JSON.stringify(res.actor)} (matched exactly).`,
+    );
     return lines.join('\n');
   }
   lines.push(
@@ -175,14 +231,27 @@ export function renderRollback(res: RollbackResult, opts: { committed: boolean; 
   );
   const modes: Record<string, number> = {};
   for (const i of res.instances) modes[i.emitMode] = (modes[i.emitMode] ?? 0) + 1;
-  lines.push(`By mode: ${Object.entries(modes).map(([k, n]) => `${k} ${fmtCount(n)}`).join(', ')}.`);
+  lines.push(
+    `By mode: ${Object.entries(modes)
+      .map(([k, n]) => `${k} ${fmtCount(n)}`)
+      .join(', ')}.`,
+  );
   const items = opts.allItems ? res.instances : res.instances.slice(0, first);
   if (items.length) {
-    lines.push(opts.allItems ? 'Instances:' : `First ${items.length} of ${fmtCount(res.instances.length)} instances (--items prints all):`);
+    lines.push(
+      opts.allItems
+        ? 'Instances:'
+        : `First ${items.length} of ${fmtCount(res.instances.length)} instances (--items prints all):`,
+    );
     lines.push(
       table(
         ['instance', 'mode', 'event id', 'created'],
-        items.map((i) => [i.instanceCollectionKey ?? i.instanceCollectionId, i.emitMode, i.eventId, fmtDate(i.createdAt)]),
+        items.map((i) => [
+          i.instanceCollectionKey ?? i.instanceCollectionId,
+          i.emitMode,
+          i.eventId,
+          fmtDate(i.createdAt),
+        ]),
       ),
     );
   }

@@ -35,14 +35,26 @@ export function registerStatusCommand(program: Command): void {
         const gates = has.gates ? await readGates(db) : [];
         const counts: Record<string, number | string | null> = {};
         if (has.collections && has.versions) {
-          const [c] = await db.query<{ templates: number; live: number; dry_run: number; families: number; pieces: number }>(`
+          const [c] = await db.query<{
+            templates: number;
+            live: number;
+            dry_run: number;
+            families: number;
+            pieces: number;
+          }>(`
             SELECT count(*) FILTER (WHERE is_template)::int AS templates,
                    count(*) FILTER (WHERE instance_emit_mode = 'live')::int AS live,
                    count(*) FILTER (WHERE instance_emit_mode = 'dry_run')::int AS dry_run,
                    (SELECT count(DISTINCT template_family) FROM iu_template_version)::int AS families,
                    (SELECT count(*) FROM information_unit)::int AS pieces
               FROM iu_piece_collection`);
-          Object.assign(counts, { templates: c.templates, templateFamilies: c.families, pieces: c.pieces, liveInstances: c.live, dryRunInstances: c.dry_run });
+          Object.assign(counts, {
+            templates: c.templates,
+            templateFamilies: c.families,
+            pieces: c.pieces,
+            liveInstances: c.live,
+            dryRunInstances: c.dry_run,
+          });
         }
         let events: Record<string, unknown> | null = null;
         if (has.log) {
@@ -53,7 +65,13 @@ export function registerStatusCommand(program: Command): void {
           const byStatus = await db.query<{ status: string; n: number }>(
             'SELECT status, count(*)::int AS n FROM iu_auto_instantiate_event_log GROUP BY status',
           );
-          events = { rows: e.rows, rolledBack: e.rolled_back, actors: e.actors, lastAt: e.last_at, byStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])) };
+          events = {
+            rows: e.rows,
+            rolledBack: e.rolled_back,
+            actors: e.actors,
+            lastAt: e.last_at,
+            byStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])),
+          };
         }
         const templates = has.observability
           ? await db.query<Record<string, unknown>>(`
@@ -109,7 +127,15 @@ export function registerStatusCommand(program: Command): void {
           io.out(
             table(
               ['template', 'label', 'version', 'pieces', 'live', 'dry_run', 'last instantiated'],
-              templates.map((t) => [t.collection_key, t.template_label, t.version_label, t.active_piece_count, t.live_instance_count, t.dry_run_instance_count, t.last_instantiated_at]),
+              templates.map((t) => [
+                t.collection_key,
+                t.template_label,
+                t.version_label,
+                t.active_piece_count,
+                t.live_instance_count,
+                t.dry_run_instance_count,
+                t.last_instantiated_at,
+              ]),
             ),
           );
         }

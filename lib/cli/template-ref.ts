@@ -16,10 +16,18 @@ export type TemplateRefResult = { ok: true; ref: TemplateRef } | { ok: false; me
 /** Resolves a --template argument to a collection id. An unknown uuid is passed on as is. */
 export async function resolveTemplate(db: Database, raw: string): Promise<TemplateRefResult> {
   const ref = raw.trim();
-  if (!ref) return { ok: false, message: 'The template is required: give a collection id, a key such as tpl:design-review/v3, or a family such as tpl:design-review.' };
+  if (!ref)
+    return {
+      ok: false,
+      message:
+        'The template is required: give a collection id, a key such as tpl:design-review/v3, or a family such as tpl:design-review.',
+    };
   if (UUID_RE.test(ref)) {
     const id = ref.toLowerCase();
-    const [row] = await db.query<{ collection_key: string }>('SELECT collection_key FROM iu_piece_collection WHERE id = $1', [id]);
+    const [row] = await db.query<{ collection_key: string }>(
+      'SELECT collection_key FROM iu_piece_collection WHERE id = $1',
+      [id],
+    );
     // an id that names nothing still goes to the recipe, which answers template_collection_not_found
     return { ok: true, ref: { id, key: row?.collection_key ?? null, via: 'id' } };
   }

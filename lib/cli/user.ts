@@ -12,7 +12,10 @@ export interface CliUser {
 const osUserName = () => os.userInfo().username;
 
 /** The acting user, or a sentence saying why it cannot be used as an actor. */
-export function cliUser(env: Record<string, string | undefined> = process.env, osUser: () => string = osUserName): CliUser | { error: string } {
+export function cliUser(
+  env: Record<string, string | undefined> = process.env,
+  osUser: () => string = osUserName,
+): CliUser | { error: string } {
   const fromEnv = env.IU_USER;
   let user: string;
   let source: CliUser['source'];

@@ -6,14 +6,24 @@ import type { z } from 'zod';
 import { executeAuthorized, type ActionDefinition } from '@/lib/auth/authorize';
 import { writeAudit } from '@/lib/auth/audit';
 import { bootstrapLead, listUsers, UserAdminError } from '@/lib/auth/users';
-import { addUserDefinition, resetPasswordDefinition, setDisabledDefinition, setRoleDefinition, type UserAdminResult } from '@/lib/auth/user-actions';
+import {
+  addUserDefinition,
+  resetPasswordDefinition,
+  setDisabledDefinition,
+  setRoleDefinition,
+  type UserAdminResult,
+} from '@/lib/auth/user-actions';
 import { refuse } from '@/lib/recipes';
 import { EXIT } from './errors';
 import { table } from './format';
 import { action, cliCaller, cliUserName, refused, type Run } from './program';
 
 /** Runs a user-admin definition as the CLI user, with the lead's permissions, audited with role 'cli'. */
-async function adminCommand<S extends z.ZodType<Record<string, unknown>>>(run: Run, def: ActionDefinition<S, UserAdminResult>, input: Record<string, unknown>): Promise<number> {
+async function adminCommand<S extends z.ZodType<Record<string, unknown>>>(
+  run: Run,
+  def: ActionDefinition<S, UserAdminResult>,
+  input: Record<string, unknown>,
+): Promise<number> {
   const r = await executeAuthorized(def, cliCaller(run), input);
   run.io.result({ command: run.command, database: run.db.label, ...r });
   if (!r.ok) {
@@ -22,12 +32,15 @@ async function adminCommand<S extends z.ZodType<Record<string, unknown>>>(run: R
     return EXIT.refused;
   }
   run.io.out(`${r.result.username}: role ${r.result.role ?? 'none'}, ${r.result.disabled ? 'disabled' : 'enabled'}`);
-  if (r.result.oneTimePassword) run.io.out(`One-time password (shown once; must be changed at first sign-in): ${r.result.oneTimePassword}`);
+  if (r.result.oneTimePassword)
+    run.io.out(`One-time password (shown once; must be changed at first sign-in): ${r.result.oneTimePassword}`);
   return EXIT.ok;
 }
 
 export function registerUsersCommands(program: Command): void {
-  const users = program.command('users').description('console accounts: list, add, disable, enable, set-role, reset-password, bootstrap');
+  const users = program
+    .command('users')
+    .description('console accounts: list, add, disable, enable, set-role, reset-password, bootstrap');
 
   users
     .command('list')
@@ -38,7 +51,15 @@ export function registerUsersCommands(program: Command): void {
         run.io.result({ command: run.command, users: list });
         run.io.out(
           list.length
-            ? table(['user', 'role', 'state', 'source'], list.map((u) => [u.username, u.role ?? 'none', u.disabled ? 'disabled' : u.mustChangePassword ? 'one-time password' : 'active', u.source]))
+            ? table(
+                ['user', 'role', 'state', 'source'],
+                list.map((u) => [
+                  u.username,
+                  u.role ?? 'none',
+                  u.disabled ? 'disabled' : u.mustChangePassword ? 'one-time password' : 'active',
+                  u.source,
+                ]),
+              )
             : 'No console accounts yet; npm start (or npm run iu -- users bootstrap) makes the first one.',
         );
         return EXIT.ok;
@@ -66,10 +87,15 @@ export function registerUsersCommands(program: Command): void {
       ),
     );
 
-  for (const [name, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [name, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     users
       .command(`${name} <username>`)
-      .description(`${disabled ? 'disable a user (signs them out everywhere)' : 'enable a disabled user'}; needs --reason`)
+      .description(
+        `${disabled ? 'disable a user (signs them out everywhere)' : 'enable a disabled user'}; needs --reason`,
+      )
       .option('--reason <text>', 'why (recorded in the audit trail)')
       .action(
         action<{ reason?: string }>(`users ${name}`, { acts: true }, (run, o) =>
@@ -90,7 +116,9 @@ export function registerUsersCommands(program: Command): void {
 
   users
     .command('bootstrap')
-    .description('when there is no account yet: make lead admin (IU_ADMIN_PASSWORD, or a one-time password printed here)')
+    .description(
+      'when there is no account yet: make lead admin (IU_ADMIN_PASSWORD, or a one-time password printed here)',
+    )
     .action(
       action('users bootstrap', { acts: false }, async (run) => {
         let r: Awaited<ReturnType<typeof bootstrapLead>>;
@@ -100,11 +128,28 @@ export function registerUsersCommands(program: Command): void {
           if (!(err instanceof UserAdminError)) throw err;
           // a weak IU_ADMIN_PASSWORD: refused, recorded, and npm start stops on the exit code
           await writeAudit(run.db.orm, {
-            startedAt: new Date(), username: cliUserName(), role: 'cli', recipe: 'user_bootstrap', params: {},
-            mode: 'admin', decision: 'refused', status: 'weak_password', summary: err.message,
-            actor: null, reason: 'first start', ip: 'cli', userAgent: 'iu-cli', committed: false,
+            startedAt: new Date(),
+            username: cliUserName(),
+            role: 'cli',
+            recipe: 'user_bootstrap',
+            params: {},
+            mode: 'admin',
+            decision: 'refused',
+            status: 'weak_password',
+            summary: err.message,
+            actor: null,
+            reason: 'first start',
+            ip: 'cli',
+            userAgent: 'iu-cli',
+            committed: false,
           });
-          return refused(run, refuse('invalid_input', { message: err.message, issues: [{ field: 'IU_ADMIN_PASSWORD', message: err.message }] }));
+          return refused(
+            run,
+            refuse('invalid_input', {
+              message: err.message,
+              issues: [{ field: 'IU_ADMIN_PASSWORD', message: err.message }],
+            }),
+          );
         }
         run.io.result({ command: run.command, ...r });
         if (!r.created) {
@@ -112,9 +157,20 @@ export function registerUsersCommands(program: Command): void {
           return EXIT.ok;
         }
         await writeAudit(run.db.orm, {
-          startedAt: new Date(), username: cliUserName(), role: 'cli', recipe: 'user_bootstrap', params: { username: r.username },
-          mode: 'admin', decision: 'ok', status: 'ok', summary: `made the first lead, ${r.username}${r.oneTimePassword ? ' (one-time password)' : ' (IU_ADMIN_PASSWORD)'}`,
-          actor: null, reason: 'first start', ip: 'cli', userAgent: 'iu-cli', committed: true,
+          startedAt: new Date(),
+          username: cliUserName(),
+          role: 'cli',
+          recipe: 'user_bootstrap',
+          params: { username: r.username },
+          mode: 'admin',
+          decision: 'ok',
+          status: 'ok',
+          summary: `made the first lead, ${r.username}${r.oneTimePassword ? ' (one-time password)' : ' (IU_ADMIN_PASSWORD)'}`,
+          actor: null,
+          reason: 'first start',
+          ip: 'cli',
+          userAgent: 'iu-cli',
+          committed: true,
         });
         if (r.oneTimePassword) {
           run.io.out(

@@ -25,7 +25,13 @@ export interface DatabaseProbe {
 }
 
 export function databaseProbe(url: string): DatabaseProbe {
-  const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 10_000, connectionTimeoutMillis: PROBE_TIMEOUT_MS, application_name: 'iu-core-console-probe' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 1,
+    idleTimeoutMillis: 10_000,
+    connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+    application_name: 'iu-core-console-probe',
+  });
   pool.on('error', () => {});
   let last: { down: string | null; at: number } | null = null;
   let inflight: Promise<string | null> | null = null;
@@ -35,7 +41,12 @@ export function databaseProbe(url: string): DatabaseProbe {
       try {
         await Promise.race([
           pool.query('SELECT 1'),
-          new Promise((_, reject) => setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })), PROBE_TIMEOUT_MS).unref()),
+          new Promise((_, reject) =>
+            setTimeout(
+              () => reject(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })),
+              PROBE_TIMEOUT_MS,
+            ).unref(),
+          ),
         ]);
       } catch (err) {
         down = (err as { code?: string }).code ?? 'ECONNREFUSED';

@@ -9,11 +9,7 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 export function neutralizeCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s =
-    typeof v === 'object' && !(v instanceof Date)
-      ? JSON.stringify(v)
-      : v instanceof Date
-        ? v.toISOString()
-        : String(v);
+    typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v instanceof Date ? v.toISOString() : String(v);
   return FORMULA_START.test(s) ? `'${s}` : s;
 }
 

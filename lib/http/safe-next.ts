@@ -9,8 +9,7 @@ export function safeNext(value: string | string[] | undefined | null): string {
   const s = Array.isArray(value) ? value[0] : value;
   if (typeof s !== 'string' || !s.startsWith('/') || s.startsWith('//')) return '/';
   // backslashes and every control or blank character a URL parser would strip or reinterpret
-  if (/[\\\u0000-\u0020\u007f-\u009f\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(s))
-    return '/';
+  if (/[\\\u0000-\u0020\u007f-\u009f\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(s)) return '/';
   let url: URL;
   try {
     url = new URL(s, PROBE);

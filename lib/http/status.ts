@@ -7,7 +7,13 @@ const BY_STATUS: Record<string, number> = {
   invalid_input: 422,
   error: 500,
 };
-const BY_DECISION: Record<string, number> = { unauthenticated: 401, denied: 403, invalid: 422, refused: 409, error: 500 };
+const BY_DECISION: Record<string, number> = {
+  unauthenticated: 401,
+  denied: 403,
+  invalid: 422,
+  refused: 409,
+  error: 500,
+};
 
 /** 200 for a done action; else by its status (not_found → 404, …), then by its decision, else 409. */
 export function httpStatusOf(r: { ok: boolean; status: string; decision?: string }): number {

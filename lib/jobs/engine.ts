@@ -52,10 +52,12 @@ export function bossFor(db: Database, opts: { supervise?: boolean } = {}): Promi
       boss.on('error', (err: Error) => log().warn({ err: describeForLog(err) }, 'job engine error'));
       await boss.start();
       if (!(await boss.getQueue(BULK_QUEUE))) {
-        await boss.createQueue(BULK_QUEUE, { name: BULK_QUEUE, policy: 'standard', retryLimit: 0 }).catch(async (err) => {
-          // two processes creating it at once: the other one won
-          if (!(await boss.getQueue(BULK_QUEUE))) throw err;
-        });
+        await boss
+          .createQueue(BULK_QUEUE, { name: BULK_QUEUE, policy: 'standard', retryLimit: 0 })
+          .catch(async (err) => {
+            // two processes creating it at once: the other one won
+            if (!(await boss.getQueue(BULK_QUEUE))) throw err;
+          });
       }
       return boss;
     })();

@@ -35,7 +35,10 @@ export async function startConsoleJobs(): Promise<ConsoleJobs> {
       if (draining) return;
       draining = true;
       const seconds = drainSeconds();
-      log().info({ signal, drainSeconds: seconds }, 'draining: not ready, no new job, running jobs get the drain seconds');
+      log().info(
+        { signal, drainSeconds: seconds },
+        'draining: not ready, no new job, running jobs get the drain seconds',
+      );
       markDraining();
       // bounded: whatever happens below, the process ends
       setTimeout(() => process.exit(1), (seconds + 40) * 1000).unref();

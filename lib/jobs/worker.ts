@@ -28,12 +28,21 @@ export function workersWanted(db: Database): boolean {
 }
 
 /** Starts a worker on `db` (PostgreSQL); its polling, sweep and runs stop with stop(). */
-export async function startBulkWorker(db: Database, opts: { pollingIntervalSeconds?: number } = {}): Promise<BulkWorker> {
+export async function startBulkWorker(
+  db: Database,
+  opts: { pollingIntervalSeconds?: number } = {},
+): Promise<BulkWorker> {
   const boss = await bossFor(db, { supervise: true });
-  await boss.work<BulkJobMessage>(BULK_QUEUE, { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 }, async ([job]) => {
-    // never throws: the job's truth is its row, which runBulkJob ends in every case
-    await runBulkJob(db, job.data.jobId).catch((err) => log().error({ jobId: job.data.jobId, err: describeForLog(err) }, 'bulk job failed'));
-  });
+  await boss.work<BulkJobMessage>(
+    BULK_QUEUE,
+    { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 },
+    async ([job]) => {
+      // never throws: the job's truth is its row, which runBulkJob ends in every case
+      await runBulkJob(db, job.data.jobId).catch((err) =>
+        log().error({ jobId: job.data.jobId, err: describeForLog(err) }, 'bulk job failed'),
+      );
+    },
+  );
   let sweeping = false;
   const sweep = setInterval(() => {
     if (sweeping) return;

@@ -28,10 +28,24 @@ function state(): LogState {
   h[KEY] ??= {
     log: pino(
       {
-      level: process.env.IU_LOG_LEVEL || 'info',
-      base: { pid: process.pid },
-      redact: { paths: ['*.password', '*.token', '*.secret', '*.cookie', '*.authorization', 'password', 'token', 'secret', 'cookie', 'authorization'], censor: '[redacted]' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+        level: process.env.IU_LOG_LEVEL || 'info',
+        base: { pid: process.pid },
+        redact: {
+          paths: [
+            '*.password',
+            '*.token',
+            '*.secret',
+            '*.cookie',
+            '*.authorization',
+            'password',
+            'token',
+            'secret',
+            'cookie',
+            'authorization',
+          ],
+          censor: '[redacted]',
+        },
+        timestamp: pino.stdTimeFunctions.isoTime,
       },
       destination,
     ),
@@ -86,7 +100,17 @@ export function logRequests(handle: Handler): Handler {
       const path = (req.url ?? '/').split('?')[0];
       // static files are many and say nothing
       if (path.startsWith('/_next/static/')) return;
-      s.log.info({ reqId, actor: ctx.actor, method: req.method, path: path.slice(0, 300), status: res.statusCode, ms: Number((process.hrtime.bigint() - started) / 1_000_000n) }, 'request');
+      s.log.info(
+        {
+          reqId,
+          actor: ctx.actor,
+          method: req.method,
+          path: path.slice(0, 300),
+          status: res.statusCode,
+          ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+        },
+        'request',
+      );
     });
     return s.requests.run(ctx, () => handle(req, res));
   };

@@ -30,7 +30,12 @@ export function metrics(): ConsoleMetrics {
   client.collectDefaultMetrics({ register: registry, prefix: 'iu_console_' });
   const m: ConsoleMetrics = {
     registry,
-    bulkJobRuns: new client.Counter({ name: 'iu_bulk_job_runs_total', help: 'Bulk jobs run by this process, by mode and end status', labelNames: ['mode', 'status'], registers: [registry] }),
+    bulkJobRuns: new client.Counter({
+      name: 'iu_bulk_job_runs_total',
+      help: 'Bulk jobs run by this process, by mode and end status',
+      labelNames: ['mode', 'status'],
+      registers: [registry],
+    }),
     bulkJobSeconds: new client.Histogram({
       name: 'iu_bulk_job_duration_seconds',
       help: 'How long the bulk jobs this process ran took, from claim to recorded end',
@@ -38,23 +43,46 @@ export function metrics(): ConsoleMetrics {
       buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600],
       registers: [registry],
     }),
-    workerHeartbeats: new client.Counter({ name: 'iu_bulk_worker_heartbeats_total', help: 'Heartbeats this process wrote to the rows of the jobs it runs', registers: [registry] }),
-    workerLastHeartbeat: new client.Gauge({ name: 'iu_bulk_worker_last_heartbeat_seconds', help: 'Unix time of the last heartbeat this process wrote', registers: [registry] }),
+    workerHeartbeats: new client.Counter({
+      name: 'iu_bulk_worker_heartbeats_total',
+      help: 'Heartbeats this process wrote to the rows of the jobs it runs',
+      registers: [registry],
+    }),
+    workerLastHeartbeat: new client.Gauge({
+      name: 'iu_bulk_worker_last_heartbeat_seconds',
+      help: 'Unix time of the last heartbeat this process wrote',
+      registers: [registry],
+    }),
     httpRequests: new client.Counter({
       name: 'iu_http_requests_total',
       help: 'HTTP requests this process answered, by method, route (ids folded to :id) and status',
       labelNames: ['method', 'route', 'status'],
       registers: [registry],
     }),
-    signInFailures: new client.Counter({ name: 'iu_signin_failures_total', help: 'Sign-in attempts this process refused (wrong password, unknown user, rate limit)', registers: [registry] }),
+    signInFailures: new client.Counter({
+      name: 'iu_signin_failures_total',
+      help: 'Sign-in attempts this process refused (wrong password, unknown user, rate limit)',
+      registers: [registry],
+    }),
   };
   const within = <T>(p: Promise<T>): Promise<T> =>
     Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1500).unref())]);
   // one read sets every database gauge; each gauge's collect awaits the same read
   let scrape: Promise<void> | null = null;
   const collect = () => readDatabase();
-  const up = new client.Gauge({ name: 'iu_metrics_database_up', help: '1 when the database gauges below were read at this scrape', registers: [registry], collect });
-  const jobs = new client.Gauge({ name: 'iu_bulk_jobs', help: 'Bulk jobs in the database, by status (queued, running, succeeded, …)', labelNames: ['status'], registers: [registry], collect });
+  const up = new client.Gauge({
+    name: 'iu_metrics_database_up',
+    help: '1 when the database gauges below were read at this scrape',
+    registers: [registry],
+    collect,
+  });
+  const jobs = new client.Gauge({
+    name: 'iu_bulk_jobs',
+    help: 'Bulk jobs in the database, by status (queued, running, succeeded, …)',
+    labelNames: ['status'],
+    registers: [registry],
+    collect,
+  });
   const audit = new client.Gauge({
     collect,
     name: 'iu_recipe_runs',
@@ -62,7 +90,12 @@ export function metrics(): ConsoleMetrics {
     labelNames: ['recipe', 'mode', 'decision', 'status', 'committed'],
     registers: [registry],
   });
-  const gates = new client.Gauge({ name: 'iu_gates_open', help: 'iu_core gates open in committed data (a gate leak when above 0)', registers: [registry], collect });
+  const gates = new client.Gauge({
+    name: 'iu_gates_open',
+    help: 'iu_core gates open in committed data (a gate leak when above 0)',
+    registers: [registry],
+    collect,
+  });
   // the sign-in limits' own table (migration 047), shared by every instance: what the limits
   // see right now, where the counter above is what this process refused since it started
   const signInRecent = new client.Gauge({
@@ -87,11 +120,15 @@ export function metrics(): ConsoleMetrics {
         const limits = signInLimits();
         const [byStatus, trail, open, signIns] = await within(
           Promise.all([
-            db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM console_bulk_job GROUP BY status'),
+            db.query<{ status: string; n: number }>(
+              'SELECT status, count(*)::int AS n FROM console_bulk_job GROUP BY status',
+            ),
             db.query<{ recipe: string; mode: string; decision: string; status: string; committed: boolean; n: number }>(
               'SELECT recipe, mode, decision, status, committed, count(*)::int AS n FROM console_audit_log GROUP BY 1, 2, 3, 4, 5',
             ),
-            db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dot_config WHERE key LIKE 'iu_core.%' AND value <> 'false'`),
+            db.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM dot_config WHERE key LIKE 'iu_core.%' AND value <> 'false'`,
+            ),
             db.query<{ scope: string; failures: number; locked: number }>(
               `SELECT split_part(key, ':', 1) AS scope, coalesce(sum(failures), 0)::int AS failures,
                       count(*) FILTER (WHERE failures >= CASE WHEN key LIKE 'user:%' THEN $1::int ELSE $2::int END)::int AS locked
@@ -101,10 +138,15 @@ export function metrics(): ConsoleMetrics {
           ]),
         );
         jobs.reset();
-        for (const s of ['queued', 'running', 'succeeded', 'refused', 'cancelled', 'failed', 'interrupted']) jobs.set({ status: s }, 0);
+        for (const s of ['queued', 'running', 'succeeded', 'refused', 'cancelled', 'failed', 'interrupted'])
+          jobs.set({ status: s }, 0);
         for (const r of byStatus) jobs.set({ status: r.status }, r.n);
         audit.reset();
-        for (const r of trail) audit.set({ recipe: r.recipe, mode: r.mode, decision: r.decision, status: r.status, committed: String(r.committed) }, r.n);
+        for (const r of trail)
+          audit.set(
+            { recipe: r.recipe, mode: r.mode, decision: r.decision, status: r.status, committed: String(r.committed) },
+            r.n,
+          );
         gates.set(open[0]?.n ?? 0);
         for (const scope of ['user', 'address']) {
           const r = signIns.find((x) => x.scope === scope);

@@ -23,7 +23,11 @@ const ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+
 /** A path as a route label: ids folded to :id, static files as one, at most four segments. */
 export function routeOf(path: string): string {
   if (path.startsWith('/_next/')) return '/_next/*';
-  const parts = path.split('/').filter(Boolean).slice(0, 4).map((p) => (ID.test(decodeURIComponent(p)) ? ':id' : p.slice(0, 40)));
+  const parts = path
+    .split('/')
+    .filter(Boolean)
+    .slice(0, 4)
+    .map((p) => (ID.test(decodeURIComponent(p)) ? ':id' : p.slice(0, 40)));
   return `/${parts.join('/')}`;
 }
 

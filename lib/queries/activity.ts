@@ -31,10 +31,21 @@ export interface Activity {
 }
 
 /** The overview's activity panel; needs migration 033 (callers check it is applied). */
-export async function getActivity(db: Pick<Database, 'query'>, opts: { days?: number; recent?: number } = {}): Promise<Activity> {
+export async function getActivity(
+  db: Pick<Database, 'query'>,
+  opts: { days?: number; recent?: number } = {},
+): Promise<Activity> {
   const days = opts.days ?? 30;
   const [counts, overTime, recent] = await Promise.all([
-    db.query<{ families: number; templates: number; live: number; dry_run: number; events: number; today: number; refusals_today: number }>(
+    db.query<{
+      families: number;
+      templates: number;
+      live: number;
+      dry_run: number;
+      events: number;
+      today: number;
+      refusals_today: number;
+    }>(
       `SELECT (SELECT count(DISTINCT template_family) FROM iu_template_version)::int AS families,
               (SELECT count(*) FROM iu_piece_collection WHERE is_template)::int AS templates,
               (SELECT coalesce(sum(live_instance_count), 0) FROM iu_template_instance_count)::bigint AS live,

@@ -69,7 +69,11 @@ export interface TimelineEntry {
 }
 
 /** A further timeline source: entries for `actor` older than `before`, newest first, at most `limit`. */
-export type TimelineSource = (db: Pick<Database, 'query'>, actor: string, opts: { before: Date; limit: number }) => Promise<TimelineEntry[]>;
+export type TimelineSource = (
+  db: Pick<Database, 'query'>,
+  actor: string,
+  opts: { before: Date; limit: number },
+) => Promise<TimelineEntry[]>;
 
 interface RawEvent {
   id: number;
@@ -177,7 +181,11 @@ export async function getActorTimeline(
 ): Promise<{ entries: TimelineEntry[]; older: Date | null }> {
   const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
   const before = opts.before ?? new Date(Date.now() + 60_000);
-  const all = (await Promise.all([...DEFAULT_TIMELINE_SOURCES, ...(opts.sources ?? [])].map((s) => s(db, actor, { before, limit: limit + 1 }))))
+  const all = (
+    await Promise.all(
+      [...DEFAULT_TIMELINE_SOURCES, ...(opts.sources ?? [])].map((s) => s(db, actor, { before, limit: limit + 1 })),
+    )
+  )
     .flat()
     .sort((a, b) => b.at.getTime() - a.at.getTime());
   const entries = all.slice(0, limit);

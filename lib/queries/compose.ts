@@ -15,7 +15,13 @@ export interface ComposeFamily {
 
 /** Registered families (at their latest version) and unregistered v1 templates, by family name. */
 export async function listComposeFamilies(db: Pick<Database, 'query'>): Promise<ComposeFamily[]> {
-  const rows = await db.query<{ family: string; label: string; seq: number; collection_id: string; registered: boolean }>(
+  const rows = await db.query<{
+    family: string;
+    label: string;
+    seq: number;
+    collection_id: string;
+    registered: boolean;
+  }>(
     `SELECT template_family AS family, version_label AS label, version_seq AS seq, collection_id, true AS registered
        FROM v_iu_template_version_chain WHERE is_latest
      UNION ALL
@@ -73,11 +79,25 @@ export async function getComposeBase(db: Pick<Database, 'query'>, family: string
   const name = `tpl:${family.trim().replace(/^tpl:/, '')}`;
   const found = (await listComposeFamilies(db)).find((f) => f.family === name);
   if (!found) return null;
-  const [c] = await db.query<{ collection_key: string; kind: string; title: string; description: string | null; template_label: string | null }>(
-    `SELECT collection_key, kind, title, description, template_label FROM iu_piece_collection WHERE id = $1`,
-    [found.latestCollectionId],
-  );
-  const pieces = await db.query<{ role: string; iu_id: string; canonical_address: string; title: string; body: string; unit_kind: string; section_type: string; status: string }>(
+  const [c] = await db.query<{
+    collection_key: string;
+    kind: string;
+    title: string;
+    description: string | null;
+    template_label: string | null;
+  }>(`SELECT collection_key, kind, title, description, template_label FROM iu_piece_collection WHERE id = $1`, [
+    found.latestCollectionId,
+  ]);
+  const pieces = await db.query<{
+    role: string;
+    iu_id: string;
+    canonical_address: string;
+    title: string;
+    body: string;
+    unit_kind: string;
+    section_type: string;
+    status: string;
+  }>(
     `SELECT m.role, m.iu_id, u.canonical_address, u.title, u.body, u.unit_kind, u.section_type, u.status
        FROM iu_piece_collection_member m JOIN information_unit u ON u.id = m.iu_id
       WHERE m.collection_id = $1 ORDER BY m.position`,

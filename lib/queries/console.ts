@@ -19,7 +19,10 @@ export interface TemplateOption {
 
 /** The picker's text for one template: `tpl:design-review v3 (latest) · Design review`. */
 export function templateOptionLabel(o: Omit<TemplateOption, 'label'>): string {
-  const head = o.family && o.versionLabel ? `${o.family} ${o.versionLabel}${o.isLatest ? ' (latest)' : ''}` : `${o.collectionKey} (no version)`;
+  const head =
+    o.family && o.versionLabel
+      ? `${o.family} ${o.versionLabel}${o.isLatest ? ' (latest)' : ''}`
+      : `${o.collectionKey} (no version)`;
   const empty = o.activePieceCount === 0 ? ' · no active pieces' : '';
   return `${head} · ${o.title}${empty}`;
 }
@@ -98,7 +101,14 @@ export async function listActorHistory(db: Database): Promise<ActorHistory[]> {
 
 /** The last few event-log rows, newest first (who did what, as the substrate recorded it). */
 export async function listRecentEvents(db: Database, limit = 20) {
-  return rowsOf<{ id: number; event_id: string; triggered_by: string; emit_mode: string; status: string; created_at: Date }>(
+  return rowsOf<{
+    id: number;
+    event_id: string;
+    triggered_by: string;
+    emit_mode: string;
+    status: string;
+    created_at: Date;
+  }>(
     await db.orm.execute(sql`SELECT id, event_id, triggered_by, emit_mode, status, created_at
       FROM iu_auto_instantiate_event_log ORDER BY id DESC LIMIT ${limit}`),
   );

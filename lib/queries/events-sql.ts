@@ -27,7 +27,17 @@ export interface EventCursor {
   id: number;
 }
 
-export const FILTER_KEYS = ['eventId', 'actor', 'status', 'mode', 'type', 'template', 'from', 'to', 'rolledBack'] as const;
+export const FILTER_KEYS = [
+  'eventId',
+  'actor',
+  'status',
+  'mode',
+  'type',
+  'template',
+  'from',
+  'to',
+  'rolledBack',
+] as const;
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -36,7 +46,7 @@ const TS_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2
 type SearchParams = Record<string, string | string[] | undefined> | URLSearchParams;
 
 function get(sp: SearchParams, key: string): string | undefined {
-  const v = sp instanceof URLSearchParams ? sp.get(key) ?? undefined : sp[key];
+  const v = sp instanceof URLSearchParams ? (sp.get(key) ?? undefined) : sp[key];
   const s = Array.isArray(v) ? v[0] : v;
   const t = s?.trim();
   return t ? t : undefined;
@@ -140,7 +150,11 @@ export function eventWhere(f: EventFilters, params: unknown[] = []): { where: st
   if (f.from) where.push(`l.created_at >= ${p(f.from)}::timestamptz`);
   if (f.to) {
     // a bare date is the whole day: up to the start of the next one (UTC)
-    where.push(DATE_RE.test(f.to) ? `l.created_at < (${p(f.to)}::date + 1)::timestamp AT TIME ZONE 'UTC'` : `l.created_at < ${p(f.to)}::timestamptz`);
+    where.push(
+      DATE_RE.test(f.to)
+        ? `l.created_at < (${p(f.to)}::date + 1)::timestamp AT TIME ZONE 'UTC'`
+        : `l.created_at < ${p(f.to)}::timestamptz`,
+    );
   }
   if (f.rolledBack === 'yes') where.push('l.rolled_back_at IS NOT NULL');
   if (f.rolledBack === 'no') where.push('l.rolled_back_at IS NULL');
@@ -163,7 +177,10 @@ export const EVENT_COLUMNS = `l.id, l.event_id, l.event_type, l.template_collect
  * newer ones (its rows come back oldest first; the caller reverses them). Reads limit + 1
  * rows so the caller knows whether there is more. The joins are per row of the page only.
  */
-export function buildEventPageQuery(f: EventFilters, opts: { limit: number; after?: EventCursor | null; before?: EventCursor | null }): BuiltQuery {
+export function buildEventPageQuery(
+  f: EventFilters,
+  opts: { limit: number; after?: EventCursor | null; before?: EventCursor | null },
+): BuiltQuery {
   const { where, params } = eventWhere(f);
   const p = (v: unknown) => {
     params.push(v);

@@ -108,8 +108,7 @@ export async function listEvents(
   if (opts.before) rows = rows.reverse();
   const going = opts.before ? 'newer' : 'older';
   const older = going === 'older' ? (more ? rows.at(-1)!.cursor : null) : rows.length ? rows.at(-1)!.cursor : null;
-  const newer =
-    going === 'newer' ? (more ? rows[0].cursor : null) : opts.after && rows.length ? rows[0].cursor : null;
+  const newer = going === 'newer' ? (more ? rows[0].cursor : null) : opts.after && rows.length ? rows[0].cursor : null;
   return { rows, older, newer };
 }
 
@@ -176,14 +175,30 @@ export interface EventSibling {
 }
 
 /** Every log row of one event (its call, replays, refusals), oldest first, for the drawer. */
-export async function listEventRowsOf(db: Pick<Database, 'query'>, eventId: string, limit = 50): Promise<EventSibling[]> {
+export async function listEventRowsOf(
+  db: Pick<Database, 'query'>,
+  eventId: string,
+  limit = 50,
+): Promise<EventSibling[]> {
   if (!UUID_RE.test(eventId)) return [];
-  const rows = await db.query<{ id: number; status: string; emit_mode: string; triggered_by: string; created_at: Date }>(
+  const rows = await db.query<{
+    id: number;
+    status: string;
+    emit_mode: string;
+    triggered_by: string;
+    created_at: Date;
+  }>(
     `SELECT id, status, emit_mode, triggered_by, created_at FROM iu_auto_instantiate_event_log
       WHERE event_id = $1::uuid ORDER BY created_at, id LIMIT $2`,
     [eventId.toLowerCase(), limit],
   );
-  return rows.map((r) => ({ id: Number(r.id), status: r.status, emitMode: r.emit_mode, triggeredBy: r.triggered_by, createdAt: new Date(r.created_at) }));
+  return rows.map((r) => ({
+    id: Number(r.id),
+    status: r.status,
+    emitMode: r.emit_mode,
+    triggeredBy: r.triggered_by,
+    createdAt: new Date(r.created_at),
+  }));
 }
 
 /** The filtered set, newest first, in keyset batches: memory stays flat for any size. */
@@ -210,9 +225,24 @@ export async function* streamEvents(
 }
 
 export const EXPORT_COLUMNS = [
-  'id', 'event_id', 'event_type', 'template_collection_id', 'template_collection_key', 'template_family',
-  'template_version_label', 'instance_collection_id', 'instance_collection_key', 'unique_suffix', 'emit_mode',
-  'status', 'triggered_by', 'note', 'replay_of_event_log_id', 'created_at', 'rolled_back_at', 'rolled_back_by',
+  'id',
+  'event_id',
+  'event_type',
+  'template_collection_id',
+  'template_collection_key',
+  'template_family',
+  'template_version_label',
+  'instance_collection_id',
+  'instance_collection_key',
+  'unique_suffix',
+  'emit_mode',
+  'status',
+  'triggered_by',
+  'note',
+  'replay_of_event_log_id',
+  'created_at',
+  'rolled_back_at',
+  'rolled_back_by',
 ] as const;
 
 /** A row as exported: snake_case keys like the view, times in ISO 8601. */
@@ -240,7 +270,9 @@ export function exportRecord(r: EventRow): Record<(typeof EXPORT_COLUMNS)[number
 }
 
 /** The distinct values the filter menus offer, read from the rollups (never the log). */
-export async function getEventFilterOptions(db: Pick<Database, 'query'>): Promise<{ actors: string[]; statuses: string[]; types: string[] }> {
+export async function getEventFilterOptions(
+  db: Pick<Database, 'query'>,
+): Promise<{ actors: string[]; statuses: string[]; types: string[] }> {
   const rows = await db.query<{ kind: string; v: string }>(
     `SELECT DISTINCT 'actor' AS kind, triggered_by AS v FROM iu_aiel_rollup_actor
      UNION SELECT DISTINCT 'status', status FROM iu_aiel_rollup_actor

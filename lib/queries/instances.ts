@@ -47,7 +47,9 @@ export async function getInstance(db: Pick<Database, 'query'>, idOrKey: string):
        JOIN information_unit u ON u.id = m.iu_id WHERE m.collection_id = $1::uuid ORDER BY m.position`,
     [id],
   );
-  const hasLog = (await db.query<{ e: boolean }>(`SELECT to_regclass('iu_auto_instantiate_event_log') IS NOT NULL AS e`))[0].e;
+  const hasLog = (
+    await db.query<{ e: boolean }>(`SELECT to_regclass('iu_auto_instantiate_event_log') IS NOT NULL AS e`)
+  )[0].e;
   const events = hasLog
     ? await db.query<{ id: number; status: string; triggered_by: string; created_at: Date }>(
         `SELECT id, status, triggered_by, created_at FROM iu_auto_instantiate_event_log
@@ -68,7 +70,17 @@ export async function getInstance(db: Pick<Database, 'query'>, idOrKey: string):
     templateKey: (c.template_key as string) ?? null,
     templateFamily: (c.template_family as string) ?? null,
     templateVersionLabel: (c.version_label as string) ?? null,
-    pieces: pieces.map((p) => ({ position: Number(p.position), role: p.role, title: p.title, canonicalAddress: p.canonical_address })),
-    events: events.map((e) => ({ id: Number(e.id), status: e.status, triggeredBy: e.triggered_by, createdAt: new Date(e.created_at) })),
+    pieces: pieces.map((p) => ({
+      position: Number(p.position),
+      role: p.role,
+      title: p.title,
+      canonicalAddress: p.canonical_address,
+    })),
+    events: events.map((e) => ({
+      id: Number(e.id),
+      status: e.status,
+      triggeredBy: e.triggered_by,
+      createdAt: new Date(e.created_at),
+    })),
   };
 }

@@ -59,7 +59,11 @@ export async function getOverview(db: Database): Promise<Overview> {
   const logRows = !logTable
     ? null
     : autoInstantiate.available
-      ? Number((await db.query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::bigint AS n FROM iu_aiel_rollup_actor'))[0]?.n ?? 0)
+      ? Number(
+          (
+            await db.query<{ n: number }>('SELECT coalesce(sum(event_count), 0)::bigint AS n FROM iu_aiel_rollup_actor')
+          )[0]?.n ?? 0,
+        )
       : Number((await db.query<{ n: number }>(`SELECT count(*) AS n FROM ${logTable}`))[0]?.n ?? 0);
 
   const c = collections[0];

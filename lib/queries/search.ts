@@ -68,7 +68,9 @@ export async function search(db: Db, raw: string): Promise<SearchResult> {
   const problem = searchProblem(raw);
   if (problem) return { query: raw.trim().slice(0, MAX_SEARCH_LENGTH), hits: [], problem };
   const q = raw.trim();
-  const [{ log }] = await db.query<{ log: boolean }>(`SELECT to_regclass('iu_auto_instantiate_event_log') IS NOT NULL AS log`);
+  const [{ log }] = await db.query<{ log: boolean }>(
+    `SELECT to_regclass('iu_auto_instantiate_event_log') IS NOT NULL AS log`,
+  );
   const uuid = UUID_RE.test(q) ? q.toLowerCase() : null;
   const logId = LOG_ID_RE.exec(q);
   const found = await Promise.all([
@@ -107,10 +109,13 @@ async function findEvent(db: Db, eventId: string): Promise<SearchHit[]> {
 
 async function findLogRow(db: Db, id: number): Promise<SearchHit[]> {
   if (!Number.isSafeInteger(id) || id <= 0) return [];
-  const rows = await db.query<{ id: number; event_type: string; status: string; triggered_by: string; created_at: Date }>(
-    `SELECT id, event_type, status, triggered_by, created_at FROM iu_auto_instantiate_event_log WHERE id = $1`,
-    [id],
-  );
+  const rows = await db.query<{
+    id: number;
+    event_type: string;
+    status: string;
+    triggered_by: string;
+    created_at: Date;
+  }>(`SELECT id, event_type, status, triggered_by, created_at FROM iu_auto_instantiate_event_log WHERE id = $1`, [id]);
   return rows.map((r) => ({
     kind: 'log' as const,
     label: `#${r.id}`,

@@ -178,7 +178,9 @@ export async function listTemplates(
     const forward = !back;
     // forward: rows after the cursor in the table's order; back: rows before it
     if (c.v === null) {
-      where.push(forward ? `(${col} IS NULL AND collection_key > ${k})` : `(${col} IS NOT NULL OR collection_key < ${k})`);
+      where.push(
+        forward ? `(${col} IS NULL AND collection_key > ${k})` : `(${col} IS NOT NULL OR collection_key < ${k})`,
+      );
     } else {
       const v = `${p(c.v)}::${type}`;
       const further = asc === forward ? '>' : '<';
@@ -249,7 +251,14 @@ export interface FamilySummary {
 
 /** Every family with its number of versions and latest version. */
 export async function listFamilies(db: Pick<Database, 'query'>): Promise<FamilySummary[]> {
-  const rows = await db.query<{ template_family: string; versions: number; version_label: string; collection_id: string; registered_at: Date; registered_by: string }>(
+  const rows = await db.query<{
+    template_family: string;
+    versions: number;
+    version_label: string;
+    collection_id: string;
+    registered_at: Date;
+    registered_by: string;
+  }>(
     `SELECT template_family, count(*) OVER (PARTITION BY template_family)::int AS versions,
             version_label, collection_id, registered_at, registered_by
        FROM v_iu_template_version_chain
@@ -309,7 +318,16 @@ export async function getFamily(db: Pick<Database, 'query'>, family: string): Pr
     [family],
   );
   if (!versions.length) return null;
-  const pieces = await db.query<{ collection_id: string; position: number; role: string; iu_id: string; canonical_address: string; title: string; body: string; status: string }>(
+  const pieces = await db.query<{
+    collection_id: string;
+    position: number;
+    role: string;
+    iu_id: string;
+    canonical_address: string;
+    title: string;
+    body: string;
+    status: string;
+  }>(
     `SELECT m.collection_id, m.position, m.role, m.iu_id, u.canonical_address, u.title, u.body, u.status
        FROM iu_piece_collection_member m JOIN information_unit u ON u.id = m.iu_id
       WHERE m.collection_id = ANY ($1::uuid[])
@@ -332,7 +350,15 @@ export async function getFamily(db: Pick<Database, 'query'>, family: string): Pr
     dryRunInstanceCount: Number(v.dry_run),
     pieces: pieces
       .filter((p) => p.collection_id === v.collection_id)
-      .map((p) => ({ position: Number(p.position), role: p.role, iuId: p.iu_id, canonicalAddress: p.canonical_address, title: p.title, body: p.body, status: p.status })),
+      .map((p) => ({
+        position: Number(p.position),
+        role: p.role,
+        iuId: p.iu_id,
+        canonicalAddress: p.canonical_address,
+        title: p.title,
+        body: p.body,
+        status: p.status,
+      })),
   }));
 }
 
@@ -361,7 +387,15 @@ export function diffPieces(from: VersionPiece[], to: VersionPiece[]): DiffEntry[
     const f = fromBy.get(t.role);
     if (!f) out.push({ kind: 'added', role: t.role, from: null, to: t });
     else if (f.iuId === t.iuId) out.push({ kind: 'reused', role: t.role, from: f, to: t });
-    else out.push({ kind: 'changed', role: t.role, from: f, to: t, titleChanged: f.title !== t.title, bodyChanged: f.body !== t.body });
+    else
+      out.push({
+        kind: 'changed',
+        role: t.role,
+        from: f,
+        to: t,
+        titleChanged: f.title !== t.title,
+        bodyChanged: f.body !== t.body,
+      });
   }
   for (const f of from) if (!toBy.has(f.role)) out.push({ kind: 'removed', role: f.role, from: f, to: null });
   return out;

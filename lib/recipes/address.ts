@@ -3,6 +3,11 @@
 
 /** Suggested canonical address, after the runbook's convention. */
 export function suggestAddress(macro: string, family: string, version: number, pieceName: string): string {
-  const slug = (s: string) => s.trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = (s: string) =>
+    s
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '');
   return `iu_core/template/${slug(macro) || 'doc'}/${slug(family.replace(/^tpl:/, ''))}-v${version}/${slug(pieceName) || 'piece'}`;
 }

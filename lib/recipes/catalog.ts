@@ -20,9 +20,21 @@ export interface RecipeMeta {
 
 export const RECIPE_CATALOG = {
   'compose-template-version': { title: 'New version', page: '/compose', role: 'operator', cli: 'compose', nav: true },
-  'instantiate-from-event': { title: 'Instantiate', page: '/instantiate', role: 'operator', cli: 'instantiate', nav: true },
+  'instantiate-from-event': {
+    title: 'Instantiate',
+    page: '/instantiate',
+    role: 'operator',
+    cli: 'instantiate',
+    nav: true,
+  },
   'bulk-scale-out': { title: 'Bulk scale-out', page: '/bulk', role: 'operator', cli: 'bulk', nav: true },
-  'rollback-by-actor': { title: 'Rollback by actor', page: '/rollback', role: 'lead', cli: 'rollback-actor', nav: true },
+  'rollback-by-actor': {
+    title: 'Rollback by actor',
+    page: '/rollback',
+    role: 'lead',
+    cli: 'rollback-actor',
+    nav: true,
+  },
   'close-all-gates': { title: 'Close all gates', page: '/gates', role: 'lead', cli: 'gates', nav: false },
 } as const satisfies Record<string, RecipeMeta>;
 

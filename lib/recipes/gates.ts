@@ -14,7 +14,12 @@ export interface Gate {
 }
 
 const NEVER = new Set(['iu_core.delivery_enabled', 'iu_core.retention_enabled']);
-const ORDER = ['iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled', 'iu_core.delivery_enabled', 'iu_core.retention_enabled'];
+const ORDER = [
+  'iu_core.composer_enabled',
+  'iu_core.auto_instantiate_enabled',
+  'iu_core.delivery_enabled',
+  'iu_core.retention_enabled',
+];
 
 /** The iu_core gates as committed data shows them; any open one is a gate leak. */
 export async function readGates(db: Database): Promise<Gate[]> {
@@ -22,8 +27,16 @@ export async function readGates(db: Database): Promise<Gate[]> {
     await db.orm.execute(sql`SELECT key, value, description FROM dot_config WHERE key LIKE 'iu_core.%'`),
   );
   return rows
-    .map((r) => ({ key: r.key, value: r.value, open: r.value !== 'false', description: r.description, neverOpenedHere: NEVER.has(r.key) }))
-    .sort((a, b) => (ORDER.indexOf(a.key) + 99) % 99 - (ORDER.indexOf(b.key) + 99) % 99 || a.key.localeCompare(b.key));
+    .map((r) => ({
+      key: r.key,
+      value: r.value,
+      open: r.value !== 'false',
+      description: r.description,
+      neverOpenedHere: NEVER.has(r.key),
+    }))
+    .sort(
+      (a, b) => ((ORDER.indexOf(a.key) + 99) % 99) - ((ORDER.indexOf(b.key) + 99) % 99) || a.key.localeCompare(b.key),
+    );
 }
 
 /**
@@ -42,7 +55,12 @@ export async function closeAllGates(ctx: RecipeContext): Promise<RecipeResult<st
         await tx.execute(sql`UPDATE dot_config SET value = 'false'
           WHERE key LIKE 'iu_core.%' AND value <> 'false' RETURNING key`),
       );
-      const outcome: RecipeResult<string[]> = { ok: true, status: 'ok', committed: true, result: closed.map((c) => c.key).sort() };
+      const outcome: RecipeResult<string[]> = {
+        ok: true,
+        status: 'ok',
+        committed: true,
+        result: closed.map((c) => c.key).sort(),
+      };
       refusal = (await ctx.verify?.(tx, outcome)) ?? null;
       if (refusal) throw new Rollback();
       // the console's audit row lands in this transaction, as for every recipe

@@ -16,8 +16,7 @@ const SENTENCES: Record<Exclude<Status, ConsoleStatus>, string> = {
     'The live gate (iu_core.auto_instantiate_enabled) was closed, so no live instance was made; a live run must open it inside its own transaction, or use dry_run.',
   collection_key_collision:
     'A collection with this key already exists; pick another version or key, or reuse the existing collection.',
-  piece_not_found:
-    'A reused piece does not exist or is retired; pick an active piece or add it as a new piece.',
+  piece_not_found: 'A reused piece does not exist or is retired; pick an active piece or add it as a new piece.',
   canonical_address_collision:
     'A new piece uses a canonical address that is already taken; give the piece a different address.',
   collection_not_found: 'The collection does not exist; check the id, or compose it first.',
@@ -54,7 +53,8 @@ const CONSOLE_SENTENCES: Record<ConsoleStatus, string> = {
     'The confirmation did not match; type the text the dialog shows exactly (it is case-sensitive), then confirm.',
   denied: 'Your role does not allow this; ask a lead for the role it needs.',
   unauthenticated: 'You are signed out; sign in and try again.',
-  error: 'Something went wrong and nothing was written; the attempt is in the audit trail. Try again, or ask a lead to look at the server log.',
+  error:
+    'Something went wrong and nothing was written; the attempt is in the audit trail. Try again, or ask a lead to look at the server log.',
   not_found: 'There is no such thing here; check the link or the id.',
   not_running: 'This job is no longer running; there is nothing to cancel.',
 };

@@ -21,10 +21,7 @@ export class GateLeftOpenError extends Error {}
 class RollbackSignal extends Error {}
 
 /** A refusal value with the sentence for its status. */
-export function refuse(
-  status: Exclude<Status, 'ok'>,
-  extra: Partial<Omit<Refusal, 'ok' | 'status'>> = {},
-): Refusal {
+export function refuse(status: Exclude<Status, 'ok'>, extra: Partial<Omit<Refusal, 'ok' | 'status'>> = {}): Refusal {
   // `message: undefined` in extra must not wipe out the sentence
   return { ok: false, status, committed: false, ...extra, message: extra.message ?? describeStatus(status) };
 }
@@ -49,8 +46,15 @@ export function actorOf(ctx: Pick<RecipeContext, 'user' | 'runTag'>): string | R
   if (ctx.runTag === undefined || ctx.runTag === '') return ctx.user;
   if (!RUN_TAG_RE.test(ctx.runTag)) {
     return refuse('invalid_input', {
-      issues: [{ field: 'runTag', message: 'The run tag must start with a letter or digit and use only letters, digits, dot, dash or underscore (at most 48).' }],
-      message: 'The run tag was refused and nothing was written: use letters, digits, dot, dash or underscore (at most 48).',
+      issues: [
+        {
+          field: 'runTag',
+          message:
+            'The run tag must start with a letter or digit and use only letters, digits, dot, dash or underscore (at most 48).',
+        },
+      ],
+      message:
+        'The run tag was refused and nothing was written: use letters, digits, dot, dash or underscore (at most 48).',
     });
   }
   return `${ctx.user}:${ctx.runTag}`;
@@ -58,7 +62,11 @@ export function actorOf(ctx: Pick<RecipeContext, 'user' | 'runTag'>): string | R
 
 /** The numeric SQLSTATE of a database error, also when a driver wraps it. */
 export function sqlState(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
   }
   return undefined;
@@ -114,7 +122,10 @@ export async function runRecipe<T>(
         const closeGates = async () => {
           if (gates.length) {
             await tx.execute(sql`UPDATE dot_config SET value = 'false'
-              WHERE key IN (${sql.join(gates.map((g) => sql`${g}`), sql`, `)})`);
+              WHERE key IN (${sql.join(
+                gates.map((g) => sql`${g}`),
+                sql`, `,
+              )})`);
           }
         };
         outcome = await body(tx, { closeGates, rows });
@@ -122,7 +133,8 @@ export async function runRecipe<T>(
         const open = await rows<{ key: string }>(
           sql`SELECT key FROM dot_config WHERE key LIKE 'iu_core.%' AND value <> 'false'`,
         );
-        if (open.length) throw new GateLeftOpenError(`gates still open before commit: ${open.map((o) => o.key).join(', ')}`);
+        if (open.length)
+          throw new GateLeftOpenError(`gates still open before commit: ${open.map((o) => o.key).join(', ')}`);
       }
       let wantCommit = outcome.status !== 'gate_leak' && opts.commit(outcome);
       if (opts.signal?.aborted) throw new RollbackSignal('cancelled');

@@ -34,7 +34,33 @@ export interface ScaleSeedOutcome {
 export const SCALE_FAMILY_PREFIX = 'scale-';
 const VERSIONS = 4;
 const ROLES = ['summary', 'context', 'proposal', 'risks'];
-const USERS = ['ada', 'ben', 'cleo', 'dev', 'eli', 'fay', 'gus', 'hana', 'ivo', 'jun', 'kai', 'lea', 'max', 'nia', 'oto', 'pia', 'quin', 'rae', 'sol', 'tao', 'uma', 'vic', 'wes', 'xia', 'yan'];
+const USERS = [
+  'ada',
+  'ben',
+  'cleo',
+  'dev',
+  'eli',
+  'fay',
+  'gus',
+  'hana',
+  'ivo',
+  'jun',
+  'kai',
+  'lea',
+  'max',
+  'nia',
+  'oto',
+  'pia',
+  'quin',
+  'rae',
+  'sol',
+  'tao',
+  'uma',
+  'vic',
+  'wes',
+  'xia',
+  'yan',
+];
 const EVENT_TYPES = ['template.published', 'review.requested', 'incident.resolved', 'doc.created'];
 /** Weighted statuses of synthetic history (ok rows there are all rolled back: no instance). */
 const HISTORY_STATUSES: [string, number][] = [
@@ -85,23 +111,38 @@ export async function scaleSeed(db: Database, opts: ScaleSeedOptions = {}): Prom
     const versions = Math.min(VERSIONS, nTemplates - f * VERSIONS);
     for (let v = (haveBy.get(`tpl:${family}`) ?? 0) + 1; v <= versions; v++) {
       const user = USERS[(f + v) % USERS.length];
-      const prev = v > 1 ? await db.query<{ role: string; iu_id: string }>(
-        `SELECT m.role, m.iu_id FROM iu_template_version t JOIN iu_piece_collection_member m ON m.collection_id = t.collection_id
-          WHERE t.template_family = $1 AND t.version_seq = $2`, [`tpl:${family}`, v - 1]) : [];
+      const prev =
+        v > 1
+          ? await db.query<{ role: string; iu_id: string }>(
+              `SELECT m.role, m.iu_id FROM iu_template_version t JOIN iu_piece_collection_member m ON m.collection_id = t.collection_id
+          WHERE t.template_family = $1 AND t.version_seq = $2`,
+              [`tpl:${family}`, v - 1],
+            )
+          : [];
       const prevBy = new Map(prev.map((p) => [p.role, p.iu_id]));
       // each version after v1 reuses two pieces, rewrites one, drops one and adds one
       const roles = v === 1 ? ROLES : [...ROLES.filter((r) => r !== ROLES[(v + 1) % ROLES.length]), `appendix-${v}`];
-      const r = await composeTemplateVersion({ db, user }, {
-        family,
-        title: `Scale template ${f + 1}`,
-        label: `Scale ${f + 1} v${v}`,
-        commit: true,
-        pieces: roles.map((role, i) =>
-          prevBy.has(role) && i !== v % roles.length
-            ? { role, iuId: prevBy.get(role)! }
-            : { role, newPiece: { canonicalAddress: suggestAddress('scale', family, v, role), title: role, body: `The ${role} section of ${family}, version ${v}.` } },
-        ),
-      });
+      const r = await composeTemplateVersion(
+        { db, user },
+        {
+          family,
+          title: `Scale template ${f + 1}`,
+          label: `Scale ${f + 1} v${v}`,
+          commit: true,
+          pieces: roles.map((role, i) =>
+            prevBy.has(role) && i !== v % roles.length
+              ? { role, iuId: prevBy.get(role)! }
+              : {
+                  role,
+                  newPiece: {
+                    canonicalAddress: suggestAddress('scale', family, v, role),
+                    title: role,
+                    body: `The ${role} section of ${family}, version ${v}.`,
+                  },
+                },
+          ),
+        },
+      );
       if (!r.ok) throw new Error(`scale seed: composing tpl:${family} v${v} was refused: ${r.status}: ${r.message}`);
       made++;
     }
@@ -115,7 +156,9 @@ export async function scaleSeed(db: Database, opts: ScaleSeedOptions = {}): Prom
   log(`templates: ${tplIds.length} (${made} composed now, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
   // 2. how many events to add, split between engine calls and history
-  const [{ n: current }] = await db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM iu_auto_instantiate_event_log');
+  const [{ n: current }] = await db.query<{ n: number }>(
+    'SELECT count(*)::bigint AS n FROM iu_auto_instantiate_event_log',
+  );
   const missing = Math.max(0, target - Number(current));
   const engineN = Math.round(missing * engineShare);
   const historyN = missing - engineN;
@@ -151,7 +194,9 @@ export async function scaleSeed(db: Database, opts: ScaleSeedOptions = {}): Prom
       },
     );
     if (!r.ok) throw new Error(`scale seed: engine chunk refused: ${r.status}: ${r.message}`);
-    log(`engine events: ${to.toLocaleString('en')} of ${engineN.toLocaleString('en')} (${((Date.now() - engineStarted) / 1000).toFixed(1)} s)`);
+    log(
+      `engine events: ${to.toLocaleString('en')} of ${engineN.toLocaleString('en')} (${((Date.now() - engineStarted) / 1000).toFixed(1)} s)`,
+    );
   }
 
   // 4. synthetic history: older rows spread over the window, set-based
@@ -179,15 +224,27 @@ export async function scaleSeed(db: Database, opts: ScaleSeedOptions = {}): Prom
                                 + make_interval(secs => (h.at % ($8::bigint * 86400))::double precision) AS at) x`,
       [runId, EVENT_TYPES, tplIds, actors, from + 1, to, statuses, days, HOT],
     );
-    log(`history events: ${to.toLocaleString('en')} of ${historyN.toLocaleString('en')} (${((Date.now() - historyStarted) / 1000).toFixed(1)} s)`);
+    log(
+      `history events: ${to.toLocaleString('en')} of ${historyN.toLocaleString('en')} (${((Date.now() - historyStarted) / 1000).toFixed(1)} s)`,
+    );
   }
   if (missing > 0) {
     // leave the database as a steady system would be: statistics current and the rollups'
     // pending queues (emptied at each commit) vacuumed, as autovacuum would soon do
     await db.exec('VACUUM ANALYZE iu_aiel_rollup_pending');
     await db.exec('VACUUM ANALYZE iu_template_instance_count_pending');
-    await db.exec('ANALYZE iu_auto_instantiate_event_log; ANALYZE iu_piece_collection; ANALYZE iu_piece_collection_member');
+    await db.exec(
+      'ANALYZE iu_auto_instantiate_event_log; ANALYZE iu_piece_collection; ANALYZE iu_piece_collection_member',
+    );
   }
-  const [{ n: total }] = await db.query<{ n: number }>('SELECT count(*)::bigint AS n FROM iu_auto_instantiate_event_log');
-  return { templates: tplIds.length, events: Number(total), engineEvents: engineN, historyEvents: historyN, elapsedMs: Date.now() - started };
+  const [{ n: total }] = await db.query<{ n: number }>(
+    'SELECT count(*)::bigint AS n FROM iu_auto_instantiate_event_log',
+  );
+  return {
+    templates: tplIds.length,
+    events: Number(total),
+    engineEvents: engineN,
+    historyEvents: historyN,
+    elapsedMs: Date.now() - started,
+  };
 }

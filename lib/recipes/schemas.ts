@@ -32,13 +32,19 @@ const text = (what: string, max = 200) =>
     .trim()
     .min(1, `${what} is required.`)
     .max(max, `${what} is at most ${max} characters.`)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), `${what} contains control characters; remove them.`);
+    .refine(
+      (s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s),
+      `${what} contains control characters; remove them.`,
+    );
 
 const optionalText = (what: string, max = 2000) =>
   z
     .string()
     .max(max, `${what} is at most ${max} characters.`)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), `${what} contains control characters; remove them.`)
+    .refine(
+      (s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s),
+      `${what} contains control characters; remove them.`,
+    )
     .optional()
     .transform((s) => (s && s.trim() ? s.trim() : undefined));
 
@@ -49,11 +55,16 @@ export const uuidField = (what: string) =>
     .regex(UUID_RE, `${what} must be a UUID such as 25000b00-0000-4000-8000-000000000001.`)
     .transform((s) => s.toLowerCase());
 
-export const userSchema = z.string().regex(USER_RE, 'The user name must be letters, digits, dot, dash, underscore or @ (at most 64).');
+export const userSchema = z
+  .string()
+  .regex(USER_RE, 'The user name must be letters, digits, dot, dash, underscore or @ (at most 64).');
 export const runTagSchema = z
   .string()
   .trim()
-  .regex(RUN_TAG_RE, 'The run tag must start with a letter or digit and use only letters, digits, dot, dash or underscore (at most 48).')
+  .regex(
+    RUN_TAG_RE,
+    'The run tag must start with a letter or digit and use only letters, digits, dot, dash or underscore (at most 48).',
+  )
   .optional()
   .or(z.literal('').transform(() => undefined));
 
@@ -61,7 +72,15 @@ export const familySchema = z
   .string({ error: 'The template family is required.' })
   .trim()
   .transform((s) => s.replace(/^tpl:/, ''))
-  .pipe(z.string().regex(NAME_RE, 'The family name must start with a letter or digit and use only letters, digits, dot, dash or underscore (tpl: is added for you).').max(80, 'The family name is at most 80 characters.'));
+  .pipe(
+    z
+      .string()
+      .regex(
+        NAME_RE,
+        'The family name must start with a letter or digit and use only letters, digits, dot, dash or underscore (tpl: is added for you).',
+      )
+      .max(80, 'The family name is at most 80 characters.'),
+  );
 
 export const newPieceSchema = z.object({
   canonicalAddress: text('The canonical address', 300).refine(
@@ -95,10 +114,20 @@ export const composeInputSchema = z
     const roles = new Set<string>();
     const ids = new Set<string>();
     v.pieces.forEach((p, i) => {
-      if (roles.has(p.role)) ctx.addIssue({ code: 'custom', path: ['pieces', i, 'role'], message: `The role "${p.role}" is used twice; each role appears once.` });
+      if (roles.has(p.role))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pieces', i, 'role'],
+          message: `The role "${p.role}" is used twice; each role appears once.`,
+        });
       roles.add(p.role);
       if ('iuId' in p) {
-        if (ids.has(p.iuId)) ctx.addIssue({ code: 'custom', path: ['pieces', i, 'iuId'], message: 'The same piece is reused twice; keep it once.' });
+        if (ids.has(p.iuId))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['pieces', i, 'iuId'],
+            message: 'The same piece is reused twice; keep it once.',
+          });
         ids.add(p.iuId);
       }
     });
@@ -111,7 +140,10 @@ export const instantiateInputSchema = z.object({
   uniqueSuffix: z
     .string({ error: 'The unique suffix is required.' })
     .trim()
-    .regex(SUFFIX_RE, 'The unique suffix must start with a letter or digit and use only letters, digits, dot, dash or underscore (at most 64).'),
+    .regex(
+      SUFFIX_RE,
+      'The unique suffix must start with a letter or digit and use only letters, digits, dot, dash or underscore (at most 64).',
+    ),
   emitMode: z.enum(['dry_run', 'live'], { error: 'The mode must be dry_run or live.' }),
   note: optionalText('The note'),
 });
@@ -119,7 +151,10 @@ export const instantiateInputSchema = z.object({
 export const batchTagSchema = z
   .string({ error: 'The batch tag is required.' })
   .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,50}$/, 'The batch tag must start with a letter or digit and use only letters, digits, dot, dash or underscore (at most 51).');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,50}$/,
+    'The batch tag must start with a letter or digit and use only letters, digits, dot, dash or underscore (at most 51).',
+  );
 
 export const uuidPrefixSchema = z
   .string({ error: 'The event-id prefix is required.' })
@@ -137,7 +172,17 @@ export const bulkInputSchema = z
     // a JSON number, or the digits a form or the CLI sends; never an array or a boolean,
     // which Number() would quietly read as 5 or 1
     n: z
-      .union([z.number(), z.string().trim().regex(/^\d{1,9}$/).transform(Number)], { error: 'N must be a whole number.' })
+      .union(
+        [
+          z.number(),
+          z
+            .string()
+            .trim()
+            .regex(/^\d{1,9}$/)
+            .transform(Number),
+        ],
+        { error: 'N must be a whole number.' },
+      )
       .pipe(z.number().int('N must be a whole number.').min(1, 'N must be at least 1.')),
     uuidPrefix: uuidPrefixSchema,
     batchTag: batchTagSchema,
@@ -147,8 +192,14 @@ export const bulkInputSchema = z
   })
   .superRefine((v, ctx) => {
     const max = bulkMax();
-    if (v.n > max) ctx.addIssue({ code: 'custom', path: ['n'], message: `N is at most ${max.toLocaleString('en')} (IU_BULK_MAX); split the run into batches.` });
-    if (!v.templateCollectionId && !v.templateKey) ctx.addIssue({ code: 'custom', path: ['templateCollectionId'], message: 'Pick a template (by id or key).' });
+    if (v.n > max)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['n'],
+        message: `N is at most ${max.toLocaleString('en')} (IU_BULK_MAX); split the run into batches.`,
+      });
+    if (!v.templateCollectionId && !v.templateKey)
+      ctx.addIssue({ code: 'custom', path: ['templateCollectionId'], message: 'Pick a template (by id or key).' });
   });
 
 export const rollbackInputSchema = z.object({
@@ -157,8 +208,14 @@ export const rollbackInputSchema = z.object({
     .min(1, 'The actor to roll back is required.')
     .max(200, 'The actor is at most 200 characters.')
     .refine((s) => s.trim() !== '', 'The actor to roll back is required.')
-    .refine((s) => s === s.trim(), 'The actor has leading or trailing spaces; actors are matched exactly, so remove them.')
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'The actor contains control characters; remove them.'),
+    .refine(
+      (s) => s === s.trim(),
+      'The actor has leading or trailing spaces; actors are matched exactly, so remove them.',
+    )
+    .refine(
+      (s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s),
+      'The actor contains control characters; remove them.',
+    ),
   dryRun: z.boolean({ error: 'Say whether this is a dry run.' }),
 });
 

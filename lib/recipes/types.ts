@@ -23,13 +23,7 @@ export const SUBSTRATE_STATUSES = [
 ] as const;
 
 /** Statuses the engine adds around the substrate. */
-export const ENGINE_STATUSES = [
-  'busy',
-  'gate_leak',
-  'substrate_unavailable',
-  'cancelled',
-  'forbidden_gate',
-] as const;
+export const ENGINE_STATUSES = ['busy', 'gate_leak', 'substrate_unavailable', 'cancelled', 'forbidden_gate'] as const;
 
 /** Statuses the console's pipeline answers with around the engine: plans, confirmation, jobs. */
 export const CONSOLE_STATUSES = [

@@ -47,7 +47,8 @@ export async function bulkApiUser(req: Request, role: Role): Promise<{ me: Ident
   if (await heldByBulkRun()) {
     const me = remembered(req.headers);
     if (me) {
-      if (me.mustChangePassword || !hasRole(me.role, role)) return { response: Response.json({ error: `This needs the ${role} role.` }, { status: 403 }) };
+      if (me.mustChangePassword || !hasRole(me.role, role))
+        return { response: Response.json({ error: `This needs the ${role} role.` }, { status: 403 }) };
       return { me };
     }
   }

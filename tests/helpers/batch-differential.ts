@@ -11,9 +11,17 @@ import { prng } from '@/lib/prng';
 
 export type Json = Record<string, unknown>;
 
-
 /** Templates by label; each twin resolves a label to its own collection id. */
-export const TEMPLATE_LABELS = ['t3', 't8', 'partly-retired', 'all-retired', 'unmarked', 'instance', 'missing', 'null'] as const;
+export const TEMPLATE_LABELS = [
+  't3',
+  't8',
+  'partly-retired',
+  'all-retired',
+  'unmarked',
+  'instance',
+  'missing',
+  'null',
+] as const;
 export type TemplateLabel = (typeof TEMPLATE_LABELS)[number];
 
 export interface Item {
@@ -42,10 +50,20 @@ export function randomSteps(seed: number, opts: { steps?: number } = {}): Step[]
   const r = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const hex = (n: number) => n.toString(16).padStart(12, '0');
-  const events = Array.from({ length: 6 + Math.floor(r() * 8) }, (_, i) => `d1ff${(seed & 0xffff).toString(16).padStart(4, '0')}-0000-4000-8000-${hex(i + 1)}`);
+  const events = Array.from(
+    { length: 6 + Math.floor(r() * 8) },
+    (_, i) => `d1ff${(seed & 0xffff).toString(16).padStart(4, '0')}-0000-4000-8000-${hex(i + 1)}`,
+  );
   const suffixes = Array.from({ length: 4 + Math.floor(r() * 8) }, (_, i) => `s${seed % 1000}-${i}`);
   const weighted: [TemplateLabel, number][] = [
-    ['t3', 30], ['t8', 25], ['partly-retired', 12], ['all-retired', 7], ['unmarked', 7], ['instance', 6], ['missing', 8], ['null', 5],
+    ['t3', 30],
+    ['t8', 25],
+    ['partly-retired', 12],
+    ['all-retired', 7],
+    ['unmarked', 7],
+    ['instance', 6],
+    ['missing', 8],
+    ['null', 5],
   ];
   const total = weighted.reduce((s, [, w]) => s + w, 0);
   const template = (): TemplateLabel => {
@@ -82,7 +100,11 @@ export class Twin {
   private inst = new Map<string, string>();
   private logs = new Map<number, string>();
 
-  constructor(readonly db: Database, readonly path: 'per-event' | 'batch', readonly batchFunction = 'fn_iu_auto_instantiate_batch') {}
+  constructor(
+    readonly db: Database,
+    readonly path: 'per-event' | 'batch',
+    readonly batchFunction = 'fn_iu_auto_instantiate_batch',
+  ) {}
 
   instLabel(id: unknown): unknown {
     if (id == null) return id;
@@ -114,7 +136,7 @@ export class Twin {
   }
 
   async runChunk(s: Session, chunk: Chunk): Promise<Json[]> {
-    const tpl = (i: Item) => (i.template === 'null' ? null : this.templates.get(i.template) ?? null);
+    const tpl = (i: Item) => (i.template === 'null' ? null : (this.templates.get(i.template) ?? null));
     if (this.path === 'per-event') {
       const out: Json[] = [];
       for (const i of chunk.items) {
@@ -138,15 +160,26 @@ export class Twin {
         chunk.actor,
       ],
     );
-    if (rows.map((r) => r.ord).join() !== chunk.items.map((_, k) => k + 1).join()) throw new Error('batch returned other ords than 1..n');
+    if (rows.map((r) => r.ord).join() !== chunk.items.map((_, k) => k + 1).join())
+      throw new Error('batch returned other ords than 1..n');
     return rows.map((r) => r.result);
   }
 
   /** Runs one step; returns the normalised per-item results of every chunk. */
   async runStep(step: Step): Promise<Json[][]> {
     if (step.kind === 'rollback-by-actor') {
-      const [row] = await this.db.query<{ r: Json }>(`SELECT fn_iu_auto_instantiate_rollback_by_actor($1, false) AS r`, [step.actor]);
-      return [[{ ...row.r, instance_collection_ids: (row.r.instance_collection_ids as string[]).map((x) => this.instLabel(x)) }]];
+      const [row] = await this.db.query<{ r: Json }>(
+        `SELECT fn_iu_auto_instantiate_rollback_by_actor($1, false) AS r`,
+        [step.actor],
+      );
+      return [
+        [
+          {
+            ...row.r,
+            instance_collection_ids: (row.r.instance_collection_ids as string[]).map((x) => this.instLabel(x)),
+          },
+        ],
+      ];
     }
     return this.db.withSession(async (s) => {
       await s.query('BEGIN');
@@ -198,7 +231,8 @@ export class Twin {
                                       (SELECT count(*) FROM iu_template_instance_count_flush)::int AS count_flush`);
     const summary = await q(`SELECT event_type, emit_mode, status, event_count, rolled_back_count
                                FROM v_iu_auto_instantiate_event_summary ORDER BY 1, 2, 3`);
-    const observability = await q(`SELECT collection_key, active_piece_count, live_instance_count, dry_run_instance_count
+    const observability =
+      await q(`SELECT collection_key, active_piece_count, live_instance_count, dry_run_instance_count
                                      FROM v_iu_template_observability ORDER BY collection_key`);
     const rankD = new Map([...new Set(daily.map((r) => String(r.day)))].sort().map((v, i) => [v, i + 1]));
     // Times are not compared as values (they are generated) but as an order: each becomes a
@@ -245,7 +279,12 @@ export class Twin {
         template_label: r.template_label,
         marked_by: r.marked_by,
       })),
-      members: members.map((r) => ({ collection: coll(r.cid), position: r.position, role: r.role, piece: r.canonical_address })),
+      members: members.map((r) => ({
+        collection: coll(r.cid),
+        position: r.position,
+        role: r.role,
+        piece: r.canonical_address,
+      })),
       pieces: pieces.map((r) => ({ ...r, c: tp(`piece ${String(r.canonical_address)}`, r.c) })),
       rollupDaily: daily.map((r) => {
         const k = `daily ${rankD.get(String(r.day))}/${String(r.event_type)}/${String(r.emit_mode)}/${String(r.status)}`;
@@ -258,7 +297,12 @@ export class Twin {
       counters: counters
         .map((r) => {
           const template = this.templateLabelOf(r.template_collection_id);
-          return { template, live: r.live_instance_count, dry: r.dry_run_instance_count, last: tp(`counter ${String(template)}`, r.l) };
+          return {
+            template,
+            live: r.live_instance_count,
+            dry: r.dry_run_instance_count,
+            last: tp(`counter ${String(template)}`, r.l),
+          };
         })
         .sort((a, b) => String(a.template).localeCompare(String(b.template))),
       leftovers,
@@ -284,7 +328,9 @@ export function orderDifferences(perEvent: [string, string][], batch: [string, s
   if (namesA.join('\n') !== namesB.join('\n')) {
     const onlyA = namesA.filter((n) => !b.has(n));
     const onlyB = namesB.filter((n) => !namesA.includes(n));
-    return [`time points differ: only per-event ${JSON.stringify(onlyA.slice(0, 4))}, only batch ${JSON.stringify(onlyB.slice(0, 4))}`];
+    return [
+      `time points differ: only per-event ${JSON.stringify(onlyA.slice(0, 4))}, only batch ${JSON.stringify(onlyB.slice(0, 4))}`,
+    ];
   }
   const groups: string[][] = [];
   let last: string | undefined;
@@ -315,7 +361,8 @@ export function differences(a: unknown, b: unknown, path = '$', out: string[] = 
     return out;
   }
   const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
-  if (Array.isArray(a) && (a as unknown[]).length !== (b as unknown[]).length) out.push(`${path}: length ${(a as unknown[]).length} ≠ ${(b as unknown[]).length}`);
+  if (Array.isArray(a) && (a as unknown[]).length !== (b as unknown[]).length)
+    out.push(`${path}: length ${(a as unknown[]).length} ≠ ${(b as unknown[]).length}`);
   for (const k of keys) differences((a as Json)[k], (b as Json)[k], `${path}.${k}`, out, max);
   return out;
 }
@@ -349,18 +396,20 @@ export async function setUpTwin(twin: Twin): Promise<void> {
     const id = await db.withSession(async (s) => {
       await s.query('BEGIN');
       await setGate(s, COMPOSER, true);
-      const [r] = await s.query<{ r: Json }>(`SELECT fn_iu_compose($1, 'design_doc', $2, 'differential', $3::jsonb, 'setup') AS r`, [
-        `tpl:diff-${t.label}/v1`,
-        `Template ${t.label}`,
-        JSON.stringify(pieces),
-      ]);
+      const [r] = await s.query<{ r: Json }>(
+        `SELECT fn_iu_compose($1, 'design_doc', $2, 'differential', $3::jsonb, 'setup') AS r`,
+        [`tpl:diff-${t.label}/v1`, `Template ${t.label}`, JSON.stringify(pieces)],
+      );
       await setGate(s, COMPOSER, false);
       await s.query('COMMIT');
       if (r.r.status !== 'ok') throw new Error(`set-up compose failed: ${JSON.stringify(r.r)}`);
       return String(r.r.collection_id);
     });
     if (t.mark) await db.query(`SELECT fn_iu_collection_mark_as_template($1::uuid, 'label', 'note', 'setup')`, [id]);
-    for (const k of t.retired) await db.query(`UPDATE information_unit SET status = 'retired' WHERE canonical_address = $1`, [`iu_core/diff/${t.label}/${k}`]);
+    for (const k of t.retired)
+      await db.query(`UPDATE information_unit SET status = 'retired' WHERE canonical_address = $1`, [
+        `iu_core/diff/${t.label}/${k}`,
+      ]);
     twin.templates.set(t.label, id);
   }
   twin.templates.set('missing', MISSING_TEMPLATE);
@@ -370,9 +419,25 @@ export async function setUpTwin(twin: Twin): Promise<void> {
     composer: true,
     live: true,
     commit: true,
-    chunks: [{ actor: 'setup', items: [{ eventId: 'd1ff0000-0000-4000-8000-00000000beef', eventType: 'setup', template: 't3', suffix: 'setup', mode: 'live', note: null }] }],
+    chunks: [
+      {
+        actor: 'setup',
+        items: [
+          {
+            eventId: 'd1ff0000-0000-4000-8000-00000000beef',
+            eventType: 'setup',
+            template: 't3',
+            suffix: 'setup',
+            mode: 'live',
+            note: null,
+          },
+        ],
+      },
+    ],
   });
-  const inst = await db.query<{ id: string }>(`SELECT id FROM iu_piece_collection WHERE collection_key = 'inst:tpl:diff-t3/v1/setup'`);
+  const inst = await db.query<{ id: string }>(
+    `SELECT id FROM iu_piece_collection WHERE collection_key = 'inst:tpl:diff-t3/v1/setup'`,
+  );
   if (step[0].status !== 'ok' || !inst[0]) throw new Error('set-up instance failed');
   twin.templates.set('instance', inst[0].id);
 }

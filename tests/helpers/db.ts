@@ -84,7 +84,10 @@ export function useTestDatabase(backend: Backend | BackendName, opts: { migrated
     await db?.close().catch(() => {});
     if (kind === 'postgres' && name) {
       await admin(async (c) => {
-        await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+        await c.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          [name],
+        );
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       });
     }

@@ -24,7 +24,10 @@ export function psql(env: NodeJS.ProcessEnv, args: string[]): Promise<PsqlRun> {
  * Runs a file the way the runbook's recipes are meant to run (stop at the first error), with
  * output trimmed to bare values (-q -A -t) so jsonb answers come out one per line.
  */
-export async function psqlFile(env: NodeJS.ProcessEnv, file: string): Promise<PsqlRun & { json: Record<string, unknown>[] }> {
+export async function psqlFile(
+  env: NodeJS.ProcessEnv,
+  file: string,
+): Promise<PsqlRun & { json: Record<string, unknown>[] }> {
   const run = await psql(env, ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-f', file]);
   const json = run.stdout
     .split('\n')

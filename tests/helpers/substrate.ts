@@ -135,7 +135,11 @@ export async function makeTemplate(
   }));
   const actor = opts.actor ?? 'setup';
   const r = await gated(db, { composer: true }, (s) =>
-    call(s, `fn_iu_compose($1, 'design_doc', 'A template', 'made by a test', $2::jsonb, $3)`, [key, JSON.stringify(pieces), actor]),
+    call(s, `fn_iu_compose($1, 'design_doc', 'A template', 'made by a test', $2::jsonb, $3)`, [
+      key,
+      JSON.stringify(pieces),
+      actor,
+    ]),
   );
   if (r.status !== 'ok') throw new Error(`set-up compose failed: ${JSON.stringify(r)}`);
   const id = String(r.collection_id);
@@ -197,7 +201,9 @@ export interface LogRow {
 }
 
 export async function logRowsFor(db: Pick<Database, 'query'>, eventId: string): Promise<LogRow[]> {
-  return db.query<LogRow>(`SELECT * FROM iu_auto_instantiate_event_log WHERE event_id = $1 ORDER BY created_at, id`, [eventId]);
+  return db.query<LogRow>(`SELECT * FROM iu_auto_instantiate_event_log WHERE event_id = $1 ORDER BY created_at, id`, [
+    eventId,
+  ]);
 }
 
 export async function instancesOfEvent(db: Pick<Database, 'query'>, eventId: string) {
@@ -223,7 +229,10 @@ export async function sessionUser(db: Pick<Database, 'query'>): Promise<string> 
 export async function waitUntilBlocked(db: Pick<Database, 'query'>, pid: number, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const [row] = await db.query<{ w: string | null }>(`SELECT wait_event_type AS w FROM pg_stat_activity WHERE pid = $1`, [pid]);
+    const [row] = await db.query<{ w: string | null }>(
+      `SELECT wait_event_type AS w FROM pg_stat_activity WHERE pid = $1`,
+      [pid],
+    );
     if (row?.w === 'Lock') return;
     if (Date.now() > until) throw new Error(`backend ${pid} never blocked on a lock (wait_event_type=${row?.w})`);
     await new Promise((r) => setTimeout(r, 20));

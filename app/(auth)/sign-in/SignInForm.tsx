@@ -3,7 +3,8 @@
 import { useState } from 'react';
 import { authClient } from '@/lib/auth-client';
 
-const input = 'mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-slate-500 focus:outline-none';
+const input =
+  'mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-slate-500 focus:outline-none';
 
 /** Username + password through better-auth's endpoint, so the failed sign-in limits apply. */
 export function SignInForm({ next }: { next: string }) {
@@ -28,7 +29,8 @@ export function SignInForm({ next }: { next: string }) {
             err.status === 429
               ? 'Too many failed sign-ins for this user name or from this address; wait a minute and try again.'
               : err.status >= 500
-                ? err.message || 'Signing in failed on the server; try again in a minute, or tell whoever runs the console.'
+                ? err.message ||
+                  'Signing in failed on the server; try again in a minute, or tell whoever runs the console.'
                 : 'The user name or password is wrong.',
           );
           return;
@@ -49,7 +51,11 @@ export function SignInForm({ next }: { next: string }) {
           {error}
         </p>
       )}
-      <button type="submit" disabled={busy} className="w-full rounded-md bg-slate-900 px-3 py-2 text-sm font-semibold text-white disabled:opacity-60">
+      <button
+        type="submit"
+        disabled={busy}
+        className="w-full rounded-md bg-slate-900 px-3 py-2 text-sm font-semibold text-white disabled:opacity-60"
+      >
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
     </form>

@@ -9,7 +9,11 @@ import { SignInForm } from './SignInForm';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   // only a path on this console is followed after sign-in (`/\evil.example` is another site)
   const next = safeNext((await searchParams).next);
   const headerMode = process.env.IU_AUTH_MODE === 'trusted-header';
@@ -32,7 +36,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           : 'Use the user name and password a lead gave you. On a fresh install the first account is admin; its one-time password is printed by npm start.'}
       </p>
       {refusal && (
-        <p role="alert" data-testid="identity-refusal" className="mt-3 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900">
+        <p
+          role="alert"
+          data-testid="identity-refusal"
+          className="mt-3 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900"
+        >
           {refusal}
         </p>
       )}

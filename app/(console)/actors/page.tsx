@@ -31,21 +31,41 @@ export default async function ActorsPage() {
   const users = new Set(actors.map((a) => a.user));
   return (
     <div className="space-y-6">
-      <PageHeader title="Actors" description={`${users.size} people and ${actors.length} actor strings (a person, or a person with a run tag), most recently active first.`} meta={<AutoRefresh />} />
+      <PageHeader
+        title="Actors"
+        description={`${users.size} people and ${actors.length} actor strings (a person, or a person with a run tag), most recently active first.`}
+        meta={<AutoRefresh />}
+      />
       <Card>
         <Table>
           <thead>
             <tr>
-              <Th>Actor</Th><Th>User</Th><Th>Run tag</Th><Th className="text-right">Events</Th><Th className="text-right">Instances made</Th><Th className="text-right">Replays</Th><Th className="text-right">Refusals</Th><Th className="text-right">Rolled back</Th><Th>Last active</Th>
+              <Th>Actor</Th>
+              <Th>User</Th>
+              <Th>Run tag</Th>
+              <Th className="text-right">Events</Th>
+              <Th className="text-right">Instances made</Th>
+              <Th className="text-right">Replays</Th>
+              <Th className="text-right">Refusals</Th>
+              <Th className="text-right">Rolled back</Th>
+              <Th>Last active</Th>
             </tr>
           </thead>
           <tbody>
             {actors.map((a) => (
               <tr key={a.actor} data-testid="actor-row">
-                <Td><Link className="text-sky-700 underline" href={`/actors/${encodeURIComponent(a.actor)}`}>{a.actor}</Link></Td>
+                <Td>
+                  <Link className="text-sky-700 underline" href={`/actors/${encodeURIComponent(a.actor)}`}>
+                    {a.actor}
+                  </Link>
+                </Td>
                 <Td>{a.user}</Td>
                 <Td>{a.runTag ?? '—'}</Td>
-                <Td className="text-right tabular-nums"><Link className="text-sky-700 underline" href={`/events?actor=${encodeURIComponent(a.actor)}`}>{formatCount(a.events)}</Link></Td>
+                <Td className="text-right tabular-nums">
+                  <Link className="text-sky-700 underline" href={`/events?actor=${encodeURIComponent(a.actor)}`}>
+                    {formatCount(a.events)}
+                  </Link>
+                </Td>
                 <Td className="text-right tabular-nums">{formatCount(a.instancesCreated)}</Td>
                 <Td className="text-right tabular-nums">{formatCount(a.replays)}</Td>
                 <Td className="text-right tabular-nums">{formatCount(a.refusals)}</Td>

@@ -11,7 +11,11 @@ import { getDb } from '@/lib/server/db';
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Audit trail' };
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function AuditPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const { allowed } = await requireRole('lead');
   if (!allowed) return <NotAllowed need="lead" />;
   const sp = await searchParams;
@@ -24,7 +28,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const kept = new URLSearchParams(q);
   kept.delete('before');
   const exportHref = (format: string) => `/api/audit?${new URLSearchParams([...kept, ['format', format]])}`;
-  const older = rows.length === PAGE ? `/audit?${new URLSearchParams([...kept, ['before', String(rows[rows.length - 1].id)]])}` : null;
+  const older =
+    rows.length === PAGE
+      ? `/audit?${new URLSearchParams([...kept, ['before', String(rows[rows.length - 1].id)]])}`
+      : null;
   const field = 'mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm';
   return (
     <div className="space-y-6">
@@ -33,27 +40,48 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         description="Every console and CLI attempt (previews, live runs, refusals and denials) and every sign-in, failed sign-in, sign-out and password change, newest first."
         meta={
           <span className="flex gap-2">
-            <a className="rounded-md border border-slate-300 px-3 py-1.5 text-sm" href={exportHref('csv')} data-testid="audit-export-csv">
+            <a
+              className="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+              href={exportHref('csv')}
+              data-testid="audit-export-csv"
+            >
               Export CSV
             </a>
-            <a className="rounded-md border border-slate-300 px-3 py-1.5 text-sm" href={exportHref('json')} data-testid="audit-export-json">
+            <a
+              className="rounded-md border border-slate-300 px-3 py-1.5 text-sm"
+              href={exportHref('json')}
+              data-testid="audit-export-json"
+            >
               Export JSON
             </a>
           </span>
         }
       />
       {problems.length > 0 && (
-        <Alert tone="warning" title="Some filters in the address could not be used, so they are left out." testId="filter-problems">
+        <Alert
+          tone="warning"
+          title="Some filters in the address could not be used, so they are left out."
+          testId="filter-problems"
+        >
           {problems.join(' ')}
         </Alert>
       )}
       {filters.id && (
-        <p className="rounded-md border border-sky-200 bg-sky-50 px-4 py-2 text-sm text-sky-900" data-testid="audit-one-row">
+        <p
+          className="rounded-md border border-sky-200 bg-sky-50 px-4 py-2 text-sm text-sky-900"
+          data-testid="audit-one-row"
+        >
           Showing audit row #{filters.id} only.{' '}
-          <a href="/audit" className="underline">Show the whole trail</a>
+          <a href="/audit" className="underline">
+            Show the whole trail
+          </a>
         </p>
       )}
-      <form method="get" className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-3 lg:grid-cols-8" data-testid="audit-filters">
+      <form
+        method="get"
+        className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-3 lg:grid-cols-8"
+        data-testid="audit-filters"
+      >
         <label className="text-xs font-medium text-slate-600">
           User
           <input name="username" defaultValue={filters.username ?? ''} className={field} />
@@ -70,7 +98,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <select name="recipe" defaultValue={filters.recipe ?? ''} className={field}>
             <option value="">any</option>
             {recipes.map((r) => (
-              <option key={r} value={r}>{r}</option>
+              <option key={r} value={r}>
+                {r}
+              </option>
             ))}
           </select>
         </label>
@@ -79,7 +109,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <select name="mode" defaultValue={filters.mode ?? ''} className={field}>
             <option value="">any</option>
             {['preview', 'dry_run', 'live', 'durable', 'admin'].map((m) => (
-              <option key={m} value={m}>{m}</option>
+              <option key={m} value={m}>
+                {m}
+              </option>
             ))}
           </select>
         </label>
@@ -88,7 +120,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <select name="decision" defaultValue={filters.decision ?? ''} className={field}>
             <option value="">any</option>
             {['ok', 'refused', 'denied', 'invalid', 'error', 'unauthenticated'].map((d) => (
-              <option key={d} value={d}>{d}</option>
+              <option key={d} value={d}>
+                {d}
+              </option>
             ))}
           </select>
         </label>
@@ -102,8 +136,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </label>
         {filters.id && <input type="hidden" name="id" value={filters.id} />}
         <div className="flex items-end gap-2">
-          <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white">Filter</button>
-          <a href="/audit" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">Clear</a>
+          <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white">
+            Filter
+          </button>
+          <a href="/audit" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm">
+            Clear
+          </a>
         </div>
       </form>
       <section className="rounded-lg border border-slate-200 bg-white shadow-sm">
@@ -130,7 +168,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 id={`audit-${r.id}`}
                 className={filters.id === r.id ? 'bg-sky-50' : undefined}
                 aria-current={filters.id === r.id ? 'true' : undefined}
-                data-testid={`audit-${r.id}`} data-username={r.username} data-decision={r.decision} data-recipe={r.recipe}>
+                data-testid={`audit-${r.id}`}
+                data-username={r.username}
+                data-decision={r.decision}
+                data-recipe={r.recipe}
+              >
                 <Td className="font-mono text-xs text-slate-500">{r.id}</Td>
                 <Td className="whitespace-nowrap">{formatTimestamp(r.startedAt)}</Td>
                 <Td>
@@ -152,8 +194,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       </section>
       {(filters.beforeId || older) && (
         <p className="flex gap-4 text-sm">
-          {filters.beforeId && <a className="text-sky-700 underline" href={`/audit?${kept}`}>Newest</a>}
-          {older && <a className="text-sky-700 underline" href={older} data-testid="audit-older">Older</a>}
+          {filters.beforeId && (
+            <a className="text-sky-700 underline" href={`/audit?${kept}`}>
+              Newest
+            </a>
+          )}
+          {older && (
+            <a className="text-sky-700 underline" href={older} data-testid="audit-older">
+              Older
+            </a>
+          )}
         </p>
       )}
     </div>

@@ -27,7 +27,15 @@ import { BulkJobPanel, BulkOutcome, BulkProgressView, isRunning, splitCounts, us
 
 const WORDS = {
   preview: 'preflight',
-  labels: { templateCollectionId: 'Template', n: 'N', uuidPrefix: 'Event-id prefix', batchTag: 'Batch tag', emitMode: 'Mode', runTag: 'Run tag', note: 'Note' },
+  labels: {
+    templateCollectionId: 'Template',
+    n: 'N',
+    uuidPrefix: 'Event-id prefix',
+    batchTag: 'Batch tag',
+    emitMode: 'Mode',
+    runTag: 'Run tag',
+    note: 'Note',
+  },
 };
 
 /** A request's answer as the plan flow reads it: a queued run is the apply that used the plan. */
@@ -45,7 +53,9 @@ export function preflightPrediction(job: Pick<BulkJobView, 'counts' | 'params' |
   const refusedKinds = Object.keys(job.counts).filter((k) => k !== 'ok' && k !== 'idempotent_replay');
   const parts = [
     ok ? `create ${count(ok, live ? 'live instance' : 'dryrun: instance')}` : '',
-    replay ? `replay ${count(replay, 'event')} already instantiated (nothing new is made for ${replay === 1 ? 'it' : 'them'})` : '',
+    replay
+      ? `replay ${count(replay, 'event')} already instantiated (nothing new is made for ${replay === 1 ? 'it' : 'them'})`
+      : '',
     refused ? `be refused for ${count(refused, 'item')} (${refusedKinds.join(', ')})` : '',
   ].filter(Boolean);
   const what = parts.length ? parts.join(', ') : 'do nothing';
@@ -55,9 +65,14 @@ export function preflightPrediction(job: Pick<BulkJobView, 'counts' | 'params' |
 type StartAnswer = { ok: true; jobId: string; job: BulkJobView } | { ok: false; result: ActionResult<unknown> };
 
 async function startJob(body: Record<string, unknown>): Promise<StartAnswer> {
-  const res = await fetch('/api/bulk/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch('/api/bulk/jobs', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const answer = await res.json().catch(() => null);
-  if (!answer || typeof answer.ok !== 'boolean') throw new Error(`The server did not answer as expected (HTTP ${res.status}); nothing was started.`);
+  if (!answer || typeof answer.ok !== 'boolean')
+    throw new Error(`The server did not answer as expected (HTTP ${res.status}); nothing was started.`);
   return answer as StartAnswer;
 }
 
@@ -80,7 +95,11 @@ function Preflight({ id, stale, onDone }: { id: string; stale: boolean; onDone: 
   }, [finished, q.data?.id]);
   if (!q.data) return <p className="text-sm text-slate-500">Starting the preflight…</p>;
   return (
-    <Card title="Preflight" description="The whole batch, run for real inside one transaction and rolled back." className={stale ? 'opacity-60' : undefined}>
+    <Card
+      title="Preflight"
+      description="The whole batch, run for real inside one transaction and rolled back."
+      className={stale ? 'opacity-60' : undefined}
+    >
       <div className="space-y-3" data-testid="preflight">
         <BulkProgressView job={q.data} />
         <BulkOutcome job={q.data} />
@@ -94,13 +113,23 @@ function Preflight({ id, stale, onDone }: { id: string; stale: boolean; onDone: 
             Every item of this preflight
           </Link>
         )}
-        {stale && <p className="text-sm text-amber-800">The form changed since this preflight; run the preflight again.</p>}
+        {stale && (
+          <p className="text-sm text-amber-800">The form changed since this preflight; run the preflight again.</p>
+        )}
       </div>
     </Card>
   );
 }
 
-export function BulkConsole({ templates, max, username }: { templates: TemplateOption[]; max: number; username: string }) {
+export function BulkConsole({
+  templates,
+  max,
+  username,
+}: {
+  templates: TemplateOption[];
+  max: number;
+  username: string;
+}) {
   const [templateId, setTemplateId] = useState(templates[0]?.collectionId ?? '');
   const [n, setN] = useState('100');
   const [prefix, setPrefix] = useState('');
@@ -129,13 +158,25 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
   const valid = !!template && prefixCheck.success && tagCheck.success && runTagCheck.success && !nError;
 
   const payload = useMemo(
-    () => ({ templateCollectionId: templateId, n: nValue, uuidPrefix: prefix.trim(), batchTag: batchTag.trim(), emitMode, runTag: runTag.trim(), note: note.trim() }),
+    () => ({
+      templateCollectionId: templateId,
+      n: nValue,
+      uuidPrefix: prefix.trim(),
+      batchTag: batchTag.trim(),
+      emitMode,
+      runTag: runTag.trim(),
+      note: note.trim(),
+    }),
     [templateId, nValue, prefix, batchTag, emitMode, runTag, note],
   );
   const now = useMemo(() => bulkPlanParams({ ...payload, preview: true }), [payload]);
   const flow = usePlanFlow<BulkAnswer>({ now, words: WORDS });
-  const planned = valid && prefixCheck.success ? plannedItems(prefixCheck.data, tagCheck.data!, nValue, 1, Math.min(3, nValue)) : [];
-  const last = valid && prefixCheck.success && nValue > 3 ? plannedItems(prefixCheck.data, tagCheck.data!, nValue, nValue, nValue)[0] : null;
+  const planned =
+    valid && prefixCheck.success ? plannedItems(prefixCheck.data, tagCheck.data!, nValue, 1, Math.min(3, nValue)) : [];
+  const last =
+    valid && prefixCheck.success && nValue > 3
+      ? plannedItems(prefixCheck.data, tagCheck.data!, nValue, nValue, nValue)[0]
+      : null;
 
   const pre = useBulkJob(preflight?.id ?? '', undefined);
   const preflightJob = preflight ? pre.data : undefined;
@@ -149,7 +190,11 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
       return;
     }
     const answer: BulkAnswer = { ok: true, decision: 'ok', status: 'ok', message: job.message ?? '', committed: false };
-    flow.keep(preflight.params, { id: job.planId, username: job.username, createdAt: job.finishedAt ?? job.updatedAt }, answer);
+    flow.keep(
+      preflight.params,
+      { id: job.planId, username: job.username, createdAt: job.finishedAt ?? job.updatedAt },
+      answer,
+    );
   };
 
   const startPreflight = useMutation({
@@ -165,10 +210,13 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
   });
   const startRun = useMutation({
     // the run applies the preflight's plan: the same batch, with every item as the preflight showed it
-    mutationFn: (reason: string) => startJob({ ...payload, preview: false, planId: flow.planned?.plan?.id, confirmText: batchTag.trim(), reason }),
+    mutationFn: (reason: string) =>
+      startJob({ ...payload, preview: false, planId: flow.planned?.plan?.id, confirmText: batchTag.trim(), reason }),
     onSuccess: (a) => {
       // a queued run is the apply: it used the plan (its batch checks every item against it)
-      const answer: BulkAnswer = a.ok ? { ok: true, decision: 'ok', status: 'queued', message: '', committed: true } : { ...a.result, planId: a.result.ok ? undefined : a.result.planId };
+      const answer: BulkAnswer = a.ok
+        ? { ok: true, decision: 'ok', status: 'queued', message: '', committed: true }
+        : { ...a.result, planId: a.result.ok ? undefined : a.result.planId };
       if (!flow.settle(answer) || !a.ok) return;
       setRunJob(a.job);
       setRunId(a.jobId);
@@ -239,7 +287,16 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
                 : null
           }
         >
-          {(c) => <input {...c} value={prefix} onChange={(e) => setPrefix(e.target.value)} placeholder="25000b00-" autoComplete="off" spellCheck={false} />}
+          {(c) => (
+            <input
+              {...c}
+              value={prefix}
+              onChange={(e) => setPrefix(e.target.value)}
+              placeholder="25000b00-"
+              autoComplete="off"
+              spellCheck={false}
+            />
+          )}
         </Field>
         <Field
           label="Batch tag"
@@ -247,7 +304,15 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
           error={batchTag.length > 0 && !tagCheck.success ? firstMessage(tagCheck.error) : null}
           hint="Each suffix is <batch tag>-<number>; you type it again to confirm a run."
         >
-          {(c) => <input {...c} value={batchTag} onChange={(e) => setBatchTag(e.target.value)} placeholder="wave-1" autoComplete="off" />}
+          {(c) => (
+            <input
+              {...c}
+              value={batchTag}
+              onChange={(e) => setBatchTag(e.target.value)}
+              placeholder="wave-1"
+              autoComplete="off"
+            />
+          )}
         </Field>
         <Field label="Mode">
           {(c) => (
@@ -260,13 +325,20 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
         <Field label="Run tag (optional)" error={runTagCheck.success ? null : firstMessage(runTagCheck.error)}>
           {(c) => <input {...c} value={runTag} onChange={(e) => setRunTag(e.target.value)} placeholder="canary-3" />}
         </Field>
-        <Field label="Note (optional)">{(c) => <input {...c} value={note} onChange={(e) => setNote(e.target.value)} />}</Field>
+        <Field label="Note (optional)">
+          {(c) => <input {...c} value={note} onChange={(e) => setNote(e.target.value)} />}
+        </Field>
         <p className="text-xs text-slate-500">
           Recorded as <span className="font-mono">{actor}</span>.
         </p>
         <div className="flex flex-wrap gap-3">
-          <Button type="submit" disabled={!valid || startPreflight.isPending || (!!preflightJob && isRunning(preflightJob))}>
-            {startPreflight.isPending || (preflightJob && isRunning(preflightJob)) ? 'Preflight running…' : 'Run preflight'}
+          <Button
+            type="submit"
+            disabled={!valid || startPreflight.isPending || (!!preflightJob && isRunning(preflightJob))}
+          >
+            {startPreflight.isPending || (preflightJob && isRunning(preflightJob))
+              ? 'Preflight running…'
+              : 'Run preflight'}
           </Button>
           <Button
             variant={emitMode === 'live' ? 'danger' : 'primary'}
@@ -332,7 +404,11 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
         onOpenChange={(o) => {
           if (!o) flow.dialog.close();
         }}
-        title={emitMode === 'live' ? `Run ${nValue.toLocaleString('en')} live instances?` : `Run ${nValue.toLocaleString('en')} dry-run instances?`}
+        title={
+          emitMode === 'live'
+            ? `Run ${nValue.toLocaleString('en')} live instances?`
+            : `Run ${nValue.toLocaleString('en')} dry-run instances?`
+        }
         confirmLabel={emitMode === 'live' ? 'Run live' : 'Run dry run'}
         destructive={emitMode === 'live'}
         typeToConfirm={{ label: 'Type the batch tag to confirm:', value: batchTag.trim() }}
@@ -344,20 +420,25 @@ export function BulkConsole({ templates, max, username }: { templates: TemplateO
         onConfirm={(reason) => startRun.mutate(reason)}
       >
         <p>
-          This makes <strong>{nValue.toLocaleString('en')}</strong> {emitMode === 'live' ? 'live' : 'dry-run'} instances of{' '}
-          <span className="font-mono">{template?.collectionKey}</span> in one transaction, as <span className="font-mono">{actor}</span>, with event ids{' '}
+          This makes <strong>{nValue.toLocaleString('en')}</strong> {emitMode === 'live' ? 'live' : 'dry-run'} instances
+          of <span className="font-mono">{template?.collectionKey}</span> in one transaction, as{' '}
+          <span className="font-mono">{actor}</span>, with event ids{' '}
           <span className="font-mono">{planned[0]?.eventId}</span>
           {last ? (
             <>
-              {' '}to <span className="font-mono">{last.eventId}</span>
+              {' '}
+              to <span className="font-mono">{last.eventId}</span>
             </>
           ) : null}
           .
         </p>
         {preflightJob && (
           <p>
-            The preflight answered: {Object.entries(preflightJob.counts).map(([k, v]) => `${k} ${v.toLocaleString('en')}`).join(', ')}.{' '}
-            <span data-testid="confirm-prediction">{preflightPrediction(preflightJob)}</span>
+            The preflight answered:{' '}
+            {Object.entries(preflightJob.counts)
+              .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
+              .join(', ')}
+            . <span data-testid="confirm-prediction">{preflightPrediction(preflightJob)}</span>
           </p>
         )}
         <p>You can cancel while it runs; cancelling rolls the whole batch back.</p>

@@ -17,7 +17,8 @@ import { Table, Td, Th } from '@/components/ui/table';
 import type { BulkJobItemView, BulkJobView, ItemPage } from '@/lib/bulk/jobs';
 import { canRunAgain } from '@/lib/bulk/job-status';
 
-export const isRunning = (j: Pick<BulkJobView, 'status'> | undefined) => j?.status === 'running' || j?.status === 'queued';
+export const isRunning = (j: Pick<BulkJobView, 'status'> | undefined) =>
+  j?.status === 'running' || j?.status === 'queued';
 
 const STATUS_TONE: Record<BulkJobView['status'], BadgeTone> = {
   queued: 'info',
@@ -51,7 +52,10 @@ export function useBulkJob(id: string, initial?: BulkJobView) {
 export function splitCounts(counts: Record<string, number>) {
   const ok = counts.ok ?? 0;
   const replay = counts.idempotent_replay ?? 0;
-  const refused = Object.entries(counts).reduce((s, [k, n]) => (k === 'ok' || k === 'idempotent_replay' ? s : s + n), 0);
+  const refused = Object.entries(counts).reduce(
+    (s, [k, n]) => (k === 'ok' || k === 'idempotent_replay' ? s : s + n),
+    0,
+  );
   return { ok, replay, refused };
 }
 
@@ -78,7 +82,15 @@ function CountTile({ label, value, testId, tone }: { label: string; value: numbe
 }
 
 /** The progress bar, counts, rate and ETA of a job (running or finished). */
-export function BulkProgressView({ job, onCancel, cancelling }: { job: BulkJobView; onCancel?: () => void; cancelling?: boolean }) {
+export function BulkProgressView({
+  job,
+  onCancel,
+  cancelling,
+}: {
+  job: BulkJobView;
+  onCancel?: () => void;
+  cancelling?: boolean;
+}) {
   const running = isRunning(job);
   const pct = job.total ? Math.floor((job.done / job.total) * 100) : 0;
   const { ok, replay, refused } = splitCounts(job.counts);
@@ -118,20 +130,31 @@ export function BulkProgressView({ job, onCancel, cancelling }: { job: BulkJobVi
       <div className="grid grid-cols-3 gap-3">
         <CountTile label="ok" value={ok} testId="count-ok" tone="text-emerald-700" />
         <CountTile label="replay" value={replay} testId="count-replay" tone="text-slate-700" />
-        <CountTile label="refused" value={refused} testId="count-refused" tone={refused ? 'text-red-700' : 'text-slate-700'} />
+        <CountTile
+          label="refused"
+          value={refused}
+          testId="count-refused"
+          tone={refused ? 'text-red-700' : 'text-slate-700'}
+        />
       </div>
       {!running && job.status !== 'succeeded' && job.done > 0 && (
         <p className="text-xs text-amber-800" data-testid="counts-rolled-back">
           These counts are what the run had done when it stopped; all of it was rolled back.
         </p>
       )}
-      {job.status === 'succeeded' && job.mode === 'preview' && <p className="text-xs text-slate-500">What a run with these values would do now; the preflight itself was rolled back.</p>}
+      {job.status === 'succeeded' && job.mode === 'preview' && (
+        <p className="text-xs text-slate-500">
+          What a run with these values would do now; the preflight itself was rolled back.
+        </p>
+      )}
       {running && onCancel && (
         <div className="flex items-center gap-3">
           <Button variant="secondary" onClick={onCancel} disabled={cancelling || job.cancelRequested}>
             {cancelling || job.cancelRequested ? 'Cancelling…' : 'Cancel run'}
           </Button>
-          <span className="text-xs text-slate-500">Cancelling rolls the whole batch back; nothing of it is written.</span>
+          <span className="text-xs text-slate-500">
+            Cancelling rolls the whole batch back; nothing of it is written.
+          </span>
         </div>
       )}
     </div>
@@ -141,7 +164,12 @@ export function BulkProgressView({ job, onCancel, cancelling }: { job: BulkJobVi
 /** The job's end: what happened, in a sentence. */
 export function BulkOutcome({ job }: { job: BulkJobView }) {
   if (isRunning(job)) return null;
-  const tone = job.status === 'succeeded' ? 'info' : job.status === 'cancelled' || job.status === 'interrupted' ? 'warning' : 'danger';
+  const tone =
+    job.status === 'succeeded'
+      ? 'info'
+      : job.status === 'cancelled' || job.status === 'interrupted'
+        ? 'warning'
+        : 'danger';
   const title =
     job.status === 'succeeded'
       ? job.committed
@@ -166,7 +194,11 @@ export function BulkOutcome({ job }: { job: BulkJobView }) {
           ))}
         </ul>
       )}
-      {job.auditId !== null && <p className="text-xs">Audit entry #{job.auditId}, recorded as {job.username}.</p>}
+      {job.auditId !== null && (
+        <p className="text-xs">
+          Audit entry #{job.auditId}, recorded as {job.username}.
+        </p>
+      )}
     </Alert>
   );
 }
@@ -197,11 +229,14 @@ export function BulkItemsTable({ job }: { job: BulkJobView }) {
     },
     placeholderData: keepPreviousData,
   });
-  const shown = status === 'all' ? job.total : status === 'refused' ? splitCounts(job.counts).refused : (job.counts[status] ?? 0);
+  const shown =
+    status === 'all' ? job.total : status === 'refused' ? splitCounts(job.counts).refused : (job.counts[status] ?? 0);
   return (
     <Card
       title="Outcome of every item"
-      description={job.mode === 'preview' ? 'What each item would do; the preflight was rolled back.' : 'As the run recorded them.'}
+      description={
+        job.mode === 'preview' ? 'What each item would do; the preflight was rolled back.' : 'As the run recorded them.'
+      }
       actions={
         <label className="text-xs text-slate-600">
           Show
@@ -226,7 +261,11 @@ export function BulkItemsTable({ job }: { job: BulkJobView }) {
       <p className="mb-2 text-xs text-slate-500" data-testid="items-matching">
         {shown.toLocaleString('en')} matching item{shown === 1 ? '' : 's'}
       </p>
-      {q.error && <Alert tone="danger" title="The items could not be read">{String((q.error as Error).message)}</Alert>}
+      {q.error && (
+        <Alert tone="danger" title="The items could not be read">
+          {String((q.error as Error).message)}
+        </Alert>
+      )}
       <Table>
         <thead>
           <tr>
@@ -243,13 +282,27 @@ export function BulkItemsTable({ job }: { job: BulkJobView }) {
               <Td className="tabular-nums">{i.seq}</Td>
               <Td className="font-mono text-xs">{i.eventId}</Td>
               <Td>
-                <Badge tone={i.status === 'ok' ? 'success' : i.status === 'idempotent_replay' ? 'neutral' : 'danger'}>{i.status}</Badge>
+                <Badge tone={i.status === 'ok' ? 'success' : i.status === 'idempotent_replay' ? 'neutral' : 'danger'}>
+                  {i.status}
+                </Badge>
               </Td>
               <Td className="font-mono text-xs">
-                {i.instanceCollectionId && job.committed ? <Link href={`/instances/${i.instanceCollectionId}`} className="text-sky-700 hover:underline">{i.instanceCollectionKey}</Link> : (i.instanceCollectionKey ?? '—')}
+                {i.instanceCollectionId && job.committed ? (
+                  <Link href={`/instances/${i.instanceCollectionId}`} className="text-sky-700 hover:underline">
+                    {i.instanceCollectionKey}
+                  </Link>
+                ) : (
+                  (i.instanceCollectionKey ?? '—')
+                )}
               </Td>
               <Td className="text-xs">
-                {i.eventLogId !== null && job.committed ? <Link href={`/events?event=${i.eventLogId}`} className="text-sky-700 hover:underline">#{i.eventLogId}</Link> : '—'}
+                {i.eventLogId !== null && job.committed ? (
+                  <Link href={`/events?event=${i.eventLogId}`} className="text-sky-700 hover:underline">
+                    #{i.eventLogId}
+                  </Link>
+                ) : (
+                  '—'
+                )}
               </Td>
             </tr>
           ))}
@@ -283,10 +336,18 @@ function RunAgain({ job }: { job: BulkJobView }) {
   const run = async () => {
     setPending(true);
     setError(null);
-    const res = await fetch(`/api/bulk/jobs/${job.id}/rerun`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`/api/bulk/jobs/${job.id}/rerun`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     const body = await res.json().catch(() => ({}));
     if (res.ok && body.jobId) router.push(`/bulk/${body.jobId}`);
-    else setError({ message: body.error ?? body.result?.message ?? `HTTP ${res.status}`, needsPreflight: !!body.needsPreflight });
+    else
+      setError({
+        message: body.error ?? body.result?.message ?? `HTTP ${res.status}`,
+        needsPreflight: !!body.needsPreflight,
+      });
     setPending(false);
   };
   return (
@@ -296,11 +357,17 @@ function RunAgain({ job }: { job: BulkJobView }) {
           {pending ? 'Starting…' : 'Run it again'}
         </Button>
         <span className="text-xs text-slate-500">
-          {job.mode === 'preview' ? 'The same preflight, from the start.' : 'The same batch and reason, applying the same plan while it is still valid.'}
+          {job.mode === 'preview'
+            ? 'The same preflight, from the start.'
+            : 'The same batch and reason, applying the same plan while it is still valid.'}
         </span>
       </div>
       {error && (
-        <Alert tone={error.needsPreflight ? 'warning' : 'danger'} title={error.needsPreflight ? 'A new preflight is needed' : 'Not started'} testId="job-rerun-error">
+        <Alert
+          tone={error.needsPreflight ? 'warning' : 'danger'}
+          title={error.needsPreflight ? 'A new preflight is needed' : 'Not started'}
+          testId="job-rerun-error"
+        >
           <p>{error.message}</p>
           {error.needsPreflight && (
             <Link href="/bulk" className="text-sky-700 hover:underline">
@@ -313,19 +380,40 @@ function RunAgain({ job }: { job: BulkJobView }) {
   );
 }
 
-export function BulkJobPanel({ id, initial, canCancel, canRerun = false }: { id: string; initial?: BulkJobView; canCancel: boolean; canRerun?: boolean }) {
+export function BulkJobPanel({
+  id,
+  initial,
+  canCancel,
+  canRerun = false,
+}: {
+  id: string;
+  initial?: BulkJobView;
+  canCancel: boolean;
+  canRerun?: boolean;
+}) {
   const q = useBulkJob(id, initial);
   const client = useQueryClient();
   const [cancelling, setCancelling] = useState(false);
   const [cancelError, setCancelError] = useState<string | null>(null);
   const [askCancel, setAskCancel] = useState(false);
   const job = q.data;
-  if (!job) return q.error ? <Alert tone="danger" title="This job could not be read">{(q.error as Error).message}</Alert> : <p className="text-sm text-slate-500">Loading…</p>;
+  if (!job)
+    return q.error ? (
+      <Alert tone="danger" title="This job could not be read">
+        {(q.error as Error).message}
+      </Alert>
+    ) : (
+      <p className="text-sm text-slate-500">Loading…</p>
+    );
   // a cancel is a mutation like any other: who asked and why go to the audit trail
   const cancel = async (reason: string) => {
     setCancelling(true);
     setCancelError(null);
-    const res = await fetch(`/api/bulk/jobs/${id}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason }) });
+    const res = await fetch(`/api/bulk/jobs/${id}/cancel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason }),
+    });
     if (res.ok) setAskCancel(false);
     else setCancelError((await res.json().catch(() => ({}))).message ?? `HTTP ${res.status}`);
     await client.invalidateQueries({ queryKey: ['bulk-job', id] });
@@ -333,8 +421,15 @@ export function BulkJobPanel({ id, initial, canCancel, canRerun = false }: { id:
   };
   return (
     <div className="space-y-4" data-testid="bulk-job" data-job-id={job.id}>
-      <Card title={`Job ${job.id.slice(0, 8)}`} description={`Started ${formatTimestamp(job.startedAt)} by ${job.username}`}>
-        <BulkProgressView job={job} onCancel={canCancel ? () => setAskCancel(true) : undefined} cancelling={cancelling} />
+      <Card
+        title={`Job ${job.id.slice(0, 8)}`}
+        description={`Started ${formatTimestamp(job.startedAt)} by ${job.username}`}
+      >
+        <BulkProgressView
+          job={job}
+          onCancel={canCancel ? () => setAskCancel(true) : undefined}
+          cancelling={cancelling}
+        />
         <ConfirmDialog
           open={askCancel && isRunning(job)}
           onOpenChange={(next) => {
@@ -350,8 +445,8 @@ export function BulkJobPanel({ id, initial, canCancel, canRerun = false }: { id:
           onConfirm={(reason) => void cancel(reason)}
         >
           <p>
-            The whole batch rolls back: nothing of it is written. It has done {job.done.toLocaleString('en')} of {job.total.toLocaleString('en')} items so
-            far.
+            The whole batch rolls back: nothing of it is written. It has done {job.done.toLocaleString('en')} of{' '}
+            {job.total.toLocaleString('en')} items so far.
           </p>
         </ConfirmDialog>
         <dl className="mt-4 grid grid-cols-2 gap-x-4 gap-y-1 text-xs text-slate-600 sm:grid-cols-3">
@@ -369,7 +464,10 @@ export function BulkJobPanel({ id, initial, canCancel, canRerun = false }: { id:
           </div>
           <div>
             <dt className="font-medium text-slate-500">Mode</dt>
-            <dd>{job.params.emitMode}{job.mode === 'preview' ? ' (preflight)' : ''}</dd>
+            <dd>
+              {job.params.emitMode}
+              {job.mode === 'preview' ? ' (preflight)' : ''}
+            </dd>
           </div>
           {job.reason && (
             <div className="col-span-2">

@@ -58,7 +58,17 @@ export default async function BulkPage() {
                   <Td className="font-mono text-xs">{j.params.batchTag}</Td>
                   <Td className="text-right tabular-nums">{j.total.toLocaleString('en')}</Td>
                   <Td>
-                    <Badge tone={j.status === 'succeeded' ? 'success' : j.status === 'running' ? 'info' : j.status === 'cancelled' || j.status === 'interrupted' ? 'warning' : 'danger'}>
+                    <Badge
+                      tone={
+                        j.status === 'succeeded'
+                          ? 'success'
+                          : j.status === 'running'
+                            ? 'info'
+                            : j.status === 'cancelled' || j.status === 'interrupted'
+                              ? 'warning'
+                              : 'danger'
+                      }
+                    >
                       {j.status}
                       {j.status === 'running' ? ` ${Math.floor((j.done / Math.max(j.total, 1)) * 100)}%` : ''}
                     </Badge>

@@ -42,7 +42,11 @@ export default async function ComposePage({ searchParams }: { searchParams: SP }
       <PageHeader
         title="New template version"
         description={`Compose the next version of a template family as ${me.username}: keep, replace or drop the latest version's pieces, add new ones, preview the whole recipe (rolled back), then commit.`}
-        meta={<Link className="text-sm text-sky-700 underline" href="/templates">All templates</Link>}
+        meta={
+          <Link className="text-sm text-sky-700 underline" href="/templates">
+            All templates
+          </Link>
+        }
       />
 
       <Card title="1. Family" description="The new version starts from the family's latest version.">
@@ -56,7 +60,8 @@ export default async function ComposePage({ searchParams }: { searchParams: SP }
               <option value="">— pick a family —</option>
               {families.map((f) => (
                 <option key={f.family} value={f.family}>
-                  {f.family} (latest {f.latestLabel}{f.registered ? '' : ', not registered yet'})
+                  {f.family} (latest {f.latestLabel}
+                  {f.registered ? '' : ', not registered yet'})
                 </option>
               ))}
             </select>
@@ -64,9 +69,17 @@ export default async function ComposePage({ searchParams }: { searchParams: SP }
           <span className="pb-2 text-sm text-slate-500">or</span>
           <label className="block text-sm font-medium text-slate-700">
             New family name
-            <input name="newFamily" defaultValue={isNew ? newName : ''} placeholder="release-checklist" className={field} />
+            <input
+              name="newFamily"
+              defaultValue={isNew ? newName : ''}
+              placeholder="release-checklist"
+              className={field}
+            />
           </label>
-          <button type="submit" className="rounded-md bg-slate-900 px-4 py-2 text-sm font-semibold text-white hover:bg-slate-700">
+          <button
+            type="submit"
+            className="rounded-md bg-slate-900 px-4 py-2 text-sm font-semibold text-white hover:bg-slate-700"
+          >
             Start
           </button>
         </form>
@@ -82,8 +95,17 @@ export default async function ComposePage({ searchParams }: { searchParams: SP }
         )}
       </Card>
 
-      {base && <ComposeWizard key={base.latestCollectionId} family={base.family} base={base} action={composeTemplateVersionAction} />}
-      {isNew && <ComposeWizard key={`new-${wanted}`} family={wanted} base={null} action={composeTemplateVersionAction} />}
+      {base && (
+        <ComposeWizard
+          key={base.latestCollectionId}
+          family={base.family}
+          base={base}
+          action={composeTemplateVersionAction}
+        />
+      )}
+      {isNew && (
+        <ComposeWizard key={`new-${wanted}`} family={wanted} base={null} action={composeTemplateVersionAction} />
+      )}
     </div>
   );
 }

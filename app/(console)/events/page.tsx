@@ -89,7 +89,8 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
     const q = eventFiltersToParams(filters, extra).toString();
     return q ? `/events?${q}` : '/events';
   };
-  const exportHref = (format: 'csv' | 'json') => `/api/events/export?${eventFiltersToParams(filters, { format }).toString()}`;
+  const exportHref = (format: 'csv' | 'json') =>
+    `/api/events/export?${eventFiltersToParams(filters, { format }).toString()}`;
 
   return (
     <div className="space-y-6">
@@ -99,7 +100,11 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
         meta={<AutoRefresh />}
       />
       {problems.length > 0 && (
-        <Alert tone="warning" title="Some filters in the address could not be used, so they are left out." testId="filter-problems">
+        <Alert
+          tone="warning"
+          title="Some filters in the address could not be used, so they are left out."
+          testId="filter-problems"
+        >
           {problems.join(' ')}
         </Alert>
       )}
@@ -111,17 +116,27 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
         description={`${page.rows.length} on this page, newest first; pages follow (time, id), so they stay fast at any depth.`}
         actions={
           <div className="flex gap-2 text-sm">
-            <a data-testid="export-csv" href={exportHref('csv')} className="rounded-md border border-slate-300 px-2.5 py-1 font-medium text-slate-700 hover:bg-slate-50">
+            <a
+              data-testid="export-csv"
+              href={exportHref('csv')}
+              className="rounded-md border border-slate-300 px-2.5 py-1 font-medium text-slate-700 hover:bg-slate-50"
+            >
               Export CSV
             </a>
-            <a data-testid="export-json" href={exportHref('json')} className="rounded-md border border-slate-300 px-2.5 py-1 font-medium text-slate-700 hover:bg-slate-50">
+            <a
+              data-testid="export-json"
+              href={exportHref('json')}
+              className="rounded-md border border-slate-300 px-2.5 py-1 font-medium text-slate-700 hover:bg-slate-50"
+            >
               Export JSON
             </a>
           </div>
         }
       >
         {page.rows.length === 0 ? (
-          <p className="text-sm text-slate-500" data-testid="events-empty">No event matches these filters.</p>
+          <p className="text-sm text-slate-500" data-testid="events-empty">
+            No event matches these filters.
+          </p>
         ) : (
           <Table>
             <thead>
@@ -138,9 +153,19 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
             </thead>
             <tbody>
               {page.rows.map((r) => (
-                <tr key={r.id} data-testid="event-row" data-event-id={r.id} data-event-uuid={r.eventId} className={r.id === event?.id ? 'bg-sky-50' : undefined}>
+                <tr
+                  key={r.id}
+                  data-testid="event-row"
+                  data-event-id={r.id}
+                  data-event-uuid={r.eventId}
+                  className={r.id === event?.id ? 'bg-sky-50' : undefined}
+                >
                   <Td className="whitespace-nowrap">
-                    <Link className="text-sky-700 underline" href={href({ ...here, event: String(r.id) })} scroll={false}>
+                    <Link
+                      className="text-sky-700 underline"
+                      href={href({ ...here, event: String(r.id) })}
+                      scroll={false}
+                    >
                       {formatTimestamp(r.createdAt)}
                     </Link>
                   </Td>
@@ -149,12 +174,22 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
                   <Td>{r.emitMode}</Td>
                   <Td>
                     <Badge tone={statusTone(r.status)}>{r.status}</Badge>
-                    {r.rolledBackAt && <Badge className="ml-1" tone="neutral">rolled back</Badge>}
+                    {r.rolledBackAt && (
+                      <Badge className="ml-1" tone="neutral">
+                        rolled back
+                      </Badge>
+                    )}
                   </Td>
                   <Td className="text-xs">{r.templateCollectionKey ?? r.templateCollectionId}</Td>
-                  <Td className="text-xs">{r.instanceCollectionKey ?? (r.instanceCollectionId ? 'rolled back' : '—')}</Td>
+                  <Td className="text-xs">
+                    {r.instanceCollectionKey ?? (r.instanceCollectionId ? 'rolled back' : '—')}
+                  </Td>
                   <Td className="whitespace-nowrap font-mono text-xs">
-                    <Link className="text-sky-700 underline" href={href({ eventId: r.eventId })} title={`Every log row of event ${r.eventId}`}>
+                    <Link
+                      className="text-sky-700 underline"
+                      href={href({ eventId: r.eventId })}
+                      title={`Every log row of event ${r.eventId}`}
+                    >
                       {r.eventId.slice(0, 8)}…
                     </Link>
                   </Td>

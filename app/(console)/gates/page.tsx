@@ -28,18 +28,21 @@ export default async function GatesPage() {
   }
   return (
     <div className="space-y-6">
-      <PageHeader title="Gates" description="The four iu_core gates (rows of dot_config) as committed data shows them." />
+      <PageHeader
+        title="Gates"
+        description="The four iu_core gates (rows of dot_config) as committed data shows them."
+      />
       <GatesView initial={loaded.data} closeAction={hasRole(me.role, 'lead') ? closeAllGatesAction : undefined} />
       <Card title="No control opens a gate" description="This page can only close gates.">
         <div className="space-y-2 text-sm text-slate-700" data-testid="no-open-control">
           <p>
-            There is no control anywhere in the console to open a gate. A recipe opens <Code>iu_core.composer_enabled</Code> and, for live runs,{' '}
-            <Code>iu_core.auto_instantiate_enabled</Code> inside its own transaction and closes them before it commits, so other sessions never see
-            them open.
+            There is no control anywhere in the console to open a gate. A recipe opens{' '}
+            <Code>iu_core.composer_enabled</Code> and, for live runs, <Code>iu_core.auto_instantiate_enabled</Code>{' '}
+            inside its own transaction and closes them before it commits, so other sessions never see them open.
           </p>
           <p>
-            <Code>iu_core.delivery_enabled</Code> and <Code>iu_core.retention_enabled</Code> can never be opened from the console, the CLI or any
-            recipe of this project.
+            <Code>iu_core.delivery_enabled</Code> and <Code>iu_core.retention_enabled</Code> can never be opened from
+            the console, the CLI or any recipe of this project.
           </p>
           <p className="font-medium">From the runbook&apos;s safety reminders:</p>
           <ul className="list-disc space-y-1 pl-5">

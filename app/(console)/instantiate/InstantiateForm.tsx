@@ -30,7 +30,14 @@ type Kind = 'preview' | 'keep' | 'live';
 
 const WORDS = {
   preview: 'dry run',
-  labels: { eventId: 'Event id', eventType: 'Event type', templateCollectionId: 'Template', uniqueSuffix: 'Unique suffix', note: 'Note', runTag: 'Run tag' },
+  labels: {
+    eventId: 'Event id',
+    eventType: 'Event type',
+    templateCollectionId: 'Template',
+    uniqueSuffix: 'Unique suffix',
+    note: 'Note',
+    runTag: 'Run tag',
+  },
 };
 
 export function InstantiateForm({ templates, username }: { templates: TemplateOption[]; username: string }) {
@@ -56,7 +63,8 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
   const liveKey = template && suffix ? plannedInstanceKey('live', template.collectionKey, suffix) : null;
   const dryKey = template && suffix ? plannedInstanceKey('dry_run', template.collectionKey, suffix) : null;
 
-  const set = (k: keyof InstantiateValues) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [k]: e.target.value }));
+  const set = (k: keyof InstantiateValues) => (e: { target: { value: string } }) =>
+    setValues((v) => ({ ...v, [k]: e.target.value }));
 
   /** The form's own fields as posted (the server ignores anything it does not know, such as an actor). */
   const formData = (extra: Record<string, string>) => {
@@ -78,7 +86,12 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
     const ran = { ...values };
     flow.apply(
       async (planId) => {
-        const extra: Record<string, string> = { emitMode: kind === 'live' ? 'live' : 'dry_run', preview: '', reason, planId: planId ? String(planId) : '' };
+        const extra: Record<string, string> = {
+          emitMode: kind === 'live' ? 'live' : 'dry_run',
+          preview: '',
+          reason,
+          planId: planId ? String(planId) : '',
+        };
         if (kind === 'live' && liveKey) extra.confirmText = liveKey;
         return (await instantiateFromEventAction(formData(extra))) as Result;
       },
@@ -107,9 +120,13 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
           <code className="font-mono text-xs">{values.eventId.trim().toLowerCase()}</code> ({values.eventType.trim()})
         </dd>
         <dt className="text-slate-500">Actor recorded</dt>
-        <dd className="font-mono" data-testid="confirm-actor">{actor}</dd>
+        <dd className="font-mono" data-testid="confirm-actor">
+          {actor}
+        </dd>
         <dt className="text-slate-500">Instance key</dt>
-        <dd className="font-mono" data-testid="confirm-instance-key">{dialog.kind === 'keep' ? dryKey : liveKey}</dd>
+        <dd className="font-mono" data-testid="confirm-instance-key">
+          {dialog.kind === 'keep' ? dryKey : liveKey}
+        </dd>
         {values.note.trim() && (
           <>
             <dt className="text-slate-500">Note</dt>
@@ -147,25 +164,38 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
                 spellCheck={false}
                 placeholder="25000b00-0000-4000-8000-000000000001"
               />
-              <Button variant="secondary" onClick={() => setValues((v) => ({ ...v, eventId: newEventId() }))} aria-label="Generate a new event id">
+              <Button
+                variant="secondary"
+                onClick={() => setValues((v) => ({ ...v, eventId: newEventId() }))}
+                aria-label="Generate a new event id"
+              >
                 Generate
               </Button>
             </div>
           )}
         </Field>
-        <Field label="Event type">{(c) => <input {...c} name="eventType" required value={values.eventType} onChange={set('eventType')} />}</Field>
+        <Field label="Event type">
+          {(c) => <input {...c} name="eventType" required value={values.eventType} onChange={set('eventType')} />}
+        </Field>
         <Field
           label="Template"
           hint={
             template && (
               <span data-testid="template-facts">
-                <Code>{template.collectionKey}</Code> · {template.activePieceCount} active piece{template.activePieceCount === 1 ? '' : 's'}
+                <Code>{template.collectionKey}</Code> · {template.activePieceCount} active piece
+                {template.activePieceCount === 1 ? '' : 's'}
               </span>
             )
           }
         >
           {(c) => (
-            <select {...c} name="templateCollectionId" required value={values.templateCollectionId} onChange={set('templateCollectionId')}>
+            <select
+              {...c}
+              name="templateCollectionId"
+              required
+              value={values.templateCollectionId}
+              onChange={set('templateCollectionId')}
+            >
               {templates.map((t) => (
                 <option key={t.collectionId} value={t.collectionId}>
                   {t.label}
@@ -175,17 +205,39 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
           )}
         </Field>
         <Field label="Unique suffix" controlClassName="font-mono">
-          {(c) => <input {...c} name="uniqueSuffix" required value={values.uniqueSuffix} onChange={set('uniqueSuffix')} placeholder="ev-42" autoComplete="off" />}
+          {(c) => (
+            <input
+              {...c}
+              name="uniqueSuffix"
+              required
+              value={values.uniqueSuffix}
+              onChange={set('uniqueSuffix')}
+              placeholder="ev-42"
+              autoComplete="off"
+            />
+          )}
         </Field>
-        <Field label="Note (optional)">{(c) => <input {...c} name="note" value={values.note} onChange={set('note')} />}</Field>
+        <Field label="Note (optional)">
+          {(c) => <input {...c} name="note" value={values.note} onChange={set('note')} />}
+        </Field>
         <Field label="Run tag (optional)" controlClassName="font-mono">
-          {(c) => <input {...c} name="runTag" value={values.runTag} onChange={set('runTag')} placeholder="canary-3" autoComplete="off" />}
+          {(c) => (
+            <input
+              {...c}
+              name="runTag"
+              value={values.runTag}
+              onChange={set('runTag')}
+              placeholder="canary-3"
+              autoComplete="off"
+            />
+          )}
         </Field>
         <p className="text-xs text-slate-600" data-testid="actor-preview">
           Recorded as <Code>{actor}</Code>
           {liveKey && (
             <>
-              {' '}· a live run makes <Code>{liveKey}</Code>
+              {' '}
+              · a live run makes <Code>{liveKey}</Code>
             </>
           )}
         </p>
@@ -193,7 +245,12 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
           <Button type="submit" disabled={pending}>
             {flow.running === 'preview' ? 'Running…' : 'Dry run'}
           </Button>
-          <Button variant="danger" disabled={pending || !previewMatches} onClick={() => dialog.open('live')} aria-describedby="instantiate-live-hint">
+          <Button
+            variant="danger"
+            disabled={pending || !previewMatches}
+            onClick={() => dialog.open('live')}
+            aria-describedby="instantiate-live-hint"
+          >
             Run live…
           </Button>
         </div>
@@ -218,11 +275,16 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
             canKeep={last.kind === 'preview' && previewMatches && last.result.ok && last.result.result.status === 'ok'}
             onKeep={() => dialog.open('keep')}
             pending={pending}
-            takenKey={last.result.status === 'instance_collection_key_collision' ? takenKeyOf(last.kind, last.values, templates) : null}
+            takenKey={
+              last.result.status === 'instance_collection_key_collision'
+                ? takenKeyOf(last.kind, last.values, templates)
+                : null
+            }
           />
         ) : (
           <div className="rounded-lg border border-dashed border-slate-300 px-4 py-6 text-sm text-slate-500">
-            A dry run calls <Code>fn_iu_auto_instantiate_from_event</Code> for real in a transaction that is rolled back, and shows its answer here.
+            A dry run calls <Code>fn_iu_auto_instantiate_from_event</Code> for real in a transaction that is rolled
+            back, and shows its answer here.
           </div>
         )}
       </div>
@@ -237,7 +299,11 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
           title={dialog.kind === 'live' ? 'Run live and commit?' : 'Keep the dry-run instance?'}
           confirmLabel={dialog.kind === 'live' ? 'Run live' : 'Keep dry-run instance'}
           destructive={dialog.kind === 'live'}
-          typeToConfirm={dialog.kind === 'live' && liveKey ? { label: 'Type the instance key to confirm:', value: liveKey } : undefined}
+          typeToConfirm={
+            dialog.kind === 'live' && liveKey
+              ? { label: 'Type the instance key to confirm:', value: liveKey }
+              : undefined
+          }
           requireReason
           pending={pending}
           error={dialog.error}
@@ -247,12 +313,14 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
         >
           {dialog.kind === 'live' ? (
             <p>
-              This runs the auto-instantiate function in <strong>live</strong> mode and commits: it makes a live instance linking the template&apos;s active
-              pieces. The live gate opens only inside this transaction and is closed before the commit.
+              This runs the auto-instantiate function in <strong>live</strong> mode and commits: it makes a live
+              instance linking the template&apos;s active pieces. The live gate opens only inside this transaction and
+              is closed before the commit.
             </p>
           ) : (
             <p>
-              This runs the dry run again and commits it: the <Code>dryrun:</Code> instance stays (it is not live). A rollback by actor removes it.
+              This runs the dry run again and commits it: the <Code>dryrun:</Code> instance stays (it is not live). A
+              rollback by actor removes it.
             </p>
           )}
           {dialog.kind === 'live' && prediction && <PredictionLine p={prediction} liveKey={liveKey} />}
@@ -272,9 +340,15 @@ export function predictionSentence(p: LivePrediction, liveKey: string | null): s
     case 'ok':
       return `A live run would create ${p.instanceCollectionKey ?? liveKey ?? 'a new instance'}.`;
     case 'idempotent_replay':
-      return `A live run would replay${p.originalEventLogId != null ? ` #${p.originalEventLogId}` : ' an earlier run'}: nothing new would be made; it returns the existing instance ${p.instanceCollectionKey ?? ''}.`.replace(' .', '.');
+      return `A live run would replay${p.originalEventLogId != null ? ` #${p.originalEventLogId}` : ' an earlier run'}: nothing new would be made; it returns the existing instance ${p.instanceCollectionKey ?? ''}.`.replace(
+        ' .',
+        '.',
+      );
     case 'instance_collection_key_collision':
-      return `A live run would be refused: the key ${liveKey ?? ''} is held by another instance; choose another unique suffix.`.replace('  ', ' ');
+      return `A live run would be refused: the key ${liveKey ?? ''} is held by another instance; choose another unique suffix.`.replace(
+        '  ',
+        ' ',
+      );
     default:
       return `A live run would be refused (${p.status}): ${p.message ?? describeStatus(p.status)}`;
   }
@@ -282,7 +356,12 @@ export function predictionSentence(p: LivePrediction, liveKey: string | null): s
 
 function PredictionLine({ p, liveKey }: { p: LivePrediction; liveKey: string | null }) {
   const refused = p.status !== 'ok' && p.status !== 'idempotent_replay';
-  const tone = p.status === 'ok' ? 'border-emerald-300 bg-white' : refused ? 'border-red-300 bg-red-50 text-red-900' : 'border-sky-300 bg-sky-50 text-sky-900';
+  const tone =
+    p.status === 'ok'
+      ? 'border-emerald-300 bg-white'
+      : refused
+        ? 'border-red-300 bg-red-50 text-red-900'
+        : 'border-sky-300 bg-sky-50 text-sky-900';
   const held = p.status === 'instance_collection_key_collision' && liveKey;
   return (
     <div className={`rounded-md border px-3 py-2 text-sm ${tone}`} data-testid="live-prediction" data-status={p.status}>
@@ -306,7 +385,11 @@ function PredictionLine({ p, liveKey }: { p: LivePrediction; liveKey: string | n
       )}
       {held && (
         <p className="mt-1 text-xs">
-          <Link className="underline" href={`/instances/${encodeURIComponent(liveKey)}`} data-testid="prediction-holder-link">
+          <Link
+            className="underline"
+            href={`/instances/${encodeURIComponent(liveKey)}`}
+            data-testid="prediction-holder-link"
+          >
             The instance that holds {liveKey}
           </Link>
         </p>
@@ -360,10 +443,21 @@ function ResultPanel({
       <h2 className="flex items-center gap-2 text-sm font-semibold text-slate-900">
         {heading}
         {kind === 'preview' && result.ok && <Badge tone="info">rolled back</Badge>}
-        {kind !== 'preview' && result.ok && result.committed && (result.status === 'idempotent_replay' ? <Badge tone="info">replay: nothing new</Badge> : <Badge tone="success">committed</Badge>)}
+        {kind !== 'preview' &&
+          result.ok &&
+          result.committed &&
+          (result.status === 'idempotent_replay' ? (
+            <Badge tone="info">replay: nothing new</Badge>
+          ) : (
+            <Badge tone="success">committed</Badge>
+          ))}
       </h2>
       <ActionResultView result={result}>
-        {result.status !== 'ok' && result.ok && <p className="mt-1" data-testid="status-sentence">{describeStatus(result.status)}</p>}
+        {result.status !== 'ok' && result.ok && (
+          <p className="mt-1" data-testid="status-sentence">
+            {describeStatus(result.status)}
+          </p>
+        )}
         {prediction && (
           <div className="mt-2">
             <PredictionLine p={prediction} liveKey={liveKey} />
@@ -372,7 +466,11 @@ function ResultPanel({
         {result.ok && <Details kind={kind} r={result.result} />}
         {takenKey && (
           <p className="mt-2">
-            <Link className="font-semibold underline" data-testid="taken-instance-link" href={`/instances/${encodeURIComponent(takenKey)}`}>
+            <Link
+              className="font-semibold underline"
+              data-testid="taken-instance-link"
+              href={`/instances/${encodeURIComponent(takenKey)}`}
+            >
               Open the instance that holds {takenKey}
             </Link>
           </p>
@@ -382,7 +480,9 @@ function ResultPanel({
             <Button variant="secondary" onClick={onKeep} disabled={pending}>
               Keep this dry-run instance…
             </Button>
-            <p className="mt-1 text-xs text-emerald-800">Commits the same dry run: the dryrun: instance stays, nothing goes live.</p>
+            <p className="mt-1 text-xs text-emerald-800">
+              Commits the same dry run: the dryrun: instance stays, nothing goes live.
+            </p>
           </div>
         )}
       </ActionResultView>
@@ -399,7 +499,10 @@ function Details({ kind, r }: { kind: Kind; r: InstantiateResult }) {
           <code>{r.status}</code>
         </Fact>
         <Fact term="Mode">{r.emitMode}</Fact>
-        <Fact term={kind === 'preview' ? 'Instance (rolled back)' : replay ? 'Existing instance' : 'Instance'} testId="result-instance-key">
+        <Fact
+          term={kind === 'preview' ? 'Instance (rolled back)' : replay ? 'Existing instance' : 'Instance'}
+          testId="result-instance-key"
+        >
           <span className="font-mono">{r.instanceCollectionKey ?? '—'}</span>
         </Fact>
         <Fact term="Pieces linked">{r.pieceCount ?? '—'}</Fact>
@@ -408,7 +511,8 @@ function Details({ kind, r }: { kind: Kind; r: InstantiateResult }) {
           {kind === 'preview' && r.eventLogId != null ? ' (rolled back)' : ''}
           {r.originalEventLogId != null && (
             <>
-              {' '}· replay of{' '}
+              {' '}
+              · replay of{' '}
               <Link className="text-sky-700 underline" href={`/events?event=${r.originalEventLogId}`}>
                 #{r.originalEventLogId}
               </Link>
@@ -421,7 +525,11 @@ function Details({ kind, r }: { kind: Kind; r: InstantiateResult }) {
       </dl>
       {kind !== 'preview' && r.instanceCollectionId && (
         <p>
-          <Link className="font-semibold text-sky-700 underline" href={`/instances/${r.instanceCollectionId}`} data-testid="instance-link">
+          <Link
+            className="font-semibold text-sky-700 underline"
+            href={`/instances/${r.instanceCollectionId}`}
+            data-testid="instance-link"
+          >
             {replay ? 'Open the existing instance' : 'Open the new instance'} {r.instanceCollectionKey}
           </Link>
         </p>

@@ -24,7 +24,9 @@ export function paramsKey(v: InstantiateValues): string {
 }
 
 /** A v4 UUID; crypto.randomUUID exists only in secure contexts (https or localhost), so plain http falls back. */
-export function newEventId(c: Pick<Crypto, 'getRandomValues'> & { randomUUID?: () => string } = globalThis.crypto): string {
+export function newEventId(
+  c: Pick<Crypto, 'getRandomValues'> & { randomUUID?: () => string } = globalThis.crypto,
+): string {
   if (typeof c.randomUUID === 'function') return c.randomUUID();
   const b = c.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 0x0f) | 0x40;

@@ -61,7 +61,14 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
     const target = dry!.actor;
     flow.apply(
       // confirmText is what the dialog made the person type: the dialog enables Confirm only when it matches
-      async (planId) => (await rollbackByActorAction({ targetActor: target, durable: true, planId, confirmText: target, reason })) as Result,
+      async (planId) =>
+        (await rollbackByActorAction({
+          targetActor: target,
+          durable: true,
+          planId,
+          confirmText: target,
+          reason,
+        })) as Result,
       (r) => {
         setDry(null);
         setDone(r);
@@ -74,7 +81,10 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
 
   return (
     <div className="space-y-6">
-      <Card title="1. Pick the actor and dry-run" description="The actor string exactly as recorded: a user (alice) or a user with a run tag (alice:canary-3).">
+      <Card
+        title="1. Pick the actor and dry-run"
+        description="The actor string exactly as recorded: a user (alice) or a user with a run tag (alice:canary-3)."
+      >
         <form
           data-testid="rollback-form"
           className="flex flex-wrap items-end gap-3"
@@ -137,12 +147,22 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
           action={
             !done && (
               <div className="flex flex-wrap items-center gap-3">
-                <Button variant="danger" disabled={!canConfirm || pending} onClick={() => flow.dialog.open('apply')} data-testid="open-confirm">
-                  Roll back {formatCount(previewed?.instanceCount ?? 0)} instance{previewed?.instanceCount === 1 ? '' : 's'}…
+                <Button
+                  variant="danger"
+                  disabled={!canConfirm || pending}
+                  onClick={() => flow.dialog.open('apply')}
+                  data-testid="open-confirm"
+                >
+                  Roll back {formatCount(previewed?.instanceCount ?? 0)} instance
+                  {previewed?.instanceCount === 1 ? '' : 's'}…
                 </Button>
-                {previewed && previewed.instanceCount === 0 && <span className="text-sm text-slate-600">Nothing to roll back for this actor.</span>}
+                {previewed && previewed.instanceCount === 0 && (
+                  <span className="text-sm text-slate-600">Nothing to roll back for this actor.</span>
+                )}
                 {previewed && dry!.actor !== wanted && (
-                  <span className="text-sm text-amber-800">The actor changed since this dry run; run the dry run again.</span>
+                  <span className="text-sm text-amber-800">
+                    The actor changed since this dry run; run the dry run again.
+                  </span>
                 )}
                 {previewed && dry!.actor === wanted && <PlanWhy check={flow.check} />}
               </div>
@@ -168,18 +188,22 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
           onConfirm={confirm}
         >
           <p>
-            This deletes the {formatCount(previewed.instanceCount)} instance{previewed.instanceCount === 1 ? '' : 's'} the dry run listed (
+            This deletes the {formatCount(previewed.instanceCount)} instance{previewed.instanceCount === 1 ? '' : 's'}{' '}
+            the dry run listed (
             {Object.entries(previewed.byTemplate)
               .map(([t, n]) => `${n} of ${t}`)
               .join(', ')}
-            ) and their piece links, and stamps their event-log rows as rolled back by you. The pieces stay; the event log keeps its history; the same
-            events can be instantiated again.
+            ) and their piece links, and stamps their event-log rows as rolled back by you. The pieces stay; the event
+            log keeps its history; the same events can be instantiated again.
           </p>
           <p>It cannot be undone from the console.</p>
         </ConfirmDialog>
       )}
 
-      <Card title="Actors" description="Every actor string in the event log, from the per-actor rollup. Pick one to fill the field above.">
+      <Card
+        title="Actors"
+        description="Every actor string in the event log, from the per-actor rollup. Pick one to fill the field above."
+      >
         <Table>
           <thead>
             <tr>
@@ -204,7 +228,12 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
                 <Td>{h.rolledBack}</Td>
                 <Td className="whitespace-nowrap">{formatTimestamp(h.lastAt)}</Td>
                 <Td>
-                  <Button variant="ghost" className="px-2 py-1" onClick={() => setActor(h.actor)} aria-label={`Pick ${h.actor}`}>
+                  <Button
+                    variant="ghost"
+                    className="px-2 py-1"
+                    onClick={() => setActor(h.actor)}
+                    aria-label={`Pick ${h.actor}`}
+                  >
                     Pick
                   </Button>
                 </Td>
@@ -219,18 +248,34 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
 }
 
 /** What a dry run would remove (or a durable run removed): the count, per template, and the list. */
-function RollbackDetails({ result, committed, action }: { result: RollbackResult; committed: boolean; action: React.ReactNode }) {
+function RollbackDetails({
+  result,
+  committed,
+  action,
+}: {
+  result: RollbackResult;
+  committed: boolean;
+  action: React.ReactNode;
+}) {
   const templates = Object.entries(result.byTemplate).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const verb = committed ? 'Rolled back' : 'Would roll back';
   return (
     <Card
       title={committed ? '3. Rolled back' : '2. What the dry run found'}
-      description={committed ? `Rolled back by ${result.rolledBackBy ?? 'you'}.` : 'The dry run ran the recipe and rolled it back: nothing was removed yet.'}
+      description={
+        committed
+          ? `Rolled back by ${result.rolledBackBy ?? 'you'}.`
+          : 'The dry run ran the recipe and rolled it back: nothing was removed yet.'
+      }
     >
-      <div className="space-y-4" data-testid={committed ? 'rollback-done' : 'dry-run-result'} data-count={result.instanceCount}>
+      <div
+        className="space-y-4"
+        data-testid={committed ? 'rollback-done' : 'dry-run-result'}
+        data-count={result.instanceCount}
+      >
         <p className="text-sm text-slate-800">
-          {verb} <strong data-testid="instance-count">{formatCount(result.instanceCount)}</strong> instance{result.instanceCount === 1 ? '' : 's'} of{' '}
-          <Code>{result.actor}</Code>
+          {verb} <strong data-testid="instance-count">{formatCount(result.instanceCount)}</strong> instance
+          {result.instanceCount === 1 ? '' : 's'} of <Code>{result.actor}</Code>
           {templates.length > 0 && (
             <>
               {' '}
@@ -259,7 +304,9 @@ function RollbackDetails({ result, committed, action }: { result: RollbackResult
         )}
         {result.instances.length > 0 && (
           <details open={result.instances.length <= 20}>
-            <summary className="cursor-pointer text-sm font-medium text-slate-700">The instances ({formatCount(result.instances.length)})</summary>
+            <summary className="cursor-pointer text-sm font-medium text-slate-700">
+              The instances ({formatCount(result.instances.length)})
+            </summary>
             <Table className="mt-2">
               <thead>
                 <tr>
@@ -288,14 +335,18 @@ function RollbackDetails({ result, committed, action }: { result: RollbackResult
             </Table>
             {result.instances.length > SHOWN && (
               <p className="mt-2 text-xs text-slate-500">
-                The first {SHOWN} are listed; the counts per template above cover all {formatCount(result.instances.length)}.
+                The first {SHOWN} are listed; the counts per template above cover all{' '}
+                {formatCount(result.instances.length)}.
               </p>
             )}
           </details>
         )}
         {committed && (
           <p className="text-sm">
-            <Link className="text-sky-700 underline" href={`/events?actor=${encodeURIComponent(result.actor)}&rolledBack=yes`}>
+            <Link
+              className="text-sky-700 underline"
+              href={`/events?actor=${encodeURIComponent(result.actor)}&rolledBack=yes`}
+            >
               Their event-log rows, now stamped rolled back
             </Link>
             {' · '}

@@ -55,7 +55,10 @@ export default async function SearchPage({ searchParams }: { searchParams: SP })
             No event, log row, instance, template, family or actor has exactly this id or key. An event id is a UUID, an
             instance key starts with <code>inst:</code> or <code>dryrun:</code>, a template key looks like{' '}
             <code>tpl:family/v2</code>, and an actor is a user name, with or without its run tag. The{' '}
-            <Link className="underline" href="/events">event log</Link> filters by date and status too.
+            <Link className="underline" href="/events">
+              event log
+            </Link>{' '}
+            filters by date and status too.
           </p>
         </Alert>
       )}

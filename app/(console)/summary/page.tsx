@@ -21,10 +21,14 @@ export default async function SummaryPage() {
   // the layout hides the page from people without a role; a page still checks for itself
   const { allowed } = await requireRole('viewer');
   if (!allowed) return <NotAllowed need="viewer" />;
-  const loaded = await loadPage('summary', async (db) => {
-    const [summary, daily] = await Promise.all([getSummary(db), getDaily(db, 30)]);
-    return { summary, daily };
-  }, { needsLog: true });
+  const loaded = await loadPage(
+    'summary',
+    async (db) => {
+      const [summary, daily] = await Promise.all([getSummary(db), getDaily(db, 30)]);
+      return { summary, daily };
+    },
+    { needsLog: true },
+  );
   if (!loaded.ok) {
     return (
       <div className="space-y-6">
@@ -44,17 +48,29 @@ export default async function SummaryPage() {
       />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="By event type and status">
-          <StatusBarChart testId="chart-by-type" rows={summary.map((r) => ({ x: `${r.eventType} (${r.emitMode})`, status: r.status, count: r.eventCount }))} />
+          <StatusBarChart
+            testId="chart-by-type"
+            rows={summary.map((r) => ({ x: `${r.eventType} (${r.emitMode})`, status: r.status, count: r.eventCount }))}
+          />
         </Card>
         <Card title="Last 30 days (UTC), by status">
-          <StatusBarChart testId="chart-by-day" rows={daily.map((r) => ({ x: r.day.slice(5), status: r.status, count: r.count }))} />
+          <StatusBarChart
+            testId="chart-by-day"
+            rows={daily.map((r) => ({ x: r.day.slice(5), status: r.status, count: r.count }))}
+          />
         </Card>
       </div>
       <Card title="Summary table">
         <Table>
           <thead>
             <tr>
-              <Th>Event type</Th><Th>Mode</Th><Th>Status</Th><Th className="text-right">Events</Th><Th className="text-right">Rolled back</Th><Th>First</Th><Th>Last</Th>
+              <Th>Event type</Th>
+              <Th>Mode</Th>
+              <Th>Status</Th>
+              <Th className="text-right">Events</Th>
+              <Th className="text-right">Rolled back</Th>
+              <Th>First</Th>
+              <Th>Last</Th>
             </tr>
           </thead>
           <tbody>
@@ -62,9 +78,16 @@ export default async function SummaryPage() {
               <tr key={`${r.eventType}|${r.emitMode}|${r.status}`} data-testid="summary-row">
                 <Td>{r.eventType}</Td>
                 <Td>{r.emitMode}</Td>
-                <Td><Badge tone={statusTone(r.status)}>{r.status}</Badge></Td>
+                <Td>
+                  <Badge tone={statusTone(r.status)}>{r.status}</Badge>
+                </Td>
                 <Td className="text-right tabular-nums">
-                  <Link className="text-sky-700 underline" href={`/events?type=${encodeURIComponent(r.eventType)}&mode=${r.emitMode}&status=${r.status}`}>{formatCount(r.eventCount)}</Link>
+                  <Link
+                    className="text-sky-700 underline"
+                    href={`/events?type=${encodeURIComponent(r.eventType)}&mode=${r.emitMode}&status=${r.status}`}
+                  >
+                    {formatCount(r.eventCount)}
+                  </Link>
                 </Td>
                 <Td className="text-right tabular-nums">{formatCount(r.rolledBackCount)}</Td>
                 <Td className="whitespace-nowrap text-xs">{formatTimestamp(r.firstAt)}</Td>

@@ -45,7 +45,10 @@ export default async function TemplatesPage({ searchParams }: { searchParams: SP
     problems.push('The page position in the address could not be read, so the table starts at its first page.');
   }
   const loaded = await loadPage('templates table', async (db) => {
-    const [t, families] = await Promise.all([listTemplates(db, { ...filters, sort, dir, after, before }), listFamilies(db)]);
+    const [t, families] = await Promise.all([
+      listTemplates(db, { ...filters, sort, dir, after, before }),
+      listFamilies(db),
+    ]);
     return { t, families };
   });
   if (!loaded.ok) return <DatabaseUnavailable title={loaded.title} message={loaded.message} />;
@@ -55,8 +58,15 @@ export default async function TemplatesPage({ searchParams }: { searchParams: SP
     return q ? `/templates?${q}` : '/templates';
   };
   const head = (s: TemplateSort, label: string, right = false) => (
-    <Th className={right ? 'text-right' : undefined} aria-sort={s === sort ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}>
-      <Link href={href(s, s === sort && dir === 'asc' ? 'desc' : 'asc')} className="hover:text-slate-900" data-testid={`sort-${s}`}>
+    <Th
+      className={right ? 'text-right' : undefined}
+      aria-sort={s === sort ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}
+    >
+      <Link
+        href={href(s, s === sort && dir === 'asc' ? 'desc' : 'asc')}
+        className="hover:text-slate-900"
+        data-testid={`sort-${s}`}
+      >
         {label}
         {s === sort ? (dir === 'asc' ? ' ▲' : ' ▼') : ''}
       </Link>
@@ -65,28 +75,47 @@ export default async function TemplatesPage({ searchParams }: { searchParams: SP
   const filtered = !!(filters.family || filters.q || filters.used);
   return (
     <div className="space-y-6">
-      <PageHeader title="Templates" description="Every template from v_iu_template_observability, with instance counts kept by the substrate's counters." />
+      <PageHeader
+        title="Templates"
+        description="Every template from v_iu_template_observability, with instance counts kept by the substrate's counters."
+      />
       {sortProblem && (
         <Alert tone="warning" title="That sort is not known, so the table is sorted by key." testId="sort-problem">
           Sort by one of: {Object.keys(TEMPLATE_SORTS).join(', ')} (click a column heading).
         </Alert>
       )}
       {problems.length > 0 && (
-        <Alert tone="warning" title="Some filters in the address could not be used, so they are left out." testId="filter-problems">
+        <Alert
+          tone="warning"
+          title="Some filters in the address could not be used, so they are left out."
+          testId="filter-problems"
+        >
           {problems.join(' ')}
         </Alert>
       )}
-      <Card title={`Families (${families.length})`} description="Open a family to see its version chain, the pieces of each version and a diff between any two.">
+      <Card
+        title={`Families (${families.length})`}
+        description="Open a family to see its version chain, the pieces of each version and a diff between any two."
+      >
         <ul className="flex flex-wrap gap-2 text-sm">
           {families.slice(0, FAMILIES_SHOWN).map((f) => (
             <li key={f.family}>
-              <Link className="family-chip" href={`/templates/families/${encodeURIComponent(f.family)}`} data-testid="family-link">
-                {f.family} <span className="text-xs text-slate-500">· {f.versions} version{f.versions === 1 ? '' : 's'}</span>
+              <Link
+                className="family-chip"
+                href={`/templates/families/${encodeURIComponent(f.family)}`}
+                data-testid="family-link"
+              >
+                {f.family}{' '}
+                <span className="text-xs text-slate-500">
+                  · {f.versions} version{f.versions === 1 ? '' : 's'}
+                </span>
               </Link>
             </li>
           ))}
           {families.length > FAMILIES_SHOWN && (
-            <li className="self-center text-xs text-slate-500">and {families.length - FAMILIES_SHOWN} more: filter the table by family to find them.</li>
+            <li className="self-center text-xs text-slate-500">
+              and {families.length - FAMILIES_SHOWN} more: filter the table by family to find them.
+            </li>
           )}
         </ul>
       </Card>
@@ -94,18 +123,32 @@ export default async function TemplatesPage({ searchParams }: { searchParams: SP
         title={`Templates (${formatCount(t.total)}${filtered ? ' matching' : ''})`}
         description={`${t.rows.length} on this page; pages follow the sort and the key, so they stay fast at any depth. Click a column to sort.`}
       >
-        <form method="get" action="/templates" className="mb-4 flex flex-wrap items-end gap-3 text-sm" data-testid="template-filters">
+        <form
+          method="get"
+          action="/templates"
+          className="mb-4 flex flex-wrap items-end gap-3 text-sm"
+          data-testid="template-filters"
+        >
           <label className="flex flex-col gap-1">
             <span className="text-xs font-medium text-slate-600">Key contains</span>
             <input name="q" defaultValue={filters.q ?? ''} className="rounded-md border border-slate-300 px-2 py-1" />
           </label>
           <label className="flex flex-col gap-1">
             <span className="text-xs font-medium text-slate-600">Family</span>
-            <input name="family" defaultValue={filters.family ?? ''} placeholder="tpl:design-review" className="rounded-md border border-slate-300 px-2 py-1" />
+            <input
+              name="family"
+              defaultValue={filters.family ?? ''}
+              placeholder="tpl:design-review"
+              className="rounded-md border border-slate-300 px-2 py-1"
+            />
           </label>
           <label className="flex flex-col gap-1">
             <span className="text-xs font-medium text-slate-600">Instances</span>
-            <select name="used" defaultValue={filters.used ?? ''} className="rounded-md border border-slate-300 px-2 py-1">
+            <select
+              name="used"
+              defaultValue={filters.used ?? ''}
+              className="rounded-md border border-slate-300 px-2 py-1"
+            >
               <option value="">any</option>
               <option value="yes">at least one</option>
               <option value="no">none yet</option>
@@ -113,7 +156,10 @@ export default async function TemplatesPage({ searchParams }: { searchParams: SP
           </label>
           {sort !== 'key' && <input type="hidden" name="sort" value={sort} />}
           {dir !== 'asc' && <input type="hidden" name="dir" value={dir} />}
-          <button type="submit" className="rounded-md border border-slate-300 px-3 py-1 font-medium text-slate-700 hover:bg-slate-50">
+          <button
+            type="submit"
+            className="rounded-md border border-slate-300 px-3 py-1 font-medium text-slate-700 hover:bg-slate-50"
+          >
             Filter
           </button>
           {filtered && (
@@ -123,7 +169,9 @@ export default async function TemplatesPage({ searchParams }: { searchParams: SP
           )}
         </form>
         {t.rows.length === 0 ? (
-          <p className="text-sm text-slate-500" data-testid="templates-empty">No template matches these filters.</p>
+          <p className="text-sm text-slate-500" data-testid="templates-empty">
+            No template matches these filters.
+          </p>
         ) : (
           <Table>
             <thead>
@@ -155,14 +203,22 @@ export default async function TemplatesPage({ searchParams }: { searchParams: SP
         )}
         <nav className="mt-4 flex justify-between text-sm" aria-label="Pages">
           {t.prev ? (
-            <Link data-testid="templates-prev" className="text-sky-700 underline" href={href(sort, dir, { before: t.prev })}>
+            <Link
+              data-testid="templates-prev"
+              className="text-sky-700 underline"
+              href={href(sort, dir, { before: t.prev })}
+            >
               ← Previous
             </Link>
           ) : (
             <span />
           )}
           {t.next ? (
-            <Link data-testid="templates-next" className="text-sky-700 underline" href={href(sort, dir, { after: t.next })}>
+            <Link
+              data-testid="templates-next"
+              className="text-sky-700 underline"
+              href={href(sort, dir, { after: t.next })}
+            >
               Next →
             </Link>
           ) : (

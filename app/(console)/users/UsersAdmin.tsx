@@ -34,10 +34,18 @@ export function UsersAdmin({ users, me }: { users: Row[]; me: string }) {
     if (op === 'reset') return resetUserPasswordAction(null, f);
     return setUserDisabledAction(null, f);
   }, null);
-  const shown = added?.ok ? added.result.oneTimePassword : changed?.ok ? (changed.result as { oneTimePassword?: string }).oneTimePassword : undefined;
+  const shown = added?.ok
+    ? added.result.oneTimePassword
+    : changed?.ok
+      ? (changed.result as { oneTimePassword?: string }).oneTimePassword
+      : undefined;
   return (
     <div className="space-y-6">
-      <form action={add} className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm" data-testid="add-user-form">
+      <form
+        action={add}
+        className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+        data-testid="add-user-form"
+      >
         <label className="text-sm">
           User name <input name="username" required className={field} />
         </label>
@@ -47,7 +55,11 @@ export function UsersAdmin({ users, me }: { users: Row[]; me: string }) {
         <label className="text-sm">
           Reason <input name="reason" required className={field} />
         </label>
-        <button type="submit" disabled={adding} className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white">
+        <button
+          type="submit"
+          disabled={adding}
+          className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white"
+        >
           Add user
         </button>
       </form>
@@ -85,7 +97,9 @@ export function UsersAdmin({ users, me }: { users: Row[]; me: string }) {
                     <input type="hidden" name="username" value={u.username} />
                     <RoleSelect value={u.role} />
                     <input name="reason" placeholder="reason" required className={field} />
-                    <button name="op" value="role" className="rounded border px-2 py-1 text-xs">Set role</button>
+                    <button name="op" value="role" className="rounded border px-2 py-1 text-xs">
+                      Set role
+                    </button>
                     {u.username !== me && (
                       <>
                         <input type="hidden" name="disabled" value={u.disabled ? 'false' : 'true'} />
@@ -95,7 +109,9 @@ export function UsersAdmin({ users, me }: { users: Row[]; me: string }) {
                       </>
                     )}
                     {u.source === 'password' && (
-                      <button name="op" value="reset" className="rounded border px-2 py-1 text-xs">New one-time password</button>
+                      <button name="op" value="reset" className="rounded border px-2 py-1 text-xs">
+                        New one-time password
+                      </button>
                     )}
                   </form>
                 </Td>

@@ -1,7 +1,12 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { addUserDefinition, resetPasswordDefinition, setDisabledDefinition, setRoleDefinition } from '@/lib/auth/user-actions';
+import {
+  addUserDefinition,
+  resetPasswordDefinition,
+  setDisabledDefinition,
+  setRoleDefinition,
+} from '@/lib/auth/user-actions';
 import { authorizedAction } from '@/lib/server/auth';
 
 const add = authorizedAction(addUserDefinition);

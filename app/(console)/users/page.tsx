@@ -15,10 +15,19 @@ export default async function UsersPage() {
   const users = await listUsers((await getDb()).orm);
   return (
     <div className="space-y-6">
-      <PageHeader title="Users" description="Add people, set their role, disable them. Every change needs a reason and is audited." />
+      <PageHeader
+        title="Users"
+        description="Add people, set their role, disable them. Every change needs a reason and is audited."
+      />
       <UsersAdmin
         me={me.username}
-        users={users.map((u) => ({ username: u.username, role: u.role, disabled: u.disabled, mustChangePassword: u.mustChangePassword, source: u.source }))}
+        users={users.map((u) => ({
+          username: u.username,
+          role: u.role,
+          disabled: u.disabled,
+          mustChangePassword: u.mustChangePassword,
+          source: u.source,
+        }))}
       />
     </div>
   );

@@ -38,10 +38,26 @@ export const bulkScaleOutAction: RecipeAction<typeof bulkActionInput, BulkAction
   // the run applies the preflight's plan: the same batch, and every item's outcome as it showed
   plan: {
     applies: (v) => !v.preview,
-    params: (v) => ({ templateCollectionId: v.templateCollectionId?.toLowerCase() ?? null, templateKey: v.templateKey ?? null, eventType: v.eventType, n: v.n, uuidPrefix: v.uuidPrefix.toLowerCase(), batchTag: v.batchTag, emitMode: v.emitMode, note: v.note ?? null, runTag: v.runTag ?? null }),
-    effect: (o) => ({ emitMode: o.result.emitMode, total: o.result.total, counts: o.result.counts, digest: o.result.digest }),
+    params: (v) => ({
+      templateCollectionId: v.templateCollectionId?.toLowerCase() ?? null,
+      templateKey: v.templateKey ?? null,
+      eventType: v.eventType,
+      n: v.n,
+      uuidPrefix: v.uuidPrefix.toLowerCase(),
+      batchTag: v.batchTag,
+      emitMode: v.emitMode,
+      note: v.note ?? null,
+      runTag: v.runTag ?? null,
+    }),
+    effect: (o) => ({
+      emitMode: o.result.emitMode,
+      total: o.result.total,
+      counts: o.result.counts,
+      digest: o.result.digest,
+    }),
     drift: (planned, o) => {
-      if (!o.ok) return `Your preflight showed ${countsLine(planned.counts as Record<string, number>)}; now the run answers ${o.status}. Nothing was written: run the preflight again.`;
+      if (!o.ok)
+        return `Your preflight showed ${countsLine(planned.counts as Record<string, number>)}; now the run answers ${o.status}. Nothing was written: run the preflight again.`;
       const r = o.result as BulkResult | BulkActionResult;
       const digest = 'items' in r ? bulkDigest(r.items) : r.digest;
       if (digest === planned.digest) return null;
@@ -52,7 +68,9 @@ export const bulkScaleOutAction: RecipeAction<typeof bulkActionInput, BulkAction
   run: async (ctx, v) => withoutItems(await bulkScaleOut(ctx, { ...v, commit: !v.preview })),
   summarize: (o) =>
     o.ok
-      ? `${o.result.emitMode} bulk of ${o.result.total} as ${o.result.actor}: ${Object.entries(o.result.counts).map(([k, n]) => `${k} ${n}`).join(', ')}${o.committed ? '' : ', rolled back'}`
+      ? `${o.result.emitMode} bulk of ${o.result.total} as ${o.result.actor}: ${Object.entries(o.result.counts)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}${o.committed ? '' : ', rolled back'}`
       : `${o.status}: ${o.message}`,
 };
 

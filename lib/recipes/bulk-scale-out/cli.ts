@@ -5,7 +5,21 @@ import type { Command } from 'commander';
 import { fmtCount, fmtCounts } from '@/lib/cli/format';
 import { renderBulk } from '@/lib/cli/render';
 import { RECIPE_CATALOG } from '../catalog';
-import { action, applyFlags, applyInput, done, isRefusal, notDone, refused, runDefinition, sameCommand, strayPlanFlags, templateArg, templateSet, type Io } from '@/lib/cli/program';
+import {
+  action,
+  applyFlags,
+  applyInput,
+  done,
+  isRefusal,
+  notDone,
+  refused,
+  runDefinition,
+  sameCommand,
+  strayPlanFlags,
+  templateArg,
+  templateSet,
+  type Io,
+} from '@/lib/cli/program';
 import { bulkScaleOutJobDefinition, type BulkItem, type BulkProgress, type BulkResult } from '.';
 
 interface BulkOpts {
@@ -36,7 +50,10 @@ export function registerBulkCommand(program: Command): void {
     .option('--mode <mode>', 'live or dry_run', 'live')
     .option('--type <event-type>', 'event type', 'template.published')
     .option('--note <note>', 'note stored on every event-log row')
-    .option('--commit', 'apply the preflight\'s plan (with --plan, --reason, and --confirm <batch tag> for live); without it the run is a preflight that rolls back and makes a plan')
+    .option(
+      '--commit',
+      "apply the preflight's plan (with --plan, --reason, and --confirm <batch tag> for live); without it the run is a preflight that rolls back and makes a plan",
+    )
     .option('--plan <id>', 'with --commit: the plan (from the preflight) to apply')
     .option('--confirm <text>', 'with --commit and --mode live: the batch tag, typed to confirm')
     .option('--reason <text>', 'with --commit: why (recorded in the audit trail)')
@@ -89,19 +106,48 @@ export function registerBulkCommand(program: Command): void {
         }
         const { r, raw } = out;
         if (!r.ok) {
-          if (r.status === 'invalid_input' && o.template === undefined && !r.issues?.some((i) => i.field === 'templateCollectionId')) {
+          if (
+            r.status === 'invalid_input' &&
+            o.template === undefined &&
+            !r.issues?.some((i) => i.field === 'templateCollectionId')
+          ) {
             // the schema checks the template only once the other fields parse; name it at once
-            return notDone(run, { ...r, issues: [...(r.issues ?? []), { field: 'templateCollectionId', message: 'Pick a template (by id, key or family).' }] }, raw, { templateKey: tpl.key });
+            return notDone(
+              run,
+              {
+                ...r,
+                issues: [
+                  ...(r.issues ?? []),
+                  { field: 'templateCollectionId', message: 'Pick a template (by id, key or family).' },
+                ],
+              },
+              raw,
+              { templateKey: tpl.key },
+            );
           }
           return notDone(run, r, raw, { templateKey: tpl.key });
         }
         const full: BulkResult = { ...(({ itemCount: _n, digest: _d, ...rest }) => rest)(r.result), items };
         const batchTag = (o.batch ?? '').trim();
-        const apply = r.plan ? sameCommand(run, templateSet(tpl), ['--commit', ...applyFlags(r.plan.id, full.emitMode === 'live' ? batchTag : null, o.reason)]) : null;
-        const text = renderBulk(full, { committed: r.committed, allItems: !!o.items, templateKey: tpl.key, batchTag, withPlan: !!apply });
+        const apply = r.plan
+          ? sameCommand(run, templateSet(tpl), [
+              '--commit',
+              ...applyFlags(r.plan.id, full.emitMode === 'live' ? batchTag : null, o.reason),
+            ])
+          : null;
+        const text = renderBulk(full, {
+          committed: r.committed,
+          allItems: !!o.items,
+          templateKey: tpl.key,
+          batchTag,
+          withPlan: !!apply,
+        });
         const code = done(run, r, { text, json: { ...r.result, items }, apply }, { templateKey: tpl.key });
         const notOk = full.total - (full.counts.ok ?? 0);
-        if (notOk > 0) run.io.note(`Note: ${fmtCount(notOk)} of ${fmtCount(full.total)} items were not ok (${fmtCounts(Object.fromEntries(Object.entries(full.counts).filter(([k]) => k !== 'ok')))}).`);
+        if (notOk > 0)
+          run.io.note(
+            `Note: ${fmtCount(notOk)} of ${fmtCount(full.total)} items were not ok (${fmtCounts(Object.fromEntries(Object.entries(full.counts).filter(([k]) => k !== 'ok')))}).`,
+          );
         return code;
       }),
     );

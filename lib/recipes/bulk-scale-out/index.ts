@@ -37,7 +37,12 @@ export function bulkScaleOutJobDefinition(hooks: BulkJobHooks): typeof bulkScale
           await ctx.beforeFinish?.(tx, o);
         },
       };
-      const r = await bulkScaleOut(inTx, { ...v, commit: !v.preview, signal: hooks.signal, onProgress: hooks.onProgress });
+      const r = await bulkScaleOut(inTx, {
+        ...v,
+        commit: !v.preview,
+        signal: hooks.signal,
+        onProgress: hooks.onProgress,
+      });
       if (r.ok) hooks.onItems(r.result.items);
       return withoutItems(r);
     },

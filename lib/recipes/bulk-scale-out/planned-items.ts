@@ -10,7 +10,11 @@ export function plannedItems(prefix: string, batchTag: string, n: number, from =
   const width = Math.max(3, String(n).length);
   const out: { index: number; eventId: string; uniqueSuffix: string }[] = [];
   for (let i = from; i <= to; i++) {
-    out.push({ index: i, eventId: `${prefix}${String(i).padStart(12, '0')}`, uniqueSuffix: `${batchTag}-${String(i).padStart(width, '0')}` });
+    out.push({
+      index: i,
+      eventId: `${prefix}${String(i).padStart(12, '0')}`,
+      uniqueSuffix: `${batchTag}-${String(i).padStart(width, '0')}`,
+    });
   }
   return out;
 }

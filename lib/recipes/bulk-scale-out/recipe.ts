@@ -54,7 +54,8 @@ export async function bulkScaleOut(
   const actor = actorOf(ctx);
   if (typeof actor !== 'string') return actor;
   const v = parsed.data;
-  if (String(v.n).length > 12) return refuse('invalid_input', { message: 'N does not fit the 12-digit event-id counter.' });
+  if (String(v.n).length > 12)
+    return refuse('invalid_input', { message: 'N does not fit the 12-digit event-id counter.' });
   const gates =
     v.emitMode === 'live'
       ? (['iu_core.composer_enabled', 'iu_core.auto_instantiate_enabled'] as const)
@@ -62,24 +63,32 @@ export async function bulkScaleOut(
   const started = Date.now();
 
   // a refusal (no template) has written nothing and must not report itself committed
-  return runRecipe<BulkResult>(ctx, { gates, commit: (o) => input.commit && o.ok, signal: input.signal }, async (_tx, h) => {
-    let templateId = v.templateCollectionId;
-    if (!templateId) {
-      const [t] = await h.rows<{ id: string }>(sql`SELECT id FROM iu_piece_collection WHERE collection_key = ${v.templateKey}`);
-      if (!t) return refuse('template_collection_not_found', { message: `No collection has the key ${v.templateKey}; pick a template from the list. Nothing was written.` });
-      templateId = t.id;
-    }
-    const counts: Record<string, number> = {};
-    const items: BulkItem[] = [];
-    let next = 1;
-    while (next <= v.n) {
-      if (input.signal?.aborted) throw new Error('cancelled');
-      const size = next === 1 ? Math.min(FIRST_CHUNK, v.n) : CHUNK;
-      const to = Math.min(v.n, next + size - 1);
-      const plan = plannedItems(v.uuidPrefix, v.batchTag, v.n, next, to);
-      // One call of the batch entry point (046) per chunk: its results and writes equal one
-      // fn_iu_auto_instantiate_from_event call per item in order (tests/substrate-batch-differential).
-      const rows = await h.rows<{ ord: number; r: Record<string, unknown> }>(sql`
+  return runRecipe<BulkResult>(
+    ctx,
+    { gates, commit: (o) => input.commit && o.ok, signal: input.signal },
+    async (_tx, h) => {
+      let templateId = v.templateCollectionId;
+      if (!templateId) {
+        const [t] = await h.rows<{ id: string }>(
+          sql`SELECT id FROM iu_piece_collection WHERE collection_key = ${v.templateKey}`,
+        );
+        if (!t)
+          return refuse('template_collection_not_found', {
+            message: `No collection has the key ${v.templateKey}; pick a template from the list. Nothing was written.`,
+          });
+        templateId = t.id;
+      }
+      const counts: Record<string, number> = {};
+      const items: BulkItem[] = [];
+      let next = 1;
+      while (next <= v.n) {
+        if (input.signal?.aborted) throw new Error('cancelled');
+        const size = next === 1 ? Math.min(FIRST_CHUNK, v.n) : CHUNK;
+        const to = Math.min(v.n, next + size - 1);
+        const plan = plannedItems(v.uuidPrefix, v.batchTag, v.n, next, to);
+        // One call of the batch entry point (046) per chunk: its results and writes equal one
+        // fn_iu_auto_instantiate_from_event call per item in order (tests/substrate-batch-differential).
+        const rows = await h.rows<{ ord: number; r: Record<string, unknown> }>(sql`
         SELECT b.ord, b.result AS r
           FROM fn_iu_auto_instantiate_batch(
                  string_to_array(${plan.map((p) => p.eventId).join(',')}, ',')::uuid[],
@@ -89,31 +98,40 @@ export async function bulkScaleOut(
                  array_fill(${v.emitMode}::text, ARRAY[${plan.length}::int]),
                  array_fill(${v.note ?? null}::text, ARRAY[${plan.length}::int]),
                  ${actor}) AS b`);
-      const chunkItems: BulkItem[] = rows
-        .sort((a, b) => a.ord - b.ord)
-        .map((row) => {
-          const p = plan[row.ord - 1];
-          const status = String(row.r.status) as Status;
-          counts[status] = (counts[status] ?? 0) + 1;
-          return {
-            index: p.index,
-            eventId: p.eventId,
-            uniqueSuffix: p.uniqueSuffix,
-            status,
-            instanceCollectionId: (row.r.instance_collection_id as string) ?? null,
-            instanceCollectionKey: (row.r.instance_collection_key as string) ?? null,
-            eventLogId: row.r.event_log_id == null ? null : Number(row.r.event_log_id),
-          };
-        });
-      items.push(...chunkItems);
-      next = to + 1;
-      await input.onProgress?.({ done: items.length, total: v.n, items: chunkItems, counts: { ...counts } });
-    }
-    return {
-      ok: true,
-      status: 'ok',
-      committed: false,
-      result: { actor, templateCollectionId: templateId, emitMode: v.emitMode, total: v.n, counts, items, elapsedMs: Date.now() - started },
-    };
-  });
+        const chunkItems: BulkItem[] = rows
+          .sort((a, b) => a.ord - b.ord)
+          .map((row) => {
+            const p = plan[row.ord - 1];
+            const status = String(row.r.status) as Status;
+            counts[status] = (counts[status] ?? 0) + 1;
+            return {
+              index: p.index,
+              eventId: p.eventId,
+              uniqueSuffix: p.uniqueSuffix,
+              status,
+              instanceCollectionId: (row.r.instance_collection_id as string) ?? null,
+              instanceCollectionKey: (row.r.instance_collection_key as string) ?? null,
+              eventLogId: row.r.event_log_id == null ? null : Number(row.r.event_log_id),
+            };
+          });
+        items.push(...chunkItems);
+        next = to + 1;
+        await input.onProgress?.({ done: items.length, total: v.n, items: chunkItems, counts: { ...counts } });
+      }
+      return {
+        ok: true,
+        status: 'ok',
+        committed: false,
+        result: {
+          actor,
+          templateCollectionId: templateId,
+          emitMode: v.emitMode,
+          total: v.n,
+          counts,
+          items,
+          elapsedMs: Date.now() - started,
+        },
+      };
+    },
+  );
 }

@@ -26,16 +26,26 @@ export const closeAllGatesAction: RecipeAction<typeof closeGatesActionInput, str
     drift: (planned, o) => {
       const want = (planned.gates as string[]).join(', ') || 'none';
       const got = o.ok ? [...(o.result as string[])].sort().join(', ') || 'none' : o.status;
-      return want === got ? null : `Your preview showed open gates: ${want}; now: ${got}. Nothing was changed: look again, then confirm.`;
+      return want === got
+        ? null
+        : `Your preview showed open gates: ${want}; now: ${got}. Nothing was changed: look again, then confirm.`;
     },
     typed: () => CLOSE_GATES_PHRASE,
   },
   summarize: (o) =>
-    o.ok ? (o.committed ? (o.result.length ? `closed ${o.result.join(', ')}` : 'no gate was open') : `open: ${o.result.join(', ') || 'none'}`) : `${o.status}: ${o.message}`,
+    o.ok
+      ? o.committed
+        ? o.result.length
+          ? `closed ${o.result.join(', ')}`
+          : 'no gate was open'
+        : `open: ${o.result.join(', ') || 'none'}`
+      : `${o.status}: ${o.message}`,
 };
 
 /** The gates open in committed data, as a preview of closing them (nothing is written). */
 async function openGates(db: Database): Promise<RecipeResult<string[]>> {
-  const rows = rowsOf<{ key: string }>(await db.orm.execute(sql`SELECT key FROM dot_config WHERE key LIKE 'iu_core.%' AND value <> 'false' ORDER BY key`));
+  const rows = rowsOf<{ key: string }>(
+    await db.orm.execute(sql`SELECT key FROM dot_config WHERE key LIKE 'iu_core.%' AND value <> 'false' ORDER BY key`),
+  );
   return { ok: true, status: 'ok', committed: false, result: rows.map((r) => r.key) };
 }

@@ -37,9 +37,12 @@ export const composeTemplateVersionAction: RecipeAction<typeof composeActionInpu
     drift: (planned, o) => {
       if (!o.ok) return `The compose now answers ${o.status}; nothing was written: preview again.`;
       const got = composeEffect(o.result as ComposeResult);
-      const same = (['collectionKey', 'previousCollectionId', 'pieces'] as const).every((k) => JSON.stringify(planned[k]) === JSON.stringify(got[k]));
+      const same = (['collectionKey', 'previousCollectionId', 'pieces'] as const).every(
+        (k) => JSON.stringify(planned[k]) === JSON.stringify(got[k]),
+      );
       if (same) return null;
-      const after = (e: Record<string, unknown>) => `${e.collectionKey}${e.previousVersionLabel ? ` after ${e.previousVersionLabel}` : ''}`;
+      const after = (e: Record<string, unknown>) =>
+        `${e.collectionKey}${e.previousVersionLabel ? ` after ${e.previousVersionLabel}` : ''}`;
       return `Your preview made ${after(planned)}; now the commit would make ${after(got)}. Nothing was written: preview again.`;
     },
     typed: (_v, planned) => String(planned.collectionKey),

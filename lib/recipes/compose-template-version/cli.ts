@@ -4,7 +4,16 @@ import type { Command } from 'commander';
 import { explainPieceIssues, parsePiecesJson } from '@/lib/cli/pieces';
 import { renderCompose } from '@/lib/cli/render';
 import { RECIPE_CATALOG } from '../catalog';
-import { action, applyFlags, applyInput, done, notDone, runDefinition, sameCommand, strayPlanFlags } from '@/lib/cli/program';
+import {
+  action,
+  applyFlags,
+  applyInput,
+  done,
+  notDone,
+  runDefinition,
+  sameCommand,
+  strayPlanFlags,
+} from '@/lib/cli/program';
 import { composeTemplateVersionDefinition } from '.';
 
 interface ComposeOpts {
@@ -30,14 +39,20 @@ export function registerComposeCommand(program: Command): void {
     .option('--family <family>', 'template family, e.g. design-review (tpl: is added)')
     .option('--title <title>', 'collection title')
     .option('--label <label>', 'template label')
-    .option('--pieces <file.json|->', 'JSON array of pieces: {"role","iuId"} or {"role","newPiece":{canonicalAddress,title,body,unitKind?,sectionType?}}; - reads stdin')
+    .option(
+      '--pieces <file.json|->',
+      'JSON array of pieces: {"role","iuId"} or {"role","newPiece":{canonicalAddress,title,body,unitKind?,sectionType?}}; - reads stdin',
+    )
     .option('--note <note>', 'note stored with the template mark')
     .option('--kind <kind>', 'collection kind (default design_doc)')
     .option('--description <text>', 'collection description')
     .option('--previous <uuid>', 'the unregistered v1 to chain from (only for a family never registered)')
-    .option('--commit', 'apply the preview\'s plan (with --plan, --confirm <new key>, --reason); without it the run is a preview that rolls back and makes a plan')
+    .option(
+      '--commit',
+      "apply the preview's plan (with --plan, --confirm <new key>, --reason); without it the run is a preview that rolls back and makes a plan",
+    )
     .option('--plan <id>', 'with --commit: the plan (from the preview) to apply')
-    .option('--confirm <text>', 'with --commit: the new version\'s key, typed to confirm (tpl:<family>/v<n>)')
+    .option('--confirm <text>', "with --commit: the new version's key, typed to confirm (tpl:<family>/v<n>)")
     .option('--reason <text>', 'with --commit: why (recorded in the audit trail)')
     .action(
       action<ComposeOpts>('compose', { acts: true }, async (run, o) => {
@@ -81,10 +96,20 @@ export function registerComposeCommand(program: Command): void {
           if (r.ok) throw new Error('compose ran without pieces'); // the schema requires at least one
           const others = (r.issues ?? []).filter((i) => i.field !== 'pieces');
           const issues = [...others, { field: 'pieces', message: piecesError }];
-          return notDone(run, { ...r, issues, message: `The input was refused and nothing was written: ${issues.map((i) => i.message).join(' ')}` }, null);
+          return notDone(
+            run,
+            {
+              ...r,
+              issues,
+              message: `The input was refused and nothing was written: ${issues.map((i) => i.message).join(' ')}`,
+            },
+            null,
+          );
         }
         if (!r.ok) return notDone(run, r.issues ? { ...r, issues: explainPieceIssues(r.issues, pieces) } : r, raw);
-        const apply = r.plan ? sameCommand(run, {}, ['--commit', ...applyFlags(r.plan.id, r.result.collectionKey, o.reason)]) : null;
+        const apply = r.plan
+          ? sameCommand(run, {}, ['--commit', ...applyFlags(r.plan.id, r.result.collectionKey, o.reason)])
+          : null;
         return done(run, r, { text: renderCompose(r.result, r.committed, { withPlan: !!apply }), apply });
       }),
     );

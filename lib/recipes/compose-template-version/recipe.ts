@@ -35,7 +35,11 @@ export interface VersionPlan {
  * v1 of a new family. The recipe plans inside its transaction; the console's confirm rule
  * plans the same way to know the key a commit must be confirmed with.
  */
-export async function planNextVersion(rows: Rows, familyName: string, previousCollectionId?: string): Promise<VersionPlan | Refusal> {
+export async function planNextVersion(
+  rows: Rows,
+  familyName: string,
+  previousCollectionId?: string,
+): Promise<VersionPlan | Refusal> {
   const family = `tpl:${familyName.replace(/^tpl:/, '')}`;
   const [latest] = await rows<{ collection_id: string; version_seq: number; version_label: string }>(sql`
     SELECT collection_id, version_seq, version_label FROM iu_template_version
@@ -46,7 +50,12 @@ export async function planNextVersion(rows: Rows, familyName: string, previousCo
     if (previousCollectionId && previousCollectionId !== latest.collection_id) {
       return refuse('previous_version_mismatch', {
         message: `${family} is already at ${latest.version_label}; the new version must follow it, not the collection named.`,
-        issues: [{ field: 'previousCollectionId', message: `${family} is now at ${latest.version_label}; compose from ${latest.version_label}, the latest version.` }],
+        issues: [
+          {
+            field: 'previousCollectionId',
+            message: `${family} is now at ${latest.version_label}; compose from ${latest.version_label}, the latest version.`,
+          },
+        ],
       });
     }
     previous = { collectionId: latest.collection_id, versionLabel: latest.version_label, registeredNow: false };
@@ -73,7 +82,12 @@ function pieceIssues(pieces: ComposeInput['pieces'], r: Record<string, unknown>)
   if (r.status === 'canonical_address_collision' && typeof r.canonical_address === 'string') {
     const out = pieces.flatMap((p, i) =>
       'newPiece' in p && p.newPiece.canonicalAddress.trim() === r.canonical_address
-        ? [{ field: `pieces.${i}.newPiece.canonicalAddress`, message: `The address ${r.canonical_address} is already taken (by an existing piece or another new piece here); give this piece a different address.` }]
+        ? [
+            {
+              field: `pieces.${i}.newPiece.canonicalAddress`,
+              message: `The address ${r.canonical_address} is already taken (by an existing piece or another new piece here); give this piece a different address.`,
+            },
+          ]
         : [],
     );
     return out.length ? out : undefined;
@@ -81,7 +95,12 @@ function pieceIssues(pieces: ComposeInput['pieces'], r: Record<string, unknown>)
   if (r.status === 'piece_not_found' && typeof r.iu_id === 'string') {
     const out = pieces.flatMap((p, i) =>
       'iuId' in p && p.iuId.toLowerCase() === String(r.iu_id).toLowerCase()
-        ? [{ field: `pieces.${i}.iuId`, message: `The piece ${r.iu_id} does not exist or is retired; replace it with a new piece or drop it.` }]
+        ? [
+            {
+              field: `pieces.${i}.iuId`,
+              message: `The piece ${r.iu_id} does not exist or is retired; replace it with a new piece or drop it.`,
+            },
+          ]
         : [],
     );
     return out.length ? out : undefined;
@@ -102,70 +121,79 @@ export async function composeTemplateVersion(
   const family = `tpl:${v.family}`;
 
   // a refusal at any step (mark, register) must roll back the compose before it, too
-  return runRecipe<ComposeResult>(ctx, { gates: ['iu_core.composer_enabled'], commit: (o) => input.commit && o.ok }, async (_tx, h) => {
-    const fail = (step: string, r: Record<string, unknown>) =>
-      refuse(String(r.status) as Exclude<Status, 'ok'>, { step, detail: r, issues: pieceIssues(v.pieces, r) });
+  return runRecipe<ComposeResult>(
+    ctx,
+    { gates: ['iu_core.composer_enabled'], commit: (o) => input.commit && o.ok },
+    async (_tx, h) => {
+      const fail = (step: string, r: Record<string, unknown>) =>
+        refuse(String(r.status) as Exclude<Status, 'ok'>, { step, detail: r, issues: pieceIssues(v.pieces, r) });
 
-    const plan = await planNextVersion(h.rows, v.family, v.previousCollectionId);
-    if ('ok' in plan) return plan;
-    const { seq, label, key, previous } = plan;
+      const plan = await planNextVersion(h.rows, v.family, v.previousCollectionId);
+      if ('ok' in plan) return plan;
+      const { seq, label, key, previous } = plan;
 
-    const pieces = v.pieces.map((p) =>
-      'iuId' in p
-        ? { role: p.role, iu_id: p.iuId }
-        : {
-            role: p.role,
-            new_piece: {
-              canonical_address: p.newPiece.canonicalAddress,
-              title: p.newPiece.title,
-              body: p.newPiece.body,
-              unit_kind: p.newPiece.unitKind,
-              section_type: p.newPiece.sectionType,
+      const pieces = v.pieces.map((p) =>
+        'iuId' in p
+          ? { role: p.role, iu_id: p.iuId }
+          : {
+              role: p.role,
+              new_piece: {
+                canonical_address: p.newPiece.canonicalAddress,
+                title: p.newPiece.title,
+                body: p.newPiece.body,
+                unit_kind: p.newPiece.unitKind,
+                section_type: p.newPiece.sectionType,
+              },
             },
-          },
-    );
-    const [c] = await h.rows<{ r: Record<string, unknown> }>(sql`
+      );
+      const [c] = await h.rows<{ r: Record<string, unknown> }>(sql`
       SELECT fn_iu_compose(${key}, ${v.kind}, ${v.title}, ${v.description ?? null},
                            ${JSON.stringify(pieces)}::jsonb, ${actor}) AS r`);
-    if (c.r.status !== 'ok') return fail('compose', c.r);
-    const collectionId = String(c.r.collection_id);
-    await h.closeGates();
+      if (c.r.status !== 'ok') return fail('compose', c.r);
+      const collectionId = String(c.r.collection_id);
+      await h.closeGates();
 
-    const [m] = await h.rows<{ r: Record<string, unknown> }>(
-      sql`SELECT fn_iu_collection_mark_as_template(${collectionId}::uuid, ${v.label}, ${v.note ?? null}, ${actor}) AS r`,
-    );
-    if (m.r.status !== 'ok') return fail('mark_as_template', m.r);
+      const [m] = await h.rows<{ r: Record<string, unknown> }>(
+        sql`SELECT fn_iu_collection_mark_as_template(${collectionId}::uuid, ${v.label}, ${v.note ?? null}, ${actor}) AS r`,
+      );
+      if (m.r.status !== 'ok') return fail('mark_as_template', m.r);
 
-    if (previous?.registeredNow) {
-      const [p] = await h.rows<{ r: Record<string, unknown> }>(sql`
+      if (previous?.registeredNow) {
+        const [p] = await h.rows<{ r: Record<string, unknown> }>(sql`
         SELECT fn_iu_collection_register_template_version(${previous.collectionId}::uuid, ${family}, 'v1', 1, NULL, ${actor}) AS r`);
-      if (p.r.status !== 'ok' && p.r.status !== 'idempotent_replay') return fail('register_previous', p.r);
-    }
-    const [reg] = await h.rows<{ r: Record<string, unknown> }>(sql`
+        if (p.r.status !== 'ok' && p.r.status !== 'idempotent_replay') return fail('register_previous', p.r);
+      }
+      const [reg] = await h.rows<{ r: Record<string, unknown> }>(sql`
       SELECT fn_iu_collection_register_template_version(${collectionId}::uuid, ${family}, ${label}, ${seq}::int,
                ${previous?.collectionId ?? null}::uuid, ${actor}) AS r`);
-    if (reg.r.status !== 'ok') return fail('register', reg.r);
+      if (reg.r.status !== 'ok') return fail('register', reg.r);
 
-    const members = await h.rows<{ role: string; iu_id: string; canonical_address: string }>(sql`
+      const members = await h.rows<{ role: string; iu_id: string; canonical_address: string }>(sql`
       SELECT m.role, m.iu_id, u.canonical_address FROM iu_piece_collection_member m
         JOIN information_unit u ON u.id = m.iu_id
        WHERE m.collection_id = ${collectionId}::uuid ORDER BY m.position`);
-    const newIds = (c.r.new_piece_ids as string[]) ?? [];
-    return {
-      ok: true,
-      status: 'ok',
-      committed: false,
-      result: {
-        family,
-        collectionId,
-        collectionKey: key,
-        versionSeq: seq,
-        versionLabel: label,
-        previous,
-        pieces: members.map((mm) => ({ role: mm.role, iuId: mm.iu_id, reused: !newIds.includes(mm.iu_id), canonicalAddress: mm.canonical_address })),
-        newPieceIds: newIds,
-        actor,
-      },
-    };
-  });
+      const newIds = (c.r.new_piece_ids as string[]) ?? [];
+      return {
+        ok: true,
+        status: 'ok',
+        committed: false,
+        result: {
+          family,
+          collectionId,
+          collectionKey: key,
+          versionSeq: seq,
+          versionLabel: label,
+          previous,
+          pieces: members.map((mm) => ({
+            role: mm.role,
+            iuId: mm.iu_id,
+            reused: !newIds.includes(mm.iu_id),
+            canonicalAddress: mm.canonical_address,
+          })),
+          newPieceIds: newIds,
+          actor,
+        },
+      };
+    },
+  );
 }

@@ -37,22 +37,46 @@ export const instantiateFromEventAction: RecipeAction<typeof instantiateActionIn
     if (!v.preview || !r.ok || v.emitMode === 'live') return r;
     // a dry run also says what a live run of the same parameters would do now, from a live
     // call in a transaction of its own that rolls back: that is what its plan binds
-    const live = await instantiateFromEvent({ db: ctx.db, user: ctx.user, runTag: ctx.runTag, gateWaitMs: ctx.gateWaitMs }, { ...v, emitMode: 'live', commit: false });
+    const live = await instantiateFromEvent(
+      { db: ctx.db, user: ctx.user, runTag: ctx.runTag, gateWaitMs: ctx.gateWaitMs },
+      { ...v, emitMode: 'live', commit: false },
+    );
     const livePrediction: LivePrediction = live.ok
-      ? { status: live.status, instanceCollectionKey: live.result.instanceCollectionKey, instanceCollectionId: live.result.instanceCollectionId, originalEventLogId: live.result.originalEventLogId, message: null }
-      : { status: live.status, instanceCollectionKey: null, instanceCollectionId: null, originalEventLogId: null, message: live.message };
+      ? {
+          status: live.status,
+          instanceCollectionKey: live.result.instanceCollectionKey,
+          instanceCollectionId: live.result.instanceCollectionId,
+          originalEventLogId: live.result.originalEventLogId,
+          message: null,
+        }
+      : {
+          status: live.status,
+          instanceCollectionKey: null,
+          instanceCollectionId: null,
+          originalEventLogId: null,
+          message: live.message,
+        };
     return { ...r, result: { ...r.result, livePrediction } };
   },
   // a live run or a kept dry run applies a dry run's plan: the same event, template, suffix,
   // note and tag, and the outcome that dry run showed for that mode
   plan: {
     applies: (v) => !v.preview,
-    params: (v) => ({ eventId: v.eventId.toLowerCase(), eventType: v.eventType, templateCollectionId: v.templateCollectionId.toLowerCase(), uniqueSuffix: v.uniqueSuffix, note: v.note ?? null, runTag: v.runTag ?? null }),
+    params: (v) => ({
+      eventId: v.eventId.toLowerCase(),
+      eventType: v.eventType,
+      templateCollectionId: v.templateCollectionId.toLowerCase(),
+      uniqueSuffix: v.uniqueSuffix,
+      note: v.note ?? null,
+      runTag: v.runTag ?? null,
+    }),
     effect: (o) => {
       const own = instantiateEffectOf(o);
       const live = o.result.emitMode === 'live' ? own : o.result.livePrediction;
       // the key a live run makes, whatever the prediction (a refused one names no instance)
-      const liveKey = own.instanceCollectionKey?.startsWith('dryrun:') ? `inst:${own.instanceCollectionKey.slice('dryrun:'.length)}` : (live?.instanceCollectionKey ?? own.instanceCollectionKey);
+      const liveKey = own.instanceCollectionKey?.startsWith('dryrun:')
+        ? `inst:${own.instanceCollectionKey.slice('dryrun:'.length)}`
+        : (live?.instanceCollectionKey ?? own.instanceCollectionKey);
       return {
         [o.result.emitMode]: own,
         ...(live ? { live: { status: live.status, instanceCollectionKey: live.instanceCollectionKey } } : {}),
@@ -70,7 +94,10 @@ export const instantiateFromEventAction: RecipeAction<typeof instantiateActionIn
       );
     },
     // live needs the instance key typed; keeping a dry-run instance needs only a reason
-    typed: (v, planned) => (v.emitMode === 'live' ? String(planned.liveKey ?? (planned.live as InstantiateEffect | undefined)?.instanceCollectionKey ?? '') : null),
+    typed: (v, planned) =>
+      v.emitMode === 'live'
+        ? String(planned.liveKey ?? (planned.live as InstantiateEffect | undefined)?.instanceCollectionKey ?? '')
+        : null,
   },
   summarize: (o) =>
     o.ok

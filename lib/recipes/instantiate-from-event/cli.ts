@@ -3,7 +3,20 @@ import crypto from 'node:crypto';
 import type { Command } from 'commander';
 import { renderInstantiate } from '@/lib/cli/render';
 import { RECIPE_CATALOG } from '../catalog';
-import { action, applyFlags, applyInput, done, isRefusal, notDone, refused, runDefinition, sameCommand, strayPlanFlags, templateArg, templateSet } from '@/lib/cli/program';
+import {
+  action,
+  applyFlags,
+  applyInput,
+  done,
+  isRefusal,
+  notDone,
+  refused,
+  runDefinition,
+  sameCommand,
+  strayPlanFlags,
+  templateArg,
+  templateSet,
+} from '@/lib/cli/program';
 import { instantiateFromEventDefinition } from '.';
 
 interface InstantiateOpts {
@@ -31,7 +44,10 @@ export function registerInstantiateCommand(program: Command): void {
     .option('--type <event-type>', 'event type', 'template.published')
     .option('--mode <mode>', 'dry_run or live', 'dry_run')
     .option('--note <note>', 'note stored in the event log')
-    .option('--commit', 'apply the dry run\'s plan (with --plan, --reason, and --confirm <instance key> for live): a dry_run instance becomes durable, a live one exists')
+    .option(
+      '--commit',
+      "apply the dry run's plan (with --plan, --reason, and --confirm <instance key> for live): a dry_run instance becomes durable, a live one exists",
+    )
     .option('--keep', 'same as --commit')
     .option('--plan <id>', 'with --commit: the plan (from the dry run) to apply')
     .option('--confirm <text>', 'with --commit and --mode live: the live instance key, typed to confirm')
@@ -66,12 +82,27 @@ export function registerInstantiateCommand(program: Command): void {
         if (r.plan) {
           const live = res.emitMode === 'live' ? res : res.livePrediction;
           const liveKey = live?.instanceCollectionKey ?? null;
-          apply = sameCommand(run, set, ['--commit', ...applyFlags(r.plan.id, res.emitMode === 'live' ? liveKey : null, o.reason)]);
+          apply = sameCommand(run, set, [
+            '--commit',
+            ...applyFlags(r.plan.id, res.emitMode === 'live' ? liveKey : null, o.reason),
+          ]);
           if (res.emitMode === 'dry_run' && live && live.status === 'ok' && liveKey) {
-            alternatives.push({ label: `Or make it live with the same plan (a live run now would make ${liveKey})`, args: sameCommand(run, { ...set, mode: 'live' }, ['--commit', ...applyFlags(r.plan.id, liveKey, o.reason)]) });
+            alternatives.push({
+              label: `Or make it live with the same plan (a live run now would make ${liveKey})`,
+              args: sameCommand(run, { ...set, mode: 'live' }, [
+                '--commit',
+                ...applyFlags(r.plan.id, liveKey, o.reason),
+              ]),
+            });
           }
         }
-        const text = renderInstantiate(res, { committed: r.committed, eventType: o.type, suffix: o.suffix ?? '', template: { id: tpl.id ?? '', key: tpl.key }, withPlan: !!apply });
+        const text = renderInstantiate(res, {
+          committed: r.committed,
+          eventType: o.type,
+          suffix: o.suffix ?? '',
+          template: { id: tpl.id ?? '', key: tpl.key },
+          withPlan: !!apply,
+        });
         return done(run, r, { text, apply, alternatives }, extra);
       }),
     );

@@ -38,6 +38,8 @@ export const rollbackByActorAction: RecipeAction<typeof rollbackActionInput, Rol
     typed: (v) => v.targetActor,
   },
   summarize: (o) =>
-    o.ok ? `${o.result.dryRun ? 'would roll back' : 'rolled back'} ${o.result.instanceCount} instance(s) of ${o.result.actor}` : `${o.status}: ${o.message}`,
+    o.ok
+      ? `${o.result.dryRun ? 'would roll back' : 'rolled back'} ${o.result.instanceCount} instance(s) of ${o.result.actor}`
+      : `${o.status}: ${o.message}`,
 };
 export type RollbackActionInput = z.input<typeof rollbackActionInput>;

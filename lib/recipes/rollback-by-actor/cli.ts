@@ -2,7 +2,17 @@
 import type { Command } from 'commander';
 import { renderRollback } from '@/lib/cli/render';
 import { RECIPE_CATALOG } from '../catalog';
-import { action, applyFlags, applyInput, done, notDone, runDefinition, sameCommand, strayPlanFlags, type ApplyOpts } from '@/lib/cli/program';
+import {
+  action,
+  applyFlags,
+  applyInput,
+  done,
+  notDone,
+  runDefinition,
+  sameCommand,
+  strayPlanFlags,
+  type ApplyOpts,
+} from '@/lib/cli/program';
 import { rollbackByActorDefinition } from '.';
 
 interface RollbackOpts extends ApplyOpts {
@@ -17,7 +27,10 @@ export function registerRollbackCommand(program: Command): void {
     .alias('rollback-by-actor')
     .description('roll back every standing instance one actor created (dry run unless --durable)')
     .option('--actor <actor>', 'the actor to roll back, matched exactly (e.g. dana or dana:canary-3)')
-    .option('--durable', 'apply the dry run\'s plan (with --plan, --confirm <actor>, --reason): delete exactly the instances it listed; without it nothing is written')
+    .option(
+      '--durable',
+      "apply the dry run's plan (with --plan, --confirm <actor>, --reason): delete exactly the instances it listed; without it nothing is written",
+    )
     .option('--plan <id>', 'with --durable: the plan (from the dry run) to apply')
     .option('--confirm <text>', 'with --durable: the actor, typed to confirm')
     .option('--reason <text>', 'with --durable: why (recorded in the audit trail)')
@@ -42,9 +55,15 @@ export function registerRollbackCommand(program: Command): void {
               GROUP BY triggered_by ORDER BY triggered_by LIMIT 10`,
             [o.actor, o.actor.replace(/[\\%_]/g, (c) => `\\${c}`)],
           );
-          if (similar.length) run.io.note(`Actors with standing instances that look alike: ${similar.map((s) => `${s.triggered_by} (${s.n})`).join(', ')}.`);
+          if (similar.length)
+            run.io.note(
+              `Actors with standing instances that look alike: ${similar.map((s) => `${s.triggered_by} (${s.n})`).join(', ')}.`,
+            );
         }
-        const apply = r.plan && r.result.instanceCount > 0 ? sameCommand(run, {}, ['--durable', ...applyFlags(r.plan.id, r.result.actor, o.reason)]) : null;
+        const apply =
+          r.plan && r.result.instanceCount > 0
+            ? sameCommand(run, {}, ['--durable', ...applyFlags(r.plan.id, r.result.actor, o.reason)])
+            : null;
         return done(run, r, { text: renderRollback(r.result, { committed: r.committed, allItems: !!o.items }), apply });
       }),
     );

@@ -26,10 +26,7 @@ export interface RollbackResult {
 }
 
 /** Rolls back every live and dry-run instance one actor string created; dry runs roll back. */
-export async function rollbackByActor(
-  ctx: RecipeContext,
-  input: RollbackInput,
-): Promise<RecipeResult<RollbackResult>> {
+export async function rollbackByActor(ctx: RecipeContext, input: RollbackInput): Promise<RecipeResult<RollbackResult>> {
   const parsed = rollbackInputSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const { actor, dryRun } = parsed.data;

@@ -15,7 +15,14 @@ export function PasswordForm() {
       </label>
       <label className="block text-sm font-medium text-slate-700">
         New password (at least 10 characters)
-        <input name="newPassword" type="password" autoComplete="new-password" required aria-describedby="password-rule" className={input} />
+        <input
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          required
+          aria-describedby="password-rule"
+          className={input}
+        />
       </label>
       <p id="password-rule" className="text-xs text-slate-500">
         It must be hard to guess: four unrelated words work well; names, dates, repeats and keyboard runs do not.
@@ -29,7 +36,11 @@ export function PasswordForm() {
           {state.message}
         </p>
       )}
-      <button type="submit" disabled={pending} className="w-full rounded-md bg-slate-900 px-3 py-2 text-sm font-semibold text-white">
+      <button
+        type="submit"
+        disabled={pending}
+        className="w-full rounded-md bg-slate-900 px-3 py-2 text-sm font-semibold text-white"
+      >
         {pending ? 'Saving…' : 'Change password'}
       </button>
     </form>

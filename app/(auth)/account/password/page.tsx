@@ -16,7 +16,10 @@ export default async function PasswordPage() {
         </p>
       ) : (
         <p className="mt-1 text-sm text-slate-500">
-          Signed in as {me.username}. <Link href="/" className="underline">Back to the console</Link>
+          Signed in as {me.username}.{' '}
+          <Link href="/" className="underline">
+            Back to the console
+          </Link>
         </p>
       )}
       {me.source === 'trusted-header' ? (

@@ -29,14 +29,20 @@ export default async function BulkJobPage({ params }: { params: Promise<{ jobId:
         title={job.mode === 'preview' ? 'Bulk preflight' : 'Bulk scale-out job'}
         description={
           <>
-            Batch <span className="font-mono">{job.params.batchTag}</span> of {job.params.templateKey ?? job.params.templateCollectionId}.{' '}
+            Batch <span className="font-mono">{job.params.batchTag}</span> of{' '}
+            {job.params.templateKey ?? job.params.templateCollectionId}.{' '}
             <Link href="/bulk" className="text-sky-700 hover:underline">
               Back to bulk scale-out
             </Link>
           </>
         }
       />
-      <BulkJobPanel id={job.id} initial={job} canCancel={job.username === me.username || hasRole(me.role, 'lead')} canRerun={job.username === me.username} />
+      <BulkJobPanel
+        id={job.id}
+        initial={job}
+        canCancel={job.username === me.username || hasRole(me.role, 'lead')}
+        canRerun={job.username === me.username}
+      />
     </div>
   );
 }

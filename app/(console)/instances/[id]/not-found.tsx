@@ -20,7 +20,10 @@ export default function InstanceNotFound() {
       <p className="text-sm text-slate-600">
         No instance has the id or key <code>{id}</code>: it was never made, or a rollback by actor removed it (the event
         log keeps its history). Search for its event id or key with the box at the top left, or open the{' '}
-        <Link className="text-sky-700 underline" href="/events">event log</Link>.
+        <Link className="text-sky-700 underline" href="/events">
+          event log
+        </Link>
+        .
       </p>
     </div>
   );

@@ -41,17 +41,41 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   if (!inst) notFound();
   return (
     <div className="space-y-6">
-      <PageHeader title={inst.collectionKey} description={`${inst.emitMode === 'live' ? 'Live' : 'Dry-run'} instance of ${inst.templateKey ?? inst.templateId}`} meta={<Badge tone={inst.emitMode === 'live' ? 'success' : 'info'}>{inst.emitMode}</Badge>} />
+      <PageHeader
+        title={inst.collectionKey}
+        description={`${inst.emitMode === 'live' ? 'Live' : 'Dry-run'} instance of ${inst.templateKey ?? inst.templateId}`}
+        meta={<Badge tone={inst.emitMode === 'live' ? 'success' : 'info'}>{inst.emitMode}</Badge>}
+      />
       <Card title="Who and when">
         <dl className="grid grid-cols-1 gap-3 text-sm md:grid-cols-2" data-testid="instance-facts">
-          <div><dt className="text-slate-500">Created by</dt><dd><Link className="text-sky-700 underline" href={`/actors/${encodeURIComponent(inst.createdBy)}`}>{inst.createdBy}</Link></dd></div>
-          <div><dt className="text-slate-500">Created at</dt><dd>{formatTimestamp(inst.createdAt)}</dd></div>
-          <div><dt className="text-slate-500">Event id</dt><dd><code className="text-xs">{inst.eventId}</code></dd></div>
+          <div>
+            <dt className="text-slate-500">Created by</dt>
+            <dd>
+              <Link className="text-sky-700 underline" href={`/actors/${encodeURIComponent(inst.createdBy)}`}>
+                {inst.createdBy}
+              </Link>
+            </dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Created at</dt>
+            <dd>{formatTimestamp(inst.createdAt)}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Event id</dt>
+            <dd>
+              <code className="text-xs">{inst.eventId}</code>
+            </dd>
+          </div>
           <div>
             <dt className="text-slate-500">Template</dt>
             <dd>
               {inst.templateFamily ? (
-                <Link className="text-sky-700 underline" href={`/templates/families/${encodeURIComponent(inst.templateFamily)}?highlight=${encodeURIComponent(inst.templateVersionLabel ?? '')}`}>{inst.templateKey}</Link>
+                <Link
+                  className="text-sky-700 underline"
+                  href={`/templates/families/${encodeURIComponent(inst.templateFamily)}?highlight=${encodeURIComponent(inst.templateVersionLabel ?? '')}`}
+                >
+                  {inst.templateKey}
+                </Link>
               ) : (
                 inst.templateKey
               )}
@@ -61,12 +85,25 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
       </Card>
       <Card title="Event-log rows of this event">
         <Table>
-          <thead><tr><Th>Log id</Th><Th>Status</Th><Th>Actor</Th><Th>Time</Th></tr></thead>
+          <thead>
+            <tr>
+              <Th>Log id</Th>
+              <Th>Status</Th>
+              <Th>Actor</Th>
+              <Th>Time</Th>
+            </tr>
+          </thead>
           <tbody>
             {inst.events.map((e) => (
               <tr key={e.id}>
-                <Td><Link className="text-sky-700 underline" href={`/events?event=${e.id}`}>#{e.id}</Link></Td>
-                <Td><Badge tone={statusTone(e.status)}>{e.status}</Badge></Td>
+                <Td>
+                  <Link className="text-sky-700 underline" href={`/events?event=${e.id}`}>
+                    #{e.id}
+                  </Link>
+                </Td>
+                <Td>
+                  <Badge tone={statusTone(e.status)}>{e.status}</Badge>
+                </Td>
                 <Td>{e.triggeredBy}</Td>
                 <Td>{formatTimestamp(e.createdAt)}</Td>
               </tr>
@@ -77,7 +114,10 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
       <Card title={`Pieces (${inst.pieces.length}), linked from the template`}>
         <ol className="list-decimal space-y-1 pl-5 text-sm">
           {inst.pieces.map((p) => (
-            <li key={p.position}><span className="font-medium">{p.role}</span>: {p.title} <span className="text-xs text-slate-500">{p.canonicalAddress}</span></li>
+            <li key={p.position}>
+              <span className="font-medium">{p.role}</span>: {p.title}{' '}
+              <span className="text-xs text-slate-500">{p.canonicalAddress}</span>
+            </li>
           ))}
         </ol>
       </Card>

@@ -7,7 +7,6 @@ import { getDb } from '@/lib/server/db';
 
 export const dynamic = 'force-dynamic';
 
-
 /**
  * Starts a bulk scale-out job: the console's bulk page posts here, and so can scripts (a
  * JSON body with the session cookie). `preview: true` is the preflight; a live run needs a

@@ -7,7 +7,10 @@ export const dynamic = 'force-dynamic';
 const TIMEOUT_MS = 2000;
 
 function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)),
+  ]);
 }
 
 /**
@@ -16,17 +19,33 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
  */
 export async function GET() {
   const headers = { 'cache-control': 'no-store' };
-  if (isDraining()) return Response.json({ ready: false, reason: 'draining', message: 'This instance is shutting down.' }, { status: 503, headers });
+  if (isDraining())
+    return Response.json(
+      { ready: false, reason: 'draining', message: 'This instance is shutting down.' },
+      { status: 503, headers },
+    );
   try {
     const db = await within(getDb(), TIMEOUT_MS);
     const migrations = await within(migrationStatus(db), TIMEOUT_MS);
     const pending = migrations.filter((m) => !m.applied).map((m) => m.version);
     const drifted = migrations.filter((m) => m.drifted).map((m) => m.version);
     if (pending.length || drifted.length) {
-      return Response.json({ ready: false, reason: 'migrations', pending, drifted, message: 'The database schema is not current; run npm run db:migrate.' }, { status: 503, headers });
+      return Response.json(
+        {
+          ready: false,
+          reason: 'migrations',
+          pending,
+          drifted,
+          message: 'The database schema is not current; run npm run db:migrate.',
+        },
+        { status: 503, headers },
+      );
     }
     return Response.json({ ready: true, database: db.kind }, { headers });
   } catch (err) {
-    return Response.json({ ready: false, reason: 'database', message: describeDatabaseError(err) }, { status: 503, headers });
+    return Response.json(
+      { ready: false, reason: 'database', message: describeDatabaseError(err) },
+      { status: 503, headers },
+    );
   }
 }

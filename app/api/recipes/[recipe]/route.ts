@@ -19,12 +19,14 @@ export const dynamic = 'force-dynamic';
 // same with preview false, planId, reason and confirmText 'tpl:<family>/v<n>' (the plan's key).
 // Close all gates: {preview: true}, then {planId, reason, confirmText: 'close all gates'}.
 
-
 export async function POST(req: Request, { params }: { params: Promise<{ recipe: string }> }) {
   const { recipe } = await params;
   // an own key only: `constructor` and friends are on every object's prototype
   if (!isRecipeSlug(recipe)) {
-    return Response.json({ error: `There is no recipe called ${recipe.slice(0, 80)}; the recipes are ${RECIPE_SLUGS.join(', ')}.` }, { status: 404 });
+    return Response.json(
+      { error: `There is no recipe called ${recipe.slice(0, 80)}; the recipes are ${RECIPE_SLUGS.join(', ')}.` },
+      { status: 404 },
+    );
   }
   const def = RECIPE_DEFINITIONS[recipe];
   const body = await readJsonBody(req);

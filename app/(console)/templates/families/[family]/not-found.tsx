@@ -19,7 +19,10 @@ export default function FamilyNotFound() {
       <PageHeader title="Template family not found" />
       <p className="text-sm text-slate-600">
         No version of {family} is registered. A family is written <code>tpl:name</code>;{' '}
-        <Link className="text-sky-700 underline" href="/templates">all templates</Link> lists every family there is.
+        <Link className="text-sky-700 underline" href="/templates">
+          all templates
+        </Link>{' '}
+        lists every family there is.
       </p>
     </div>
   );

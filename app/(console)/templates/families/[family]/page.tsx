@@ -28,9 +28,20 @@ export async function generateMetadata({ params }: { params: Promise<{ family: s
 
 type SP = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-const KIND_TONE: Record<DiffKind, BadgeTone> = { added: 'success', removed: 'danger', reused: 'neutral', changed: 'warning' };
+const KIND_TONE: Record<DiffKind, BadgeTone> = {
+  added: 'success',
+  removed: 'danger',
+  reused: 'neutral',
+  changed: 'warning',
+};
 
-export default async function FamilyPage({ params, searchParams }: { params: Promise<{ family: string }>; searchParams: SP }) {
+export default async function FamilyPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ family: string }>;
+  searchParams: SP;
+}) {
   // the layout hides the page from people without a role; a page still checks for itself
   const { allowed } = await requireRole('viewer');
   if (!allowed) return <NotAllowed need="viewer" />;
@@ -53,25 +64,47 @@ export default async function FamilyPage({ params, searchParams }: { params: Pro
 
   return (
     <div className="space-y-6">
-      <PageHeader title={family} description={`${chain.length} version${chain.length === 1 ? '' : 's'}; ${chain.at(-1)!.title}`} meta={<Link className="text-sm text-sky-700 underline" href="/templates">All templates</Link>} />
+      <PageHeader
+        title={family}
+        description={`${chain.length} version${chain.length === 1 ? '' : 's'}; ${chain.at(-1)!.title}`}
+        meta={
+          <Link className="text-sm text-sky-700 underline" href="/templates">
+            All templates
+          </Link>
+        }
+      />
       <Card title="Version chain" description="Each version points to the one before it; who registered it and when.">
         <ol className="flex flex-wrap items-stretch gap-2" data-testid="version-chain">
           {chain.map((v, i) => (
             <li key={v.collectionId} className="flex items-center gap-2">
-              {i > 0 && <span aria-hidden className="text-slate-400">→</span>}
+              {i > 0 && (
+                <span aria-hidden className="text-slate-400">
+                  →
+                </span>
+              )}
               <div
                 data-testid={`version-${v.versionLabel}`}
-                className={cn('rounded-lg border px-3 py-2 text-sm', v.versionLabel === highlight ? 'border-sky-500 bg-sky-50' : 'border-slate-200 bg-white')}
+                className={cn(
+                  'rounded-lg border px-3 py-2 text-sm',
+                  v.versionLabel === highlight ? 'border-sky-500 bg-sky-50' : 'border-slate-200 bg-white',
+                )}
               >
                 <p className="font-semibold text-slate-900">
                   {v.versionLabel} {v.isLatest && <Badge tone="info">latest</Badge>}
                 </p>
                 <p className="text-xs text-slate-600">{v.templateLabel}</p>
                 <p className="mt-1 text-xs text-slate-500">
-                  by <Link className="underline" href={`/actors/${encodeURIComponent(v.registeredBy)}`}>{v.registeredBy}</Link> · {formatTimestamp(v.registeredAt)}
+                  by{' '}
+                  <Link className="underline" href={`/actors/${encodeURIComponent(v.registeredBy)}`}>
+                    {v.registeredBy}
+                  </Link>{' '}
+                  · {formatTimestamp(v.registeredAt)}
                 </p>
                 <p className="text-xs text-slate-500">
-                  {v.pieces.length} pieces · <Link className="underline" href={`/events?template=${v.collectionId}`}>{v.liveInstanceCount} live, {v.dryRunInstanceCount} dry-run</Link>
+                  {v.pieces.length} pieces ·{' '}
+                  <Link className="underline" href={`/events?template=${v.collectionId}`}>
+                    {v.liveInstanceCount} live, {v.dryRunInstanceCount} dry-run
+                  </Link>
                 </p>
               </div>
             </li>
@@ -79,24 +112,51 @@ export default async function FamilyPage({ params, searchParams }: { params: Pro
         </ol>
       </Card>
 
-      <Card title="Compare two versions" description="Pieces are matched by role: the same piece is reused, another piece under the same role is changed.">
+      <Card
+        title="Compare two versions"
+        description="Pieces are matched by role: the same piece is reused, another piece under the same role is changed."
+      >
         <form method="get" className="flex flex-wrap items-end gap-3 text-sm" data-testid="compare-form">
           <label className="text-xs font-medium text-slate-600">
             From
-            <select name="from" defaultValue={from} aria-label="From version" className="mt-1 block rounded-md border border-slate-300 px-2 py-1.5">
-              {labels.map((l) => <option key={l} value={l}>{l}</option>)}
+            <select
+              name="from"
+              defaultValue={from}
+              aria-label="From version"
+              className="mt-1 block rounded-md border border-slate-300 px-2 py-1.5"
+            >
+              {labels.map((l) => (
+                <option key={l} value={l}>
+                  {l}
+                </option>
+              ))}
             </select>
           </label>
           <label className="text-xs font-medium text-slate-600">
             To
-            <select name="to" defaultValue={to} aria-label="To version" className="mt-1 block rounded-md border border-slate-300 px-2 py-1.5">
-              {labels.map((l) => <option key={l} value={l}>{l}</option>)}
+            <select
+              name="to"
+              defaultValue={to}
+              aria-label="To version"
+              className="mt-1 block rounded-md border border-slate-300 px-2 py-1.5"
+            >
+              {labels.map((l) => (
+                <option key={l} value={l}>
+                  {l}
+                </option>
+              ))}
             </select>
           </label>
-          <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 font-medium text-white hover:bg-slate-700">Compare</button>
+          <button
+            type="submit"
+            className="rounded-md bg-slate-900 px-3 py-1.5 font-medium text-white hover:bg-slate-700"
+          >
+            Compare
+          </button>
         </form>
         <p className="mt-4 text-sm text-slate-700" data-testid="diff-summary">
-          {from} → {to}: {counts.added ?? 0} added, {counts.removed ?? 0} removed, {counts.changed ?? 0} changed, {counts.reused ?? 0} reused.
+          {from} → {to}: {counts.added ?? 0} added, {counts.removed ?? 0} removed, {counts.changed ?? 0} changed,{' '}
+          {counts.reused ?? 0} reused.
         </p>
         <ul className="mt-3 divide-y divide-slate-100" data-testid="diff">
           {entries.map((e) => (
@@ -106,17 +166,27 @@ export default async function FamilyPage({ params, searchParams }: { params: Pro
                 <span className="font-medium text-slate-900">{e.role}</span>
                 {e.kind === 'changed' && (
                   <span className="text-xs text-slate-500">
-                    {[e.titleChanged && 'title', e.bodyChanged && 'text'].filter(Boolean).join(' and ') || 'new piece, same text'} changed
+                    {[e.titleChanged && 'title', e.bodyChanged && 'text'].filter(Boolean).join(' and ') ||
+                      'new piece, same text'}{' '}
+                    changed
                   </span>
                 )}
               </div>
               {e.kind === 'changed' ? (
                 <div className="mt-2 grid gap-2 md:grid-cols-2">
-                  <p className="whitespace-pre-line rounded bg-red-50 p-2 text-xs text-red-900"><span className="font-semibold">{from}: </span>{e.from!.body}</p>
-                  <p className="whitespace-pre-line rounded bg-emerald-50 p-2 text-xs text-emerald-900"><span className="font-semibold">{to}: </span>{e.to!.body}</p>
+                  <p className="whitespace-pre-line rounded bg-red-50 p-2 text-xs text-red-900">
+                    <span className="font-semibold">{from}: </span>
+                    {e.from!.body}
+                  </p>
+                  <p className="whitespace-pre-line rounded bg-emerald-50 p-2 text-xs text-emerald-900">
+                    <span className="font-semibold">{to}: </span>
+                    {e.to!.body}
+                  </p>
                 </div>
               ) : (
-                <p className="mt-1 whitespace-pre-line text-xs text-slate-600">{(e.to ?? e.from)!.title}: {(e.to ?? e.from)!.body}</p>
+                <p className="mt-1 whitespace-pre-line text-xs text-slate-600">
+                  {(e.to ?? e.from)!.title}: {(e.to ?? e.from)!.body}
+                </p>
               )}
             </li>
           ))}
@@ -127,9 +197,15 @@ export default async function FamilyPage({ params, searchParams }: { params: Pro
         <div className="grid gap-4 md:grid-cols-2 lg:grid-cols-3">
           {chain.map((v) => (
             <div key={v.collectionId}>
-              <h3 className="text-sm font-semibold text-slate-900">{v.versionLabel} <span className="text-xs font-normal text-slate-500">{v.collectionKey}</span></h3>
+              <h3 className="text-sm font-semibold text-slate-900">
+                {v.versionLabel} <span className="text-xs font-normal text-slate-500">{v.collectionKey}</span>
+              </h3>
               <ol className="mt-1 list-decimal pl-5 text-xs text-slate-700">
-                {v.pieces.map((p) => <li key={p.position}><span className="font-medium">{p.role}</span>: {p.title}</li>)}
+                {v.pieces.map((p) => (
+                  <li key={p.position}>
+                    <span className="font-medium">{p.role}</span>: {p.title}
+                  </li>
+                ))}
               </ol>
             </div>
           ))}

@@ -4,7 +4,6 @@ import { bulkCaller } from '@/lib/server/bulk-auth';
 
 export const dynamic = 'force-dynamic';
 
-
 /**
  * Runs an interrupted bulk job again with its recorded request (same input, reason and plan),
  * through the one action wrapper. 202 with the new job; when the plan can no longer be
@@ -16,7 +15,11 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   if (r.ok) return Response.json(r, { status: 202 });
   const needsPreflight = NEEDS_PREFLIGHT.has(r.result.status);
   return Response.json(
-    { ...r, needsPreflight, error: needsPreflight ? `${r.result.message} Run a new preflight on the bulk page.` : r.result.message },
+    {
+      ...r,
+      needsPreflight,
+      error: needsPreflight ? `${r.result.message} Run a new preflight on the bulk page.` : r.result.message,
+    },
     { status: httpStatusOf(r.result) },
   );
 }
