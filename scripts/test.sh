@@ -32,6 +32,9 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 fi
 
 rm -rf .test-reports && mkdir -p .test-reports
+say "lint (ESLint, Prettier)"
+npm run --silent lint
+
 say "typecheck"
 npx tsc --noEmit
 
