@@ -1,10 +1,7 @@
-import { NotAllowed } from '@/components/shell/NotAllowed';
-import { requireRole } from '@/lib/server/auth';
+import { openPage } from '@/components/shell/open-page';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
-import { loadPage } from '@/components/dashboards/load';
-import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Card } from '@/components/ui/card';
 import { formatCount, formatTimestamp } from '@/components/ui/format';
@@ -16,18 +13,15 @@ export const metadata: Metadata = { title: 'Actors' };
 
 export default async function ActorsPage() {
   // the layout hides the page from people without a role; a page still checks for itself
-  const { allowed } = await requireRole('viewer');
-  if (!allowed) return <NotAllowed need="viewer" />;
-  const loaded = await loadPage('actors list', (db) => listActors(db), { needsLog: true });
-  if (!loaded.ok) {
-    return (
-      <div className="space-y-6">
-        <PageHeader title="Actors" />
-        <DatabaseUnavailable title={loaded.title} message={loaded.message} />
-      </div>
-    );
-  }
-  const actors = loaded.data;
+  const opened = await openPage({
+    title: 'Actors',
+    role: 'viewer',
+    what: 'actors list',
+    needsLog: true,
+    load: (db) => listActors(db),
+  });
+  if ('shown' in opened) return opened.shown;
+  const actors = opened.data;
   const users = new Set(actors.map((a) => a.user));
   return (
     <div className="space-y-6">

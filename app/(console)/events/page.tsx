@@ -1,13 +1,10 @@
-import { NotAllowed } from '@/components/shell/NotAllowed';
-import { requireRole } from '@/lib/server/auth';
+import { openPage } from '@/components/shell/open-page';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
-import { loadPage } from '@/components/dashboards/load';
 import { EventDrawer } from '@/components/events/EventDrawer';
 import { EventFilters } from '@/components/events/EventFilters';
 import { statusTone } from '@/components/events/status';
-import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
@@ -51,8 +48,6 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function EventsPage({ searchParams }: { searchParams: SP }) {
   // the layout hides the page from people without a role; a page still checks for itself
-  const { allowed } = await requireRole('viewer');
-  if (!allowed) return <NotAllowed need="viewer" />;
   const sp = await searchParams;
   const filters = parseEventFilters(sp);
   const problems = eventFilterProblems(
@@ -62,9 +57,12 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
   const before = after ? null : decodeCursor(one(sp.before));
   const eventParam = one(sp.event)?.trim();
   const ref = eventRef(eventParam);
-  const loaded = await loadPage(
-    'event log',
-    async (db) => {
+  const opened = await openPage({
+    title: 'Event log',
+    role: 'viewer',
+    what: 'event log',
+    needsLog: true,
+    load: async (db) => {
       const [page, options, event] = await Promise.all([
         listEvents(db, filters, { after, before }),
         getEventFilterOptions(db),
@@ -73,17 +71,9 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
       const siblings = event ? await listEventRowsOf(db, event.eventId) : [];
       return { page, options, event, siblings };
     },
-    { needsLog: true },
-  );
-  if (!loaded.ok) {
-    return (
-      <div className="space-y-6">
-        <PageHeader title="Event log" />
-        <DatabaseUnavailable title={loaded.title} message={loaded.message} />
-      </div>
-    );
-  }
-  const { page, options, event, siblings } = loaded.data;
+  });
+  if ('shown' in opened) return opened.shown;
+  const { page, options, event, siblings } = opened.data;
   const here = { after: one(sp.after), before: one(sp.before) };
   const href = (extra: Record<string, string | undefined>) => {
     const q = eventFiltersToParams(filters, extra).toString();

@@ -1,15 +1,12 @@
+import { openPage } from '@/components/shell/open-page';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { loadPage } from '@/components/dashboards/load';
-import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
-import { NotAllowed } from '@/components/shell/NotAllowed';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { formatTimestamp } from '@/components/ui/format';
 import { search, SEARCH_KINDS } from '@/lib/queries/search';
-import { requireRole } from '@/lib/server/auth';
 
 export const dynamic = 'force-dynamic';
 
@@ -23,19 +20,10 @@ export async function generateMetadata({ searchParams }: { searchParams: SP }): 
 
 export default async function SearchPage({ searchParams }: { searchParams: SP }) {
   // the layout hides the page from people without a role; a page still checks for itself
-  const { allowed } = await requireRole('viewer');
-  if (!allowed) return <NotAllowed need="viewer" />;
   const raw = one((await searchParams).q) ?? '';
-  const loaded = await loadPage('search', (db) => search(db, raw));
-  if (!loaded.ok) {
-    return (
-      <div className="space-y-6">
-        <PageHeader title="Search" />
-        <DatabaseUnavailable title={loaded.title} message={loaded.message} />
-      </div>
-    );
-  }
-  const { query, hits, problem } = loaded.data;
+  const opened = await openPage({ title: 'Search', role: 'viewer', what: 'search', load: (db) => search(db, raw) });
+  if ('shown' in opened) return opened.shown;
+  const { query, hits, problem } = opened.data;
   // exactly one thing has this name: go to it (redirect throws, so it stays outside any try)
   if (hits.length === 1) redirect(hits[0].href);
   return (

@@ -1,12 +1,9 @@
-import { NotAllowed } from '@/components/shell/NotAllowed';
-import { requireRole } from '@/lib/server/auth';
+import { openPage } from '@/components/shell/open-page';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { StatusBarChart } from '@/components/charts/StatusBarChart';
 import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
-import { loadPage } from '@/components/dashboards/load';
 import { statusTone } from '@/components/events/status';
-import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
@@ -19,25 +16,18 @@ export const metadata: Metadata = { title: 'Summary' };
 
 export default async function SummaryPage() {
   // the layout hides the page from people without a role; a page still checks for itself
-  const { allowed } = await requireRole('viewer');
-  if (!allowed) return <NotAllowed need="viewer" />;
-  const loaded = await loadPage(
-    'summary',
-    async (db) => {
+  const opened = await openPage({
+    title: 'Summary',
+    role: 'viewer',
+    what: 'summary',
+    needsLog: true,
+    load: async (db) => {
       const [summary, daily] = await Promise.all([getSummary(db), getDaily(db, 30)]);
       return { summary, daily };
     },
-    { needsLog: true },
-  );
-  if (!loaded.ok) {
-    return (
-      <div className="space-y-6">
-        <PageHeader title="Summary" />
-        <DatabaseUnavailable title={loaded.title} message={loaded.message} />
-      </div>
-    );
-  }
-  const { summary, daily } = loaded.data;
+  });
+  if ('shown' in opened) return opened.shown;
+  const { summary, daily } = opened.data;
   const total = summary.reduce((s, r) => s + r.eventCount, 0);
   return (
     <div className="space-y-6">
