@@ -3,6 +3,7 @@
 // the same recipe and parameters, unexpired and unused, and only if the effect computed inside
 // the apply's own transaction equals the plan's. The plan is used up in that transaction, so
 // two applies of one plan cannot both commit.
+import { minutesAgo } from '@/lib/format';
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { rowsOf, type Database, type Orm } from '@/db/client';
@@ -119,10 +120,7 @@ export function parsePlanId(raw: unknown): number | null {
 
 export type PlanRefusal = { status: 'plan_required' | 'plan_expired' | 'plan_used'; message: string };
 
-const ago = (d: Date) => {
-  const min = Math.max(0, Math.round((Date.now() - d.getTime()) / 60_000));
-  return min < 1 ? 'just now' : min === 1 ? '1 minute ago' : `${min} minutes ago`;
-};
+const ago = (d: Date) => minutesAgo(d, Date.now(), true);
 
 function changedFields(planned: Record<string, unknown>, now: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(planned), ...Object.keys(now)]);

@@ -1,6 +1,7 @@
 // Running a recorded bulk job as its requester: claim, the recipe's one transaction through the
 // wrapper, heartbeat and cancel through the row, and the end recorded (retried until the
 // database answers). The pg-boss worker and the PGlite runner both call runBulkJob.
+import { formatCounts } from '@/lib/format';
 import { and, eq, sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '@/db/client';
 import { consoleBulkJob, type BulkJobStatus } from '@/db/console-schema';
@@ -252,17 +253,11 @@ export function stopHeartbeat(j: LiveJob): void {
   j.heartbeat = undefined;
 }
 
-export function summary(counts: Record<string, number>): string {
-  return Object.entries(counts)
-    .map(([k, n]) => `${k} ${n.toLocaleString('en')}`)
-    .join(', ');
-}
-
 export function endMessage(j: LiveJob, status: BulkJobStatus, result: ActionResult<unknown> | null): string {
   if (status === 'succeeded') {
     return j.mode === 'preview'
-      ? `Preflight of all ${j.total.toLocaleString('en')} items: ${summary(j.counts)}. It was rolled back; nothing was written.`
-      : `Committed ${j.total.toLocaleString('en')} items (${j.params.emitMode}): ${summary(j.counts)}.`;
+      ? `Preflight of all ${j.total.toLocaleString('en')} items: ${formatCounts(j.counts)}. It was rolled back; nothing was written.`
+      : `Committed ${j.total.toLocaleString('en')} items (${j.params.emitMode}): ${formatCounts(j.counts)}.`;
   }
   if (status === 'cancelled')
     return `Cancelled${j.cancelledBy ? ` by ${j.cancelledBy}` : ''}${j.cancelReason ? ` (${j.cancelReason})` : ''} after ${j.done.toLocaleString('en')} of ${j.total.toLocaleString('en')} items. ${describeStatus('cancelled')}`;

@@ -1,5 +1,6 @@
 // Plain-text formatting shared by scripts/iu.ts and scripts/db.ts. No colours: the output is
 // read in terminals, CI logs and pasted into tickets alike.
+import { formatTimestamp } from '@/lib/format';
 import Table from 'cli-table3';
 
 // No rule between body rows: long tables stay readable and half as tall.
@@ -29,10 +30,7 @@ export function cell(v: unknown): string {
 
 /** `2025-01-31 14:05:09 UTC`: unambiguous in logs read from any time zone. */
 export function fmtDate(d: Date | string | null | undefined): string {
-  if (d === null || d === undefined) return '–';
-  const date = d instanceof Date ? d : new Date(d);
-  if (Number.isNaN(date.getTime())) return String(d);
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return d === null || d === undefined ? '–' : formatTimestamp(d);
 }
 
 export function fmtCount(n: number): string {

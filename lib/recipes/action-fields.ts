@@ -18,8 +18,4 @@ export function previewOrEmitMode(v: Record<string, unknown>): AuditMode {
 }
 
 /** The status and outcome counts of a run, as one sorted line ("ok 4, replay 1"). */
-export const countsLine = (c: Record<string, number>) =>
-  Object.entries(c)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, n]) => `${k} ${n.toLocaleString('en')}`)
-    .join(', ');
+export { formatCounts as countsLine } from '@/lib/format';
