@@ -4,7 +4,8 @@
 import { verifyPassword } from 'better-auth/crypto';
 import { z } from 'zod';
 import type { Database } from '@/db/client';
-import { runAdminTransaction, type ActionDefinition, type Caller } from '@/lib/auth/authorize';
+import { type ActionDefinition, type Caller } from '@/lib/auth/authorize';
+import { runAdminTransaction } from '@/lib/recipes/run';
 import type { RecipeContext, RecipeResult } from '@/lib/recipes/types';
 import { sanitizeError } from '@/lib/log/redact';
 import type { Identity, RequestInfo } from './identity';

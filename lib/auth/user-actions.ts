@@ -2,7 +2,8 @@
 // reset a password. Each runs in an admin transaction shaped like a recipe's, so its audit
 // row lands with the change.
 import { z } from 'zod';
-import { reasonField, runAdminTransaction, type ActionDefinition } from '@/lib/auth/authorize';
+import { reasonField, type ActionDefinition } from '@/lib/auth/authorize';
+import { runAdminTransaction } from '@/lib/recipes/run';
 import { checkbox } from '@/lib/recipes/action-fields';
 import type { RecipeResult, Tx } from '@/lib/recipes/types';
 import { sanitizeError } from '@/lib/log/redact';

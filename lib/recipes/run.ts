@@ -167,3 +167,34 @@ export async function runRecipe<T>(
   if (!outcome) throw new Error('recipe finished without an outcome');
   return { ...outcome, committed } as RecipeResult<T>;
 }
+
+/**
+ * Runs `fn` in a transaction shaped like a recipe's: for admin operations (users) that are
+ * not runbook recipes, so their audit row lands in the same transaction too.
+ */
+export async function runAdminTransaction<T>(
+  ctx: RecipeContext,
+  fn: (tx: Tx) => Promise<RecipeResult<T>>,
+): Promise<RecipeResult<T>> {
+  class Rollback extends Error {}
+  let outcome: RecipeResult<T> | undefined;
+  try {
+    await ctx.db.orm.transaction(async (tx) => {
+      outcome = await fn(tx);
+      let commit = outcome.ok;
+      if (commit && ctx.verify) {
+        const refusal = await ctx.verify(tx, { ...outcome, committed: true } as RecipeResult<unknown>);
+        if (refusal) {
+          outcome = refusal;
+          commit = false;
+        }
+      }
+      if (ctx.beforeFinish) await ctx.beforeFinish(tx, { ...outcome, committed: commit } as RecipeResult<unknown>);
+      if (!commit) throw new Rollback();
+    });
+  } catch (err) {
+    if (!(err instanceof Rollback)) throw err;
+    return { ...(outcome as RecipeResult<T>), committed: false };
+  }
+  return { ...(outcome as RecipeResult<T>), committed: true };
+}
