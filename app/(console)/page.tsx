@@ -6,58 +6,34 @@ import { CountTiles } from '@/components/overview/CountTiles';
 import { DatabasePanel } from '@/components/overview/DatabasePanel';
 import { GatePanel } from '@/components/overview/GatePanel';
 import { MigrationTable } from '@/components/overview/MigrationTable';
-import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
+import { openPage } from '@/components/shell/open-page';
 import { PageHeader } from '@/components/shell/PageHeader';
-import { getOverview, type Overview } from '@/lib/queries/overview';
-import { getActivity, type Activity } from '@/lib/queries/activity';
+import { getOverview } from '@/lib/queries/overview';
+import { getActivity } from '@/lib/queries/activity';
 import { ActivityPanel } from '@/components/overview/ActivityPanel';
 import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
-import { describeDatabaseError, getDbState, type StartupIssue } from '@/lib/server/db';
-import { requireRole } from '@/lib/server/auth';
-import { NotAllowed } from '@/components/shell/NotAllowed';
+import { getDbState } from '@/lib/server/db';
 
 export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'Overview' };
 
-type Loaded =
-  | { ok: true; overview: Overview; activity: Activity | null; issues: StartupIssue[] }
-  | { ok: false; title: string; message: string };
-
-// Failures are turned into sentences here rather than thrown: in production Next.js hides a
-// server error's message from the error boundary, and "the database is locked by pid 123"
-// is exactly what an operator needs to read.
-async function load(): Promise<Loaded> {
-  let state;
-  try {
-    state = await getDbState();
-  } catch (err) {
-    return { ok: false, title: 'The database could not be opened', message: describeDatabaseError(err) };
-  }
-  try {
-    const overview = await getOverview(state.db);
-    // the activity panel reads 033's rollups: absent while 033 is rolled back
-    const activity = overview.autoInstantiate.available ? await getActivity(state.db) : null;
-    return { ok: true, overview, activity, issues: state.issues };
-  } catch (err) {
-    return { ok: false, title: 'The overview could not be read', message: describeDatabaseError(err) };
-  }
-}
-
 export default async function OverviewPage() {
-  // each page checks for itself: a client-side navigation renders the page without its layout
-  const { allowed } = await requireRole('viewer');
-  if (!allowed) return <NotAllowed need="viewer" />;
-  const loaded = await load();
-  if (!loaded.ok) {
-    return (
-      <div className="space-y-6">
-        <PageHeader title="Overview" />
-        <DatabaseUnavailable title={loaded.title} message={loaded.message} />
-      </div>
-    );
-  }
-  const { overview, activity, issues } = loaded;
+  const opened = await openPage({
+    title: 'Overview',
+    role: 'viewer',
+    what: 'overview',
+    load: async (db) => {
+      const overview = await getOverview(db);
+      // the activity panel reads 033's rollups: absent while 033 is rolled back
+      const activity = overview.autoInstantiate.available ? await getActivity(db) : null;
+      // the start-up problems (migrations, demo data) the database handle kept
+      const { issues } = await getDbState();
+      return { overview, activity, issues };
+    },
+  });
+  if ('shown' in opened) return opened.shown;
+  const { overview, activity, issues } = opened.data;
   const { autoInstantiate, counts } = overview;
 
   return (

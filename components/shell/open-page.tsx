@@ -12,7 +12,11 @@ import { requireRole } from '@/lib/server/auth';
 export interface OpenPageOptions<T> {
   /** The page's heading, also shown over the "database unavailable" sentence. */
   title: string;
-  /** The lowest role that may see it; the layout hides it from others, and the page checks for itself. */
+  /**
+   * The lowest role that may see it. The layout hides it from others, but each page checks for
+   * itself: a client-side navigation renders the page without its layout, and a hidden page
+   * protects nothing (the page's actions check again).
+   */
   role: Role;
   /** What the page shows, for the sentence when it cannot be read ("summary", "event log"). */
   what: string;

@@ -12,7 +12,6 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Actors' };
 
 export default async function ActorsPage() {
-  // the layout hides the page from people without a role; a page still checks for itself
   const opened = await openPage({
     title: 'Actors',
     role: 'viewer',

@@ -1,12 +1,10 @@
 import type { Metadata } from 'next';
 import { PageHeader } from '@/components/shell/PageHeader';
-import { NotAllowed } from '@/components/shell/NotAllowed';
+import { openPage } from '@/components/shell/open-page';
 import { Table, Td, Th } from '@/components/ui/table';
 import { Alert } from '@/components/ui/alert';
 import { formatTimestamp } from '@/components/ui/format';
 import { listAudit, listAuditRecipes, readAuditQuery } from '@/lib/auth/audit';
-import { requireRole } from '@/lib/server/auth';
-import { getDb } from '@/lib/server/db';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Audit trail' };
@@ -16,14 +14,18 @@ export default async function AuditPage({
 }: {
   searchParams: Promise<Record<string, string | undefined>>;
 }) {
-  const { allowed } = await requireRole('lead');
-  if (!allowed) return <NotAllowed need="lead" />;
   const sp = await searchParams;
   const q = new URLSearchParams(Object.entries(sp).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const { filters, problems } = readAuditQuery(q);
-  const orm = (await getDb()).orm;
   const PAGE = 100;
-  const [rows, recipes] = await Promise.all([listAudit(orm, { ...filters, limit: PAGE }), listAuditRecipes(orm)]);
+  const opened = await openPage({
+    title: 'Audit trail',
+    role: 'lead',
+    what: 'audit trail',
+    load: ({ orm }) => Promise.all([listAudit(orm, { ...filters, limit: PAGE }), listAuditRecipes(orm)]),
+  });
+  if ('shown' in opened) return opened.shown;
+  const [rows, recipes] = opened.data;
   // the filters without the page position, for export links and the next page
   const kept = new URLSearchParams(q);
   kept.delete('before');

@@ -1,15 +1,12 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ComposeWizard } from '@/components/compose/ComposeWizard';
-import { loadPage } from '@/components/dashboards/load';
-import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
-import { NotAllowed } from '@/components/shell/NotAllowed';
+import { openPage } from '@/components/shell/open-page';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { getComposeBase, listComposeFamilies } from '@/lib/queries/compose';
 import { familySchema } from '@/lib/recipes/schemas';
-import { requireRole } from '@/lib/server/auth';
 import { composeTemplateVersionAction } from './actions';
 
 export const dynamic = 'force-dynamic';
@@ -20,8 +17,6 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 const field = 'mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm';
 
 export default async function ComposePage({ searchParams }: { searchParams: SP }) {
-  const { me, allowed } = await requireRole('operator');
-  if (!allowed) return <NotAllowed need="operator" />;
   const sp = await searchParams;
   const picked = one(sp.family)?.trim() || '';
   const newName = one(sp.newFamily)?.trim() || '';
@@ -29,12 +24,18 @@ export default async function ComposePage({ searchParams }: { searchParams: SP }
   const newParsed = newName ? familySchema.safeParse(newName) : null;
   const wanted = picked || (newParsed?.success ? `tpl:${newParsed.data}` : '');
 
-  const loaded = await loadPage('template families', async (db) => ({
-    families: await listComposeFamilies(db),
-    base: wanted ? await getComposeBase(db, wanted) : null,
-  }));
-  if (!loaded.ok) return <DatabaseUnavailable title={loaded.title} message={loaded.message} />;
-  const { families, base } = loaded.data;
+  const opened = await openPage({
+    title: 'New template version',
+    role: 'operator',
+    what: 'template families',
+    load: async (db) => ({
+      families: await listComposeFamilies(db),
+      base: wanted ? await getComposeBase(db, wanted) : null,
+    }),
+  });
+  if ('shown' in opened) return opened.shown;
+  const { me } = opened;
+  const { families, base } = opened.data;
   const isNew = !base && !!newParsed?.success && !picked;
 
   return (

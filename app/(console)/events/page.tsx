@@ -47,7 +47,6 @@ type SP = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function EventsPage({ searchParams }: { searchParams: SP }) {
-  // the layout hides the page from people without a role; a page still checks for itself
   const sp = await searchParams;
   const filters = parseEventFilters(sp);
   const problems = eventFilterProblems(

@@ -1,38 +1,27 @@
 import type { Metadata } from 'next';
-import { loadPage } from '@/components/dashboards/load';
 import { GatesView } from '@/components/gates/GatesView';
-import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
-import { NotAllowed } from '@/components/shell/NotAllowed';
+import { openPage } from '@/components/shell/open-page';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Card } from '@/components/ui/card';
 import { Code } from '@/components/ui/code';
 import { hasRole } from '@/lib/auth/roles';
 import { readGates } from '@/lib/recipes';
-import { requireRole } from '@/lib/server/auth';
 import { closeAllGatesAction } from '../gate-actions';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Gates' };
 
 export default async function GatesPage() {
-  const { allowed, me } = await requireRole('viewer');
-  if (!allowed) return <NotAllowed need="viewer" />;
-  const loaded = await loadPage('gates', (db) => readGates(db));
-  if (!loaded.ok) {
-    return (
-      <div className="space-y-6">
-        <PageHeader title="Gates" />
-        <DatabaseUnavailable title={loaded.title} message={loaded.message} />
-      </div>
-    );
-  }
+  const opened = await openPage({ title: 'Gates', role: 'viewer', what: 'gates', load: (db) => readGates(db) });
+  if ('shown' in opened) return opened.shown;
+  const { me, data: gates } = opened;
   return (
     <div className="space-y-6">
       <PageHeader
         title="Gates"
         description="The four iu_core gates (rows of dot_config) as committed data shows them."
       />
-      <GatesView initial={loaded.data} closeAction={hasRole(me.role, 'lead') ? closeAllGatesAction : undefined} />
+      <GatesView initial={gates} closeAction={hasRole(me.role, 'lead') ? closeAllGatesAction : undefined} />
       <Card title="No control opens a gate" description="This page can only close gates.">
         <div className="space-y-2 text-sm text-slate-700" data-testid="no-open-control">
           <p>

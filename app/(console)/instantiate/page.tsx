@@ -1,18 +1,21 @@
 import type { Metadata } from 'next';
 import { PageHeader } from '@/components/shell/PageHeader';
-import { NotAllowed } from '@/components/shell/NotAllowed';
+import { openPage } from '@/components/shell/open-page';
 import { listTemplateOptions } from '@/lib/queries/console';
-import { requireRole } from '@/lib/server/auth';
-import { getDb } from '@/lib/server/db';
 import { InstantiateForm } from './InstantiateForm';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Instantiate' };
 
 export default async function InstantiatePage() {
-  const { me, allowed } = await requireRole('operator');
-  if (!allowed) return <NotAllowed need="operator" />;
-  const templates = await listTemplateOptions(await getDb());
+  const opened = await openPage({
+    title: 'Instantiate from an event',
+    role: 'operator',
+    what: 'template list',
+    load: (db) => listTemplateOptions(db),
+  });
+  if ('shown' in opened) return opened.shown;
+  const { me, data: templates } = opened;
   return (
     <div className="space-y-6">
       <PageHeader

@@ -1,39 +1,31 @@
 import type { Metadata } from 'next';
-import { loadPage } from '@/components/dashboards/load';
 import { Substrate033Panel } from '@/components/rollback/Substrate033Panel';
-import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
-import { NotAllowed } from '@/components/shell/NotAllowed';
+import { openPage } from '@/components/shell/open-page';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Alert } from '@/components/ui/alert';
 import { listActorHistory, type ActorHistory } from '@/lib/queries/console';
 import { AUTO_INSTANTIATE_OFF_MESSAGE } from '@/lib/queries/overview';
 import { getRollback033Status } from '@/lib/queries/rollback';
-import { requireRole } from '@/lib/server/auth';
 import { RollbackConsole } from './RollbackConsole';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Rollback by actor' };
 
 export default async function RollbackPage({ searchParams }: { searchParams: Promise<{ actor?: string | string[] }> }) {
-  // each page checks for itself; the action checks again (a hidden page protects nothing)
-  const { allowed } = await requireRole('lead');
-  if (!allowed) return <NotAllowed need="lead" />;
   const { actor } = await searchParams;
-  const loaded = await loadPage('rollback page', async (db) => {
-    const substrate = await getRollback033Status(db);
-    // the actor rollup is 033's: while 033 is rolled back there is no history to pick from
-    const history: ActorHistory[] = substrate.rollbackByActorAvailable ? await listActorHistory(db) : [];
-    return { substrate, history, kind: db.kind };
+  const opened = await openPage({
+    title: 'Rollback by actor',
+    role: 'lead',
+    what: 'rollback page',
+    load: async (db) => {
+      const substrate = await getRollback033Status(db);
+      // the actor rollup is 033's: while 033 is rolled back there is no history to pick from
+      const history: ActorHistory[] = substrate.rollbackByActorAvailable ? await listActorHistory(db) : [];
+      return { substrate, history, kind: db.kind };
+    },
   });
-  if (!loaded.ok) {
-    return (
-      <div className="space-y-6">
-        <PageHeader title="Rollback by actor" />
-        <DatabaseUnavailable title={loaded.title} message={loaded.message} />
-      </div>
-    );
-  }
-  const { substrate, history, kind } = loaded.data;
+  if ('shown' in opened) return opened.shown;
+  const { substrate, history, kind } = opened.data;
   return (
     <div className="space-y-6">
       <PageHeader

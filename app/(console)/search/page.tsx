@@ -19,7 +19,6 @@ export async function generateMetadata({ searchParams }: { searchParams: SP }): 
 }
 
 export default async function SearchPage({ searchParams }: { searchParams: SP }) {
-  // the layout hides the page from people without a role; a page still checks for itself
   const raw = one((await searchParams).q) ?? '';
   const opened = await openPage({ title: 'Search', role: 'viewer', what: 'search', load: (db) => search(db, raw) });
   if ('shown' in opened) return opened.shown;

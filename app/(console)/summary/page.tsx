@@ -15,7 +15,6 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Summary' };
 
 export default async function SummaryPage() {
-  // the layout hides the page from people without a role; a page still checks for itself
   const opened = await openPage({
     title: 'Summary',
     role: 'viewer',

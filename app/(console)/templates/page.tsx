@@ -1,9 +1,6 @@
-import { NotAllowed } from '@/components/shell/NotAllowed';
-import { requireRole } from '@/lib/server/auth';
+import { openPage } from '@/components/shell/open-page';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { loadPage } from '@/components/dashboards/load';
-import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
@@ -30,9 +27,6 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 const FAMILIES_SHOWN = 24;
 
 export default async function TemplatesPage({ searchParams }: { searchParams: SP }) {
-  // the layout hides the page from people without a role; a page still checks for itself
-  const { allowed } = await requireRole('viewer');
-  if (!allowed) return <NotAllowed need="viewer" />;
   const sp = await searchParams;
   const sortParam = one(sp.sort);
   const sort: TemplateSort = templateSortOf(sortParam) ?? 'key';
@@ -44,15 +38,20 @@ export default async function TemplatesPage({ searchParams }: { searchParams: SP
   if ((one(sp.after) && !after) || (one(sp.before) && !after && !before)) {
     problems.push('The page position in the address could not be read, so the table starts at its first page.');
   }
-  const loaded = await loadPage('templates table', async (db) => {
-    const [t, families] = await Promise.all([
-      listTemplates(db, { ...filters, sort, dir, after, before }),
-      listFamilies(db),
-    ]);
-    return { t, families };
+  const opened = await openPage({
+    title: 'Templates',
+    role: 'viewer',
+    what: 'templates table',
+    load: async (db) => {
+      const [t, families] = await Promise.all([
+        listTemplates(db, { ...filters, sort, dir, after, before }),
+        listFamilies(db),
+      ]);
+      return { t, families };
+    },
   });
-  if (!loaded.ok) return <DatabaseUnavailable title={loaded.title} message={loaded.message} />;
-  const { t, families } = loaded.data;
+  if ('shown' in opened) return opened.shown;
+  const { t, families } = opened.data;
   const href = (s: TemplateSort, d: 'asc' | 'desc', extra: Record<string, string | undefined> = {}) => {
     const q = templateParams(filters, s, d, extra).toString();
     return q ? `/templates?${q}` : '/templates';

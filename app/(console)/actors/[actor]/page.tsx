@@ -1,11 +1,8 @@
-import { NotAllowed } from '@/components/shell/NotAllowed';
-import { requireRole } from '@/lib/server/auth';
+import { openPage } from '@/components/shell/open-page';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
-import { loadPage } from '@/components/dashboards/load';
 import { statusTone } from '@/components/events/status';
-import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
@@ -44,35 +41,28 @@ export default async function ActorPage({
   params: Promise<{ actor: string }>;
   searchParams: SP;
 }) {
-  // the layout hides the page from people without a role; a page still checks for itself
-  const { allowed, me } = await requireRole('viewer');
-  if (!allowed) return <NotAllowed need="viewer" />;
   const actor = actorOf((await params).actor);
   const sp = await searchParams;
   const beforeParam = one(sp.before);
   const before = beforeParam && !Number.isNaN(Date.parse(beforeParam)) ? new Date(beforeParam) : undefined;
-  // Leads also see the console audit rows (with their reasons); the audit trail is theirs.
-  const isLead = hasRole(me.role, 'lead');
-  const loaded = await loadPage(
-    'actor timeline',
-    async (db) => {
+  const opened = await openPage({
+    title: actor,
+    role: 'viewer',
+    what: 'actor timeline',
+    needsLog: true,
+    load: async (db, me) => {
+      const isLead = hasRole(me.role, 'lead');
       const [timeline, actors] = await Promise.all([
         getActorTimeline(db, actor, { before, sources: isLead ? [auditTimelineSource] : [] }),
         listActors(db),
       ]);
       return { timeline, row: actors.find((a) => a.actor === actor) ?? null };
     },
-    { needsLog: true },
-  );
-  if (!loaded.ok) {
-    return (
-      <div className="space-y-6">
-        <PageHeader title={actor} />
-        <DatabaseUnavailable title={loaded.title} message={loaded.message} />
-      </div>
-    );
-  }
-  const { timeline, row } = loaded.data;
+  });
+  if ('shown' in opened) return opened.shown;
+  const { timeline, row } = opened.data;
+  // Leads also see the console audit rows (with their reasons); the audit trail is theirs.
+  const isLead = hasRole(opened.me.role, 'lead');
   const { user, runTag } = splitActor(actor);
   const openInstances = row ? row.instancesCreated - row.rolledBack : 0;
   return (

@@ -1,11 +1,8 @@
-import { NotAllowed } from '@/components/shell/NotAllowed';
-import { requireRole } from '@/lib/server/auth';
+import { openPage } from '@/components/shell/open-page';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { loadPage } from '@/components/dashboards/load';
 import { statusTone } from '@/components/events/status';
-import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
@@ -30,13 +27,15 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 }
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
-  // the layout hides the page from people without a role; a page still checks for itself
-  const { allowed } = await requireRole('viewer');
-  if (!allowed) return <NotAllowed need="viewer" />;
   const id = idOf((await params).id);
-  const loaded = await loadPage('instance', (db) => getInstance(db, id));
-  if (!loaded.ok) return <DatabaseUnavailable title={loaded.title} message={loaded.message} />;
-  const inst = loaded.data;
+  const opened = await openPage({
+    title: `Instance ${id.slice(0, 100)}`,
+    role: 'viewer',
+    what: 'instance',
+    load: (db) => getInstance(db, id),
+  });
+  if ('shown' in opened) return opened.shown;
+  const inst = opened.data;
   // a missing instance is a 404 (not-found.tsx beside this page says why it may be gone)
   if (!inst) notFound();
   return (

@@ -1,10 +1,7 @@
-import { NotAllowed } from '@/components/shell/NotAllowed';
-import { requireRole } from '@/lib/server/auth';
+import { openPage } from '@/components/shell/open-page';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { loadPage } from '@/components/dashboards/load';
-import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
@@ -42,14 +39,16 @@ export default async function FamilyPage({
   params: Promise<{ family: string }>;
   searchParams: SP;
 }) {
-  // the layout hides the page from people without a role; a page still checks for itself
-  const { allowed } = await requireRole('viewer');
-  if (!allowed) return <NotAllowed need="viewer" />;
   const family = familyOf((await params).family);
   const sp = await searchParams;
-  const loaded = await loadPage('template family', (db) => getFamily(db, family));
-  if (!loaded.ok) return <DatabaseUnavailable title={loaded.title} message={loaded.message} />;
-  const chain = loaded.data;
+  const opened = await openPage({
+    title: family,
+    role: 'viewer',
+    what: 'template family',
+    load: (db) => getFamily(db, family),
+  });
+  if ('shown' in opened) return opened.shown;
+  const chain = opened.data;
   // a family with no registered version is a 404 (not-found.tsx beside this page says so)
   if (!chain) notFound();
   const highlight = one(sp.highlight);
