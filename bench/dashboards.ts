@@ -17,7 +17,8 @@ import { getActorTimeline, listActors } from '@/lib/queries/actors';
 import { decodeCursor, getEvent, getEventFilterOptions, listEvents, streamEvents } from '@/lib/queries/events';
 import { getOverview } from '@/lib/queries/overview';
 import { getDaily, getSummary } from '@/lib/queries/summary';
-import { diffVersions, getFamily, listFamilies, listTemplates } from '@/lib/queries/templates';
+import { diffVersions, getFamily, listFamilies } from '@/lib/queries/template-families';
+import { listTemplates } from '@/lib/queries/templates';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

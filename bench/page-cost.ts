@@ -15,7 +15,8 @@ import { listActors } from '@/lib/queries/actors';
 import { getEventFilterOptions, listEvents } from '@/lib/queries/events';
 import { getAutoInstantiateState, getOverview, listLeakedGates } from '@/lib/queries/overview';
 import { getDaily, getSummary } from '@/lib/queries/summary';
-import { listFamilies, listTemplates } from '@/lib/queries/templates';
+import { listFamilies } from '@/lib/queries/template-families';
+import { listTemplates } from '@/lib/queries/templates';
 import { dbUrl, flag, median, numberFlag } from './common';
 import { benchPassword } from './console';
 

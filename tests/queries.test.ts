@@ -15,7 +15,9 @@ import {
 } from '@/lib/queries/events';
 import { getInstance } from '@/lib/queries/instances';
 import { getSummary } from '@/lib/queries/summary';
-import { diffPieces, diffVersions, getFamily, listFamilies, listTemplates } from '@/lib/queries/templates';
+import { diffPieces } from '@/lib/queries/template-diff';
+import { diffVersions, getFamily, listFamilies } from '@/lib/queries/template-families';
+import { listTemplates } from '@/lib/queries/templates';
 import { backends, useTestDatabase } from './helpers/db';
 import { makeTemplate, uuid } from './helpers/substrate';
 

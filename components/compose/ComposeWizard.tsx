@@ -12,102 +12,15 @@ import { PlanWhy } from '@/components/plan/plan-panel';
 import { composePlanParams } from '@/components/plan/plan-params';
 import { usePlanFlow } from '@/components/plan/use-plan-flow';
 import { Button } from '@/components/ui/button';
-import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Field } from '@/components/ui/field';
-import type { ActionResult, ApplyFields } from '@/lib/auth/authorize';
-import type { BasePiece, ComposeBase } from '@/lib/queries/compose';
+import type { ComposeBase } from '@/lib/queries/compose';
 import { suggestAddress } from '@/lib/recipes/address';
-import type { ComposeActionInput, ComposeResult } from '@/lib/recipes/compose-template-version';
-import { BodyPreview } from './BodyPreview';
 import { ComposePreview } from './ComposePreview';
-
-type Choice = 'keep' | 'replace' | 'drop';
-
-interface Row {
-  id: string;
-  /** The previous version's piece, or null for a piece added here. */
-  origin: BasePiece | null;
-  choice: Choice;
-  role: string;
-  title: string;
-  body: string;
-  /** Set once the person edits the address; until then it follows the suggestion. */
-  address: string | null;
-}
-
-type Result = ActionResult<ComposeResult>;
-export type ComposeActionFn = (input: ComposeActionInput & ApplyFields) => Promise<Result>;
-
-const WORDS = {
-  preview: 'preview',
-  labels: {
-    family: 'Family',
-    kind: 'Kind',
-    title: 'Title',
-    description: 'Description',
-    label: 'Template label',
-    note: 'Note',
-    runTag: 'Run tag',
-    pieces: 'Pieces',
-    previousCollectionId: 'Previous version',
-  },
-};
-
-function fromBase(p: BasePiece, i: number): Row {
-  // a retired piece cannot be reused: start it as a replacement with its old text
-  return {
-    id: `base-${i}`,
-    origin: p,
-    choice: p.status === 'active' ? 'keep' : 'replace',
-    role: p.role,
-    title: p.title,
-    body: p.body,
-    address: null,
-  };
-}
-
-const isNewPiece = (r: Row) => r.origin === null || r.choice === 'replace';
-
-const FIELD_NAMES: Record<string, string> = {
-  family: 'Family',
-  title: 'Title',
-  label: 'Template label',
-  description: 'Description',
-  note: 'Note',
-  kind: 'Kind',
-  runTag: 'Run tag',
-  reason: 'Reason',
-  previousCollectionId: 'Previous version',
-  pieces: 'Pieces',
-  role: 'role',
-  iuId: 'reused piece',
-  'newPiece.canonicalAddress': 'canonical address',
-  'newPiece.title': 'piece title',
-  'newPiece.body': 'body',
-};
-
-/** An answer whose issue paths (pieces.3.newPiece.body) read as the form does (Piece 4 (risks), body). */
-function readable(r: Result, sent: string[]): Result {
-  if (r.ok || !r.issues?.length) return r;
-  const name = (field: string) => {
-    const m = /^pieces\.(\d+)\.(.+)$/.exec(field);
-    if (!m) return FIELD_NAMES[field] ?? field;
-    const role = sent[Number(m[1])];
-    return `Piece ${Number(m[1]) + 1}${role ? ` (${role})` : ''}, ${FIELD_NAMES[m[2]] ?? m[2]}`;
-  };
-  return { ...r, issues: r.issues.map((i) => ({ ...i, field: name(i.field) })) };
-}
-
-function FieldError({ id, messages }: { id: string; messages: string[] }) {
-  if (!messages.length) return null;
-  return (
-    <p id={id} className="mt-1 text-xs text-red-700" data-testid="field-error">
-      {messages.join(' ')}
-    </p>
-  );
-}
+import { CommitRefusal, FieldError } from './ComposeMessages';
+import { PieceRow } from './PieceRow';
+import { fromBase, isNewPiece, readable, WORDS, type ComposeActionFn, type Result, type Row } from './compose-rows';
 
 /** The wizard for one family; `base` is the version it starts from (null for a new family's v1). */
 export function ComposeWizard({
@@ -137,7 +50,6 @@ export function ComposeWizard({
   const [previewed, setPreviewed] = useState<{ result: Result; roles: string[] } | null>(null);
   const [committed, setCommitted] = useState<Result | null>(null);
 
-  const addressOf = (r: Row) => r.address ?? suggestAddress(macro, familyName, nextSeq, r.role);
   const update = (id: string, patch: Partial<Row>) =>
     setRows((rs) => rs.map((r) => (r.id === id ? { ...r, ...patch } : r)));
   const move = (i: number, by: -1 | 1) =>
@@ -329,158 +241,20 @@ export function ComposeWizard({
           {rows.length === 0 && <p className="text-sm text-slate-600">No pieces yet: add one.</p>}
           <FieldError id="err-pieces" messages={issuesAt('pieces')} />
           <ol className="space-y-3" data-testid="piece-list">
-            {rows.map((r, i) => {
-              const position = r.choice === 'drop' ? null : submitted.indexOf(r) + 1;
-              const name = r.role || 'new piece';
-              const errsFor = (sub: string) => pieceIssues(r, sub);
-              const rowErrs = [
-                ...errsFor('role'),
-                ...errsFor('iuId'),
-                ...errsFor('newPiece.canonicalAddress'),
-                ...errsFor('newPiece.title'),
-                ...errsFor('newPiece.body'),
-              ];
-              return (
-                <li key={r.id}>
-                  <fieldset
-                    className={`rounded-lg border p-3 ${r.choice === 'drop' ? 'border-dashed border-slate-300 bg-slate-50 opacity-75' : rowErrs.length ? 'border-red-300' : 'border-slate-200'}`}
-                    data-testid={`piece-${r.role || r.id}`}
-                    data-choice={r.origin ? r.choice : 'new'}
-                  >
-                    <legend className="px-1 text-sm font-semibold text-slate-900">
-                      {position ? `Piece ${position}: ${name}` : `Dropped: ${name}`}
-                    </legend>
-                    <div className="flex flex-wrap items-center gap-3">
-                      {r.origin ? (
-                        <div
-                          role="radiogroup"
-                          aria-label={`What to do with ${name}`}
-                          className="flex flex-wrap gap-3 text-sm"
-                        >
-                          {(['keep', 'replace', 'drop'] as const).map((c) => (
-                            <label key={c} className="flex items-center gap-1">
-                              <input
-                                type="radio"
-                                name={`choice-${r.id}`}
-                                value={c}
-                                checked={r.choice === c}
-                                disabled={c === 'keep' && r.origin!.status !== 'active'}
-                                onChange={() => update(r.id, { choice: c })}
-                              />
-                              {c === 'keep' ? 'Keep (reuse)' : c === 'replace' ? 'Replace' : 'Drop'}
-                            </label>
-                          ))}
-                        </div>
-                      ) : (
-                        <Badge tone="success">new piece</Badge>
-                      )}
-                      {r.origin?.status === 'retired' && <Badge tone="warning">retired: cannot be reused</Badge>}
-                      <span className="ml-auto flex gap-1">
-                        <Button
-                          variant="ghost"
-                          className="px-2 py-1"
-                          aria-label={`Move ${name} up`}
-                          disabled={i === 0}
-                          onClick={() => move(i, -1)}
-                        >
-                          ↑
-                        </Button>
-                        <Button
-                          variant="ghost"
-                          className="px-2 py-1"
-                          aria-label={`Move ${name} down`}
-                          disabled={i === rows.length - 1}
-                          onClick={() => move(i, 1)}
-                        >
-                          ↓
-                        </Button>
-                        {!r.origin && (
-                          <Button
-                            variant="ghost"
-                            className="px-2 py-1"
-                            onClick={() => setRows((rs) => rs.filter((x) => x.id !== r.id))}
-                          >
-                            Remove
-                          </Button>
-                        )}
-                      </span>
-                    </div>
-
-                    {r.choice === 'keep' && r.origin && (
-                      <div className="mt-2 text-sm">
-                        <p className="font-medium text-slate-900">{r.origin.title}</p>
-                        <p className="line-clamp-2 text-slate-600">{r.origin.body}</p>
-                        <p className="mt-1 text-xs text-slate-500">
-                          reuses <code className="font-mono">{r.origin.iuId}</code> ·{' '}
-                          <code className="break-all font-mono">{r.origin.canonicalAddress}</code>
-                        </p>
-                        <FieldError id={`err-${r.id}-iu`} messages={errsFor('iuId')} />
-                      </div>
-                    )}
-
-                    {isNewPiece(r) && r.choice !== 'drop' && (
-                      <div className="mt-3 grid gap-3 lg:grid-cols-2">
-                        <div className="space-y-3">
-                          <Field label="Role" error={errsFor('role')}>
-                            {(c) => (
-                              <input
-                                {...c}
-                                value={r.role}
-                                onChange={(e) => update(r.id, { role: e.target.value })}
-                                readOnly={!!r.origin}
-                                placeholder="open-questions"
-                              />
-                            )}
-                          </Field>
-                          <Field
-                            label="Canonical address"
-                            controlClassName="font-mono"
-                            error={errsFor('newPiece.canonicalAddress')}
-                          >
-                            {(c) => (
-                              <>
-                                <input
-                                  {...c}
-                                  value={addressOf(r)}
-                                  onChange={(e) => update(r.id, { address: e.target.value })}
-                                  spellCheck={false}
-                                />
-                                {r.address !== null &&
-                                  r.address !== suggestAddress(macro, familyName, nextSeq, r.role) && (
-                                    <button
-                                      type="button"
-                                      className="mt-1 text-xs text-sky-700 underline"
-                                      onClick={() => update(r.id, { address: null })}
-                                    >
-                                      Use the suggested address ({suggestAddress(macro, familyName, nextSeq, r.role)})
-                                    </button>
-                                  )}
-                              </>
-                            )}
-                          </Field>
-                          <Field label="Piece title" error={errsFor('newPiece.title')}>
-                            {(c) => (
-                              <input {...c} value={r.title} onChange={(e) => update(r.id, { title: e.target.value })} />
-                            )}
-                          </Field>
-                          <Field label="Body" error={errsFor('newPiece.body')}>
-                            {(c) => (
-                              <textarea
-                                {...c}
-                                value={r.body}
-                                onChange={(e) => update(r.id, { body: e.target.value })}
-                                rows={6}
-                              />
-                            )}
-                          </Field>
-                        </div>
-                        <BodyPreview title={r.title} body={r.body} />
-                      </div>
-                    )}
-                  </fieldset>
-                </li>
-              );
-            })}
+            {rows.map((r, i) => (
+              <PieceRow
+                key={r.id}
+                row={r}
+                position={r.choice === 'drop' ? null : submitted.indexOf(r) + 1}
+                first={i === 0}
+                last={i === rows.length - 1}
+                errsFor={(sub) => pieceIssues(r, sub)}
+                suggested={suggestAddress(macro, familyName, nextSeq, r.role)}
+                update={(patch) => update(r.id, patch)}
+                move={(by) => move(i, by)}
+                remove={() => setRows((rs) => rs.filter((x) => x.id !== r.id))}
+              />
+            ))}
           </ol>
         </Card>
       </fieldset>
@@ -568,21 +342,6 @@ export function ComposeWizard({
           <p>A registered version stays in the chain; the console cannot take it back.</p>
         </ConfirmDialog>
       )}
-    </div>
-  );
-}
-
-function CommitRefusal({ result }: { result: Result }) {
-  if (result.ok) return null;
-  return (
-    <div data-status={result.status}>
-      <p className="font-semibold">Refused · {result.status}</p>
-      <p>{result.message}</p>
-      {result.issues?.map((i) => (
-        <p key={`${i.field}-${i.message}`}>
-          <span className="font-mono">{i.field}</span>: {i.message}
-        </p>
-      ))}
     </div>
   );
 }

@@ -23,9 +23,12 @@ export function resultMessage(r: ActionResult<unknown>): string {
 /** One action's answer: what happened, in a sentence, with the field issues if any. */
 export function ActionResultView({
   result,
+  step,
   children,
 }: {
   result: ActionResult<unknown> | null;
+  /** Which step of a flow answered ("Dry run", "Live run"), when the flow has more than one. */
+  step?: string;
   children?: React.ReactNode;
 }) {
   if (!result) return null;
@@ -43,6 +46,7 @@ export function ActionResultView({
       className={`rounded-lg border px-4 py-3 text-sm ${tone}`}
     >
       <p className="font-semibold">
+        {step && <span data-testid="result-step">{step} · </span>}
         <span data-testid="result-headline">{resultHeadline(result)}</span> · {result.status}
       </p>
       <p className="mt-1">{resultMessage(result)}</p>

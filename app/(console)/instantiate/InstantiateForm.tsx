@@ -6,27 +6,20 @@
 // (the live step applies that dry run's plan: plan_required, plan_stale, plan_used, or
 // confirmation_required otherwise); the client rule only keeps people from
 // walking into that refusal.
-import Link from 'next/link';
-import { useMemo, useRef, useState, type ReactNode } from 'react';
-import { ActionResultView } from '@/components/console/ActionResultView';
+import { useMemo, useRef, useState } from 'react';
 import { PlanWhy } from '@/components/plan/plan-panel';
 import { instantiatePlanParams } from '@/components/plan/plan-params';
 import { usePlanFlow } from '@/components/plan/use-plan-flow';
-import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Code } from '@/components/ui/code';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Field } from '@/components/ui/field';
-import type { ActionResult } from '@/lib/auth/authorize';
 import type { TemplateOption } from '@/lib/queries/console';
-import type { InstantiateResult, LivePrediction } from '@/lib/recipes/instantiate-from-event';
 import { plannedInstanceKey } from '@/lib/recipes/bulk-scale-out/planned-items';
-import { describeStatus } from '@/lib/recipes/messages';
 import { instantiateFromEventAction } from './actions';
+import { ResultPanel, takenKeyOf, type Kind, type Result } from './InstantiateResult';
+import { PredictionLine } from './LivePrediction';
 import { newEventId, type InstantiateValues } from './params';
-
-type Result = ActionResult<InstantiateResult>;
-type Kind = 'preview' | 'keep' | 'live';
 
 const WORDS = {
   preview: 'dry run',
@@ -327,217 +320,6 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
           {restated}
         </ConfirmDialog>
       )}
-    </div>
-  );
-}
-
-/**
- * What the dry run's rolled-back live call answered: what a live run of the same parameters
- * does now. This is what the plan binds, so a live run that would do anything else is refused.
- */
-export function predictionSentence(p: LivePrediction, liveKey: string | null): string {
-  switch (p.status) {
-    case 'ok':
-      return `A live run would create ${p.instanceCollectionKey ?? liveKey ?? 'a new instance'}.`;
-    case 'idempotent_replay':
-      return `A live run would replay${p.originalEventLogId != null ? ` #${p.originalEventLogId}` : ' an earlier run'}: nothing new would be made; it returns the existing instance ${p.instanceCollectionKey ?? ''}.`.replace(
-        ' .',
-        '.',
-      );
-    case 'instance_collection_key_collision':
-      return `A live run would be refused: the key ${liveKey ?? ''} is held by another instance; choose another unique suffix.`.replace(
-        '  ',
-        ' ',
-      );
-    default:
-      return `A live run would be refused (${p.status}): ${p.message ?? describeStatus(p.status)}`;
-  }
-}
-
-function PredictionLine({ p, liveKey }: { p: LivePrediction; liveKey: string | null }) {
-  const refused = p.status !== 'ok' && p.status !== 'idempotent_replay';
-  const tone =
-    p.status === 'ok'
-      ? 'border-emerald-300 bg-white'
-      : refused
-        ? 'border-red-300 bg-red-50 text-red-900'
-        : 'border-sky-300 bg-sky-50 text-sky-900';
-  const held = p.status === 'instance_collection_key_collision' && liveKey;
-  return (
-    <div className={`rounded-md border px-3 py-2 text-sm ${tone}`} data-testid="live-prediction" data-status={p.status}>
-      <p className="font-medium">{predictionSentence(p, liveKey)}</p>
-      {p.status === 'idempotent_replay' && (
-        <p className="mt-1 text-xs">
-          {p.originalEventLogId != null && (
-            <Link className="underline" href={`/events?event=${p.originalEventLogId}`}>
-              Event-log row #{p.originalEventLogId}
-            </Link>
-          )}
-          {p.instanceCollectionId && (
-            <>
-              {' · '}
-              <Link className="underline" href={`/instances/${p.instanceCollectionId}`}>
-                The existing instance
-              </Link>
-            </>
-          )}
-        </p>
-      )}
-      {held && (
-        <p className="mt-1 text-xs">
-          <Link
-            className="underline"
-            href={`/instances/${encodeURIComponent(liveKey)}`}
-            data-testid="prediction-holder-link"
-          >
-            The instance that holds {liveKey}
-          </Link>
-        </p>
-      )}
-    </div>
-  );
-}
-
-function Fact({ term, children, testId }: { term: string; children: ReactNode; testId?: string }) {
-  return (
-    <>
-      <dt className="text-slate-500">{term}</dt>
-      <dd data-testid={testId} className="break-all">
-        {children}
-      </dd>
-    </>
-  );
-}
-
-/** What the function answered, with a link to the instance when one exists. */
-/** The key a refused run collided with: the one its mode would have made. */
-function takenKeyOf(kind: Kind, v: InstantiateValues, templates: TemplateOption[]): string | null {
-  const t = templates.find((x) => x.collectionId === v.templateCollectionId);
-  if (!t || !v.uniqueSuffix.trim()) return null;
-  return plannedInstanceKey(kind === 'live' ? 'live' : 'dry_run', t.collectionKey, v.uniqueSuffix.trim());
-}
-
-function ResultPanel({
-  kind,
-  result,
-  prediction,
-  liveKey,
-  canKeep,
-  onKeep,
-  pending,
-  takenKey,
-}: {
-  kind: Kind;
-  result: Result;
-  /** What a live run would do now, while the dry run's plan still matches the form. */
-  prediction: LivePrediction | undefined;
-  liveKey: string | null;
-  canKeep: boolean;
-  onKeep: () => void;
-  pending: boolean;
-  takenKey: string | null;
-}) {
-  const heading = kind === 'preview' ? 'Dry run' : kind === 'keep' ? 'Kept dry run' : 'Live run';
-  return (
-    <section className="space-y-3" data-testid="instantiate-result" data-kind={kind} data-status={result.status}>
-      <h2 className="flex items-center gap-2 text-sm font-semibold text-slate-900">
-        {heading}
-        {kind === 'preview' && result.ok && <Badge tone="info">rolled back</Badge>}
-        {kind !== 'preview' &&
-          result.ok &&
-          result.committed &&
-          (result.status === 'idempotent_replay' ? (
-            <Badge tone="info">replay: nothing new</Badge>
-          ) : (
-            <Badge tone="success">committed</Badge>
-          ))}
-      </h2>
-      <ActionResultView result={result}>
-        {result.status !== 'ok' && result.ok && (
-          <p className="mt-1" data-testid="status-sentence">
-            {describeStatus(result.status)}
-          </p>
-        )}
-        {prediction && (
-          <div className="mt-2">
-            <PredictionLine p={prediction} liveKey={liveKey} />
-          </div>
-        )}
-        {result.ok && <Details kind={kind} r={result.result} />}
-        {takenKey && (
-          <p className="mt-2">
-            <Link
-              className="font-semibold underline"
-              data-testid="taken-instance-link"
-              href={`/instances/${encodeURIComponent(takenKey)}`}
-            >
-              Open the instance that holds {takenKey}
-            </Link>
-          </p>
-        )}
-        {canKeep && (
-          <div className="mt-3 border-t border-emerald-200 pt-3">
-            <Button variant="secondary" onClick={onKeep} disabled={pending}>
-              Keep this dry-run instance…
-            </Button>
-            <p className="mt-1 text-xs text-emerald-800">
-              Commits the same dry run: the dryrun: instance stays, nothing goes live.
-            </p>
-          </div>
-        )}
-      </ActionResultView>
-    </section>
-  );
-}
-
-function Details({ kind, r }: { kind: Kind; r: InstantiateResult }) {
-  const replay = r.status === 'idempotent_replay';
-  return (
-    <div className="mt-3 space-y-2">
-      <dl className="grid grid-cols-[9rem_1fr] gap-x-3 gap-y-1 text-xs" data-testid="result-facts">
-        <Fact term="Function status">
-          <code>{r.status}</code>
-        </Fact>
-        <Fact term="Mode">{r.emitMode}</Fact>
-        <Fact
-          term={kind === 'preview' ? 'Instance (rolled back)' : replay ? 'Existing instance' : 'Instance'}
-          testId="result-instance-key"
-        >
-          <span className="font-mono">{r.instanceCollectionKey ?? '—'}</span>
-        </Fact>
-        <Fact term="Pieces linked">{r.pieceCount ?? '—'}</Fact>
-        <Fact term="Event-log row">
-          {r.eventLogId ?? '—'}
-          {kind === 'preview' && r.eventLogId != null ? ' (rolled back)' : ''}
-          {r.originalEventLogId != null && (
-            <>
-              {' '}
-              · replay of{' '}
-              <Link className="text-sky-700 underline" href={`/events?event=${r.originalEventLogId}`}>
-                #{r.originalEventLogId}
-              </Link>
-            </>
-          )}
-        </Fact>
-        <Fact term="Event">
-          <span className="font-mono">{r.eventId}</span>
-        </Fact>
-      </dl>
-      {kind !== 'preview' && r.instanceCollectionId && (
-        <p>
-          <Link
-            className="font-semibold text-sky-700 underline"
-            href={`/instances/${r.instanceCollectionId}`}
-            data-testid="instance-link"
-          >
-            {replay ? 'Open the existing instance' : 'Open the new instance'} {r.instanceCollectionKey}
-          </Link>
-        </p>
-      )}
-      <details className="text-xs">
-        <summary className="cursor-pointer">The function&apos;s answer (jsonb)</summary>
-        <pre className="mt-1 overflow-x-auto rounded bg-white/70 p-2 font-mono">{JSON.stringify(r.raw, null, 2)}</pre>
-      </details>
     </div>
   );
 }

@@ -9,7 +9,6 @@ import { formatCount } from '@/components/ui/format';
 import { Table, Th } from '@/components/ui/table';
 import {
   decodeTemplateCursor,
-  listFamilies,
   listTemplates,
   parseTemplateFilters,
   TEMPLATE_SORTS,
@@ -17,6 +16,7 @@ import {
   templateSortOf,
   type TemplateSort,
 } from '@/lib/queries/templates';
+import { listFamilies } from '@/lib/queries/template-families';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Templates' };

@@ -7,7 +7,8 @@ import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { cn } from '@/components/ui/cn';
 import { formatTimestamp } from '@/components/ui/format';
-import { diffPieces, getFamily, type DiffKind } from '@/lib/queries/templates';
+import { diffPieces, type DiffKind } from '@/lib/queries/template-diff';
+import { getFamily } from '@/lib/queries/template-families';
 
 export const dynamic = 'force-dynamic';
 
