@@ -8,6 +8,7 @@ import { statusTone } from '@/components/events/status';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { KeysetPager } from '@/components/ui/keyset-pager';
 import { formatTimestamp } from '@/components/ui/format';
 import { Table, Td, Th } from '@/components/ui/table';
 import { Alert } from '@/components/ui/alert';
@@ -187,22 +188,10 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
             </tbody>
           </Table>
         )}
-        <nav className="mt-4 flex justify-between text-sm" aria-label="Pages">
-          {page.newer ? (
-            <Link data-testid="page-newer" className="text-sky-700 underline" href={href({ before: page.newer })}>
-              ← Newer
-            </Link>
-          ) : (
-            <span />
-          )}
-          {page.older ? (
-            <Link data-testid="page-older" className="text-sky-700 underline" href={href({ after: page.older })}>
-              Older →
-            </Link>
-          ) : (
-            <span />
-          )}
-        </nav>
+        <KeysetPager
+          back={{ href: page.newer ? href({ before: page.newer }) : null, label: '← Newer', testId: 'page-newer' }}
+          forward={{ href: page.older ? href({ after: page.older }) : null, label: 'Older →', testId: 'page-older' }}
+        />
       </Card>
       {event && <EventDrawer event={event} siblings={siblings} closeHref={href(here)} />}
       {eventParam && !event && (

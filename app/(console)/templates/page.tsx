@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
+import { KeysetPager } from '@/components/ui/keyset-pager';
 import { TemplateRows } from '@/components/templates/template-rows';
 import { formatCount } from '@/components/ui/format';
 import { Table, Th } from '@/components/ui/table';
@@ -200,30 +201,18 @@ export default async function TemplatesPage({ searchParams }: { searchParams: SP
             </tbody>
           </Table>
         )}
-        <nav className="mt-4 flex justify-between text-sm" aria-label="Pages">
-          {t.prev ? (
-            <Link
-              data-testid="templates-prev"
-              className="text-sky-700 underline"
-              href={href(sort, dir, { before: t.prev })}
-            >
-              ← Previous
-            </Link>
-          ) : (
-            <span />
-          )}
-          {t.next ? (
-            <Link
-              data-testid="templates-next"
-              className="text-sky-700 underline"
-              href={href(sort, dir, { after: t.next })}
-            >
-              Next →
-            </Link>
-          ) : (
-            <span />
-          )}
-        </nav>
+        <KeysetPager
+          back={{
+            href: t.prev ? href(sort, dir, { before: t.prev }) : null,
+            label: '← Previous',
+            testId: 'templates-prev',
+          }}
+          forward={{
+            href: t.next ? href(sort, dir, { after: t.next }) : null,
+            label: 'Next →',
+            testId: 'templates-next',
+          }}
+        />
       </Card>
     </div>
   );
