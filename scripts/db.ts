@@ -6,8 +6,9 @@ import { openDatabase, redactUrl, type Database } from '@/db/client';
 import { migrate, migrationStatus } from '@/db/migrate';
 import { seedDemo, SeedError } from '@/db/seed';
 import { scaleSeed } from '@/lib/recipes';
-import { EXIT, describeError, ignoreClosedStdout } from '@/lib/cli/errors';
+import { EXIT, ignoreClosedStdout } from '@/lib/cli/errors';
 import { fmtDate, table } from '@/lib/cli/format';
+import { describeError } from '@/lib/errors';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);

@@ -8,7 +8,7 @@
 // the OS user, never a flag. Exit codes: 0 done, 2 refused (bad input included), 1 unexpected
 // error. With --json, stdout carries exactly one JSON document; progress and notes go to stderr.
 import { Command } from 'commander';
-import { describeError, EXIT, ignoreClosedStdout } from '@/lib/cli/errors';
+import { EXIT, ignoreClosedStdout } from '@/lib/cli/errors';
 import { registerStatusCommand } from '@/lib/cli/status-command';
 import { registerUsersCommands } from '@/lib/cli/users-commands';
 import { registerBulkCommand } from '@/lib/recipes/bulk-scale-out/cli';
@@ -16,6 +16,7 @@ import { registerGatesCommand } from '@/lib/recipes/close-all-gates/cli';
 import { registerComposeCommand } from '@/lib/recipes/compose-template-version/cli';
 import { registerInstantiateCommand } from '@/lib/recipes/instantiate-from-event/cli';
 import { registerRollbackCommand } from '@/lib/recipes/rollback-by-actor/cli';
+import { describeError } from '@/lib/errors';
 
 ignoreClosedStdout();
 

@@ -4,7 +4,7 @@
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeAudit } from '@/lib/auth/audit';
-import { csvLines, neutralizeCell } from '@/lib/http/csv';
+import { csvLines, neutralizeCell } from '@/lib/http/download';
 import { instantiateFromEvent } from '@/lib/recipes';
 import * as auditRoute from '@/app/api/audit/route';
 import * as eventsExportRoute from '@/app/api/events/export/route';

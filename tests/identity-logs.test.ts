@@ -11,9 +11,9 @@ import { createAuth } from '@/lib/auth/auth';
 import { resolveIdentity } from '@/lib/auth/identity';
 import { trustedHeaderConfig } from '@/lib/auth/trusted-header';
 import { createUser } from '@/lib/auth/users';
-import { describeForLog, logError, redactText, sanitizeError } from '@/lib/log/redact';
-import { describeDatabaseError } from '@/lib/server/db';
+import { describeForLog, logError, redactText } from '@/lib/log/redact';
 import { useTestDatabase } from './helpers/db';
+import { describeDatabaseError, sanitizeError } from '@/lib/errors';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123456789';
 const env = { BETTER_AUTH_SECRET: SECRET, PORT: '3999' };

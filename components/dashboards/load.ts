@@ -1,7 +1,8 @@
 import 'server-only';
 import { getAutoInstantiateState } from '@/lib/queries/overview';
-import { describeDatabaseError, getDb } from '@/lib/server/db';
+import { getDb } from '@/lib/server/db';
 import type { Database } from '@/db/client';
+import { describeDatabaseError } from '@/lib/errors';
 
 export type Loaded<T> = { ok: true; data: T } | { ok: false; title: string; message: string };
 

@@ -11,7 +11,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { authUser, betterAuthSchema } from '@/db/auth-schema';
 import { USER_RE } from '@/lib/recipes/schemas';
-import { describeForLog, redactText, sanitizeError } from '@/lib/log/redact';
+import { describeForLog, redactText } from '@/lib/log/redact';
 import { recordSecurityEvent } from './audit';
 import { authSecret } from './secret';
 import {
@@ -22,6 +22,7 @@ import {
   type Attempt,
 } from './signin-limits';
 import { PEER_HEADER } from './trusted-header';
+import { sanitizeError } from '@/lib/errors';
 
 export const MIN_PASSWORD_LENGTH = 10;
 

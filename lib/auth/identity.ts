@@ -5,7 +5,6 @@ import { and, eq, gte } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { authUser, consoleAuditLog } from '@/db/auth-schema';
 import type { Auth } from './auth';
-import { sanitizeError } from '@/lib/log/redact';
 import { noteRequestActor } from '@/lib/log/logger';
 import { writeAudit } from './audit';
 import { asRole, type Role } from './roles';
@@ -17,6 +16,7 @@ import {
   type TrustedHeaderConfig,
 } from './trusted-header';
 import { findUser, provisionHeaderUser } from './users';
+import { sanitizeError } from '@/lib/errors';
 
 export interface Identity {
   userId: string;

@@ -7,10 +7,10 @@ import type { Database } from '@/db/client';
 import { type ActionDefinition, type Caller } from '@/lib/auth/authorize';
 import { runAdminTransaction } from '@/lib/recipes/run';
 import type { RecipeContext, RecipeResult } from '@/lib/recipes/types';
-import { sanitizeError } from '@/lib/log/redact';
 import type { Identity, RequestInfo } from './identity';
 import { claimSignInAttempt, releaseSignInAttempt, signInLimits, type SignInLimits } from './signin-limits';
 import { credentialHash, findUser, passwordSchemaFor, replaceOwnPassword } from './users';
+import { sanitizeError } from '@/lib/errors';
 
 export interface PasswordChangeResult {
   username: string;

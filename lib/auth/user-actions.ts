@@ -6,7 +6,6 @@ import { reasonField, type ActionDefinition } from '@/lib/auth/authorize';
 import { runAdminTransaction } from '@/lib/recipes/run';
 import { checkbox } from '@/lib/recipes/action-fields';
 import type { RecipeResult, Tx } from '@/lib/recipes/types';
-import { sanitizeError } from '@/lib/log/redact';
 import { trustedHeaderConfig } from './trusted-header';
 import {
   createUser,
@@ -19,6 +18,7 @@ import {
   UserAdminError,
   usernameSchema,
 } from './users';
+import { sanitizeError } from '@/lib/errors';
 
 export interface UserAdminResult {
   username: string;

@@ -4,6 +4,7 @@
 // opened once per process (its folder lock refuses a second open, and two would corrupt it).
 // No 'server-only' here: server.ts imports it outside Next.
 import type { Database } from '@/db/client';
+import { processSlot } from '@/lib/process-singleton';
 
 /** What went wrong while preparing the database, shown on the overview instead of a crash. */
 export interface StartupIssue {
@@ -16,17 +17,14 @@ export interface DbState {
   issues: StartupIssue[];
 }
 
-const KEY = Symbol.for('iu-core-console.db');
-type Holder = typeof globalThis & { [KEY]?: Promise<DbState> };
+const slot = processSlot<Promise<DbState>>('db');
 
 /** The held database state, if anyone opened it in this process. */
 export function heldDatabase(): Promise<DbState> | undefined {
-  return (globalThis as Holder)[KEY];
+  return slot.get();
 }
 
 /** Holds `state` for the process (or forgets it with undefined, so the next use opens again). */
 export function holdDatabase(state: Promise<DbState> | undefined): void {
-  const h = globalThis as Holder;
-  if (state) h[KEY] = state;
-  else delete h[KEY];
+  slot.set(state);
 }

@@ -8,8 +8,8 @@
 // better-auth) is imported only when it is needed: a restart reads one count and serves.
 import { openDatabase, redactUrl, type Database } from '@/db/client';
 import { migrate, migrationStatus } from '@/db/migrate';
-import { describeError } from '@/lib/cli/errors';
 import type { DbState } from './held-database';
+import { describeError } from '@/lib/errors';
 
 export interface StartUpIo {
   /** A step's heading. */

@@ -8,11 +8,12 @@ import type { z } from 'zod';
 import { openDatabase, type Database } from '@/db/client';
 import { executeAuthorized, type ActionDefinition, type ActionResult, type Caller } from '@/lib/auth/authorize';
 import { refuse, runTagSchema, type RecipeContext, type RecipeResult, type Refusal } from '@/lib/recipes';
-import { EXIT, describeError } from './errors';
+import { EXIT } from './errors';
 import { iuCommandLine, renderPlan } from './plan';
 import { renderRefusal } from './render';
 import { resolveTemplate } from './template-ref';
 import { cliUser } from './user';
+import { describeError } from '@/lib/errors';
 
 export function cliUserName(): string {
   const who = cliUser();

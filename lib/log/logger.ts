@@ -5,13 +5,13 @@
 // x-request-id when it is well formed, else is made here, and is sent back on the response.
 // Cookies, authorization headers, passwords, tokens and secrets are never logged: nothing here
 // logs headers or bodies, and pino's redaction drops such keys if an object carries them.
-// On globalThis: server.ts and Next's bundles load this module separately.
+// One per process (processSingleton): server.ts and Next's bundles load this module separately.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import type http from 'node:http';
 import pino from 'pino';
+import { processSingleton, processSlot } from '@/lib/process-singleton';
 
-const KEY = Symbol.for('iu-core-console.log');
 interface RequestContext {
   reqId: string;
   /** The signed-in person's user name, once the request has looked it up (lib/auth/identity.ts). */
@@ -21,11 +21,8 @@ interface LogState {
   log: pino.Logger;
   requests: AsyncLocalStorage<RequestContext>;
 }
-type Holder = typeof globalThis & { [KEY]?: LogState };
-
 function state(): LogState {
-  const h = globalThis as Holder;
-  h[KEY] ??= {
+  return processSingleton<LogState>('log', () => ({
     log: pino(
       {
         level: process.env.IU_LOG_LEVEL || 'info',
@@ -50,8 +47,7 @@ function state(): LogState {
       destination,
     ),
     requests: new AsyncLocalStorage(),
-  };
-  return h[KEY];
+  }));
 }
 
 let destination: pino.DestinationStream | undefined;
@@ -59,7 +55,7 @@ let destination: pino.DestinationStream | undefined;
 /** Sends this process's log lines to `stream` instead of stdout (tests read them back). */
 export function logTo(stream: pino.DestinationStream): void {
   destination = stream;
-  delete (globalThis as Holder)[KEY];
+  processSlot<LogState>('log').set(undefined);
 }
 
 /**

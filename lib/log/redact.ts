@@ -2,7 +2,8 @@
 // its parameters (Drizzle's "Failed query: … params: …"), and those are session tokens,
 // password hashes and user names whenever the failing query was a session lookup; pg's
 // connection errors can carry a connection string with its password. None of that belongs in
-// a log. No 'server-only' here: server.ts imports it outside Next.
+// a log. No 'server-only' here: server.ts imports it outside Next. The sentences for people
+// and the error safe to throw on are in lib/errors.ts.
 const HIDDEN = '[hidden]';
 
 const PATTERNS: [RegExp, string][] = [
@@ -50,31 +51,4 @@ function safeJson(v: unknown): string {
 /** console.error for the console's own lines: the prefix, then each argument redacted. */
 export function logError(prefix: string, ...args: unknown[]): void {
   console.error(prefix, ...args.map((a) => describeForLog(a)));
-}
-
-/** The innermost error code in a cause chain (ECONNREFUSED, 28P01, …): what describeDatabaseError reads. */
-function rootCode(err: unknown): string | undefined {
-  let code: string | undefined;
-  for (let e = err, i = 0; e && typeof e === 'object' && i < 6; e = (e as { cause?: unknown }).cause, i++) {
-    const c = (e as { code?: unknown }).code;
-    if (typeof c === 'string' && c.length <= 20) code = c;
-  }
-  return code;
-}
-
-/**
- * An error safe to throw on into code that logs it (Next prints what a page throws, with
- * every field and cause): `context` plus the redacted messages of the chain, the root code
- * kept so describeDatabaseError can still say what to do, and no cause, query or params.
- */
-export function sanitizeError(err: unknown, context: string): Error {
-  const messages: string[] = [];
-  for (let e = err, i = 0; e && i < 6; e = (e as { cause?: unknown }).cause, i++) {
-    const m = e instanceof Error ? e.message : typeof e === 'string' ? e : '';
-    if (m) messages.push(redactText(m.split('\n')[0]));
-  }
-  const safe = new Error(`${context}: ${messages.join(' ← ') || 'unknown error'}`);
-  const code = rootCode(err);
-  if (code) Object.assign(safe, { code });
-  return safe;
 }

@@ -1,4 +1,4 @@
-// The process's Prometheus metrics (prom-client): one registry per process, on globalThis,
+// The process's Prometheus metrics (prom-client): one registry per process (processSingleton),
 // because server.ts and Next's route bundles load this module separately and must count into
 // the same registry. Counters and histograms are this process's; the gauges read from the
 // database at scrape time (bulk jobs by status, audit entries, open gates) are the same on
@@ -6,8 +6,7 @@
 import client from 'prom-client';
 import type { Database } from '@/db/client';
 import { signInLimits } from '@/lib/auth/signin-limits';
-
-const KEY = Symbol.for('iu-core-console.metrics');
+import { processSingleton } from '@/lib/process-singleton';
 
 export interface ConsoleMetrics {
   registry: client.Registry;
@@ -21,11 +20,11 @@ export interface ConsoleMetrics {
   database?: () => Promise<Database | null>;
 }
 
-type Holder = typeof globalThis & { [KEY]?: ConsoleMetrics };
-
 export function metrics(): ConsoleMetrics {
-  const h = globalThis as Holder;
-  if (h[KEY]) return h[KEY];
+  return processSingleton('metrics', makeMetrics);
+}
+
+function makeMetrics(): ConsoleMetrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'iu_console_' });
   const m: ConsoleMetrics = {
@@ -160,6 +159,5 @@ export function metrics(): ConsoleMetrics {
       }
     })().finally(() => setTimeout(() => (scrape = null), 500).unref()));
   }
-  h[KEY] = m;
   return m;
 }

@@ -3,8 +3,9 @@ import { hasRole, type Role } from '@/lib/auth/roles';
 import type { Identity } from '@/lib/auth/identity';
 import { logError } from '@/lib/log/redact';
 import { getAuth } from './auth';
-import { describeDatabaseError, getDb } from './db';
+import { getDb } from './db';
 import { resolveIdentity } from '@/lib/auth/identity';
+import { describeDatabaseError } from '@/lib/errors';
 
 /** For read-only route handlers: the person, or the 401/403/503 response to send instead. */
 export async function apiUser(req: Request, role: Role): Promise<{ me: Identity } | { response: Response }> {

@@ -1,8 +1,9 @@
 import 'server-only';
 import { openDatabase, type Database } from '@/db/client';
 import { migrate } from '@/db/migrate';
-import { heldDatabase, holdDatabase, type DbState, type StartupIssue } from '@/lib/boot/held-database';
-import { redactText } from '@/lib/log/redact';
+import type { DbState, StartupIssue } from '@/lib/boot/held-database';
+import { processSingletonAsync } from '@/lib/process-singleton';
+import { errorMessage } from '@/lib/errors';
 
 export type { StartupIssue };
 
@@ -17,19 +18,11 @@ export async function getDb(): Promise<Database> {
  * use where nothing did (next dev, tests of route handlers).
  */
 export function getDbState(): Promise<DbState> {
-  let held = heldDatabase();
-  if (!held) {
-    // On globalThis, not in module scope: dev hot reload re-evaluates modules, and a second
-    // PGlite open of the same folder would be refused by its pid lock (or corrupt it). A failed
-    // open is forgotten so the next request tries again, e.g. once another process has let go
-    // of the PGlite folder.
-    held = prepare().catch((err) => {
-      holdDatabase(undefined);
-      throw err;
-    });
-    holdDatabase(held);
-  }
-  return held;
+  // One per process (the slot server.ts holds its database in), not in module scope: dev hot
+  // reload re-evaluates modules, and a second PGlite open of the same folder would be refused
+  // by its pid lock (or corrupt it). A failed open is forgotten so the next request tries
+  // again, e.g. once another process has let go of the PGlite folder.
+  return processSingletonAsync<DbState>('db', prepare);
 }
 
 async function prepare(): Promise<DbState> {
@@ -73,29 +66,4 @@ async function prepare(): Promise<DbState> {
     }
   }
   return { db, issues };
-}
-
-/** A sentence a person can act on for a failure to open or query the database. */
-export function describeDatabaseError(err: unknown): string {
-  const code = (err as { code?: string } | null)?.code;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return `PostgreSQL could not be reached (${code}). Check DATABASE_URL and that the server is running, or unset DATABASE_URL to use the embedded database.`;
-  }
-  if (code === '28P01' || code === '28000') {
-    return 'PostgreSQL refused the login named in DATABASE_URL. Check the user and password.';
-  }
-  if (code === '3D000') {
-    return 'The database named in DATABASE_URL does not exist. Create it (createdb) or point DATABASE_URL at an existing one.';
-  }
-  // a query PostgreSQL refused (bad data, a bad statement): its wording is for the log, not a page
-  if (typeof code === 'string' && /^(22|23|42|XX)[0-9A-Z]{3}$/.test(code)) {
-    console.error(`[iu-console] query refused (${code}): ${errorMessage(err)}`);
-    return `The database refused a query (SQLSTATE ${code}), so nothing was shown and nothing was changed. The server log has the details.`;
-  }
-  return errorMessage(err);
-}
-
-/** The message with secrets hidden: it is logged, and shown on the overview and in API answers. */
-function errorMessage(err: unknown): string {
-  return redactText(err instanceof Error ? err.message : String(err));
 }

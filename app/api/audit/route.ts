@@ -1,9 +1,9 @@
 import { listAudit, readAuditQuery, type AuditFilters, type AuditRow } from '@/lib/auth/audit';
-import { exportResponse } from '@/lib/http/csv';
+import { exportResponse } from '@/lib/http/download';
 import { badQuery, oneOf, single, wholeNumber } from '@/lib/http/query';
-import type { Orm } from '@/db/client';
 import { apiUser } from '@/lib/server/api-auth';
 import { getDb } from '@/lib/server/db';
+import { describeDatabaseError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
 
@@ -48,7 +48,8 @@ function record(r: AuditRow): Record<(typeof COLUMNS)[number], unknown> {
 }
 
 /** The whole filtered trail, newest first, in keyset batches of 1,000. */
-async function* batches(orm: Orm, filters: AuditFilters) {
+async function* batches(filters: AuditFilters) {
+  const { orm } = await getDb();
   let before = filters.beforeId;
   for (;;) {
     const rows = await listAudit(orm, { ...filters, beforeId: before, limit: 1000 });
@@ -74,13 +75,17 @@ export async function GET(req: Request) {
   const limit = wholeNumber(q, 'limit', 1, 5000, problems);
   const download = single(q, 'download', problems);
   if (problems.length) return badQuery(problems);
-  const orm = (await getDb()).orm;
   if (!format) {
-    const rows = await listAudit(orm, { ...filters, limit: limit ?? 500 });
+    let rows;
+    try {
+      rows = await listAudit((await getDb()).orm, { ...filters, limit: limit ?? 500 });
+    } catch (err) {
+      return Response.json({ ok: false, error: describeDatabaseError(err) }, { status: 503 });
+    }
     return Response.json(
       { rows },
       { headers: download ? { 'content-disposition': 'attachment; filename="console-audit.json"' } : {} },
     );
   }
-  return exportResponse({ format, filename: 'console-audit', columns: COLUMNS, batches: batches(orm, filters) });
+  return exportResponse({ format, filename: 'console-audit', columns: COLUMNS, batches: batches(filters) });
 }

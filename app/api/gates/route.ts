@@ -1,6 +1,7 @@
 import { readGates } from '@/lib/recipes';
 import { apiUser } from '@/lib/server/api-auth';
-import { describeDatabaseError, getDb } from '@/lib/server/db';
+import { getDb } from '@/lib/server/db';
+import { describeDatabaseError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,8 @@
 import { migrationStatus } from '@/db/migrate';
 import { getAutoInstantiateState, listLeakedGates } from '@/lib/queries/overview';
-import { describeDatabaseError, getDbState } from '@/lib/server/db';
+import { getDbState } from '@/lib/server/db';
 import { apiUser } from '@/lib/server/api-auth';
+import { describeDatabaseError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
 

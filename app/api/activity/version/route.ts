@@ -1,6 +1,7 @@
 import { apiUser } from '@/lib/server/api-auth';
-import { describeDatabaseError, getDb } from '@/lib/server/db';
+import { getDb } from '@/lib/server/db';
 import { getActivityVersion } from '@/lib/queries/activity';
+import { describeDatabaseError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 import { isAllowedAuthPath } from '@/lib/auth/auth';
-import { logError, sanitizeError } from '@/lib/log/redact';
+import { logError } from '@/lib/log/redact';
 import { getAuth } from '@/lib/server/auth';
-import { describeDatabaseError } from '@/lib/server/db';
+import { describeDatabaseError, sanitizeError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,4 +1,4 @@
-import { exportResponse } from '@/lib/http/csv';
+import { exportResponse } from '@/lib/http/download';
 import { badQuery, oneOf } from '@/lib/http/query';
 import {
   EXPORT_COLUMNS,
@@ -6,14 +6,16 @@ import {
   exportRecord,
   parseEventFilters,
   streamEvents,
+  type EventFilters,
 } from '@/lib/queries/events';
 import { apiUser } from '@/lib/server/api-auth';
-import { describeDatabaseError, getDb } from '@/lib/server/db';
+import { getDb } from '@/lib/server/db';
 
 export const dynamic = 'force-dynamic';
 
-async function* records(batches: ReturnType<typeof streamEvents>) {
-  for await (const rows of batches) yield rows.map(exportRecord);
+async function* records(filters: EventFilters) {
+  const db = await getDb();
+  for await (const rows of streamEvents(db, filters, { batch: 1000 })) yield rows.map(exportRecord);
 }
 
 /**
@@ -30,17 +32,11 @@ export async function GET(req: Request) {
   const format = oneOf(url.searchParams, 'format', ['csv', 'json'] as const, problems) ?? 'csv';
   if (problems.length) return badQuery(problems);
   const filters = parseEventFilters(url.searchParams);
-  let db;
-  try {
-    db = await getDb();
-  } catch (err) {
-    return Response.json({ error: describeDatabaseError(err) }, { status: 503 });
-  }
   const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
   return exportResponse({
     format,
     filename: `iu-events-${stamp}`,
     columns: EXPORT_COLUMNS,
-    batches: records(streamEvents(db, filters, { batch: 1000 })),
+    batches: records(filters),
   });
 }

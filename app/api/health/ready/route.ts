@@ -1,6 +1,7 @@
 import { migrationStatus } from '@/db/migrate';
 import { isDraining } from '@/lib/bulk/jobs';
-import { describeDatabaseError, getDb } from '@/lib/server/db';
+import { getDb } from '@/lib/server/db';
+import { describeDatabaseError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,7 @@
 // The one streamed download for both exports (event log, audit trail): CSV or JSON, written
-// batch by batch as the keyset reads arrive, so memory stays flat for any size.
+// batch by batch as the keyset reads arrive, so memory stays flat for any size. The batches
+// open the database themselves: a database that cannot be opened is the same 503 sentence as
+// a first read it refuses.
 import { stringify } from 'csv-stringify/sync';
 
 // A spreadsheet reads a cell starting with one of these as a formula (OWASP's CSV injection rule)
