@@ -101,36 +101,49 @@ export async function shot(page: Page, testInfo: TestInfo, name: string, fullPag
   }
 }
 
-/** A template this journey made for itself: its collection id, key and family. */
+/** A template this journey made for itself: its collection id, key, family and pieces by role. */
 export interface OwnTemplate {
   id: string;
   key: string;
   family: string;
+  pieces: { role: string; iuId: string }[];
 }
 
+/** A piece of a version to compose: a new one, or one of the previous version's reused by id. */
+export type ComposePiece = { role: string; newPiece: Record<string, string> } | { role: string; iuId: string };
+
+/** A new piece for `role`, addressed under the family's version `label` (v1, v2, …). */
+export const newPiece = (
+  family: string,
+  label: string,
+  role: string,
+  text = `What the ${role} says.`,
+): ComposePiece => ({
+  role,
+  newPiece: {
+    canonicalAddress: `iu_core/template/design/${family}-${label}/${role}`,
+    title: `The ${role}`,
+    body: text,
+  },
+});
+
 /**
- * Composes, marks and registers v1 of a new template family through the recipes route (a
- * preview, then its plan applied), so a journey works on data of its own, whatever other
- * journeys did to the demo families and in whatever order they ran.
+ * Composes, marks and registers a version of a template family through the recipes route (a
+ * preview, then its plan applied): v1 of a new family, or the next after `previous`.
  */
-export async function composeTemplate(
+export async function composeVersion(
   ctx: BrowserContext,
   family: string,
-  roles: string[] = ['title', 'context', 'risks', 'alternatives'],
-  macro = 'design',
+  pieces: ComposePiece[],
+  previous?: OwnTemplate,
 ): Promise<OwnTemplate> {
+  const label = previous ? `v${Number(previous.key.split('/v').pop()) + 1}` : 'v1';
   const body = {
     family,
     title: `Journey ${family}`,
-    label: `${family} v1`,
-    pieces: roles.map((role) => ({
-      role,
-      newPiece: {
-        canonicalAddress: `iu_core/template/${macro}/${family}-v1/${role}`,
-        title: `The ${role}`,
-        body: `What the ${role} says.`,
-      },
-    })),
+    label: `${family} ${label}`,
+    pieces,
+    ...(previous ? { previousCollectionId: previous.id } : {}),
   };
   const preview = await ctx.request.post('/api/recipes/compose-template-version', { data: { ...body, preview: true } });
   const planned = await preview.json();
@@ -146,7 +159,77 @@ export async function composeTemplate(
   });
   const made = await res.json();
   expect(res.status(), JSON.stringify(made)).toBe(200);
-  return { id: made.result.collectionId, key: made.result.collectionKey, family: `tpl:${family}` };
+  return {
+    id: made.result.collectionId,
+    key: made.result.collectionKey,
+    family: `tpl:${family}`,
+    pieces: (made.result.pieces as { role: string; iuId: string }[]).map(({ role, iuId }) => ({ role, iuId })),
+  };
+}
+
+/**
+ * v1 of a new template family, so a journey works on data of its own, whatever other journeys
+ * did to the demo families and in whatever order they ran.
+ */
+export async function composeTemplate(
+  ctx: BrowserContext,
+  family: string,
+  roles: string[] = ['title', 'context', 'risks', 'alternatives'],
+): Promise<OwnTemplate> {
+  return composeVersion(
+    ctx,
+    family,
+    roles.map((role) => newPiece(family, 'v1', role)),
+  );
+}
+
+/** A live instance made through the recipes route: a dry run, then its plan applied. */
+export async function liveInstance(
+  ctx: BrowserContext,
+  tpl: OwnTemplate,
+  p: { eventId: string; suffix: string; tag: string; note?: string },
+): Promise<{ instanceId: string; instanceKey: string; href: string }> {
+  const base = {
+    eventId: p.eventId,
+    eventType: 'template.published',
+    templateCollectionId: tpl.id,
+    uniqueSuffix: p.suffix,
+    runTag: p.tag,
+    note: p.note,
+  };
+  const dry = await ctx.request.post('/api/recipes/instantiate-from-event', {
+    data: { ...base, emitMode: 'dry_run', preview: true },
+  });
+  const planId = (await dry.json()).plan.id as number;
+  const res = await ctx.request.post('/api/recipes/instantiate-from-event', {
+    data: {
+      ...base,
+      emitMode: 'live',
+      planId,
+      confirmText: `inst:${tpl.key}/${p.suffix}`,
+      reason: 'e2e: the first live run of this event',
+    },
+  });
+  const body = await res.json();
+  expect(res.status(), JSON.stringify(body)).toBe(200);
+  return {
+    instanceId: body.result.instanceCollectionId as string,
+    instanceKey: body.result.instanceCollectionKey as string,
+    href: `/instances/${body.result.instanceCollectionId}`,
+  };
+}
+
+/** Rolls back every instance of `actor` through the recipes route (a dry run, then its plan); a lead's context. */
+export async function rollBackActor(lead: BrowserContext, actor: string): Promise<void> {
+  const dry = await lead.request.post('/api/recipes/rollback-by-actor', {
+    data: { targetActor: actor, durable: false },
+  });
+  const planned = await dry.json();
+  expect(dry.status(), JSON.stringify(planned)).toBe(200);
+  const res = await lead.request.post('/api/recipes/rollback-by-actor', {
+    data: { targetActor: actor, durable: true, planId: planned.plan.id, confirmText: actor, reason: 'e2e: roll back' },
+  });
+  expect(res.status(), await res.text()).toBe(200);
 }
 
 /** Any POST the page sends: a preview, an apply, whatever the transport. */

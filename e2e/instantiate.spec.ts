@@ -5,7 +5,17 @@
 // (instance page, event-log export, the lead's audit trail), because the server holds the
 // PGlite folder; requests made by hand go to the recipes route, never to a server action.
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { ADMIN, auditRows, composeTemplate, contextAs, isPost, shot, uuid, type OwnTemplate } from './helpers';
+import {
+  ADMIN,
+  auditRows,
+  composeTemplate,
+  contextAs,
+  isPost,
+  liveInstance,
+  shot,
+  uuid,
+  type OwnTemplate,
+} from './helpers';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const stamp = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
@@ -70,41 +80,6 @@ async function goLive(page: Page, key: string, reason: string): Promise<number> 
   await dialog.getByTestId('confirm-button').click();
   await expect(dialog).toHaveCount(0);
   return planId;
-}
-
-/** A live instance made through the recipes route: a dry run, then its plan applied. */
-async function liveInstance(
-  ctx: BrowserContext,
-  tpl: OwnTemplate,
-  p: { eventId: string; suffix: string; tag: string; note?: string },
-) {
-  const base = {
-    eventId: p.eventId,
-    eventType: 'template.published',
-    templateCollectionId: tpl.id,
-    uniqueSuffix: p.suffix,
-    runTag: p.tag,
-    note: p.note,
-  };
-  const dry = await ctx.request.post('/api/recipes/instantiate-from-event', {
-    data: { ...base, emitMode: 'dry_run', preview: true },
-  });
-  const planId = (await dry.json()).plan.id as number;
-  const res = await ctx.request.post('/api/recipes/instantiate-from-event', {
-    data: {
-      ...base,
-      emitMode: 'live',
-      planId,
-      confirmText: `inst:${tpl.key}/${p.suffix}`,
-      reason: 'e2e: the first live run of this event',
-    },
-  });
-  const body = await res.json();
-  expect(res.status(), JSON.stringify(body)).toBe(200);
-  return {
-    instanceId: body.result.instanceCollectionId as string,
-    href: `/instances/${body.result.instanceCollectionId}`,
-  };
 }
 
 test.describe('instantiate from an event', () => {

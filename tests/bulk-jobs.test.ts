@@ -21,6 +21,7 @@ import {
   waitForBulkJob,
   type BulkJobView,
 } from '@/lib/bulk/jobs';
+import { state as jobsState } from '@/lib/bulk/job-state';
 import { startBulkWorker, type BulkWorker } from '@/lib/jobs/worker';
 import { backends, useTestDatabase } from './helpers/db';
 import { failInsertsWhen } from './helpers/engine';
@@ -189,65 +190,77 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     const i = input({ n: 3000 });
     const pre = await run({ ...i, preview: true });
     const before = await substrate(t.db);
-    const s = await startBulkJob(caller(), {
-      ...i,
-      planId: pre.planId,
-      confirmText: i.batchTag,
-      reason: 'to be cancelled',
-    });
-    if (!s.ok) throw new Error(s.result.message);
-    if (backend.name === 'pglite') expect(anyJobRunning()).toBe(true);
-    // wait for some progress, read from memory (on PGlite the database is held by the run)
-    let view = (await getBulkJob(t.db, s.jobId))!;
-    for (let k = 0; k < 1000 && view.done < 25; k++) {
-      await new Promise((r) => setTimeout(r, 5));
-      view = (await getBulkJob(t.db, s.jobId))!;
+    // the run is held after its first chunks until the cancel below aborts it, so it can
+    // neither finish first nor be cancelled before it made progress, however fast the machine
+    let held!: () => void;
+    const heldAt = new Promise<void>((resolve) => (held = resolve));
+    jobsState().afterChunk = async (job) => {
+      if (job.done < 25 || job.controller.signal.aborted) return;
+      held();
+      await new Promise((resolve) => job.controller.signal.addEventListener('abort', resolve, { once: true }));
+    };
+    try {
+      const s = await startBulkJob(caller(), {
+        ...i,
+        planId: pre.planId,
+        confirmText: i.batchTag,
+        reason: 'to be cancelled',
+      });
+      if (!s.ok) throw new Error(s.result.message);
+      if (backend.name === 'pglite') expect(anyJobRunning()).toBe(true);
+      // its progress, read from memory (on PGlite the database is held by the run)
+      await heldAt;
+      const view = (await getBulkJob(t.db, s.jobId))!;
+      expect(view).toMatchObject({ status: 'running', live: true, total: 3000 });
+      expect(view.done).toBeGreaterThan(0);
+      expect(view.done).toBeLessThan(3000);
+      // someone else may not cancel it; a lead may, and so may its owner
+      // (on PGlite the audit rows of these attempts wait for the run's transaction to end, so
+      // the refused one is not awaited before the owner's cancel)
+      const denied = cancel(s.jobId, who('otto', 'operator'));
+      expect(await cancel(s.jobId, who('olga', 'operator'), 'wrong batch')).toMatchObject({
+        ok: true,
+        result: { cancelRequested: true },
+      });
+      expect(await denied).toMatchObject({ ok: false, status: 'denied' });
+      const end = (await waitForBulkJob(t.db, s.jobId))!;
+      expect(end).toMatchObject({ status: 'cancelled', resultStatus: 'cancelled', committed: false });
+      expect(end.message).toMatch(/^Cancelled by olga \(wrong batch\) after [\d,]+ of 3,000 items/);
+      expect(await substrate(t.db)).toEqual(before);
+      expect(await count(t.db, 'iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1', [`${i.batchTag}-%`])).toBe(
+        0,
+      );
+      expect(await count(t.db, 'console_bulk_job_item WHERE job_id = $1', [s.jobId])).toBe(0);
+      expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
+      expect(await cancel(s.jobId, who('olga', 'operator'))).toMatchObject({ ok: false, status: 'not_running' });
+      expect(await cancel(s.jobId, who('olga', 'operator'), '')).toMatchObject({
+        ok: false,
+        decision: 'invalid',
+        issues: [{ field: 'reason' }],
+      });
+      const trail = await listAudit(t.db.orm, { limit: 6 });
+      expect(trail.find((a) => a.recipe === 'bulk_scale_out')).toMatchObject({
+        status: 'cancelled',
+        committed: false,
+        username: 'olga',
+      });
+      // every cancel attempt is in the trail, with who asked and why
+      // (the denied attempt and the owner's cancel race each other to the trail: compare as a set)
+      const cancels = trail
+        .filter((a) => a.recipe === 'bulk_cancel')
+        .map((a) => [a.username, a.decision, a.status, a.reason]);
+      expect(cancels).toHaveLength(4);
+      expect(cancels).toEqual(
+        expect.arrayContaining([
+          ['olga', 'invalid', 'invalid_input', null],
+          ['olga', 'refused', 'not_running', 'stop it'],
+          ['olga', 'ok', 'ok', 'wrong batch'],
+          ['otto', 'refused', 'denied', 'stop it'],
+        ]),
+      );
+    } finally {
+      jobsState().afterChunk = undefined;
     }
-    expect(view).toMatchObject({ status: 'running', live: true, total: 3000 });
-    expect(view.done).toBeGreaterThan(0);
-    expect(view.done).toBeLessThan(3000);
-    // someone else may not cancel it; a lead may, and so may its owner
-    // (on PGlite the audit rows of these attempts wait for the run's transaction to end, so
-    // the refused one is not awaited before the owner's cancel)
-    const denied = cancel(s.jobId, who('otto', 'operator'));
-    expect(await cancel(s.jobId, who('olga', 'operator'), 'wrong batch')).toMatchObject({
-      ok: true,
-      result: { cancelRequested: true },
-    });
-    expect(await denied).toMatchObject({ ok: false, status: 'denied' });
-    const end = (await waitForBulkJob(t.db, s.jobId))!;
-    expect(end).toMatchObject({ status: 'cancelled', resultStatus: 'cancelled', committed: false });
-    expect(end.message).toMatch(/^Cancelled by olga \(wrong batch\) after [\d,]+ of 3,000 items/);
-    expect(await substrate(t.db)).toEqual(before);
-    expect(await count(t.db, 'iu_auto_instantiate_event_log WHERE unique_suffix LIKE $1', [`${i.batchTag}-%`])).toBe(0);
-    expect(await count(t.db, 'console_bulk_job_item WHERE job_id = $1', [s.jobId])).toBe(0);
-    expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
-    expect(await cancel(s.jobId, who('olga', 'operator'))).toMatchObject({ ok: false, status: 'not_running' });
-    expect(await cancel(s.jobId, who('olga', 'operator'), '')).toMatchObject({
-      ok: false,
-      decision: 'invalid',
-      issues: [{ field: 'reason' }],
-    });
-    const trail = await listAudit(t.db.orm, { limit: 6 });
-    expect(trail.find((a) => a.recipe === 'bulk_scale_out')).toMatchObject({
-      status: 'cancelled',
-      committed: false,
-      username: 'olga',
-    });
-    // every cancel attempt is in the trail, with who asked and why
-    // (the denied attempt and the owner's cancel race each other to the trail: compare as a set)
-    const cancels = trail
-      .filter((a) => a.recipe === 'bulk_cancel')
-      .map((a) => [a.username, a.decision, a.status, a.reason]);
-    expect(cancels).toHaveLength(4);
-    expect(cancels).toEqual(
-      expect.arrayContaining([
-        ['olga', 'invalid', 'invalid_input', null],
-        ['olga', 'refused', 'not_running', 'stop it'],
-        ['olga', 'ok', 'ok', 'wrong batch'],
-        ['otto', 'refused', 'denied', 'stop it'],
-      ]),
-    );
   });
 
   it('writes a committed batch and its job record in one transaction: a failure at the commit leaves neither', async () => {

@@ -106,6 +106,7 @@ export async function runBulkJob(
       // PGlite runs each chunk without giving the event loop a turn: yield here, so the
       // server answers progress polls (and a cancel) between chunks
       await new Promise<void>((resolve) => setImmediate(resolve));
+      await s.afterChunk?.(j);
     },
     onItems(items) {
       j.items = items;

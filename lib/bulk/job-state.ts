@@ -12,6 +12,11 @@ export interface JobsState {
   draining: boolean;
   /** Jobs this process recorded and is about to run (PGlite): not interrupted by a sweep meanwhile. */
   pending: Set<string>;
+  /**
+   * Awaited after each chunk of a run, inside its transaction: unset in the console. Tests hold
+   * a run here to read its progress and cancel it part way without racing the clock.
+   */
+  afterChunk?: (job: LiveJob) => Promise<void>;
 }
 
 export function state(): JobsState {
