@@ -9,12 +9,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import * as schema from './schema';
 import * as views from './views';
 import { authAccount, authRateLimit, authSession, authUser, authVerification, consoleAuditLog } from './auth-schema';
 
 export const fullSchema = {
-  ...schema,
   ...views,
   authUser,
   authSession,

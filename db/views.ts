@@ -1,5 +1,19 @@
-// The substrate's views, declared as existing: migrations create them, Drizzle only reads.
-import { bigint, boolean, integer, pgView, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+// The substrate's views, declared as existing: migrations create them. These declarations are
+// the one source of the row types of what the pages read (ViewRow); the reads themselves are
+// typed SQL (db.query, sql``), whose snake_case rows viewRowOf decodes and RawOf types.
+import type { InferSelectViewModel } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  getViewConfig,
+  integer,
+  pgView,
+  text,
+  timestamp,
+  uuid,
+  type PgColumn,
+  type PgView,
+} from 'drizzle-orm/pg-core';
 
 export const templateObservability = pgView('v_iu_template_observability', {
   collectionId: uuid('collection_id').notNull(),
@@ -52,12 +66,32 @@ export const autoInstantiateEventLogView = pgView('v_iu_auto_instantiate_event_l
   rolledBackBy: text('rolled_back_by'),
 }).existing();
 
-export const autoInstantiateEventSummary = pgView('v_iu_auto_instantiate_event_summary', {
-  eventType: text('event_type').notNull(),
-  emitMode: text('emit_mode').notNull(),
-  status: text('status').notNull(),
-  eventCount: bigint('event_count', { mode: 'number' }).notNull(),
-  firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
-  lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
-  rolledBackCount: bigint('rolled_back_count', { mode: 'number' }).notNull(),
-}).existing();
+/** A row of a view as the console uses it: camelCase keys, int8 as number, timestamptz as Date. */
+export type ViewRow<V extends PgView> = InferSelectViewModel<V>;
+/** The event log as the pages show it: the log row with its template's and instance's names. */
+export type EventLogRow = ViewRow<typeof autoInstantiateEventLogView>;
+/** A template with its family, version and instance counts. */
+export type TemplateObservabilityRow = ViewRow<typeof templateObservability>;
+
+type Snake<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${Snake<T>}`
+  : S;
+/** The same row as SQL returns it, under the columns' snake_case names (eventId → event_id). */
+export type RawOf<T> = { [K in keyof T as K extends string ? Snake<K> : never]: T[K] };
+
+const columnsOf = new WeakMap<PgView, [string, PgColumn][]>();
+
+/** A SQL row (snake_case, as the view's columns are named) decoded into the view's row type. */
+export function viewRowOf<V extends PgView>(view: V, raw: Record<string, unknown>): ViewRow<V> {
+  let cols = columnsOf.get(view);
+  if (!cols) {
+    cols = Object.entries(getViewConfig(view).selectedFields as Record<string, PgColumn>);
+    columnsOf.set(view, cols);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, col] of cols) {
+    const v = raw[col.name];
+    out[key] = v == null ? null : v instanceof Date ? v : col.mapFromDriverValue(v);
+  }
+  return out as ViewRow<V>;
+}

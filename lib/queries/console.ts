@@ -1,6 +1,7 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Database } from '@/db/client';
+import type { EventLogRow, RawOf } from '@/db/views';
 
 export interface TemplateOption {
   collectionId: string;
@@ -101,14 +102,7 @@ export async function listActorHistory(db: Database): Promise<ActorHistory[]> {
 
 /** The last few event-log rows, newest first (who did what, as the substrate recorded it). */
 export async function listRecentEvents(db: Database, limit = 20) {
-  return rowsOf<{
-    id: number;
-    event_id: string;
-    triggered_by: string;
-    emit_mode: string;
-    status: string;
-    created_at: Date;
-  }>(
+  return rowsOf<RawOf<Pick<EventLogRow, 'id' | 'eventId' | 'triggeredBy' | 'emitMode' | 'status' | 'createdAt'>>>(
     await db.orm.execute(sql`SELECT id, event_id, triggered_by, emit_mode, status, created_at
       FROM iu_auto_instantiate_event_log ORDER BY id DESC LIMIT ${limit}`),
   );

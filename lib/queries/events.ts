@@ -2,6 +2,7 @@ import 'server-only';
 // Event-log reads: one keyset page, one row's full record, and the filtered set as a stream
 // of keyset batches (for CSV/JSON export). The pure SQL builders are in events-sql.ts.
 import type { Database } from '@/db/client';
+import { autoInstantiateEventLogView, viewRowOf, type EventLogRow, type RawOf } from '@/db/views';
 import {
   buildEventPageQuery,
   encodeCursor,
@@ -14,71 +15,17 @@ import {
 
 export * from './events-sql';
 
-export interface EventRow {
-  id: number;
-  eventId: string;
-  eventType: string;
-  templateCollectionId: string;
-  templateCollectionKey: string | null;
-  templateFamily: string | null;
-  templateVersionLabel: string | null;
-  instanceCollectionId: string | null;
-  instanceCollectionKey: string | null;
-  uniqueSuffix: string;
-  emitMode: string;
-  status: string;
-  triggeredBy: string;
-  note: string | null;
-  replayOfEventLogId: number | null;
-  createdAt: Date;
-  rolledBackAt: Date | null;
-  rolledBackBy: string | null;
+/** An event-log row as the pages show it (the view's row type), with its keyset position. */
+export type EventRow = EventLogRow & {
   /** Keyset position of this row (created_at to the microsecond, id). */
   cursor: string;
-}
+};
 
-interface RawEventRow {
-  id: number;
-  event_id: string;
-  event_type: string;
-  template_collection_id: string;
-  template_collection_key: string | null;
-  template_family: string | null;
-  template_version_label: string | null;
-  instance_collection_id: string | null;
-  instance_collection_key: string | null;
-  unique_suffix: string;
-  emit_mode: string;
-  status: string;
-  triggered_by: string;
-  note: string | null;
-  replay_of_event_log_id: number | null;
-  created_at: Date;
-  cursor_at: string;
-  rolled_back_at: Date | null;
-  rolled_back_by: string | null;
-}
+type RawEventRow = RawOf<EventLogRow> & { cursor_at: string };
 
 function toRow(r: RawEventRow): EventRow {
   return {
-    id: Number(r.id),
-    eventId: r.event_id,
-    eventType: r.event_type,
-    templateCollectionId: r.template_collection_id,
-    templateCollectionKey: r.template_collection_key,
-    templateFamily: r.template_family,
-    templateVersionLabel: r.template_version_label,
-    instanceCollectionId: r.instance_collection_id,
-    instanceCollectionKey: r.instance_collection_key,
-    uniqueSuffix: r.unique_suffix,
-    emitMode: r.emit_mode,
-    status: r.status,
-    triggeredBy: r.triggered_by,
-    note: r.note,
-    replayOfEventLogId: r.replay_of_event_log_id == null ? null : Number(r.replay_of_event_log_id),
-    createdAt: new Date(r.created_at),
-    rolledBackAt: r.rolled_back_at ? new Date(r.rolled_back_at) : null,
-    rolledBackBy: r.rolled_back_by,
+    ...viewRowOf(autoInstantiateEventLogView, r),
     cursor: encodeCursor({ at: r.cursor_at, id: Number(r.id) }),
   };
 }
@@ -166,13 +113,8 @@ export async function getEventByEventId(db: Pick<Database, 'query'>, eventId: st
   return r ? toRow(r) : null;
 }
 
-export interface EventSibling {
-  id: number;
-  status: string;
-  emitMode: string;
-  triggeredBy: string;
-  createdAt: Date;
-}
+/** One log row of an event, as the drawer lists them. */
+export type EventSibling = Pick<EventLogRow, 'id' | 'status' | 'emitMode' | 'triggeredBy' | 'createdAt'>;
 
 /** Every log row of one event (its call, replays, refusals), oldest first, for the drawer. */
 export async function listEventRowsOf(
@@ -181,13 +123,7 @@ export async function listEventRowsOf(
   limit = 50,
 ): Promise<EventSibling[]> {
   if (!UUID_RE.test(eventId)) return [];
-  const rows = await db.query<{
-    id: number;
-    status: string;
-    emit_mode: string;
-    triggered_by: string;
-    created_at: Date;
-  }>(
+  const rows = await db.query<RawOf<EventSibling>>(
     `SELECT id, status, emit_mode, triggered_by, created_at FROM iu_auto_instantiate_event_log
       WHERE event_id = $1::uuid ORDER BY created_at, id LIMIT $2`,
     [eventId.toLowerCase(), limit],

@@ -1,6 +1,10 @@
 import 'server-only';
 // One instance collection: its tags, template, pieces and the event-log rows of its event.
 import type { Database } from '@/db/client';
+import type { EventLogRow, RawOf } from '@/db/views';
+
+/** A log row of the instance's event. */
+export type InstanceEvent = Pick<EventLogRow, 'id' | 'status' | 'triggeredBy' | 'createdAt'>;
 
 export interface InstanceDetail {
   id: string;
@@ -16,7 +20,7 @@ export interface InstanceDetail {
   templateVersionLabel: string | null;
   pieces: { position: number; role: string; title: string; canonicalAddress: string }[];
   /** Log rows of this instance's event (the ok row that made it, and any replays). */
-  events: { id: number; status: string; triggeredBy: string; createdAt: Date }[];
+  events: InstanceEvent[];
 }
 
 /** The instance with this id or collection key (`inst:…`, `dryrun:…`), or null (never made, or rolled back). */
@@ -51,7 +55,7 @@ export async function getInstance(db: Pick<Database, 'query'>, idOrKey: string):
     await db.query<{ e: boolean }>(`SELECT to_regclass('iu_auto_instantiate_event_log') IS NOT NULL AS e`)
   )[0].e;
   const events = hasLog
-    ? await db.query<{ id: number; status: string; triggered_by: string; created_at: Date }>(
+    ? await db.query<RawOf<InstanceEvent>>(
         `SELECT id, status, triggered_by, created_at FROM iu_auto_instantiate_event_log
           WHERE event_id = $1::uuid AND template_collection_id = $2::uuid AND emit_mode = $3
           ORDER BY created_at, id LIMIT 50`,

@@ -9,6 +9,7 @@ import 'server-only';
 // text that is not a UUID never reaches a uuid column, and nothing the person typed is
 // ever part of the SQL text.
 import type { Database } from '@/db/client';
+import type { EventLogRow, RawOf } from '@/db/views';
 import { badCharacters } from '@/lib/auth/input-guard';
 
 export type SearchKind = 'event' | 'log' | 'instance' | 'template' | 'family' | 'actor';
@@ -109,13 +110,10 @@ async function findEvent(db: Db, eventId: string): Promise<SearchHit[]> {
 
 async function findLogRow(db: Db, id: number): Promise<SearchHit[]> {
   if (!Number.isSafeInteger(id) || id <= 0) return [];
-  const rows = await db.query<{
-    id: number;
-    event_type: string;
-    status: string;
-    triggered_by: string;
-    created_at: Date;
-  }>(`SELECT id, event_type, status, triggered_by, created_at FROM iu_auto_instantiate_event_log WHERE id = $1`, [id]);
+  const rows = await db.query<RawOf<Pick<EventLogRow, 'id' | 'eventType' | 'status' | 'triggeredBy' | 'createdAt'>>>(
+    `SELECT id, event_type, status, triggered_by, created_at FROM iu_auto_instantiate_event_log WHERE id = $1`,
+    [id],
+  );
   return rows.map((r) => ({
     kind: 'log' as const,
     label: `#${r.id}`,

@@ -2,6 +2,7 @@ import 'server-only';
 // The templates table (v_iu_template_observability): sorts, filters and keyset pages. The
 // families (version chains and their pieces) are in template-families.ts, the diff in template-diff.ts.
 import type { Database } from '@/db/client';
+import type { TemplateObservabilityRow } from '@/db/views';
 
 export const TEMPLATE_SORTS = {
   key: 'collection_key',
@@ -30,19 +31,8 @@ export function templateSortOf(v: string | undefined): TemplateSort | null {
   return v !== undefined && Object.hasOwn(TEMPLATE_SORTS, v) ? (v as TemplateSort) : null;
 }
 
-export interface TemplateRow {
-  collectionId: string;
-  collectionKey: string;
-  title: string;
-  templateLabel: string | null;
-  templateFamily: string | null;
-  versionLabel: string | null;
-  versionSeq: number | null;
-  activePieceCount: number;
-  liveInstanceCount: number;
-  dryRunInstanceCount: number;
-  lastInstantiatedAt: Date | null;
-}
+/** A row of the templates table: the view's row, less who marked it and when. */
+export type TemplateRow = Omit<TemplateObservabilityRow, 'markedBy' | 'markedAt' | 'createdAt'>;
 
 /** The table's filters, as the page keeps them in its URL. */
 export interface TemplateFilters {
