@@ -13,7 +13,7 @@
 //     stops the server and drops the database.
 import { openDatabase } from '@/db/client';
 import { migrate } from '@/db/migrate';
-import { BENCH_PIECES, composeBenchTemplate, lowerBound, prefixFor, printRatio, printRow } from './bulk-parts';
+import { BENCH_PIECES, benchRounds, composeBenchTemplate, prefixFor, printRatio, printRow } from './bulk-parts';
 import {
   adminClient,
   checkDbName,
@@ -21,13 +21,11 @@ import {
   dropDatabase,
   flag,
   hasFlag,
-  median,
   numberFlag,
   serverVersion,
   sleep,
 } from './common';
 import { benchPassword, signIn, startConsole, type Console } from './console';
-import { psqlLoop } from './runbook-loop';
 
 const N = numberFlag('n', 10_000);
 const ROUNDS = numberFlag('rounds', 3);
@@ -86,81 +84,39 @@ async function main() {
     server = await startConsole({ port: PORT, databaseUrl: url, password });
     const cookie = await signIn(server, 'admin', password);
 
-    const times: Record<'preflight' | 'live' | 'wait' | 'job' | 'psql' | 'quiet' | 'lower', number[]> = {
-      preflight: [],
-      live: [],
-      wait: [],
-      job: [],
-      psql: [],
-      quiet: [],
-      lower: [],
-    };
-    for (let round = 0; round < ROUNDS; round++) {
-      const params = {
-        templateKey: key,
-        n: N,
-        uuidPrefix: prefixFor('c', round).slice(0, 9),
-        batchTag: `console${round}`,
-        emitMode: 'live',
-      };
-      const loop = { url, n: N, templateKey: key, sessionTimed: true };
-      const contenders = [
-        async () => {
-          const pre = await runJob(server!, cookie, { ...params, preview: true });
-          if (pre.job.counts.ok !== N) throw new Error(`preflight counts ${JSON.stringify(pre.job.counts)}`);
-          const live = await runJob(server!, cookie, {
-            ...params,
-            preview: false,
-            planId: pre.job.planId,
-            confirmText: params.batchTag,
-            reason: 'benchmark',
-          });
-          if (live.job.counts.ok !== N) throw new Error(`live counts ${JSON.stringify(live.job.counts)}`);
-          times.preflight.push(pre.ms);
-          times.live.push(live.ms);
-          times.wait.push(pre.ms + live.ms);
-          times.job.push(live.job.elapsedMs);
-        },
-        async () => {
-          times.psql.push(
-            psqlLoop({
-              ...loop,
-              prefix: prefixFor('f', round),
-              batch: `psql${round}`,
-              actor: 'bench-psql',
-              notices: true,
-            }),
-          );
-        },
-        async () => {
-          times.quiet.push(
-            psqlLoop({
-              ...loop,
-              prefix: prefixFor('d', round),
-              batch: `quiet${round}`,
-              actor: 'bench-quiet',
-              notices: false,
-            }),
-          );
-        },
-        async () => {
-          times.lower.push(
-            await lowerBound(db, { prefix: prefixFor('b', round), tag: `lower${round}`, n: N, templateKey: key }),
-          );
-        },
-      ];
-      // rotate the order so that a growing table favours no contender
-      for (let k = 0; k < contenders.length; k++) await contenders[(k + round) % contenders.length]();
-      const last = (xs: number[]) => xs.at(-1)!.toFixed(0);
-      process.stderr.write(
-        `round ${round + 1}/${ROUNDS}: console wait ${last(times.wait)} ms (preflight ${last(times.preflight)}, live ${last(times.live)}), ` +
-          `psql loop ${last(times.psql)} ms, without notices ${last(times.quiet)} ms, INSERT … SELECT ${last(times.lower)} ms\n`,
-      );
-    }
-    const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<
-      keyof typeof times,
-      number
-    >;
+    const { m } = await benchRounds({
+      db,
+      url,
+      n: N,
+      templateKey: key,
+      rounds: ROUNDS,
+      keys: ['preflight', 'live', 'wait', 'job'] as const,
+      lowerLetter: 'b',
+      run: async (round, t) => {
+        const params = {
+          templateKey: key,
+          n: N,
+          uuidPrefix: prefixFor('c', round).slice(0, 9),
+          batchTag: `console${round}`,
+          emitMode: 'live',
+        };
+        const pre = await runJob(server!, cookie, { ...params, preview: true });
+        if (pre.job.counts.ok !== N) throw new Error(`preflight counts ${JSON.stringify(pre.job.counts)}`);
+        const live = await runJob(server!, cookie, {
+          ...params,
+          preview: false,
+          planId: pre.job.planId,
+          confirmText: params.batchTag,
+          reason: 'benchmark',
+        });
+        if (live.job.counts.ok !== N) throw new Error(`live counts ${JSON.stringify(live.job.counts)}`);
+        t.preflight.push(pre.ms);
+        t.live.push(live.ms);
+        t.wait.push(pre.ms + live.ms);
+        t.job.push(live.job.elapsedMs);
+      },
+      describe: (last) => `console wait ${last('wait')} ms (preflight ${last('preflight')}, live ${last('live')})`,
+    });
     console.log(
       `console bulk scale-out over HTTP, N = ${N.toLocaleString('en')} live instances, template of ${BENCH_PIECES} pieces, ` +
         `PostgreSQL ${await serverVersion(admin)}, median of ${ROUNDS} rounds`,

@@ -1,8 +1,11 @@
 // What both bulk benchmarks measure besides their own path: the benchmark template, the
 // set-based lower bound, the event-id prefixes and the printed rows, so that bench:bulk
-// (through the recipe engine) and bench:bulk:console (over HTTP) compare the same things.
+// (through the recipe engine) and bench:bulk:console (over HTTP) compare the same things, in
+// the same round loop (benchRounds).
 import type { Database } from '@/db/client';
 import { composeTemplateVersion } from '@/lib/recipes';
+import { median } from './common';
+import { psqlLoop } from './runbook-loop';
 
 export const BENCH_PIECES = 8;
 
@@ -88,4 +91,73 @@ export function printRow(label: string, ms: number, n: number, unit = 'instances
 /** One printed ratio with its target, if it has one. */
 export function printRatio(label: string, ratio: number, target?: string): void {
   console.log(`  ${label.padEnd(46)} ${ratio.toFixed(3)}${target ? `   (target ${target})` : ''}`);
+}
+
+/** What both bulk benches time beside their own contender: the runbook's loop, with and without its notices, and the lower bound. */
+export type BaselineKey = 'psql' | 'quiet' | 'lower';
+
+/**
+ * The round loop of bench:bulk and bench:bulk:console: per round, the contender under test and
+ * the three baselines, in an order rotated so that a growing table favours none, each round's
+ * times on stderr; every time and the medians at the end. `run` pushes its own times into `times`.
+ */
+export async function benchRounds<K extends string>(opts: {
+  db: Database;
+  url: string;
+  n: number;
+  templateKey: string;
+  rounds: number;
+  keys: readonly K[];
+  /** The letter of the lower bound's UUID prefix (the contender's own prefixes use others). */
+  lowerLetter: string;
+  run: (round: number, times: Record<K, number[]>) => Promise<void>;
+  /** The round's line for the contender, from the last time of each of its keys. */
+  describe: (last: (k: K) => string) => string;
+}): Promise<{ times: Record<K | BaselineKey, number[]>; m: Record<K | BaselineKey, number> }> {
+  const { db, url, n, templateKey, rounds } = opts;
+  const times = Object.fromEntries([...opts.keys, 'psql', 'quiet', 'lower'].map((k) => [k, [] as number[]])) as Record<
+    K | BaselineKey,
+    number[]
+  >;
+  for (let round = 0; round < rounds; round++) {
+    const loop = { url, n, templateKey, sessionTimed: true };
+    const contenders = [
+      () => opts.run(round, times),
+      async () => {
+        times.psql.push(
+          psqlLoop({
+            ...loop,
+            prefix: prefixFor('f', round),
+            batch: `psql${round}`,
+            actor: 'bench-psql',
+            notices: true,
+          }),
+        );
+      },
+      async () => {
+        times.quiet.push(
+          psqlLoop({
+            ...loop,
+            prefix: prefixFor('d', round),
+            batch: `quiet${round}`,
+            actor: 'bench-quiet',
+            notices: false,
+          }),
+        );
+      },
+      async () => {
+        times.lower.push(
+          await lowerBound(db, { prefix: prefixFor(opts.lowerLetter, round), tag: `lower${round}`, n, templateKey }),
+        );
+      },
+    ];
+    for (let k = 0; k < contenders.length; k++) await contenders[(k + round) % contenders.length]();
+    const last = (k: K | BaselineKey) => times[k].at(-1)!.toFixed(0);
+    process.stderr.write(
+      `round ${round + 1}/${rounds}: ${opts.describe(last)}, psql loop ${last('psql')} ms, ` +
+        `without notices ${last('quiet')} ms, INSERT … SELECT ${last('lower')} ms\n`,
+    );
+  }
+  const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v as number[])]));
+  return { times, m: m as Record<K | BaselineKey, number> };
 }

@@ -8,7 +8,7 @@
 import { openDatabase } from '@/db/client';
 import { migrate } from '@/db/migrate';
 import { bulkScaleOut } from '@/lib/recipes';
-import { BENCH_PIECES, composeBenchTemplate, lowerBound, prefixFor, printRatio, printRow } from './bulk-parts';
+import { BENCH_PIECES, benchRounds, composeBenchTemplate, prefixFor, printRatio, printRow } from './bulk-parts';
 import {
   adminClient,
   checkDbName,
@@ -20,7 +20,6 @@ import {
   numberFlag,
   serverVersion,
 } from './common';
-import { psqlLoop as runbookLoop } from './runbook-loop';
 
 const N = numberFlag('n', 1000);
 const ROUNDS = numberFlag('rounds', 4);
@@ -37,13 +36,6 @@ async function main() {
     const ctx = { db, user: 'bench' };
     const key = await composeBenchTemplate(db);
 
-    const times: Record<'preflight' | 'live' | 'psql' | 'quiet' | 'lower', number[]> = {
-      preflight: [],
-      live: [],
-      psql: [],
-      quiet: [],
-      lower: [],
-    };
     const engineRun = async (prefix: string, tag: string, commit: boolean) => {
       const t0 = performance.now();
       const r = await bulkScaleOut(ctx, {
@@ -59,55 +51,21 @@ async function main() {
       if (!r.ok || r.result.counts.ok !== N) throw new Error(`engine run failed: ${JSON.stringify(r).slice(0, 300)}`);
       return ms;
     };
-
-    for (let round = 0; round < ROUNDS; round++) {
-      const loop = { url, n: N, templateKey: key, sessionTimed: true };
-      const contenders = [
-        async () => {
-          // the operator's whole wait: the preflight of a batch, then its live run
-          times.preflight.push(await engineRun(prefixFor('e', round), `eng${round}`, false));
-          times.live.push(await engineRun(prefixFor('e', round), `eng${round}`, true));
-        },
-        async () => {
-          times.psql.push(
-            runbookLoop({
-              ...loop,
-              prefix: prefixFor('f', round),
-              batch: `psql${round}`,
-              actor: 'bench-psql',
-              notices: true,
-            }),
-          );
-        },
-        async () => {
-          times.quiet.push(
-            runbookLoop({
-              ...loop,
-              prefix: prefixFor('d', round),
-              batch: `quiet${round}`,
-              actor: 'bench-quiet',
-              notices: false,
-            }),
-          );
-        },
-        async () => {
-          times.lower.push(
-            await lowerBound(db, { prefix: prefixFor('c', round), tag: `lower${round}`, n: N, templateKey: key }),
-          );
-        },
-      ];
-      // rotate the order so that a growing table favours no contender
-      for (let k = 0; k < contenders.length; k++) await contenders[(k + round) % contenders.length]();
-      const last = (xs: number[]) => xs.at(-1)!.toFixed(0);
-      process.stderr.write(
-        `round ${round + 1}/${ROUNDS}: preflight ${last(times.preflight)} ms, live ${last(times.live)} ms, psql loop ${last(times.psql)} ms, ` +
-          `without notices ${last(times.quiet)} ms, INSERT … SELECT ${last(times.lower)} ms\n`,
-      );
-    }
-    const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<
-      keyof typeof times,
-      number
-    >;
+    const { times, m } = await benchRounds({
+      db,
+      url,
+      n: N,
+      templateKey: key,
+      rounds: ROUNDS,
+      keys: ['preflight', 'live'] as const,
+      lowerLetter: 'c',
+      // the operator's whole wait: the preflight of a batch, then its live run
+      run: async (round, t) => {
+        t.preflight.push(await engineRun(prefixFor('e', round), `eng${round}`, false));
+        t.live.push(await engineRun(prefixFor('e', round), `eng${round}`, true));
+      },
+      describe: (last) => `preflight ${last('preflight')} ms, live ${last('live')} ms`,
+    });
     const wait = median(times.preflight.map((p, i) => p + times.live[i]));
     console.log(
       `bulk scale-out, N = ${N.toLocaleString('en')} live instances, template of ${BENCH_PIECES} pieces, PostgreSQL ${await serverVersion(admin)}, median of ${ROUNDS} rounds`,
