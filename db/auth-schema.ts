@@ -101,6 +101,8 @@ export const consoleAuditLog = pgTable('console_audit_log', {
   previewKey: text('preview_key'),
   /** The plan a preview made or an apply ran (045). */
   planId: bigint('plan_id', { mode: 'number' }),
+  /** The API token the request came with, in words (052). */
+  via: text('via'),
 });
 
 /** A preview's plan: what it ran with and the effect it showed; an apply uses it up (045). */

@@ -77,6 +77,22 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     await worker?.stop(5);
   });
 
+  it('a run asked for with an API token keeps the token: the audit row of the run names it', async () => {
+    const via = { kind: 'token' as const, id: 7, name: 'nightly', prefix: 'iuc_AbCdEfGh', scope: 'operate' as const };
+    const pre = await run(
+      { ...input(), n: 3, preview: true },
+      caller({ ...who('olga', 'operator'), source: 'token', via }),
+    );
+    expect(pre).toMatchObject({ status: 'succeeded', mode: 'preview', username: 'olga' });
+    const [row] = await t.db.query<{ audit_id: number; source: string }>(
+      'SELECT audit_id, source FROM console_bulk_job WHERE id = $1',
+      [pre.id],
+    );
+    expect(row.source).toBe('token');
+    const [audit] = await listAudit(t.db.orm, { id: Number(row.audit_id) });
+    expect(audit).toMatchObject({ username: 'olga', via: 'token "nightly" (iuc_AbCdEfGh…, operate)' });
+  });
+
   it('runs a preflight then the live batch, records both jobs with counts, items and the audit row of the signed-in user', async () => {
     const i = input();
     const pre = await run({ ...i, preview: true });

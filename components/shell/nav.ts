@@ -20,6 +20,8 @@ const ALL: (NavItem & { role: Role })[] = [
     .map((r) => ({ href: r.page, label: r.title, role: r.role })),
   { href: '/audit', label: 'Audit trail', role: 'lead' },
   { href: '/users', label: 'Users', role: 'lead' },
+  { href: '/settings/webhooks', label: 'Webhooks', role: 'lead' },
+  { href: '/settings/tokens', label: 'API tokens', role: 'viewer' },
 ];
 
 /** The navigation entries a role may see; none without a role. */

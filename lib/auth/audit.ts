@@ -36,6 +36,8 @@ export interface AuditEntry {
   previewKey?: string | null;
   /** The plan a preview made or an apply ran (045). */
   planId?: number | null;
+  /** The API token the request came with, in words (052); null for a session or a proxy sign-in. */
+  via?: string | null;
 }
 
 export type AuditRow = AuditEntry & { id: number; finishedAt: Date };
@@ -80,6 +82,7 @@ export async function writeAudit(db: Orm | Tx, e: AuditEntry): Promise<number> {
       summary: storable(e.summary.slice(0, 2000)),
       actor: storable(e.actor),
       reason: storable(e.reason),
+      via: storable(e.via ?? null),
       ip: storable(e.ip),
       userAgent: storable(e.userAgent === null ? null : e.userAgent.slice(0, 500)),
       finishedAt: sql`clock_timestamp()` as unknown as Date,

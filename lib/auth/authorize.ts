@@ -24,6 +24,7 @@ import {
 } from './plans';
 import type { Identity, RequestInfo } from './identity';
 import { hasRole, type Role, ROLE_DESCRIPTIONS } from './roles';
+import { describeVia, tokenDenial } from './api-tokens';
 
 export interface ActionDefinition<S extends z.ZodType<Record<string, unknown>>, T> {
   /** The recipe (or admin operation) name recorded in the audit trail. */
@@ -159,6 +160,7 @@ function auditWriter(def: { name: string }, caller: Caller, who: Identity, start
     recipe: def.name,
     ip: caller.request.ip,
     userAgent: caller.request.userAgent,
+    via: who.via ? describeVia(who.via) : null,
   };
   return (e, on = caller.db.orm) => writeAudit(on, { ...base, ...e });
 }
@@ -173,7 +175,9 @@ function modeOf(def: { mode: (v: Record<string, unknown>) => AuditMode }, v: Rec
 }
 
 /** Step: the role check (and the one-time password that must be changed first); a sentence when denied. */
-function denial(def: { role: Role }, who: Identity): string | null {
+function denial(def: { name: string; role: Role }, who: Identity): string | null {
+  const byToken = tokenDenial(def, who);
+  if (byToken) return byToken;
   if (who.mustChangePassword)
     return 'You signed in with a one-time password; choose your own password first (/account/password). Nothing was run.';
   if (hasRole(who.role, def.role)) return null;

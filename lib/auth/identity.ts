@@ -1,11 +1,13 @@
-// Who is asking: a trusted proxy's headers (trusted-header mode, from a trusted peer only)
-// or a better-auth session cookie. The role is read from the database on every request, so
+// Who is asking: an API token (`Authorization: Bearer iuc_…`, lib/auth/api-tokens.ts), a
+// trusted proxy's headers (trusted-header mode, from a trusted peer only) or a better-auth
+// session cookie. The role is read from the database on every request, so
 // a lead's change applies at once; a disabled user is nobody.
 import { and, eq, gte } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { authUser, consoleAuditLog } from '@/db/auth-schema';
 import type { Auth } from './auth';
 import { noteRequestActor } from '@/lib/log/logger';
+import { bearerToken, resolveToken, type TokenVia } from './api-tokens';
 import { writeAudit } from './audit';
 import { asRole, type Role } from './roles';
 import {
@@ -23,7 +25,9 @@ export interface Identity {
   username: string;
   role: Role | null;
   mustChangePassword: boolean;
-  source: 'session' | 'trusted-header';
+  source: 'session' | 'trusted-header' | 'token';
+  /** Set when the request came with an API token: which one (its name goes into the audit row). */
+  via?: TokenVia;
 }
 
 export interface RequestInfo {
@@ -105,6 +109,13 @@ async function lookUpIdentity(
   headers: Headers,
   cfg: TrustedHeaderConfig,
 ): Promise<Identity | null> {
+  // a console token decides on its own: a bad one is nobody, never the cookie beside it
+  const token = bearerToken(headers);
+  if (token) {
+    const owner = await resolveToken(db.orm, token);
+    if (!owner) return null;
+    return { ...owner, mustChangePassword: false, source: 'token' };
+  }
   const fromProxy = identityFromHeaders(headers, cfg);
   if (fromProxy) {
     const r = await provisionHeaderUser(db.orm, fromProxy.username, fromProxy.role);

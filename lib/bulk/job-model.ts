@@ -1,5 +1,6 @@
 // What a bulk job is: its row, its view for the console, the in-process run's record, and the
 // sentences of an interrupted run.
+import type { TokenVia } from '@/lib/auth/api-tokens';
 import type { BulkJobStatus } from '@/db/console-schema';
 import type { consoleBulkJob } from '@/db/console-schema';
 import type { BulkItem } from '@/lib/recipes';
@@ -88,6 +89,8 @@ export interface JobRequest {
   userAgent: string | null;
   /** The id of the HTTP request that asked for it, for the logs. */
   reqId?: string | null;
+  /** The API token the request came with (lib/auth/api-tokens.ts), so the run's audit row names it. */
+  via?: TokenVia | null;
 }
 
 export const envSeconds = (name: string, fallback: number) => {

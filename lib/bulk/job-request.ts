@@ -95,6 +95,7 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
       ip: caller.request.ip,
       userAgent: caller.request.userAgent,
       reqId: requestId(),
+      via: caller.identity?.via ?? null,
     };
     const row = {
       id,

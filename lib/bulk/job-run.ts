@@ -91,7 +91,8 @@ export async function runBulkJob(
     username: row.username,
     role: asRole(row.role),
     mustChangePassword: false,
-    source: row.source === 'trusted-header' ? 'trusted-header' : 'session',
+    source: row.source === 'trusted-header' ? 'trusted-header' : row.source === 'token' ? 'token' : 'session',
+    ...(request.via ? { via: request.via } : {}),
   };
   const caller: Caller = { db, identity, request: { ip: request.ip, userAgent: request.userAgent } };
   const def = bulkScaleOutJobDefinition({

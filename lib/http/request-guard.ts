@@ -67,10 +67,23 @@ function declaredLength(h: Headers): number | null {
 }
 
 /**
+ * Whether a request is authenticated by an API token alone: `Authorization: Bearer iuc_…` and
+ * no Cookie header at all. A browser never adds an Authorization header to another site's
+ * request by itself (a page would need a CORS preflight the console never grants), so such a
+ * request cannot ride anybody's session: the Origin rule has nothing to protect. Any request
+ * that carries a cookie stays under the rule.
+ */
+export function isBearerOnly(h: Headers): boolean {
+  const auth = h.get('authorization');
+  return !!auth && /^\s*bearer\s+iuc_\S+\s*$/i.test(auth) && !(h.get('cookie') ?? '').trim();
+}
+
+/**
  * Why a mutating request must not reach its handler, or null when it may. In order:
  *  1. 403 when its Origin (or, with no Origin, its Referer) is not one of `origins`. A request
  *     with neither comes from a script, not a browser: every browser sends Origin on a POST,
- *     PUT, PATCH or DELETE, and a script cannot ride a visitor's cookies.
+ *     PUT, PATCH or DELETE, and a script cannot ride a visitor's cookies. A request with an API
+ *     token and no cookie (isBearerOnly) skips this step.
  *  2. 413 when it declares a body over MAX_BODY_BYTES (server.ts also counts chunked bodies).
  *  3. 415 when it has a body that is not application/json. A form or text/plain post is what
  *     a hostile page can send without asking; JSON needs a CORS preflight the console never grants.
@@ -78,7 +91,7 @@ function declaredLength(h: Headers): number | null {
 export function guardMutation(req: GuardedRequest, origins: readonly string[]): GuardRefusal | null {
   if (SAFE_METHODS.has(req.method.toUpperCase())) return null;
   const h = req.headers;
-  const o = originOf(h);
+  const o = isBearerOnly(h) ? null : originOf(h);
   if (o && !origins.includes(o.value)) {
     return {
       status: 403,

@@ -9,6 +9,8 @@ import { openDatabase, type Database } from '@/db/client';
 import { drainBulkJobs, markDraining } from '@/lib/bulk/jobs';
 import { log } from '@/lib/log/logger';
 import { describeForLog } from '@/lib/log/redact';
+import { heldDatabase } from '@/lib/boot/held-database';
+import { startWebhookDeliveries } from '@/lib/hooks/worker';
 import { drainSeconds, startBulkWorker, type BulkWorker } from './worker';
 
 export interface ConsoleJobs {
@@ -29,6 +31,15 @@ export async function startConsoleJobs(): Promise<ConsoleJobs> {
       log().error({ err: describeForLog(err) }, 'the bulk job worker did not start');
     }
   }
+  // webhook deliveries (lib/hooks/worker.ts): with the bulk worker's pool on PostgreSQL, on
+  // the held database on PGlite; a process with IU_WORKERS=0 leaves them to the workers
+  let hooks: ReturnType<typeof startWebhookDeliveries> | null = null;
+  try {
+    const on = db ?? (process.env.DATABASE_URL ? null : (await heldDatabase())?.db);
+    if (on) hooks = startWebhookDeliveries(on);
+  } catch (err) {
+    log().error({ err: describeForLog(err) }, 'the webhook delivery loop did not start');
+  }
   let draining = false;
   return {
     shutdown(server, signal) {
@@ -44,6 +55,7 @@ export async function startConsoleJobs(): Promise<ConsoleJobs> {
       setTimeout(() => process.exit(1), (seconds + 40) * 1000).unref();
       void (async () => {
         try {
+          await hooks?.stop();
           if (worker) await worker.stop(seconds);
           await drainBulkJobs(seconds);
         } catch (err) {

@@ -1,6 +1,7 @@
 import { processSingleton } from '@/lib/process-singleton';
 import 'server-only';
 import { getSessionCookie } from 'better-auth/cookies';
+import { bearerToken, hashToken } from '@/lib/auth/api-tokens';
 import type { Caller } from '@/lib/auth/authorize';
 import { requestInfo, resolveIdentity, type Identity } from '@/lib/auth/identity';
 import { hasRole, type Role } from '@/lib/auth/roles';
@@ -12,17 +13,24 @@ import { getDb } from './db';
 
 // The embedded PGlite is one session: while a bulk job's transaction holds it, looking a
 // session up would wait until the run ends, and the progress bar would freeze. So the
-// bulk routes remember, per session cookie, who this process verified in the last few
+// bulk routes remember, per session cookie (or API token), who this process verified in the last few
 // minutes, and only while PGlite is held by a bulk run do they answer from that memory.
 // Nobody can sign out, be disabled or change role meanwhile (those writes wait for the run
 // too); on PostgreSQL every request is checked against the database as usual.
 const TTL_MS = 30 * 60_000;
 
+/** What the memory is keyed by: the session cookie, or an API token's hash (lib/auth/api-tokens.ts). */
+function keyOf(headers: Headers): string | null {
+  const bearer = bearerToken(headers);
+  if (bearer) return `token:${hashToken(bearer)}`;
+  return getSessionCookie(headers) ?? null;
+}
+
 const memo = () => processSingleton('bulk-identities', () => new Map<string, { me: Identity; at: number }>());
 
 /** Remembers who this session is (after the database said so). */
 export function rememberIdentity(headers: Headers, me: Identity | null): void {
-  const token = getSessionCookie(headers);
+  const token = keyOf(headers);
   if (!token || !me) return;
   const m = memo();
   const now = Date.now();
@@ -35,7 +43,7 @@ async function heldByBulkRun(): Promise<boolean> {
 }
 
 function remembered(headers: Headers): Identity | null {
-  const token = getSessionCookie(headers);
+  const token = keyOf(headers);
   const hit = token ? memo().get(token) : undefined;
   if (!hit || Date.now() - hit.at > TTL_MS) return null;
   noteRequestActor(hit.me.username);

@@ -179,6 +179,7 @@ export default async function AuditPage({
                 <Td className="whitespace-nowrap">{formatTimestamp(r.startedAt)}</Td>
                 <Td>
                   {r.username} ({r.role ?? 'none'})
+                  {r.via && <span className="block text-xs text-slate-500">via {r.via}</span>}
                 </Td>
                 <Td className="font-mono">{r.recipe}</Td>
                 <Td>{r.mode}</Td>

@@ -24,6 +24,7 @@ const COLUMNS = [
   'user_agent',
   'committed',
   'params',
+  'via',
 ] as const;
 
 function record(r: AuditRow): Record<(typeof COLUMNS)[number], unknown> {
@@ -44,6 +45,7 @@ function record(r: AuditRow): Record<(typeof COLUMNS)[number], unknown> {
     user_agent: r.userAgent,
     committed: r.committed,
     params: r.params,
+    via: r.via ?? null,
   };
 }
 
