@@ -11,7 +11,8 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { formatTimestamp } from '@/components/ui/format';
 import { Table, Td, Th } from '@/components/ui/table';
-import { getInstance } from '@/lib/queries/instances';
+import { getInstance, getRolledBackInstance } from '@/lib/queries/instances';
+import { RolledBackInstanceView } from './RolledBackInstance';
 
 export const dynamic = 'force-dynamic';
 
@@ -34,10 +35,15 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   const { allowed } = await requireRole('viewer');
   if (!allowed) return <NotAllowed need="viewer" />;
   const id = idOf((await params).id);
-  const loaded = await loadPage('instance', (db) => getInstance(db, id));
+  const loaded = await loadPage('instance', async (db) => {
+    const live = await getInstance(db, id);
+    return { live, gone: live ? null : await getRolledBackInstance(db, id) };
+  });
   if (!loaded.ok) return <DatabaseUnavailable title={loaded.title} message={loaded.message} />;
-  const inst = loaded.data;
-  // a missing instance is a 404 (not-found.tsx beside this page says why it may be gone)
+  const { live: inst, gone } = loaded.data;
+  // a rolled-back instance existed: its history, with 200
+  if (!inst && gone) return <RolledBackInstanceView inst={gone} />;
+  // one that never existed is a 404 (not-found.tsx beside this page says so)
   if (!inst) notFound();
   return (
     <div className="space-y-6">
