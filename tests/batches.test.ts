@@ -10,7 +10,15 @@ import { instantiateFromEvent } from '@/lib/recipes/instantiate-from-event/recip
 import { rollbackByActor } from '@/lib/recipes/rollback-by-actor/recipe';
 import type { RecipeContext } from '@/lib/recipes/types';
 import { getActorTimeline } from '@/lib/queries/actors';
-import { batchTitle, listActorBatches, listBatchRows, parseBatchKey } from '@/lib/queries/batches';
+import {
+  batchId,
+  batchTitle,
+  listActorBatches,
+  listBatchRows,
+  parseBatchKey,
+  summarizeBatches,
+} from '@/lib/queries/batches';
+import { decodeCursor, listEvents } from '@/lib/queries/events';
 import { getInstance, getRolledBackInstance } from '@/lib/queries/instances';
 import { backends, useTestDatabase } from './helpers/db';
 import { makeTemplate, uniq, type Template } from './helpers/substrate';
@@ -71,6 +79,23 @@ describe.each(backends())('bulk batches and rolled-back history on $name', (back
     expect(new Set(suffixes).size).toBe(120);
     expect(suffixes[0]).toBe('wave-2-001');
     expect(suffixes.at(-1)).toBe('wave-2-120');
+
+    // the event log, grouped: the batch is one row (its newest), the single event its own
+    const flat = await listEvents(t.db, { actor }, { limit: 500 });
+    expect(flat.rows).toHaveLength(121);
+    const grouped = await listEvents(t.db, { actor }, { groupBatches: true });
+    expect(grouped.rows.map((r) => r.uniqueSuffix)).toEqual(['order-007', 'wave-2-120']);
+    const summaries = await summarizeBatches(t.db, grouped.rows);
+    expect(summaries.size).toBe(1);
+    const g = summaries.get(batchId({ actor, batchTag: tag, templateId: tpl.id, emitMode: 'live' }));
+    expect(g).toMatchObject({ rows: 120, made: 120, rolledBack: 0 });
+    // with a filter the batch's row is its newest row that matches
+    const older = await listEvents(
+      t.db,
+      { actor, to: new Date(Date.now() + 60_000).toISOString(), status: 'ok' },
+      { groupBatches: true, limit: 1, after: decodeCursor(grouped.rows[0].cursor) },
+    );
+    expect(older.rows.map((r) => r.uniqueSuffix)).toEqual(['wave-2-120']);
 
     // a malformed key opens nothing
     expect(parseBatchKey(actor, { batch: 'x\u0000', tpl: tpl.id, mode: 'live' })).toBeNull();

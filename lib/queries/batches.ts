@@ -8,13 +8,8 @@ import 'server-only';
 // by keyset on the log id, 50 at a time, never all at once.
 import type { Database } from '@/db/client';
 
-/** SQL: the row `a` carries the runbook's bulk naming (event id number = suffix number). */
-export const bulkRowSql = (a: string) =>
-  `(${a}.unique_suffix ~ '-[0-9]{1,12}$' AND right(${a}.event_id::text, 12) ~ '^[0-9]{12}$'
-    AND right(${a}.event_id::text, 12)::bigint = substring(${a}.unique_suffix from '-([0-9]{1,12})$')::bigint)`;
-
-/** SQL: the batch tag of a bulk row `a` (its suffix without the item number). */
-export const batchTagSql = (a: string) => `regexp_replace(${a}.unique_suffix, '-[0-9]{1,12}$', '')`;
+export { batchTagSql, bulkRowSql } from './batches-sql';
+import { batchTagSql, bulkRowSql } from './batches-sql';
 
 export interface BatchKey {
   actor: string;
@@ -71,15 +66,7 @@ export async function listActorBatches(
             (SELECT j.id FROM console_bulk_job j
               WHERE j.actor = $1 AND j.params->>'batchTag' = g.batch_tag AND j.mode = g.emit_mode AND j.committed
               ORDER BY j.started_at DESC LIMIT 1) AS job_id
-       FROM (SELECT ${batchTagSql('l')} AS batch_tag, l.template_collection_id, l.emit_mode,
-                    count(*)::int AS n,
-                    count(*) FILTER (WHERE l.status = 'ok')::int AS made,
-                    count(*) FILTER (WHERE l.status = 'idempotent_replay')::int AS replays,
-                    count(*) FILTER (WHERE l.status NOT IN ('ok', 'idempotent_replay'))::int AS refusals,
-                    count(*) FILTER (WHERE l.rolled_back_at IS NOT NULL)::int AS rolled_back,
-                    array_remove(array_agg(DISTINCT l.rolled_back_by), NULL) AS rolled_back_by,
-                    max(l.rolled_back_at) AS rolled_back_at,
-                    min(l.created_at) AS first_at, max(l.created_at) AS last_at, min(l.id) AS first_log_id
+       FROM (SELECT ${batchTagSql('l')} AS batch_tag, l.template_collection_id, l.emit_mode, ${AGGREGATES}
                FROM iu_auto_instantiate_event_log l
               WHERE l.triggered_by = $1 AND ${bulkRowSql('l')}
               GROUP BY 1, 2, 3
@@ -89,8 +76,21 @@ export async function listActorBatches(
       LIMIT $3`,
     [actor, opts.before, opts.limit],
   );
-  return rows.map((r) => ({
-    actor,
+  return rows.map((r) => groupOf({ ...r, actor }));
+}
+
+const AGGREGATES = `count(*)::int AS n,
+                    count(*) FILTER (WHERE l.status = 'ok')::int AS made,
+                    count(*) FILTER (WHERE l.status = 'idempotent_replay')::int AS replays,
+                    count(*) FILTER (WHERE l.status NOT IN ('ok', 'idempotent_replay'))::int AS refusals,
+                    count(*) FILTER (WHERE l.rolled_back_at IS NOT NULL)::int AS rolled_back,
+                    array_remove(array_agg(DISTINCT l.rolled_back_by), NULL) AS rolled_back_by,
+                    max(l.rolled_back_at) AS rolled_back_at,
+                    min(l.created_at) AS first_at, max(l.created_at) AS last_at, min(l.id) AS first_log_id`;
+
+function groupOf(r: Record<string, unknown>): BatchGroup {
+  return {
+    actor: String(r.actor),
     batchTag: String(r.batch_tag),
     templateId: String(r.template_collection_id),
     emitMode: r.emit_mode === 'live' ? 'live' : 'dry_run',
@@ -106,7 +106,61 @@ export async function listActorBatches(
     lastAt: new Date(r.last_at as string),
     firstLogId: Number(r.first_log_id),
     jobId: (r.job_id as string) ?? null,
-  }));
+  };
+}
+
+/** The key of a batch as one string (a map key; a test id). */
+export const batchId = (k: BatchKey) => `${k.actor}\u0000${k.batchTag}\u0000${k.templateId}\u0000${k.emitMode}`;
+
+/**
+ * The batch of each bulk row (the event log's grouped view): the whole batch's counts, one
+ * actor-index range per batch. Rows without the bulk naming are left out.
+ */
+export async function summarizeBatches(
+  db: Pick<Database, 'query'>,
+  rows: readonly {
+    triggeredBy: string;
+    uniqueSuffix: string;
+    eventId: string;
+    templateCollectionId: string;
+    emitMode: string;
+  }[],
+): Promise<Map<string, BatchGroup>> {
+  const keys = new Map<string, BatchKey>();
+  for (const r of rows) {
+    const n = /-([0-9]{1,12})$/.exec(r.uniqueSuffix);
+    const tail = r.eventId.slice(-12);
+    if (!n || !/^[0-9]{12}$/.test(tail) || Number(tail) !== Number(n[1])) continue;
+    const k: BatchKey = {
+      actor: r.triggeredBy,
+      batchTag: r.uniqueSuffix.slice(0, r.uniqueSuffix.length - n[0].length),
+      templateId: r.templateCollectionId,
+      emitMode: r.emitMode === 'live' ? 'live' : 'dry_run',
+    };
+    keys.set(batchId(k), k);
+  }
+  const out = new Map<string, BatchGroup>();
+  if (!keys.size) return out;
+  const ks = [...keys.values()];
+  const found = await db.query<Record<string, unknown>>(
+    `SELECT k.actor, k.batch_tag, k.template_collection_id, k.emit_mode, a.*, t.collection_key AS template_key,
+            (SELECT j.id FROM console_bulk_job j
+              WHERE j.actor = k.actor AND j.params->>'batchTag' = k.batch_tag AND j.mode = k.emit_mode AND j.committed
+              ORDER BY j.started_at DESC LIMIT 1) AS job_id
+       FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[]) AS k(actor, batch_tag, template_collection_id, emit_mode)
+       CROSS JOIN LATERAL (
+            SELECT ${AGGREGATES}
+              FROM iu_auto_instantiate_event_log l
+             WHERE l.triggered_by = k.actor AND l.template_collection_id = k.template_collection_id
+               AND l.emit_mode = k.emit_mode AND ${bulkRowSql('l')} AND ${batchTagSql('l')} = k.batch_tag) a
+       LEFT JOIN iu_piece_collection t ON t.id = k.template_collection_id`,
+    [ks.map((k) => k.actor), ks.map((k) => k.batchTag), ks.map((k) => k.templateId), ks.map((k) => k.emitMode)],
+  );
+  for (const r of found) {
+    const g = groupOf(r);
+    out.set(batchId(g), g);
+  }
+  return out;
 }
 
 /** A batch's headline: "bulk wave-2: 2,000 live instances of tpl:x, rolled back by admin". */
