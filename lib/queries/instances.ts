@@ -157,7 +157,9 @@ export async function getRolledBackInstance(
     `SELECT id, recipe, reason FROM console_audit_log
       WHERE started_at BETWEEN $2::timestamptz - interval '1 hour' AND $2::timestamptz
         AND finished_at >= $2::timestamptz AND committed AND decision = 'ok'
-        AND recipe LIKE 'rollback%' AND (actor = $1 OR params->>'actor' = $1)
+        AND (recipe = 'rollback_by_actor' AND params->>'targetActor' = $1
+             OR recipe = 'rollback_batch'
+                AND params->>'jobId' IN (SELECT id::text FROM console_bulk_job WHERE actor = $1))
       ORDER BY started_at DESC LIMIT 1`,
     [actor, rolledBackAt.toISOString()],
   );
