@@ -168,7 +168,7 @@ export function BulkConsole({
   if (runId) {
     return (
       <div className="space-y-4">
-        <BulkJobPanel id={runId} initial={runJob} canCancel />
+        <BulkJobPanel id={runId} initial={runJob} canCancel canRollback />
         <Button
           variant="secondary"
           onClick={() => {

@@ -13,6 +13,7 @@ import { formatTimestamp } from '@/components/ui/format';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import type { BulkJobView } from '@/lib/bulk/jobs';
 import { canRunAgain } from '@/lib/bulk/job-status';
+import { BatchRollback } from './BatchRollback';
 import { BulkItemsTable } from './BulkItemsTable';
 import { isRunning, splitCounts, useBulkJob } from './job-client';
 import { RunAgain } from './RunAgain';
@@ -179,11 +180,14 @@ export function BulkJobPanel({
   initial,
   canCancel,
   canRerun = false,
+  canRollback = false,
 }: {
   id: string;
   initial?: BulkJobView;
   canCancel: boolean;
   canRerun?: boolean;
+  /** Its requester or a lead: the batch can be rolled back from here once committed. */
+  canRollback?: boolean;
 }) {
   const q = useBulkJob(id, initial);
   const client = useQueryClient();
@@ -273,6 +277,9 @@ export function BulkJobPanel({
       </Card>
       <BulkOutcome job={job} />
       {canRerun && canRunAgain(job) && <RunAgain job={job} />}
+      {canRollback && job.status === 'succeeded' && job.committed && job.mode !== 'preview' && (
+        <BatchRollback job={job} />
+      )}
       {job.status === 'succeeded' && <BulkItemsTable job={job} />}
     </div>
   );
