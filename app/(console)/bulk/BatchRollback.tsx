@@ -129,7 +129,7 @@ export function BatchRollback({ job }: { job: BulkJobView }) {
           }}
           title={`Roll back batch ${tag}?`}
           confirmLabel="Roll back the batch"
-          typeToConfirm={{ label: 'Type the batch tag', value: tag }}
+          typeToConfirm={{ label: 'Type the batch tag to confirm:', value: tag }}
           requireReason
           pending={pending}
           error={applyError}
