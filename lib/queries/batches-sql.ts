@@ -4,11 +4,11 @@
 
 /** SQL: the row `a` carries the runbook's bulk naming (event id number = suffix number). */
 export const bulkRowSql = (a: string) =>
-  `(${a}.unique_suffix ~ '-[0-9]{1,12}$' AND right(${a}.event_id::text, 12) ~ '^[0-9]{12}$'
-    AND right(${a}.event_id::text, 12)::bigint = substring(${a}.unique_suffix from '-([0-9]{1,12})$')::bigint)`;
+  `(${a}.unique_suffix ~ '-[0-9]{3,12}$' AND right(${a}.event_id::text, 12) ~ '^[0-9]{12}$'
+    AND right(${a}.event_id::text, 12)::bigint = substring(${a}.unique_suffix from '-([0-9]{3,12})$')::bigint)`;
 
 /** SQL: the batch tag of a bulk row `a` (its suffix without the item number). */
-export const batchTagSql = (a: string) => `regexp_replace(${a}.unique_suffix, '-[0-9]{1,12}$', '')`;
+export const batchTagSql = (a: string) => `regexp_replace(${a}.unique_suffix, '-[0-9]{3,12}$', '')`;
 
 /**
  * SQL: the row `l` is shown in the grouped event log: it is not a bulk row, or it is the

@@ -128,7 +128,7 @@ export async function summarizeBatches(
 ): Promise<Map<string, BatchGroup>> {
   const keys = new Map<string, BatchKey>();
   for (const r of rows) {
-    const n = /-([0-9]{1,12})$/.exec(r.uniqueSuffix);
+    const n = /-([0-9]{3,12})$/.exec(r.uniqueSuffix);
     const tail = r.eventId.slice(-12);
     if (!n || !/^[0-9]{12}$/.test(tail) || Number(tail) !== Number(n[1])) continue;
     const k: BatchKey = {

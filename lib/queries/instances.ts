@@ -171,7 +171,7 @@ export async function getRolledBackInstance(
   );
   const suffix = String(r.unique_suffix);
   const eventId = String(r.event_id);
-  const n = /-([0-9]{1,12})$/.exec(suffix);
+  const n = /-([0-9]{3,12})$/.exec(suffix);
   const bulk = !!n && /^[0-9]{12}$/.test(eventId.slice(-12)) && Number(eventId.slice(-12)) === Number(n[1]);
   return {
     id: String(r.instance_collection_id),

@@ -159,7 +159,7 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
                 const b = batches?.get(
                   batchId({
                     actor: r.triggeredBy,
-                    batchTag: r.uniqueSuffix.replace(/-[0-9]{1,12}$/, ''),
+                    batchTag: r.uniqueSuffix.replace(/-[0-9]{3,12}$/, ''),
                     templateId: r.templateCollectionId,
                     emitMode: r.emitMode === 'live' ? 'live' : 'dry_run',
                   }),
