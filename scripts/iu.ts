@@ -15,6 +15,7 @@ import { registerBulkCommand } from '@/lib/recipes/bulk-scale-out/cli';
 import { registerGatesCommand } from '@/lib/recipes/close-all-gates/cli';
 import { registerComposeCommand } from '@/lib/recipes/compose-template-version/cli';
 import { registerInstantiateCommand } from '@/lib/recipes/instantiate-from-event/cli';
+import { registerRollbackBatchCommand } from '@/lib/recipes/rollback-batch/cli';
 import { registerRollbackCommand } from '@/lib/recipes/rollback-by-actor/cli';
 import { describeError } from '@/lib/errors';
 
@@ -37,6 +38,7 @@ for (const register of [
   registerInstantiateCommand,
   registerBulkCommand,
   registerRollbackCommand,
+  registerRollbackBatchCommand,
   registerUsersCommands,
 ]) {
   register(program);

@@ -3,6 +3,8 @@ import 'server-only';
 // timeline: events, instances created, rollbacks of its rows and rollbacks it ran, newest
 // first. Other branches add sources (e.g. the console audit trail) through `sources`.
 import type { Database } from '@/db/client';
+import { formatTimestamp } from '@/lib/format';
+import { batchTitle, bulkRowSql, listActorBatches, type BatchGroup } from './batches';
 import { EVENT_COLUMNS } from './events-sql';
 
 export interface ActorRow {
@@ -54,7 +56,7 @@ export async function listActors(db: Pick<Database, 'query'>): Promise<ActorRow[
   });
 }
 
-export type TimelineKind = 'event' | 'instance' | 'rolled_back' | 'rollback_run' | (string & {});
+export type TimelineKind = 'event' | 'instance' | 'batch' | 'rolled_back' | 'rollback_run' | (string & {});
 
 export interface TimelineEntry {
   kind: TimelineKind;
@@ -66,6 +68,8 @@ export interface TimelineEntry {
   status?: string;
   /** Why it was done, when the source records it (e.g. the console audit trail). */
   reason?: string;
+  /** A bulk run shown as one entry (kind 'batch'); its rows open below it on request. */
+  batch?: BatchGroup;
 }
 
 /** A further timeline source: entries for `actor` older than `before`, newest first, at most `limit`. */
@@ -91,7 +95,7 @@ const eventSource: TimelineSource = async (db, actor, { before, limit }) => {
   const rows = await db.query<RawEvent>(
     `SELECT ${EVENT_COLUMNS}
        FROM (SELECT * FROM iu_auto_instantiate_event_log
-              WHERE triggered_by = $1 AND created_at < $2
+              WHERE triggered_by = $1 AND created_at < $2 AND NOT ${bulkRowSql('iu_auto_instantiate_event_log')}
               ORDER BY created_at DESC, id DESC LIMIT $3) l
        LEFT JOIN iu_piece_collection t ON t.id = l.template_collection_id
        LEFT JOIN iu_template_version tv ON tv.collection_id = l.template_collection_id
@@ -113,6 +117,18 @@ const eventSource: TimelineSource = async (db, actor, { before, limit }) => {
     };
   });
 };
+
+/** A bulk run as one entry: "bulk wave-2: 2,000 live instances of tpl:x, rolled back by admin". */
+const batchSource: TimelineSource = async (db, actor, opts) =>
+  (await listActorBatches(db, actor, opts)).map((g) => ({
+    kind: 'batch',
+    at: g.lastAt,
+    title: batchTitle(g),
+    detail: `${g.rows.toLocaleString('en')} event-log rows from #${g.firstLogId}${
+      g.rolledBackAt ? ` · rolled back ${formatTimestamp(g.rolledBackAt)}` : ''
+    }`,
+    batch: g,
+  }));
 
 /**
  * One rollback stamps each row with its own clock_timestamp(), so rows are grouped into one
@@ -167,7 +183,12 @@ const rollbackRunSource: TimelineSource = async (db, actor, { before, limit }) =
     href: `/actors/${encodeURIComponent(g.other)}`,
   }));
 
-export const DEFAULT_TIMELINE_SOURCES: TimelineSource[] = [eventSource, rolledBackSource, rollbackRunSource];
+export const DEFAULT_TIMELINE_SOURCES: TimelineSource[] = [
+  eventSource,
+  batchSource,
+  rolledBackSource,
+  rollbackRunSource,
+];
 
 /**
  * The newest `limit` entries before `before` from every source, merged newest first. Each

@@ -4,6 +4,7 @@
 // a page is one ordered index range read, at any depth; never OFFSET.
 
 import { isRealTime, single } from '@/lib/http/query';
+import { groupedRowSql } from './batches-sql';
 
 export interface EventFilters {
   /** The event's own id (uuid): its call, replays and refusals. */
@@ -179,9 +180,14 @@ export const EVENT_COLUMNS = `l.id, l.event_id, l.event_type, l.template_collect
  */
 export function buildEventPageQuery(
   f: EventFilters,
-  opts: { limit: number; after?: EventCursor | null; before?: EventCursor | null },
+  opts: { limit: number; after?: EventCursor | null; before?: EventCursor | null; groupBatches?: boolean },
 ): BuiltQuery {
   const { where, params } = eventWhere(f);
+  if (opts.groupBatches) {
+    // one row per bulk batch: its newest row among those the filters match (alias x)
+    const x = eventWhere(f, params).where.map((w) => w.replace(/\bl\./g, 'x.'));
+    where.push(groupedRowSql(x));
+  }
   const p = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;

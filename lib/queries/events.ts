@@ -40,15 +40,24 @@ export interface EventPage {
 
 export const DEFAULT_PAGE_SIZE = 50;
 
-/** One page of the filtered log, newest first; `after`/`before` are cursors from an earlier page. */
+/**
+ * One page of the filtered log, newest first; `after`/`before` are cursors from an earlier page.
+ * With `groupBatches`, each bulk batch is one row (its newest row the filters match).
+ */
 export async function listEvents(
   db: Pick<Database, 'query'>,
   filters: EventFilters,
-  opts: { limit?: number; after?: EventCursor | null; before?: EventCursor | null } = {},
+  opts: { limit?: number; after?: EventCursor | null; before?: EventCursor | null; groupBatches?: boolean } = {},
 ): Promise<EventPage> {
   const limit = Math.min(Math.max(opts.limit ?? DEFAULT_PAGE_SIZE, 1), 500);
   if (!(await mayMatch(db, filters))) return { rows: [], older: null, newer: null };
-  const q = buildEventPageQuery(filters, { limit, after: opts.after, before: opts.before });
+  // grouped: a bulk batch is one row of the page (its newest matching row), see batches-sql.ts
+  const q = buildEventPageQuery(filters, {
+    limit,
+    after: opts.after,
+    before: opts.before,
+    groupBatches: opts.groupBatches,
+  });
   const raw = await db.query<RawEventRow>(q.text, q.params);
   const more = raw.length > limit;
   let rows = raw.slice(0, limit).map(toRow);

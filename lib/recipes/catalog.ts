@@ -36,6 +36,8 @@ export const RECIPE_CATALOG = {
     nav: true,
   },
   'close-all-gates': { title: 'Close all gates', page: '/gates', role: 'lead', cli: 'gates', nav: false },
+  // operators roll back their own batches, leads anyone's (checked in the recipe); on the bulk job page
+  'rollback-batch': { title: 'Roll back a batch', page: '/bulk', role: 'operator', cli: 'rollback-batch', nav: false },
 } as const satisfies Record<string, RecipeMeta>;
 
 export type RecipeSlug = keyof typeof RECIPE_CATALOG;

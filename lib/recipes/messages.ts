@@ -57,6 +57,8 @@ const CONSOLE_SENTENCES: Record<ConsoleStatus, string> = {
     'Something went wrong and nothing was written; the attempt is in the audit trail. Try again, or ask a lead to look at the server log.',
   not_found: 'There is no such thing here; check the link or the id.',
   not_running: 'This job is no longer running; there is nothing to cancel.',
+  batch_not_isolated:
+    'The substrate rolls back by actor only, and this actor also has instances outside this batch; nothing was rolled back. Roll back by actor on the rollback page (a lead), or give each batch its own run tag.',
 };
 
 /** The sentence for a status; unknown statuses still get an honest sentence. */

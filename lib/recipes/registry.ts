@@ -5,6 +5,7 @@ import type { RecipeSlug } from './catalog';
 import { closeAllGatesDefinition } from './close-all-gates';
 import { composeTemplateVersionDefinition } from './compose-template-version';
 import { instantiateFromEventDefinition } from './instantiate-from-event';
+import { rollbackBatchDefinition } from './rollback-batch';
 import { rollbackByActorDefinition } from './rollback-by-actor';
 
 export const RECIPE_DEFINITIONS = {
@@ -13,4 +14,5 @@ export const RECIPE_DEFINITIONS = {
   'bulk-scale-out': bulkScaleOutDefinition,
   'rollback-by-actor': rollbackByActorDefinition,
   'close-all-gates': closeAllGatesDefinition,
+  'rollback-batch': rollbackBatchDefinition,
 } as const satisfies Record<RecipeSlug, { slug: RecipeSlug }>;

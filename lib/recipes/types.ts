@@ -37,6 +37,7 @@ export const CONSOLE_STATUSES = [
   'error',
   'not_found',
   'not_running',
+  'batch_not_isolated',
 ] as const;
 
 export type SubstrateStatus = (typeof SUBSTRATE_STATUSES)[number];

@@ -5,9 +5,7 @@
 // and rolled back) with counts by status; then the confirm dialog (typed batch tag and a
 // reason) that starts the run as a background job and follows it here.
 import { useMutation } from '@tanstack/react-query';
-import Link from 'next/link';
-import { useRouter } from 'next/navigation';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { canonicalJson } from '@/components/plan/plan-flow';
 import { PlanWhy } from '@/components/plan/plan-panel';
 import { bulkPlanParams, type FormParams } from '@/components/plan/plan-params';
@@ -23,7 +21,10 @@ import type { BulkJobView } from '@/lib/bulk/jobs';
 import type { TemplateOption } from '@/lib/queries/console';
 import { plannedInstanceKey, plannedItems } from '@/lib/recipes/bulk-scale-out/planned-items';
 import { batchTagSchema, runTagSchema, uuidPrefixSchema } from '@/lib/recipes/schemas';
-import { BulkJobPanel, BulkOutcome, BulkProgressView, isRunning, splitCounts, useBulkJob } from './BulkJobPanel';
+import { BulkJobPanel, isRunning, useBulkJob } from './BulkJobPanel';
+import { Preflight, preflightPrediction } from './BulkPreflight';
+
+export { preflightPrediction } from './BulkPreflight';
 
 const WORDS = {
   preview: 'preflight',
@@ -41,27 +42,6 @@ const WORDS = {
 /** A request's answer as the plan flow reads it: a queued run is the apply that used the plan. */
 type BulkAnswer = FlowAnswer;
 
-const count = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
-
-/**
- * What a run of these values will do, from the preflight: every item ran for real (live calls
- * in live mode) and rolled back, and the run applies exactly these outcomes or nothing.
- */
-export function preflightPrediction(job: Pick<BulkJobView, 'counts' | 'params' | 'total'>): string {
-  const { ok, replay, refused } = splitCounts(job.counts);
-  const live = job.params.emitMode === 'live';
-  const refusedKinds = Object.keys(job.counts).filter((k) => k !== 'ok' && k !== 'idempotent_replay');
-  const parts = [
-    ok ? `create ${count(ok, live ? 'live instance' : 'dryrun: instance')}` : '',
-    replay
-      ? `replay ${count(replay, 'event')} already instantiated (nothing new is made for ${replay === 1 ? 'it' : 'them'})`
-      : '',
-    refused ? `be refused for ${count(refused, 'item')} (${refusedKinds.join(', ')})` : '',
-  ].filter(Boolean);
-  const what = parts.length ? parts.join(', ') : 'do nothing';
-  return `${live ? 'A live run' : 'Keeping this dry run'} of these values would ${what}. It applies this preflight: if any item would do otherwise, the whole batch is refused and nothing is written.`;
-}
-
 type StartAnswer = { ok: true; jobId: string; job: BulkJobView } | { ok: false; result: ActionResult<unknown> };
 
 async function startJob(body: Record<string, unknown>): Promise<StartAnswer> {
@@ -78,47 +58,6 @@ async function startJob(body: Record<string, unknown>): Promise<StartAnswer> {
 
 function firstMessage(error: { issues: { message: string }[] }): string {
   return error.issues[0]?.message ?? 'This value is not valid.';
-}
-
-function Preflight({ id, stale, onDone }: { id: string; stale: boolean; onDone: (job: BulkJobView) => void }) {
-  const q = useBulkJob(id);
-  const router = useRouter();
-  const finished = !!q.data && !isRunning(q.data);
-  useEffect(() => {
-    // the recent-jobs list below is rendered on the server: show this preflight in it
-    if (finished) router.refresh();
-  }, [finished, router]);
-  useEffect(() => {
-    // once per finished job: the console keeps its plan (onDone changes with every render)
-    if (finished && q.data) onDone(q.data);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [finished, q.data?.id]);
-  if (!q.data) return <p className="text-sm text-slate-500">Starting the preflight…</p>;
-  return (
-    <Card
-      title="Preflight"
-      description="The whole batch, run for real inside one transaction and rolled back."
-      className={stale ? 'opacity-60' : undefined}
-    >
-      <div className="space-y-3" data-testid="preflight">
-        <BulkProgressView job={q.data} />
-        <BulkOutcome job={q.data} />
-        {q.data.status === 'succeeded' && !stale && (
-          <p className="text-sm font-medium text-slate-800" data-testid="preflight-prediction">
-            {preflightPrediction(q.data)}
-          </p>
-        )}
-        {!isRunning(q.data) && q.data.status === 'succeeded' && (
-          <Link href={`/bulk/${id}`} className="text-sm text-sky-700 hover:underline">
-            Every item of this preflight
-          </Link>
-        )}
-        {stale && (
-          <p className="text-sm text-amber-800">The form changed since this preflight; run the preflight again.</p>
-        )}
-      </div>
-    </Card>
-  );
 }
 
 export function BulkConsole({
@@ -229,7 +168,7 @@ export function BulkConsole({
   if (runId) {
     return (
       <div className="space-y-4">
-        <BulkJobPanel id={runId} initial={runJob} canCancel />
+        <BulkJobPanel id={runId} initial={runJob} canCancel canRollback />
         <Button
           variant="secondary"
           onClick={() => {

@@ -3,9 +3,7 @@
 // One bulk job: while it runs, a progress bar with the counts, the rate, an ETA and a cancel;
 // at the end, its outcome and every item's, filterable and paged. It polls
 // /api/bulk/jobs/<id> (TanStack Query) while the job runs, so a reload picks it up again.
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import Link from 'next/link';
-import { useRouter } from 'next/navigation';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
@@ -13,12 +11,14 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { formatTimestamp } from '@/components/ui/format';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { Table, Td, Th } from '@/components/ui/table';
-import type { BulkJobItemView, BulkJobView, ItemPage } from '@/lib/bulk/jobs';
+import type { BulkJobView } from '@/lib/bulk/jobs';
 import { canRunAgain } from '@/lib/bulk/job-status';
+import { BatchRollback } from './BatchRollback';
+import { BulkItemsTable } from './BulkItemsTable';
+import { isRunning, splitCounts, useBulkJob } from './job-client';
+import { RunAgain } from './RunAgain';
 
-export const isRunning = (j: Pick<BulkJobView, 'status'> | undefined) =>
-  j?.status === 'running' || j?.status === 'queued';
+export { isRunning, splitCounts, useBulkJob } from './job-client';
 
 const STATUS_TONE: Record<BulkJobView['status'], BadgeTone> = {
   queued: 'info',
@@ -29,35 +29,6 @@ const STATUS_TONE: Record<BulkJobView['status'], BadgeTone> = {
   failed: 'danger',
   interrupted: 'warning',
 };
-
-async function fetchJob(id: string): Promise<BulkJobView> {
-  const res = await fetch(`/api/bulk/jobs/${id}`, { cache: 'no-store' });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body.error ?? `The job could not be read (HTTP ${res.status}).`);
-  return body.job as BulkJobView;
-}
-
-/** Polls one job while it runs. */
-export function useBulkJob(id: string, initial?: BulkJobView) {
-  return useQuery({
-    queryKey: ['bulk-job', id],
-    queryFn: () => fetchJob(id),
-    initialData: initial,
-    enabled: !!id,
-    staleTime: 0,
-    refetchInterval: (q) => (isRunning(q.state.data) ? 500 : false),
-  });
-}
-
-export function splitCounts(counts: Record<string, number>) {
-  const ok = counts.ok ?? 0;
-  const replay = counts.idempotent_replay ?? 0;
-  const refused = Object.entries(counts).reduce(
-    (s, [k, n]) => (k === 'ok' || k === 'idempotent_replay' ? s : s + n),
-    0,
-  );
-  return { ok, replay, refused };
-}
 
 function fmtSeconds(s: number): string {
   if (s < 1) return 'under a second';
@@ -203,193 +174,20 @@ export function BulkOutcome({ job }: { job: BulkJobView }) {
   );
 }
 
-const FILTERS: { value: string; label: string }[] = [
-  { value: 'all', label: 'All items' },
-  { value: 'ok', label: 'ok' },
-  { value: 'idempotent_replay', label: 'idempotent_replay' },
-  { value: 'refused', label: 'Refused (any status)' },
-];
-
-/** Every item's outcome, filterable by status, in keyset pages of 50. */
-export function BulkItemsTable({ job }: { job: BulkJobView }) {
-  const [status, setStatus] = useState('all');
-  const [cursor, setCursor] = useState<{ after?: number; before?: number }>({});
-  const refusals = Object.keys(job.counts).filter((k) => k !== 'ok' && k !== 'idempotent_replay');
-  const options = [...FILTERS, ...refusals.map((k) => ({ value: k, label: k }))];
-  const q = useQuery({
-    queryKey: ['bulk-job-items', job.id, status, cursor.after ?? null, cursor.before ?? null],
-    queryFn: async (): Promise<ItemPage> => {
-      const p = new URLSearchParams({ status, limit: '50' });
-      if (cursor.after !== undefined) p.set('after', String(cursor.after));
-      if (cursor.before !== undefined) p.set('before', String(cursor.before));
-      const res = await fetch(`/api/bulk/jobs/${job.id}/items?${p}`, { cache: 'no-store' });
-      const body = await res.json();
-      if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
-      return body as ItemPage;
-    },
-    placeholderData: keepPreviousData,
-  });
-  const shown =
-    status === 'all' ? job.total : status === 'refused' ? splitCounts(job.counts).refused : (job.counts[status] ?? 0);
-  return (
-    <Card
-      title="Outcome of every item"
-      description={
-        job.mode === 'preview' ? 'What each item would do; the preflight was rolled back.' : 'As the run recorded them.'
-      }
-      actions={
-        <label className="text-xs text-slate-600">
-          Show
-          <select
-            aria-label="Filter items by status"
-            value={status}
-            onChange={(e) => {
-              setStatus(e.target.value);
-              setCursor({});
-            }}
-            className="ml-2 rounded-md border border-slate-300 px-2 py-1 text-sm"
-          >
-            {options.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </label>
-      }
-    >
-      <p className="mb-2 text-xs text-slate-500" data-testid="items-matching">
-        {shown.toLocaleString('en')} matching item{shown === 1 ? '' : 's'}
-      </p>
-      {q.error && (
-        <Alert tone="danger" title="The items could not be read">
-          {String((q.error as Error).message)}
-        </Alert>
-      )}
-      <Table>
-        <thead>
-          <tr>
-            <Th>#</Th>
-            <Th>Event id</Th>
-            <Th>Status</Th>
-            <Th>Instance key</Th>
-            <Th>Log</Th>
-          </tr>
-        </thead>
-        <tbody data-testid="items-body">
-          {(q.data?.items ?? []).map((i: BulkJobItemView) => (
-            <tr key={i.seq} data-testid="item-row" data-status={i.status}>
-              <Td className="tabular-nums">{i.seq}</Td>
-              <Td className="font-mono text-xs">{i.eventId}</Td>
-              <Td>
-                <Badge tone={i.status === 'ok' ? 'success' : i.status === 'idempotent_replay' ? 'neutral' : 'danger'}>
-                  {i.status}
-                </Badge>
-              </Td>
-              <Td className="font-mono text-xs">
-                {i.instanceCollectionId && job.committed ? (
-                  <Link href={`/instances/${i.instanceCollectionId}`} className="text-sky-700 hover:underline">
-                    {i.instanceCollectionKey}
-                  </Link>
-                ) : (
-                  (i.instanceCollectionKey ?? '—')
-                )}
-              </Td>
-              <Td className="text-xs">
-                {i.eventLogId !== null && job.committed ? (
-                  <Link href={`/events?event=${i.eventLogId}`} className="text-sky-700 hover:underline">
-                    #{i.eventLogId}
-                  </Link>
-                ) : (
-                  '—'
-                )}
-              </Td>
-            </tr>
-          ))}
-          {q.data && q.data.items.length === 0 && (
-            <tr>
-              <Td colSpan={5} className="text-slate-500">
-                No item has this status.
-              </Td>
-            </tr>
-          )}
-        </tbody>
-      </Table>
-      <div className="mt-3 flex justify-between">
-        <Button variant="secondary" disabled={!q.data?.prev} onClick={() => setCursor({ before: q.data!.prev! })}>
-          Previous page
-        </Button>
-        <Button variant="secondary" disabled={!q.data?.next} onClick={() => setCursor({ after: q.data!.next! })}>
-          Next page
-        </Button>
-      </div>
-    </Card>
-  );
-}
-
 /** A whole job: progress (with cancel) while running, then the outcome and the items. */
-/** An interrupted run, one click from running again (its plan, while valid), or the word to preflight anew. */
-function RunAgain({ job }: { job: BulkJobView }) {
-  const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<{ message: string; needsPreflight: boolean } | null>(null);
-  const run = async () => {
-    setPending(true);
-    setError(null);
-    const res = await fetch(`/api/bulk/jobs/${job.id}/rerun`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    });
-    const body = await res.json().catch(() => ({}));
-    if (res.ok && body.jobId) router.push(`/bulk/${body.jobId}`);
-    else
-      setError({
-        message: body.error ?? body.result?.message ?? `HTTP ${res.status}`,
-        needsPreflight: !!body.needsPreflight,
-      });
-    setPending(false);
-  };
-  return (
-    <div className="space-y-2" data-testid="job-rerun">
-      <div className="flex items-center gap-3">
-        <Button onClick={() => void run()} disabled={pending}>
-          {pending ? 'Starting…' : 'Run it again'}
-        </Button>
-        <span className="text-xs text-slate-500">
-          {job.mode === 'preview'
-            ? 'The same preflight, from the start.'
-            : 'The same batch and reason, applying the same plan while it is still valid.'}
-        </span>
-      </div>
-      {error && (
-        <Alert
-          tone={error.needsPreflight ? 'warning' : 'danger'}
-          title={error.needsPreflight ? 'A new preflight is needed' : 'Not started'}
-          testId="job-rerun-error"
-        >
-          <p>{error.message}</p>
-          {error.needsPreflight && (
-            <Link href="/bulk" className="text-sky-700 hover:underline">
-              Go to the bulk page for a new preflight
-            </Link>
-          )}
-        </Alert>
-      )}
-    </div>
-  );
-}
-
 export function BulkJobPanel({
   id,
   initial,
   canCancel,
   canRerun = false,
+  canRollback = false,
 }: {
   id: string;
   initial?: BulkJobView;
   canCancel: boolean;
   canRerun?: boolean;
+  /** Its requester or a lead: the batch can be rolled back from here once committed. */
+  canRollback?: boolean;
 }) {
   const q = useBulkJob(id, initial);
   const client = useQueryClient();
@@ -479,6 +277,9 @@ export function BulkJobPanel({
       </Card>
       <BulkOutcome job={job} />
       {canRerun && canRunAgain(job) && <RunAgain job={job} />}
+      {canRollback && job.status === 'succeeded' && job.committed && job.mode !== 'preview' && (
+        <BatchRollback job={job} />
+      )}
       {job.status === 'succeeded' && <BulkItemsTable job={job} />}
     </div>
   );

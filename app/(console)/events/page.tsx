@@ -26,6 +26,7 @@ import {
   type EventRow,
 } from '@/lib/queries/events';
 import type { Database } from '@/db/client';
+import { batchId, batchQuery, batchTitle, summarizeBatches } from '@/lib/queries/batches';
 
 /** `?event=` names a log row by its number or an event by its UUID; anything else names nothing. */
 function eventRef(v: string | undefined): { logId: number } | { eventId: string } | null {
@@ -56,6 +57,8 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
   const after = decodeCursor(one(sp.after));
   const before = after ? null : decodeCursor(one(sp.before));
   const eventParam = one(sp.event)?.trim();
+  // group=batches: each bulk run is one row (its newest row), opening on its actor's page
+  const grouped = one(sp.group) === 'batches';
   const ref = eventRef(eventParam);
   const opened = await openPage({
     title: 'Event log',
@@ -64,19 +67,22 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
     needsLog: true,
     load: async (db) => {
       const [page, options, event] = await Promise.all([
-        listEvents(db, filters, { after, before }),
+        listEvents(db, filters, { after, before, groupBatches: grouped }),
         getEventFilterOptions(db),
         loadDrawer(db, ref),
       ]);
-      const siblings = event ? await listEventRowsOf(db, event.eventId) : [];
-      return { page, options, event, siblings };
+      const [siblings, batches] = await Promise.all([
+        event ? listEventRowsOf(db, event.eventId) : [],
+        grouped ? summarizeBatches(db, page.rows) : null,
+      ]);
+      return { page, options, event, siblings, batches };
     },
   });
   if ('shown' in opened) return opened.shown;
-  const { page, options, event, siblings } = opened.data;
+  const { page, options, event, siblings, batches } = opened.data;
   const here = { after: one(sp.after), before: one(sp.before) };
   const href = (extra: Record<string, string | undefined>) => {
-    const q = eventFiltersToParams(filters, extra).toString();
+    const q = eventFiltersToParams(filters, { group: grouped ? 'batches' : undefined, ...extra }).toString();
     return q ? `/events?${q}` : '/events';
   };
   const exportHref = (format: 'csv' | 'json') =>
@@ -103,9 +109,16 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
       </Card>
       <Card
         title="Events"
-        description={`${page.rows.length} on this page, newest first; pages follow (time, id), so they stay fast at any depth.`}
+        description={`${page.rows.length} on this page, newest first${grouped ? ', each bulk run as one row' : ''}; pages follow (time, id), so they stay fast at any depth.`}
         actions={
           <div className="flex gap-2 text-sm">
+            <Link
+              data-testid="group-toggle"
+              href={href({ group: grouped ? undefined : 'batches' })}
+              className="rounded-md border border-slate-300 px-2.5 py-1 font-medium text-slate-700 hover:bg-slate-50"
+            >
+              {grouped ? 'Show every row' : 'Group bulk runs'}
+            </Link>
             <a
               data-testid="export-csv"
               href={exportHref('csv')}
@@ -142,49 +155,82 @@ export default async function EventsPage({ searchParams }: { searchParams: SP })
               </tr>
             </thead>
             <tbody>
-              {page.rows.map((r) => (
-                <tr
-                  key={r.id}
-                  data-testid="event-row"
-                  data-event-id={r.id}
-                  data-event-uuid={r.eventId}
-                  className={r.id === event?.id ? 'bg-sky-50' : undefined}
-                >
-                  <Td className="whitespace-nowrap">
-                    <Link
-                      className="text-sky-700 underline"
-                      href={href({ ...here, event: String(r.id) })}
-                      scroll={false}
-                    >
-                      {formatTimestamp(r.createdAt)}
-                    </Link>
-                  </Td>
-                  <Td>{r.triggeredBy}</Td>
-                  <Td>{r.eventType}</Td>
-                  <Td>{r.emitMode}</Td>
-                  <Td>
-                    <Badge tone={statusTone(r.status)}>{r.status}</Badge>
-                    {r.rolledBackAt && (
-                      <Badge className="ml-1" tone="neutral">
-                        rolled back
-                      </Badge>
-                    )}
-                  </Td>
-                  <Td className="text-xs">{r.templateCollectionKey ?? r.templateCollectionId}</Td>
-                  <Td className="text-xs">
-                    {r.instanceCollectionKey ?? (r.instanceCollectionId ? 'rolled back' : '—')}
-                  </Td>
-                  <Td className="whitespace-nowrap font-mono text-xs">
-                    <Link
-                      className="text-sky-700 underline"
-                      href={href({ eventId: r.eventId })}
-                      title={`Every log row of event ${r.eventId}`}
-                    >
-                      {r.eventId.slice(0, 8)}…
-                    </Link>
-                  </Td>
-                </tr>
-              ))}
+              {page.rows.map((r) => {
+                const b = batches?.get(
+                  batchId({
+                    actor: r.triggeredBy,
+                    batchTag: r.uniqueSuffix.replace(/-[0-9]{3,12}$/, ''),
+                    templateId: r.templateCollectionId,
+                    emitMode: r.emitMode === 'live' ? 'live' : 'dry_run',
+                  }),
+                );
+                if (b)
+                  return (
+                    <tr key={r.id} data-testid="event-batch-row" data-event-id={r.id}>
+                      <Td className="whitespace-nowrap">{formatTimestamp(b.lastAt)}</Td>
+                      <Td>{r.triggeredBy}</Td>
+                      <Td>{r.eventType}</Td>
+                      <Td>{r.emitMode}</Td>
+                      <Td>
+                        <Badge tone={b.rolledBack ? 'warning' : 'info'}>bulk run</Badge>
+                      </Td>
+                      <Td colSpan={3} className="text-xs">
+                        <span className="font-medium">{batchTitle(b)}</span>
+                        {b.rolledBackAt && <> at {formatTimestamp(b.rolledBackAt)}</>}.{' '}
+                        <Link
+                          className="text-sky-700 underline"
+                          data-testid="event-batch-expand"
+                          href={`/actors/${encodeURIComponent(b.actor)}?${batchQuery(b)}`}
+                        >
+                          Its {b.rows.toLocaleString('en')} rows, 50 at a time
+                        </Link>
+                      </Td>
+                    </tr>
+                  );
+                return (
+                  <tr
+                    key={r.id}
+                    data-testid="event-row"
+                    data-event-id={r.id}
+                    data-event-uuid={r.eventId}
+                    className={r.id === event?.id ? 'bg-sky-50' : undefined}
+                  >
+                    <Td className="whitespace-nowrap">
+                      <Link
+                        className="text-sky-700 underline"
+                        href={href({ ...here, event: String(r.id) })}
+                        scroll={false}
+                      >
+                        {formatTimestamp(r.createdAt)}
+                      </Link>
+                    </Td>
+                    <Td>{r.triggeredBy}</Td>
+                    <Td>{r.eventType}</Td>
+                    <Td>{r.emitMode}</Td>
+                    <Td>
+                      <Badge tone={statusTone(r.status)}>{r.status}</Badge>
+                      {r.rolledBackAt && (
+                        <Badge className="ml-1" tone="neutral">
+                          rolled back
+                        </Badge>
+                      )}
+                    </Td>
+                    <Td className="text-xs">{r.templateCollectionKey ?? r.templateCollectionId}</Td>
+                    <Td className="text-xs">
+                      {r.instanceCollectionKey ?? (r.instanceCollectionId ? 'rolled back' : '—')}
+                    </Td>
+                    <Td className="whitespace-nowrap font-mono text-xs">
+                      <Link
+                        className="text-sky-700 underline"
+                        href={href({ eventId: r.eventId })}
+                        title={`Every log row of event ${r.eventId}`}
+                      >
+                        {r.eventId.slice(0, 8)}…
+                      </Link>
+                    </Td>
+                  </tr>
+                );
+              })}
             </tbody>
           </Table>
         )}

@@ -18,6 +18,8 @@ export interface BulkJobHooks {
   /** Inside the run's transaction just before it commits: the job's record lands with the batch. */
   onCommit: (tx: Tx, result: BulkResult) => Promise<void>;
   signal: AbortSignal;
+  /** Items per round trip (the recipe's default when absent). */
+  chunkSize?: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export function bulkScaleOutJobDefinition(hooks: BulkJobHooks): typeof bulkScale
         commit: !v.preview,
         signal: hooks.signal,
         onProgress: hooks.onProgress,
+        chunkSize: hooks.chunkSize,
       });
       if (r.ok) hooks.onItems(r.result.items);
       return withoutItems(r);

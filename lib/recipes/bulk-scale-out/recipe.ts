@@ -47,6 +47,8 @@ export async function bulkScaleOut(
     commit: boolean;
     onProgress?: (p: BulkProgress) => void | Promise<void>;
     signal?: AbortSignal;
+    /** Items per round trip after the first (CHUNK by default); outcomes do not depend on it (046). */
+    chunkSize?: number;
   },
 ): Promise<RecipeResult<BulkResult>> {
   const parsed = bulkInputSchema.safeParse(input);
@@ -83,7 +85,7 @@ export async function bulkScaleOut(
       let next = 1;
       while (next <= v.n) {
         if (input.signal?.aborted) throw new Error('cancelled');
-        const size = next === 1 ? Math.min(FIRST_CHUNK, v.n) : CHUNK;
+        const size = next === 1 ? Math.min(FIRST_CHUNK, v.n) : (input.chunkSize ?? CHUNK);
         const to = Math.min(v.n, next + size - 1);
         const plan = plannedItems(v.uuidPrefix, v.batchTag, v.n, next, to);
         // One call of the batch entry point (046) per chunk: its results and writes equal one

@@ -8,6 +8,8 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { formatCount, formatTimestamp } from '@/components/ui/format';
 import { auditTimelineSource, getActorTimeline, listActors, splitActor } from '@/lib/queries/actors';
+import { batchQuery, listBatchRows, parseBatchKey, type BatchKey } from '@/lib/queries/batches';
+import { BatchRows } from './BatchRows';
 import { hasRole } from '@/lib/auth/roles';
 
 export const dynamic = 'force-dynamic';
@@ -31,6 +33,7 @@ const KIND_LABEL: Record<string, string> = {
   instance: 'instance',
   rolled_back: 'rolled back',
   rollback_run: 'ran a rollback',
+  batch: 'bulk run',
   audit: 'console',
 };
 
@@ -45,24 +48,33 @@ export default async function ActorPage({
   const sp = await searchParams;
   const beforeParam = one(sp.before);
   const before = beforeParam && !Number.isNaN(Date.parse(beforeParam)) ? new Date(beforeParam) : undefined;
-  const opened = await openPage({
+  // one bulk run opened below its entry (batch, tpl, mode), its rows from `after` on
+  const open = parseBatchKey(actor, { batch: one(sp.batch), tpl: one(sp.tpl), mode: one(sp.mode) });
+  const afterParam = Number(one(sp.after));
+  const after = Number.isSafeInteger(afterParam) && afterParam > 0 ? afterParam : undefined;
+  const base = `/actors/${encodeURIComponent(actor)}${beforeParam && before ? `?before=${encodeURIComponent(beforeParam)}` : ''}`;
+  const isOpen = (k: BatchKey) =>
+    !!open && k.batchTag === open.batchTag && k.templateId === open.templateId && k.emitMode === open.emitMode;
+  const page = await openPage({
     title: actor,
     role: 'viewer',
     what: 'actor timeline',
     needsLog: true,
     load: async (db, me) => {
       const isLead = hasRole(me.role, 'lead');
-      const [timeline, actors] = await Promise.all([
+      const [timeline, actors, opened] = await Promise.all([
         getActorTimeline(db, actor, { before, sources: isLead ? [auditTimelineSource] : [] }),
         listActors(db),
+        open ? listBatchRows(db, open, { after }) : null,
       ]);
-      return { timeline, row: actors.find((a) => a.actor === actor) ?? null };
+      return { timeline, row: actors.find((a) => a.actor === actor) ?? null, opened };
     },
   });
-  if ('shown' in opened) return opened.shown;
-  const { timeline, row } = opened.data;
+  if ('shown' in page) return page.shown;
+  const { timeline, row, opened } = page.data;
   // Leads also see the console audit rows (with their reasons); the audit trail is theirs.
-  const isLead = hasRole(opened.me.role, 'lead');
+  const isLead = hasRole(page.me.role, 'lead');
+  const sep = base.includes('?') ? '&' : '?';
   const { user, runTag } = splitActor(actor);
   const openInstances = row ? row.instancesCreated - row.rolledBack : 0;
   return (
@@ -125,7 +137,7 @@ export default async function ActorPage({
       </div>
       <Card
         title="Timeline"
-        description="Newest first: events, instances made, rollbacks of this actor's instances and rollbacks this person ran."
+        description="Newest first: events, instances made, each bulk run as one entry (open it for its rows), rollbacks of this actor's instances and rollbacks this person ran."
       >
         <ol className="relative space-y-3 border-l border-slate-200 pl-5" data-testid="timeline">
           {timeline.entries.map((e, i) => (
@@ -138,7 +150,7 @@ export default async function ActorPage({
                 <span className="text-xs text-slate-500">{formatTimestamp(e.at)}</span>
                 <Badge
                   tone={
-                    e.kind === 'rolled_back' || e.kind === 'rollback_run'
+                    e.kind === 'rolled_back' || e.kind === 'rollback_run' || (e.batch && e.batch.rolledBack > 0)
                       ? 'warning'
                       : e.status
                         ? statusTone(e.status)
@@ -156,6 +168,27 @@ export default async function ActorPage({
                 )}
               </div>
               {e.detail && <p className="text-xs text-slate-500">{e.detail}</p>}
+              {e.batch && (
+                <p className="text-xs">
+                  {isOpen(e.batch) ? null : (
+                    <Link
+                      className="text-sky-700 underline"
+                      data-testid="batch-expand"
+                      href={`${base}${sep}${batchQuery(e.batch)}`}
+                    >
+                      Show its {formatCount(e.batch.rows)} rows, 50 at a time
+                    </Link>
+                  )}
+                  {e.batch.jobId && (
+                    <Link className="ml-3 text-sky-700 underline" href={`/bulk/${e.batch.jobId}`}>
+                      Its bulk job
+                    </Link>
+                  )}
+                </p>
+              )}
+              {e.batch && isOpen(e.batch) && opened && (
+                <BatchRows batch={e.batch} rows={opened.rows} next={opened.next} base={base} />
+              )}
               {e.reason && <p className="text-xs text-slate-700">Reason: {e.reason}</p>}
             </li>
           ))}

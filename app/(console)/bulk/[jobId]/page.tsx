@@ -42,6 +42,7 @@ export default async function BulkJobPage({ params }: { params: Promise<{ jobId:
         initial={job}
         canCancel={job.username === me.username || hasRole(me.role, 'lead')}
         canRerun={job.username === me.username}
+        canRollback={job.username === me.username || hasRole(me.role, 'lead')}
       />
     </div>
   );

@@ -18,8 +18,8 @@ export default function InstanceNotFound() {
       <title>Instance not found · IU Core Console</title>
       <PageHeader title="Instance not found" />
       <p className="text-sm text-slate-600">
-        No instance has the id or key <code>{id}</code>: it was never made, or a rollback by actor removed it (the event
-        log keeps its history). Search for its event id or key with the box at the top left, or open the{' '}
+        No instance has the id or key <code>{id}</code>, and no event ever made one with it (an instance that was rolled
+        back keeps its page, with its history). Search for its event id or key with the box at the top left, or open the{' '}
         <Link className="text-sky-700 underline" href="/events">
           event log
         </Link>

@@ -8,7 +8,8 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { formatTimestamp } from '@/components/ui/format';
 import { Table, Td, Th } from '@/components/ui/table';
-import { getInstance } from '@/lib/queries/instances';
+import { getInstance, getRolledBackInstance } from '@/lib/queries/instances';
+import { RolledBackInstanceView } from './RolledBackInstance';
 
 export const dynamic = 'force-dynamic';
 
@@ -32,11 +33,16 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
     title: `Instance ${id.slice(0, 100)}`,
     role: 'viewer',
     what: 'instance',
-    load: (db) => getInstance(db, id),
+    load: async (db) => {
+      const live = await getInstance(db, id);
+      return { live, gone: live ? null : await getRolledBackInstance(db, id) };
+    },
   });
   if ('shown' in opened) return opened.shown;
-  const inst = opened.data;
-  // a missing instance is a 404 (not-found.tsx beside this page says why it may be gone)
+  const { live: inst, gone } = opened.data;
+  // a rolled-back instance existed: its history, with 200
+  if (!inst && gone) return <RolledBackInstanceView inst={gone} />;
+  // one that never existed is a 404 (not-found.tsx beside this page says so)
   if (!inst) notFound();
   return (
     <div className="space-y-6">

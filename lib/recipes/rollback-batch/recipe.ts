@@ -1,0 +1,113 @@
+// Rolling back one bulk batch (a console bulk job), built from what the substrate allows.
+// The substrate has no rollback by batch or run tag: fn_iu_auto_instantiate_rollback_by_actor
+// removes every standing instance of one actor string. A batch is rolled back with it only
+// when that is exactly the batch: the actor's standing instances must all be this job's
+// items. Otherwise it is refused (batch_not_isolated) and nothing is written; a run tag per
+// batch (`you:wave-2`) keeps batches apart.
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { actorOf, invalidInput, refuse, runRecipe } from '../run';
+import type { RecipeContext, RecipeResult, Status } from '../types';
+
+export const rollbackBatchInputSchema = z.object({
+  jobId: z
+    .string({ error: 'The bulk job id is required.' })
+    .trim()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'The bulk job id must be a UUID.'),
+  dryRun: z.boolean({ error: 'Say whether this is a dry run.' }),
+});
+
+export interface BatchRollbackResult {
+  jobId: string;
+  batchTag: string;
+  actor: string;
+  /** Who requested the bulk job. */
+  owner: string;
+  dryRun: boolean;
+  instanceCount: number;
+  instanceCollectionIds: string[];
+  byTemplate: Record<string, number>;
+  rolledBackBy: string | null;
+}
+
+/** The batch's standing instances, then the substrate's rollback of its actor (a dry run rolls back). */
+export async function rollbackBatch(
+  ctx: RecipeContext,
+  input: z.input<typeof rollbackBatchInputSchema>,
+): Promise<RecipeResult<BatchRollbackResult>> {
+  const parsed = rollbackBatchInputSchema.safeParse(input);
+  if (!parsed.success) return invalidInput(parsed.error);
+  const { jobId, dryRun } = parsed.data;
+  const who = actorOf(ctx);
+  if (typeof who !== 'string') return who;
+
+  return runRecipe<BatchRollbackResult>(ctx, { gates: [], commit: () => !dryRun }, async (_tx, h) => {
+    const [job] = await h.rows<{
+      id: string;
+      username: string;
+      actor: string;
+      mode: string;
+      committed: boolean;
+      tag: string;
+    }>(
+      sql`SELECT id, username, actor, mode, committed, params->>'batchTag' AS tag
+            FROM console_bulk_job WHERE id = ${jobId.toLowerCase()}::uuid`,
+    );
+    if (!job) return refuse('not_found', { message: 'There is no such bulk job.' });
+    // operators roll back their own batches; a lead anyone's
+    if (job.username !== ctx.user && ctx.role !== 'lead')
+      return refuse('denied', {
+        message: `Only ${job.username}, who ran this batch, or a lead can roll it back.`,
+      });
+    if (job.mode === 'preview' || !job.committed)
+      return refuse('not_found', {
+        message:
+          'This job committed nothing (a preflight, or a run that was refused, cancelled or interrupted): there is no batch to roll back.',
+      });
+    // the actor's standing instances, and which of them are this job's items
+    const standing = await h.rows<{ id: string; template_key: string | null; mine: boolean }>(sql`
+      SELECT l.instance_collection_id AS id,
+             (SELECT t.collection_key FROM iu_piece_collection t WHERE t.id = l.template_collection_id) AS template_key,
+             l.id IN (SELECT j.event_log_id FROM console_bulk_job_item j
+                       WHERE j.job_id = ${job.id}::uuid AND j.status = 'ok') AS mine
+        FROM iu_auto_instantiate_event_log l
+       WHERE l.triggered_by = ${job.actor} AND l.status = 'ok' AND l.rolled_back_at IS NULL
+         AND l.instance_collection_id IS NOT NULL
+       ORDER BY l.created_at, l.id`);
+    const outside = standing.filter((s) => !s.mine).length;
+    if (outside > 0)
+      return refuse('batch_not_isolated', {
+        message: `${job.actor} also has ${outside.toLocaleString('en')} standing instance${outside === 1 ? '' : 's'} outside batch ${job.tag}, and the substrate rolls back by actor only; nothing was rolled back. A lead can roll back the whole actor on the rollback page; give each batch its own run tag to roll batches back one by one.`,
+      });
+    if (standing.length === 0)
+      return refuse('not_found', {
+        message: `Batch ${job.tag} has no standing instance: it was rolled back already, or made none.`,
+      });
+    const [row] = await h.rows<{ r: Record<string, unknown> }>(
+      sql`SELECT fn_iu_auto_instantiate_rollback_by_actor(${job.actor}, ${dryRun}) AS r`,
+    );
+    const r = row.r;
+    if (r.status !== 'ok') return refuse(String(r.status) as Exclude<Status, 'ok'>, { detail: r });
+    const byTemplate: Record<string, number> = {};
+    for (const s of standing) {
+      const k = s.template_key ?? '(unknown template)';
+      byTemplate[k] = (byTemplate[k] ?? 0) + 1;
+    }
+    return {
+      ok: true,
+      status: 'ok',
+      committed: false,
+      result: {
+        jobId: job.id,
+        batchTag: job.tag,
+        actor: job.actor,
+        owner: job.username,
+        dryRun,
+        instanceCount: Number(r.instance_count),
+        instanceCollectionIds: ((r.instance_collection_ids as string[]) ?? []).map(String),
+        byTemplate,
+        rolledBackBy: dryRun ? null : who,
+      },
+    };
+  });
+}

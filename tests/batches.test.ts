@@ -1,0 +1,159 @@
+// Bulk runs as batches (lib/queries/batches.ts) and the history of a rolled-back instance
+// (lib/queries/instances.ts, migration 055), on PGlite and PostgreSQL: a bulk run is one
+// timeline entry with its counts and who rolled it back when; its rows open 50 at a time by
+// keyset; single events stay single rows, also when their suffix ends in digits; an instance
+// removed by a rollback keeps its history, and an id or key nothing ever made has none.
+import crypto from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bulkScaleOut } from '@/lib/recipes/bulk-scale-out/recipe';
+import { instantiateFromEvent } from '@/lib/recipes/instantiate-from-event/recipe';
+import { rollbackByActor } from '@/lib/recipes/rollback-by-actor/recipe';
+import type { RecipeContext } from '@/lib/recipes/types';
+import { getActorTimeline } from '@/lib/queries/actors';
+import {
+  batchId,
+  batchTitle,
+  listActorBatches,
+  listBatchRows,
+  parseBatchKey,
+  summarizeBatches,
+} from '@/lib/queries/batches';
+import { decodeCursor, listEvents } from '@/lib/queries/events';
+import { getInstance, getRolledBackInstance } from '@/lib/queries/instances';
+import { backends, useTestDatabase } from './helpers/db';
+import { makeTemplate, uniq, type Template } from './helpers/substrate';
+
+describe.each(backends())('bulk batches and rolled-back history on $name', (backend) => {
+  const t = useTestDatabase(backend);
+  let tpl: Template;
+  const ctx = (user: string, runTag?: string): RecipeContext => ({ db: t.db, user, runTag });
+  const prefix = () => `${crypto.randomBytes(4).toString('hex')}-`;
+
+  beforeAll(async () => {
+    tpl = await makeTemplate(t.db, { pieces: 2 });
+  });
+
+  it('groups a bulk run into one timeline entry, pages its rows by keyset and keeps single events single', async () => {
+    const runTag = uniq('wave');
+    const actor = `olga:${runTag}`;
+    const tag = 'wave-2';
+    const bulk = await bulkScaleOut(ctx('olga', runTag), {
+      templateCollectionId: tpl.id,
+      n: 120,
+      uuidPrefix: prefix(),
+      batchTag: tag,
+      emitMode: 'live',
+      eventType: 'scale_out',
+      commit: true,
+    });
+    expect(bulk.ok).toBe(true);
+    // a single event whose suffix ends in digits is not a bulk row: its event id does not carry the number
+    const single = await instantiateFromEvent(ctx('olga', runTag), {
+      eventId: crypto.randomUUID(),
+      eventType: 'order_placed',
+      templateCollectionId: tpl.id,
+      uniqueSuffix: 'order-007',
+      emitMode: 'live',
+      commit: true,
+    });
+    expect(single.ok).toBe(true);
+
+    const { entries } = await getActorTimeline(t.db, actor, { limit: 50 });
+    const batches = entries.filter((e) => e.kind === 'batch');
+    expect(batches).toHaveLength(1);
+    expect(batches[0].title).toBe(`bulk wave-2: 120 live instances of ${tpl.key}`);
+    expect(batches[0].batch).toMatchObject({ rows: 120, made: 120, rolledBack: 0, batchTag: tag });
+    // the 120 rows are not listed one by one; the single event is
+    expect(entries.filter((e) => e.kind === 'instance')).toHaveLength(1);
+    expect(entries.find((e) => e.kind === 'instance')!.title).toContain('/order-007');
+
+    const key = parseBatchKey(actor, { batch: tag, tpl: tpl.id, mode: 'live' })!;
+    const first = await listBatchRows(t.db, key);
+    expect(first.rows).toHaveLength(50);
+    expect(first.next).toBe(first.rows[49].id);
+    const second = await listBatchRows(t.db, key, { after: first.next! });
+    const third = await listBatchRows(t.db, key, { after: second.next! });
+    expect(third.rows).toHaveLength(20);
+    expect(third.next).toBeNull();
+    const suffixes = [...first.rows, ...second.rows, ...third.rows].map((r) => r.uniqueSuffix);
+    expect(new Set(suffixes).size).toBe(120);
+    expect(suffixes[0]).toBe('wave-2-001');
+    expect(suffixes.at(-1)).toBe('wave-2-120');
+
+    // the event log, grouped: the batch is one row (its newest), the single event its own
+    const flat = await listEvents(t.db, { actor }, { limit: 500 });
+    expect(flat.rows).toHaveLength(121);
+    const grouped = await listEvents(t.db, { actor }, { groupBatches: true });
+    expect(grouped.rows.map((r) => r.uniqueSuffix)).toEqual(['order-007', 'wave-2-120']);
+    const summaries = await summarizeBatches(t.db, grouped.rows);
+    expect(summaries.size).toBe(1);
+    const g = summaries.get(batchId({ actor, batchTag: tag, templateId: tpl.id, emitMode: 'live' }));
+    expect(g).toMatchObject({ rows: 120, made: 120, rolledBack: 0 });
+    // with a filter the batch's row is its newest row that matches
+    const older = await listEvents(
+      t.db,
+      { actor, to: new Date(Date.now() + 60_000).toISOString(), status: 'ok' },
+      { groupBatches: true, limit: 1, after: decodeCursor(grouped.rows[0].cursor) },
+    );
+    expect(older.rows.map((r) => r.uniqueSuffix)).toEqual(['wave-2-120']);
+
+    // a malformed key opens nothing
+    expect(parseBatchKey(actor, { batch: 'x\u0000', tpl: tpl.id, mode: 'live' })).toBeNull();
+    expect(parseBatchKey(actor, { batch: tag, tpl: 'not-a-uuid', mode: 'live' })).toBeNull();
+    expect(parseBatchKey(actor, { batch: tag, tpl: tpl.id, mode: 'both' })).toBeNull();
+    expect(parseBatchKey(actor, { batch: 'a'.repeat(65), tpl: tpl.id, mode: 'live' })).toBeNull();
+  });
+
+  it('says who rolled a batch back and when, and a rolled-back instance keeps its history (a never-made one has none)', async () => {
+    const runTag = uniq('canary');
+    const actor = `dana:${runTag}`;
+    const bulk = await bulkScaleOut(ctx('dana', runTag), {
+      templateCollectionId: tpl.id,
+      n: 30,
+      uuidPrefix: prefix(),
+      batchTag: 'canary-3',
+      emitMode: 'live',
+      eventType: 'scale_out',
+      commit: true,
+    });
+    if (!bulk.ok) throw new Error(bulk.message);
+    const item = bulk.result.items[4];
+    const liveBefore = await getInstance(t.db, item.instanceCollectionId!);
+    expect(liveBefore?.collectionKey).toBe(item.instanceCollectionKey);
+    expect(await getRolledBackInstance(t.db, item.instanceCollectionId!)).toBeNull();
+
+    const rb = await rollbackByActor(ctx('admin'), { actor, dryRun: false });
+    expect(rb.ok && rb.result.instanceCount).toBe(30);
+
+    const [g] = await listActorBatches(t.db, actor, { before: new Date(Date.now() + 60_000), limit: 10 });
+    expect(g).toMatchObject({ rows: 30, made: 30, rolledBack: 30, rolledBackBy: ['admin'] });
+    expect(g.rolledBackAt).toBeInstanceOf(Date);
+    expect(batchTitle(g)).toBe(`bulk canary-3: 30 live instances of ${tpl.key}, rolled back by admin`);
+    const rows = await listBatchRows(t.db, parseBatchKey(actor, { batch: 'canary-3', tpl: tpl.id, mode: 'live' })!);
+    expect(rows.rows.every((r) => r.rolledBackBy === 'admin' && r.rolledBackAt && r.instanceKey === null)).toBe(true);
+
+    // the instance is gone; its history is not, by id and by the key it had
+    expect(await getInstance(t.db, item.instanceCollectionId!)).toBeNull();
+    for (const ref of [item.instanceCollectionId!, item.instanceCollectionKey!]) {
+      const h = await getRolledBackInstance(t.db, ref);
+      expect(h).toMatchObject({
+        id: item.instanceCollectionId,
+        collectionKey: item.instanceCollectionKey,
+        createdBy: actor,
+        emitMode: 'live',
+        eventId: item.eventId,
+        eventType: 'scale_out',
+        logId: item.eventLogId,
+        templateKey: tpl.key,
+        rolledBackBy: 'admin',
+        batchTag: 'canary-3',
+      });
+      expect(h!.rolledBackAt.getTime()).toBeGreaterThanOrEqual(h!.createdAt.getTime());
+      expect(h!.events.map((e) => e.id)).toContain(item.eventLogId);
+    }
+    // never made: no history, so the page answers 404
+    expect(await getRolledBackInstance(t.db, crypto.randomUUID())).toBeNull();
+    expect(await getRolledBackInstance(t.db, `inst:${tpl.key}/never-made-001`)).toBeNull();
+    expect(await getRolledBackInstance(t.db, 'not an id\u0000')).toBeNull();
+  });
+});
