@@ -9,7 +9,8 @@ import { MigrationTable } from '@/components/overview/MigrationTable';
 import { DatabaseUnavailable } from '@/components/shell/DatabaseUnavailable';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { getOverview, type Overview } from '@/lib/queries/overview';
-import { getActivity, type Activity } from '@/lib/queries/activity';
+import { getActivity, getEventCounts, type Activity, type EventCounts } from '@/lib/queries/activity';
+import { parseTimeRange, type ParsedRange } from '@/lib/charts/time-range';
 import { ActivityPanel } from '@/components/overview/ActivityPanel';
 import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
 import { describeDatabaseError, getDbState, type StartupIssue } from '@/lib/server/db';
@@ -21,13 +22,18 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Overview' };
 
 type Loaded =
-  | { ok: true; overview: Overview; activity: Activity | null; issues: StartupIssue[] }
+  | {
+      ok: true;
+      overview: Overview;
+      activity: { now: Activity; overTime: EventCounts } | null;
+      issues: StartupIssue[];
+    }
   | { ok: false; title: string; message: string };
 
 // Failures are turned into sentences here rather than thrown: in production Next.js hides a
 // server error's message from the error boundary, and "the database is locked by pid 123"
 // is exactly what an operator needs to read.
-async function load(): Promise<Loaded> {
+async function load(range: ParsedRange): Promise<Loaded> {
   let state;
   try {
     state = await getDbState();
@@ -37,18 +43,27 @@ async function load(): Promise<Loaded> {
   try {
     const overview = await getOverview(state.db);
     // the activity panel reads 033's rollups: absent while 033 is rolled back
-    const activity = overview.autoInstantiate.available ? await getActivity(state.db) : null;
+    const activity = overview.autoInstantiate.available
+      ? await Promise.all([getActivity(state.db, { days: 0 }), getEventCounts(state.db, range.spec)]).then(
+          ([now, overTime]) => ({ now, overTime }),
+        )
+      : null;
     return { ok: true, overview, activity, issues: state.issues };
   } catch (err) {
     return { ok: false, title: 'The overview could not be read', message: describeDatabaseError(err) };
   }
 }
 
-export default async function OverviewPage() {
+export default async function OverviewPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   // each page checks for itself: a client-side navigation renders the page without its layout
   const { allowed } = await requireRole('viewer');
   if (!allowed) return <NotAllowed need="viewer" />;
-  const loaded = await load();
+  const range = parseTimeRange(await searchParams);
+  const loaded = await load(range);
   if (!loaded.ok) {
     return (
       <div className="space-y-6">
@@ -103,7 +118,7 @@ export default async function OverviewPage() {
 
       <CountTiles counts={counts} autoInstantiateOn={autoInstantiate.available} />
 
-      {activity && <ActivityPanel activity={activity} />}
+      {activity && <ActivityPanel activity={activity.now} overTime={activity.overTime} range={range} />}
 
       <div className="grid items-start gap-6 lg:grid-cols-3">
         <div className="lg:col-span-2">
