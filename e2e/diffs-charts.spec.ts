@@ -95,6 +95,12 @@ test.describe('diffs and charts', () => {
     await expect(page.getByTestId('diff-summary')).toHaveText(
       'v2 compared with itself: no differences. Choose two different versions.',
     );
+    // a version the family does not have is named, and the default pair is compared
+    await page.goto(`/templates/families/${encodeURIComponent(`tpl:${family}`)}?from=v9&to=v2`);
+    await expect(page.getByTestId('compare-problem')).toHaveText(
+      'This family has no version "v9" (it has v1, v2); comparing v1 with v2 instead.',
+    );
+    await expect(page.getByTestId('diff-summary')).toHaveText('v1 → v2: 0 added, 0 removed, 2 changed, 0 reused.');
   });
 
   test('a reviewer picks 7 days, opens a bar with the keyboard and lands on its rows', async ({

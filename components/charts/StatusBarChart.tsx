@@ -67,9 +67,15 @@ export function StatusBarChart({
     const counts = byX.get(c.key) ?? new Map<string, number>();
     return { ...c, counts, total: [...counts.values()].reduce((a, b) => a + b, 0) };
   });
-  const top = niceCeiling(Math.max(...columns.map((c) => c.total)));
-  const ticks = [1, 0.75, 0.5, 0.25, 0].map((f) => Math.round(top * f));
-  const step = Math.ceil(columns.length / MAX_LABELS);
+  // four whole-number steps, so every tick sits where its number says (a top of 1 once read 1, 1, 1, 0)
+  const tick = Math.max(1, niceCeiling(Math.max(...columns.map((c) => c.total)) / 4));
+  const top = tick * 4;
+  const ticks = [4, 3, 2, 1, 0].map((f) => tick * f);
+  // a time axis labels every few columns so its labels never run into each other
+  const chars = Math.max(...columns.map((c) => c.label.length));
+  const step = given
+    ? Math.ceil(columns.length / Math.min(MAX_LABELS, Math.max(4, Math.floor(36 / chars))))
+    : Math.ceil(columns.length / MAX_LABELS);
   const plot = height - 48;
   return (
     <figure

@@ -18,6 +18,9 @@ const text = 'min-w-0 whitespace-pre-wrap break-words px-2 py-0.5';
 const gutter = 'select-none px-1 py-0.5 text-right tabular-nums text-slate-600';
 
 function Words({ line, side }: { line: SideLine; side: Side }) {
+  // a line added or removed whole is marked by its background and sign; words are marked only
+  // inside a line that was edited
+  if (line.segments.every((s) => s.changed)) return <>{line.segments.map((s) => s.text).join('') || ' '}</>;
   return (
     <>
       {line.segments.map((s, i) =>

@@ -79,11 +79,14 @@ export function VersionCompare({
   from,
   to,
   entries,
+  problem,
 }: {
   labels: string[];
   from: ChainVersion;
   to: ChainVersion;
   entries: DiffEntry[];
+  /** A version in the address the family does not have, as a sentence. */
+  problem?: string | null;
 }) {
   const counts = entries.reduce<Record<string, number>>((m, e) => ((m[e.kind] = (m[e.kind] ?? 0) + 1), m), {});
   const [f, t] = [from.versionLabel, to.versionLabel];
@@ -114,6 +117,11 @@ export function VersionCompare({
           Compare
         </button>
       </form>
+      {problem && (
+        <p role="status" className="mt-4 text-sm text-amber-900" data-testid="compare-problem">
+          {problem}
+        </p>
+      )}
       <p className="mt-4 text-sm text-slate-700" data-testid="diff-summary">
         {f === t
           ? `${f} compared with itself: no differences. Choose two different versions.`

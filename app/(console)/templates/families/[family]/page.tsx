@@ -54,6 +54,10 @@ export default async function FamilyPage({
   const from = labels.includes(one(sp.from) ?? '') ? one(sp.from)! : defFrom;
   const vFrom = chain.find((v) => v.versionLabel === from)!;
   const vTo = chain.find((v) => v.versionLabel === to)!;
+  const unknown = (['from', 'to'] as const).filter((k) => one(sp[k]) && !labels.includes(one(sp[k])!));
+  const problem = unknown.length
+    ? `This family has no version ${unknown.map((k) => JSON.stringify(one(sp[k])!.slice(0, 40))).join(' or ')} (it has ${labels.join(', ')}); comparing ${from} with ${to} instead.`
+    : null;
 
   return (
     <div className="space-y-6">
@@ -105,7 +109,13 @@ export default async function FamilyPage({
         </ol>
       </Card>
 
-      <VersionCompare labels={labels} from={vFrom} to={vTo} entries={diffPieces(vFrom.pieces, vTo.pieces)} />
+      <VersionCompare
+        labels={labels}
+        from={vFrom}
+        to={vTo}
+        entries={diffPieces(vFrom.pieces, vTo.pieces)}
+        problem={problem}
+      />
 
       <Card title="Pieces of each version">
         <div className="grid gap-4 md:grid-cols-2 lg:grid-cols-3">
