@@ -40,6 +40,7 @@ export function StatusBarChart({
   rows,
   columns: given,
   href,
+  timeAxis = false,
   height = 260,
   testId,
   empty = 'No events in this period.',
@@ -47,6 +48,8 @@ export function StatusBarChart({
   rows: { x: string; status: string; count: number }[];
   columns?: ChartColumn[];
   href?: (x: string, status: string) => string;
+  /** Label every few columns (a time axis) rather than wrapping every label (categories). */
+  timeAxis?: boolean;
   height?: number;
   testId?: string;
   empty?: string;
@@ -73,7 +76,7 @@ export function StatusBarChart({
   const ticks = [4, 3, 2, 1, 0].map((f) => tick * f);
   // a time axis labels every few columns so its labels never run into each other
   const chars = Math.max(...columns.map((c) => c.label.length));
-  const step = given
+  const step = timeAxis
     ? Math.ceil(columns.length / Math.min(MAX_LABELS, Math.max(4, Math.floor(36 / chars))))
     : Math.ceil(columns.length / MAX_LABELS);
   const plot = height - 48;

@@ -23,6 +23,7 @@ export function EventsOverTimeChart({ counts, testId }: { counts: EventCounts; t
   return (
     <StatusBarChart
       testId={testId}
+      timeAxis
       columns={columns}
       rows={counts.rows.map((r) => ({ x: r.bucket, status: r.status, count: r.count }))}
       href={(key, status) => eventsHref(byKey.get(key)!, range.unit, { status })}
