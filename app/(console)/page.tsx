@@ -9,7 +9,8 @@ import { MigrationTable } from '@/components/overview/MigrationTable';
 import { openPage } from '@/components/shell/open-page';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { getOverview } from '@/lib/queries/overview';
-import { getActivity } from '@/lib/queries/activity';
+import { getActivity, getEventCounts } from '@/lib/queries/activity';
+import { parseTimeRange } from '@/lib/charts/time-range';
 import { ActivityPanel } from '@/components/overview/ActivityPanel';
 import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
 import { getDbState } from '@/lib/server/db';
@@ -18,7 +19,12 @@ export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'Overview' };
 
-export default async function OverviewPage() {
+export default async function OverviewPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const range = parseTimeRange(await searchParams);
   const opened = await openPage({
     title: 'Overview',
     role: 'viewer',
@@ -26,7 +32,12 @@ export default async function OverviewPage() {
     load: async (db) => {
       const overview = await getOverview(db);
       // the activity panel reads 033's rollups: absent while 033 is rolled back
-      const activity = overview.autoInstantiate.available ? await getActivity(db) : null;
+      const activity = overview.autoInstantiate.available
+        ? await Promise.all([getActivity(db, { days: 0 }), getEventCounts(db, range.spec)]).then(([now, overTime]) => ({
+            now,
+            overTime,
+          }))
+        : null;
       // the start-up problems (migrations, demo data) the database handle kept
       const { issues } = await getDbState();
       return { overview, activity, issues };
@@ -79,7 +90,7 @@ export default async function OverviewPage() {
 
       <CountTiles counts={counts} autoInstantiateOn={autoInstantiate.available} />
 
-      {activity && <ActivityPanel activity={activity} />}
+      {activity && <ActivityPanel activity={activity.now} overTime={activity.overTime} range={range} />}
 
       <div className="grid items-start gap-6 lg:grid-cols-3">
         <div className="lg:col-span-2">

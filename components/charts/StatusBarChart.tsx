@@ -1,7 +1,9 @@
 // Stacked bars drawn on the server as plain HTML: no chart library reaches the browser, so
 // the overview and the summary ship no chart JavaScript at all (recharts was most of the
 // script on both pages; README "Speed" has the bytes before and after). Each segment names
-// its day or type, status and count on hover; the legend and axis are text.
+// its bucket or type, status and count on hover; the legend and axis are text. A segment
+// may be a plain link to the event log rows it counts: HTML links focus and open from the
+// keyboard with nothing added, which SVG shapes would need scripting for.
 import { formatCount } from '@/components/ui/format';
 
 const COLORS: Record<string, string> = {
@@ -21,15 +23,36 @@ export function niceCeiling(n: number): number {
   return 10 * p;
 }
 
-/** Stacked bars of counts per x value (a day, an event type…) and status. */
+export interface ChartColumn {
+  key: string;
+  /** The axis label (may be short: "11-20", "08:05"). */
+  label: string;
+  /** The full name a person hears or sees on hover: "2026-11-20", "2026-11-29 08:05–08:10 UTC". */
+  name: string;
+}
+
+/**
+ * Stacked bars of counts per column (a time bucket, an event type…) and status. Give
+ * `columns` to keep empty ones (a time axis) and their order; otherwise the rows' x values
+ * are the columns. With `href`, each segment is a link (so Tab reaches it and Enter opens it).
+ */
 export function StatusBarChart({
   rows,
+  columns: given,
+  href,
+  timeAxis = false,
   height = 260,
   testId,
+  empty = 'No events in this period.',
 }: {
   rows: { x: string; status: string; count: number }[];
+  columns?: ChartColumn[];
+  href?: (x: string, status: string) => string;
+  /** Label every few columns (a time axis) rather than wrapping every label (categories). */
+  timeAxis?: boolean;
   height?: number;
   testId?: string;
+  empty?: string;
 }) {
   const statuses = [...new Set(rows.map((r) => r.status))].sort((a, b) =>
     a === 'ok' ? -1 : b === 'ok' ? 1 : a.localeCompare(b),
@@ -40,22 +63,27 @@ export function StatusBarChart({
     d.set(r.status, (d.get(r.status) ?? 0) + r.count);
     byX.set(r.x, d);
   }
-  if (!byX.size) return <p className="text-sm text-slate-500">No events in this period.</p>;
+  if (!rows.some((r) => r.count > 0)) return <p className="text-sm text-slate-600">{empty}</p>;
   let k = 0;
   const color = new Map(statuses.map((s) => [s, COLORS[s] ?? FALLBACK[k++ % FALLBACK.length]]));
-  const columns = [...byX.entries()].map(([x, counts]) => ({
-    x,
-    counts,
-    total: [...counts.values()].reduce((a, b) => a + b, 0),
-  }));
-  const top = niceCeiling(Math.max(...columns.map((c) => c.total)));
-  const ticks = [1, 0.75, 0.5, 0.25, 0].map((f) => Math.round(top * f));
-  const step = Math.ceil(columns.length / MAX_LABELS);
+  const columns = (given ?? [...byX.keys()].map((x) => ({ key: x, label: x, name: x }))).map((c) => {
+    const counts = byX.get(c.key) ?? new Map<string, number>();
+    return { ...c, counts, total: [...counts.values()].reduce((a, b) => a + b, 0) };
+  });
+  // four whole-number steps, so every tick sits where its number says (a top of 1 once read 1, 1, 1, 0)
+  const tick = Math.max(1, niceCeiling(Math.max(...columns.map((c) => c.total)) / 4));
+  const top = tick * 4;
+  const ticks = [4, 3, 2, 1, 0].map((f) => tick * f);
+  // a time axis labels every few columns so its labels never run into each other
+  const chars = Math.max(...columns.map((c) => c.label.length));
+  const step = timeAxis
+    ? Math.ceil(columns.length / Math.min(MAX_LABELS, Math.max(4, Math.floor(36 / chars))))
+    : Math.ceil(columns.length / MAX_LABELS);
   const plot = height - 48;
   return (
     <figure
       data-testid={testId}
-      className="m-0 text-[11px] text-slate-500"
+      className="m-0 text-[11px] text-slate-600"
       aria-label={`Events by status for ${columns.length} values, up to ${formatCount(top)}`}
     >
       <div className="flex" style={{ height: plot }}>
@@ -76,21 +104,30 @@ export function StatusBarChart({
           ))}
           {columns.map((c) => (
             <div
-              key={c.x}
+              key={c.key}
               className="relative flex h-full min-w-0 flex-1 flex-col-reverse"
               data-testid="chart-column"
-              data-x={c.x}
+              data-x={c.key}
               data-total={c.total}
             >
               {statuses.map((s) => {
                 const n = c.counts.get(s);
                 if (!n) return null;
-                return (
-                  <div
+                const style = { height: `${((n / top) * 100).toFixed(2)}%`, background: color.get(s) };
+                const label = `${c.name} · ${s}: ${formatCount(n)} event${n === 1 ? '' : 's'}`;
+                return href ? (
+                  <a
                     key={s}
-                    title={`${c.x} · ${s}: ${formatCount(n)}`}
-                    style={{ height: `${((n / top) * 100).toFixed(2)}%`, background: color.get(s) }}
+                    href={href(c.key, s)}
+                    title={`${label}. Open them in the event log.`}
+                    aria-label={`${label}. Open them in the event log.`}
+                    data-testid="chart-bar"
+                    data-status={s}
+                    className="block min-h-[3px] outline-offset-1 hover:opacity-80 focus-visible:relative focus-visible:z-10 focus-visible:outline focus-visible:outline-2 focus-visible:outline-slate-900"
+                    style={style}
                   />
+                ) : (
+                  <div key={s} title={label} style={style} />
                 );
               })}
             </div>
@@ -100,10 +137,10 @@ export function StatusBarChart({
       <div className="ml-14 flex gap-px pt-1" aria-hidden>
         {columns.map((c, i) => (
           <span
-            key={c.x}
+            key={c.key}
             className={`min-w-0 flex-1 text-center ${step === 1 ? 'break-words' : 'overflow-visible whitespace-nowrap'}`}
           >
-            {i % step === 0 ? c.x : ''}
+            {i % step === 0 ? c.label : ''}
           </span>
         ))}
       </div>

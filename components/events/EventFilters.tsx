@@ -54,20 +54,24 @@ export function EventFilters({
           aria-label="Template id"
         />
       </label>
-      <label className="text-xs font-medium text-slate-600">
-        From (UTC)
-        <input
-          type="date"
-          name="from"
-          defaultValue={filters.from?.slice(0, 10) ?? ''}
-          className={input}
-          aria-label="From"
-        />
-      </label>
-      <label className="text-xs font-medium text-slate-600">
-        To (UTC, inclusive)
-        <input type="date" name="to" defaultValue={filters.to?.slice(0, 10) ?? ''} className={input} aria-label="To" />
-      </label>
+      {/* a time (a chart bar's hour) stays a time: a day box would widen it to the whole day on submit */}
+      {(['from', 'to'] as const).map((name) => {
+        const v = filters[name] ?? '';
+        const timed = v.length > 10;
+        const label = name === 'from' ? 'From (UTC)' : timed ? 'To (UTC, not included)' : 'To (UTC, inclusive)';
+        return (
+          <label key={name} className="text-xs font-medium text-slate-600">
+            {label}
+            <input
+              type={timed ? 'text' : 'date'}
+              name={name}
+              defaultValue={timed ? v : v.slice(0, 10)}
+              className={input}
+              aria-label={name === 'from' ? 'From' : 'To'}
+            />
+          </label>
+        );
+      })}
       {select('rolledBack', 'Rolled back', ['yes', 'no'])}
       <div className="col-span-2 flex items-end gap-2 md:col-span-4 lg:col-span-9">
         <button

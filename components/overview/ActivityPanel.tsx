@@ -1,13 +1,23 @@
 import Link from 'next/link';
-import { StatusBarChart } from '@/components/charts/StatusBarChart';
+import { EventsOverTimeChart } from '@/components/charts/range-charts';
+import { RangePicker } from '@/components/charts/range-picker';
 import { statusTone } from '@/components/events/status';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { formatCount, formatTimestamp } from '@/components/ui/format';
-import type { Activity } from '@/lib/queries/activity';
+import type { ParsedRange } from '@/lib/charts/time-range';
+import type { Activity, EventCounts } from '@/lib/queries/activity';
 
-/** Today's counts, events over time by status and the most recent events. */
-export function ActivityPanel({ activity }: { activity: Activity }) {
+/** Today's counts, events over the chosen time range by status and the most recent events. */
+export function ActivityPanel({
+  activity,
+  overTime,
+  range,
+}: {
+  activity: Activity;
+  overTime: EventCounts;
+  range: ParsedRange;
+}) {
   const { counts } = activity;
   const tiles = [
     { id: 'families', label: 'Families', value: counts.families, href: '/templates' },
@@ -41,11 +51,20 @@ export function ActivityPanel({ activity }: { activity: Activity }) {
         ))}
       </dl>
       <div className="grid items-start gap-6 lg:grid-cols-5">
-        <Card title="Events over the last 30 days, by status (UTC days)" className="lg:col-span-3">
-          <StatusBarChart
-            testId="chart-events-over-time"
-            rows={activity.overTime.map((r) => ({ x: r.day.slice(5), status: r.status, count: r.count }))}
-          />
+        <Card
+          title={`Events over ${overTime.range.label}, by status`}
+          description="Each bar opens the event log filtered to its time and status."
+          className="lg:col-span-3"
+        >
+          <div className="space-y-4">
+            <RangePicker
+              path="/"
+              spec={range.spec}
+              problem={range.problem}
+              today={new Date().toISOString().slice(0, 10)}
+            />
+            <EventsOverTimeChart counts={overTime} testId="chart-events-over-time" />
+          </div>
         </Card>
         <Card
           title="Recent activity"

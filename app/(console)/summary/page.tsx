@@ -1,7 +1,8 @@
 import { openPage } from '@/components/shell/open-page';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { StatusBarChart } from '@/components/charts/StatusBarChart';
+import { EventsByTypeChart, EventsOverTimeChart } from '@/components/charts/range-charts';
+import { RangePicker } from '@/components/charts/range-picker';
 import { AutoRefresh } from '@/components/dashboards/AutoRefresh';
 import { statusTone } from '@/components/events/status';
 import { PageHeader } from '@/components/shell/PageHeader';
@@ -9,24 +10,32 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { formatCount, formatTimestamp } from '@/components/ui/format';
 import { Table, Td, Th } from '@/components/ui/table';
-import { getDaily, getSummary } from '@/lib/queries/summary';
+import { parseTimeRange } from '@/lib/charts/time-range';
+import { getEventCounts } from '@/lib/queries/activity';
+import { getSummary } from '@/lib/queries/summary';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Summary' };
 
-export default async function SummaryPage() {
+export default async function SummaryPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const range = parseTimeRange(await searchParams);
   const opened = await openPage({
     title: 'Summary',
     role: 'viewer',
     what: 'summary',
     needsLog: true,
     load: async (db) => {
-      const [summary, daily] = await Promise.all([getSummary(db), getDaily(db, 30)]);
-      return { summary, daily };
+      const [summary, counts] = await Promise.all([getSummary(db), getEventCounts(db, range.spec)]);
+      return { summary, counts };
     },
   });
   if ('shown' in opened) return opened.shown;
-  const { summary, daily } = opened.data;
+  const { summary, counts } = opened.data;
+  const inRange = counts.rows.reduce((s, r) => s + r.count, 0);
   const total = summary.reduce((s, r) => s + r.eventCount, 0);
   return (
     <div className="space-y-6">
@@ -35,21 +44,26 @@ export default async function SummaryPage() {
         description={`${formatCount(total)} events by type, mode and status, from v_iu_auto_instantiate_event_summary (kept as a rollup, so it costs the same at any size).`}
         meta={<AutoRefresh />}
       />
+      <Card
+        title={`Charts: ${counts.range.label}`}
+        description={`${formatCount(inRange)} events in this range. Each bar opens the event log filtered to its time, status, and type.`}
+      >
+        <RangePicker
+          path="/summary"
+          spec={range.spec}
+          problem={range.problem}
+          today={new Date().toISOString().slice(0, 10)}
+        />
+      </Card>
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="By event type and status">
-          <StatusBarChart
-            testId="chart-by-type"
-            rows={summary.map((r) => ({ x: `${r.eventType} (${r.emitMode})`, status: r.status, count: r.eventCount }))}
-          />
+          <EventsByTypeChart counts={counts} testId="chart-by-type" />
         </Card>
-        <Card title="Last 30 days (UTC), by status">
-          <StatusBarChart
-            testId="chart-by-day"
-            rows={daily.map((r) => ({ x: r.day.slice(5), status: r.status, count: r.count }))}
-          />
+        <Card title="Over time, by status">
+          <EventsOverTimeChart counts={counts} testId="chart-by-day" />
         </Card>
       </div>
-      <Card title="Summary table">
+      <Card title="Summary table (all time)">
         <Table>
           <thead>
             <tr>

@@ -3,11 +3,12 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { PageHeader } from '@/components/shell/PageHeader';
-import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { cn } from '@/components/ui/cn';
 import { formatTimestamp } from '@/components/ui/format';
-import { diffPieces, type DiffKind } from '@/lib/queries/template-diff';
+import { VersionCompare } from '@/components/templates/version-compare';
+import { diffPieces } from '@/lib/queries/template-diff';
 import { getFamily } from '@/lib/queries/template-families';
 
 export const dynamic = 'force-dynamic';
@@ -26,12 +27,6 @@ export async function generateMetadata({ params }: { params: Promise<{ family: s
 
 type SP = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-const KIND_TONE: Record<DiffKind, BadgeTone> = {
-  added: 'success',
-  removed: 'danger',
-  reused: 'neutral',
-  changed: 'warning',
-};
 
 export default async function FamilyPage({
   params,
@@ -59,8 +54,10 @@ export default async function FamilyPage({
   const from = labels.includes(one(sp.from) ?? '') ? one(sp.from)! : defFrom;
   const vFrom = chain.find((v) => v.versionLabel === from)!;
   const vTo = chain.find((v) => v.versionLabel === to)!;
-  const entries = diffPieces(vFrom.pieces, vTo.pieces);
-  const counts = entries.reduce<Record<string, number>>((m, e) => ((m[e.kind] = (m[e.kind] ?? 0) + 1), m), {});
+  const unknown = (['from', 'to'] as const).filter((k) => one(sp[k]) && !labels.includes(one(sp[k])!));
+  const problem = unknown.length
+    ? `This family has no version ${unknown.map((k) => JSON.stringify(one(sp[k])!.slice(0, 40))).join(' or ')} (it has ${labels.join(', ')}); comparing ${from} with ${to} instead.`
+    : null;
 
   return (
     <div className="space-y-6">
@@ -112,86 +109,13 @@ export default async function FamilyPage({
         </ol>
       </Card>
 
-      <Card
-        title="Compare two versions"
-        description="Pieces are matched by role: the same piece is reused, another piece under the same role is changed."
-      >
-        <form method="get" className="flex flex-wrap items-end gap-3 text-sm" data-testid="compare-form">
-          <label className="text-xs font-medium text-slate-600">
-            From
-            <select
-              name="from"
-              defaultValue={from}
-              aria-label="From version"
-              className="mt-1 block rounded-md border border-slate-300 px-2 py-1.5"
-            >
-              {labels.map((l) => (
-                <option key={l} value={l}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="text-xs font-medium text-slate-600">
-            To
-            <select
-              name="to"
-              defaultValue={to}
-              aria-label="To version"
-              className="mt-1 block rounded-md border border-slate-300 px-2 py-1.5"
-            >
-              {labels.map((l) => (
-                <option key={l} value={l}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button
-            type="submit"
-            className="rounded-md bg-slate-900 px-3 py-1.5 font-medium text-white hover:bg-slate-700"
-          >
-            Compare
-          </button>
-        </form>
-        <p className="mt-4 text-sm text-slate-700" data-testid="diff-summary">
-          {from} → {to}: {counts.added ?? 0} added, {counts.removed ?? 0} removed, {counts.changed ?? 0} changed,{' '}
-          {counts.reused ?? 0} reused.
-        </p>
-        <ul className="mt-3 divide-y divide-slate-100" data-testid="diff">
-          {entries.map((e) => (
-            <li key={`${e.kind}-${e.role}`} className="py-3 text-sm" data-testid={`diff-${e.role}`} data-kind={e.kind}>
-              <div className="flex items-center gap-2">
-                <Badge tone={KIND_TONE[e.kind]}>{e.kind}</Badge>
-                <span className="font-medium text-slate-900">{e.role}</span>
-                {e.kind === 'changed' && (
-                  <span className="text-xs text-slate-500">
-                    {[e.titleChanged && 'title', e.bodyChanged && 'text'].filter(Boolean).join(' and ') ||
-                      'new piece, same text'}{' '}
-                    changed
-                  </span>
-                )}
-              </div>
-              {e.kind === 'changed' ? (
-                <div className="mt-2 grid gap-2 md:grid-cols-2">
-                  <p className="whitespace-pre-line rounded bg-red-50 p-2 text-xs text-red-900">
-                    <span className="font-semibold">{from}: </span>
-                    {e.from!.body}
-                  </p>
-                  <p className="whitespace-pre-line rounded bg-emerald-50 p-2 text-xs text-emerald-900">
-                    <span className="font-semibold">{to}: </span>
-                    {e.to!.body}
-                  </p>
-                </div>
-              ) : (
-                <p className="mt-1 whitespace-pre-line text-xs text-slate-600">
-                  {(e.to ?? e.from)!.title}: {(e.to ?? e.from)!.body}
-                </p>
-              )}
-            </li>
-          ))}
-        </ul>
-      </Card>
+      <VersionCompare
+        labels={labels}
+        from={vFrom}
+        to={vTo}
+        entries={diffPieces(vFrom.pieces, vTo.pieces)}
+        problem={problem}
+      />
 
       <Card title="Pieces of each version">
         <div className="grid gap-4 md:grid-cols-2 lg:grid-cols-3">
