@@ -213,7 +213,7 @@ export async function consolePages(page: Page): Promise<string[]> {
   if (withInstance) {
     detail.push(`/instances/${encodeURIComponent(withInstance.instance_collection_key!)}`);
     detail.push(`/events?event=${withInstance.id}`);
-    detail.push(`/search?q=${withInstance.event_id}`);
   }
-  return [...nav, ...detail, '/account/password'];
+  // a search that finds one thing opens it at once; a miss stays on the search page
+  return [...nav, ...detail, '/search?q=no-such-thing', '/account/password'];
 }

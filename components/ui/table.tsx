@@ -7,7 +7,8 @@ import { cn } from './cn';
  */
 export function Table({ children, className }: { children: ReactNode; className?: string }) {
   return (
-    <div className="table-scroll overflow-x-auto">
+    // tabIndex: a table wider than its card scrolls, and a keyboard must be able to scroll it too
+    <div className="table-scroll overflow-x-auto focus-visible:outline-2 focus-visible:outline-sky-600" tabIndex={0}>
       <table className={cn('data-table w-full border-collapse text-left text-sm', className)}>{children}</table>
     </div>
   );
