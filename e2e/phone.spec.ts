@@ -87,6 +87,30 @@ test('on a phone the navigation opens from a menu button, by keyboard too, and E
   await page.context().close();
 });
 
+test('a page being opened shows a loading skeleton until it arrives', async ({ browser }, testInfo) => {
+  const page = await phonePage(browser, ADMIN.username, 'lead');
+  await page.setViewportSize({ width: 1024, height: 800 });
+  await page.goto('/');
+  await page.waitForLoadState('networkidle');
+  // from the click on, the summary page's server render answers 2 s late, as on a slow first request
+  let slow = false;
+  await page.route(
+    (u) => u.pathname === '/summary',
+    async (r) => {
+      if (slow) await new Promise((done) => setTimeout(done, 2000));
+      await r.continue();
+    },
+  );
+  slow = true;
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Summary' }).click();
+  await expect(page.getByTestId('page-loading')).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Loading the page…' })).toBeAttached();
+  await shot(page, testInfo, 'loading skeleton', false);
+  await expect(page.getByRole('heading', { level: 1, name: 'Summary' })).toBeVisible();
+  await expect(page.getByTestId('page-loading')).toHaveCount(0);
+  await page.context().close();
+});
+
 test('a wide table scrolls inside its card on a phone and keeps its first column in view', async ({
   browser,
 }, testInfo) => {

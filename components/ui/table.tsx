@@ -7,8 +7,12 @@ import { cn } from './cn';
  */
 export function Table({ children, className }: { children: ReactNode; className?: string }) {
   return (
-    // tabIndex: a table wider than its card scrolls, and a keyboard must be able to scroll it too
-    <div className="table-scroll overflow-x-auto focus-visible:outline-2 focus-visible:outline-sky-600" tabIndex={0}>
+    // tabIndex: a keyboard must be able to scroll it too; relative: a visually hidden label in a cell
+    // (sr-only, absolutely placed) stays inside the scroller instead of widening the page
+    <div
+      className="table-scroll relative overflow-x-auto focus-visible:outline-2 focus-visible:outline-sky-600"
+      tabIndex={0}
+    >
       <table className={cn('data-table w-full border-collapse text-left text-sm', className)}>{children}</table>
     </div>
   );
