@@ -1,7 +1,7 @@
 // axe (WCAG 2.1 A and AA) over every page state the journeys visit: each page as a viewer, an
 // operator and a lead, the event drawer, the plan panel after a dry run, the confirm dialogs
-// open, the users page after an add, the sign-in page, the 404 page, the phone menu open and
-// the offline banner. Not one critical or serious finding is allowed.
+// open, the bulk form and its preflight, the users page after an add, the sign-in page, the 404
+// page, the phone menu open and the offline banner. Not one critical or serious finding is allowed.
 import { expect, test, type Page } from '@playwright/test';
 import { ADMIN, composeTemplate, consolePages, contextAs, expectAxeClean } from './helpers';
 import { makeInstance, seededTemplates } from './rollback-helpers';
@@ -106,4 +106,30 @@ test('the users page after an add and the offline banner are axe-clean', async (
   await expect(page.getByTestId('offline-banner')).toBeVisible({ timeout: 20_000 });
   await expectAxeClean(page, 'the offline banner', '[data-testid="offline-banner"]');
   await admin.close();
+});
+
+test('the bulk form with a bad prefix, its preflight and its live confirm dialog are axe-clean', async ({
+  browser,
+}) => {
+  const ctx = await contextAs(browser, 'a11y-bulk-operator', 'operator');
+  const page = await ctx.newPage();
+  await visit(page, '/bulk');
+  const form = page.getByTestId('bulk-form');
+  await form.getByLabel('Event-id prefix').fill('25000bk0-');
+  await expect(page.getByTestId('prefix-message')).toContainText('must be hexadecimal');
+  await expectAxeClean(page, 'the bulk form with a bad prefix');
+
+  const hex = crypto.randomUUID().slice(0, 8);
+  await form.getByLabel('N (number of events)').fill('3');
+  await form.getByLabel('Event-id prefix').fill(`${hex}-`);
+  await form.getByLabel('Batch tag').fill(`a11y-${hex}`);
+  await form.getByLabel('Mode').selectOption('live');
+  await form.getByRole('button', { name: 'Run preflight' }).click();
+  await expect(page.getByTestId('preflight').getByTestId('job-status')).toHaveText('succeeded', { timeout: 60_000 });
+  await expectAxeClean(page, 'the bulk preflight');
+  await form.getByRole('button', { name: 'Run live…' }).click();
+  await expect(page.getByTestId('confirm-dialog')).toBeVisible();
+  await expectAxeClean(page, 'the bulk live confirm dialog');
+  await page.keyboard.press('Escape');
+  await ctx.close();
 });
