@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { E2E_ADMIN_PASSWORD } from '../playwright.config';
 
@@ -234,3 +235,71 @@ export async function rollBackActor(lead: BrowserContext, actor: string): Promis
 
 /** Any POST the page sends: a preview, an apply, whatever the transport. */
 export const isPost = (r: { method(): string }) => r.method() === 'POST';
+
+/**
+ * Runs axe (WCAG 2.1 A and AA rules) over the page as it is now and fails on any critical or
+ * serious finding, listing each with the elements it names; `include` narrows it to a part.
+ */
+export async function expectAxeClean(page: Page, label: string, include?: string): Promise<void> {
+  let axe = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
+  if (include) axe = axe.include(include);
+  const { violations } = await axe.analyze();
+  const bad = violations
+    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  expect(bad, `axe found critical or serious problems on ${label}`).toEqual([]);
+}
+
+/**
+ * Fails when the page is wider than its viewport, naming the widest elements that stick
+ * out, so a failure says where to look.
+ */
+export async function expectNoSidewaysScroll(page: Page, label: string): Promise<void> {
+  const r = await page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll('body *')]
+      .map((el) => ({ el, right: el.getBoundingClientRect().right }))
+      .filter(({ right }) => right > vw + 1);
+    // what sticks out outside a scroller is the likely cause; else something escaped one
+    const outside = wide.filter(({ el }) => !el.closest('.table-scroll, .overflow-x-auto'));
+    const out = (outside.length ? outside : wide)
+      .sort((a, b) => b.right - a.right)
+      .slice(0, 5)
+      .map(({ el, right }) => `${el.tagName.toLowerCase()}.${el.className} → ${Math.round(right)}px`);
+    return { width: document.documentElement.scrollWidth, vw, out };
+  });
+  expect(r.width, `${label} is ${r.width}px wide on a ${r.vw}px screen: ${r.out.join('; ')}`).toBeLessThanOrEqual(r.vw);
+}
+
+/**
+ * Every page a role's navigation offers, as the signed-in `page` sees it, and one of each
+ * detail page it can reach (a template family, an actor, an instance, the event drawer, a
+ * search, a bulk job when the demo data has one), plus the password page.
+ */
+export async function consolePages(page: Page): Promise<string[]> {
+  await page.goto('/');
+  // by selector, not role: on a phone the navigation is folded away, and role locators skip hidden parts
+  const nav = await page
+    .locator('nav[aria-label="Main"] a')
+    .evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+  const firstLink = async (from: string, prefix: string) => {
+    if (!nav.includes(from)) return [];
+    await page.goto(from);
+    const href = await page.locator(`main a[href^="${prefix}"]`).first().getAttribute('href', { timeout: 2000 });
+    return href ? [href] : [];
+  };
+  const detail = [
+    ...(await firstLink('/templates', '/templates/families/')),
+    ...(await firstLink('/actors', '/actors/')),
+    ...(await firstLink('/bulk', '/bulk/').catch(() => [])),
+  ];
+  const res = await page.request.get('/api/events/export?format=json&status=ok&mode=live&rolledBack=no');
+  const rows = (await res.json()) as { id: number; event_id: string; instance_collection_key: string | null }[];
+  const withInstance = rows.find((r) => r.instance_collection_key);
+  if (withInstance) {
+    detail.push(`/instances/${encodeURIComponent(withInstance.instance_collection_key!)}`);
+    detail.push(`/events?event=${withInstance.id}`);
+  }
+  // a search that finds one thing opens it at once; a miss stays on the search page
+  return [...nav, ...detail, '/search?q=no-such-thing', '/account/password'];
+}

@@ -3,6 +3,7 @@ import { GateLeakBanner } from '@/components/shell/GateLeakBanner';
 import { Sidebar } from '@/components/shell/Sidebar';
 import { navFor } from '@/components/shell/nav';
 import { Alert } from '@/components/ui/alert';
+import { CONTENT_ID, OFFLINE_SLOT_ID } from '@/components/shell/landmarks';
 import { getDb } from '@/lib/server/db';
 import { requireUser } from '@/lib/server/auth';
 import { listLeakedGates } from '@/lib/queries/overview';
@@ -26,6 +27,13 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   }
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
+      {/* the first thing Tab reaches: past the navigation to the page */}
+      <a
+        href={`#${CONTENT_ID}`}
+        className="sr-only rounded-md bg-slate-900 px-3 py-2 text-sm font-semibold text-white focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50"
+      >
+        Skip to content
+      </a>
       <Sidebar
         items={navFor(me.role)}
         user={{ username: me.username, role: me.role, source: me.source }}
@@ -38,7 +46,12 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             closeAction={hasRole(me.role, 'lead') ? closeAllGatesAction : undefined}
           />
         )}
-        <main className="mx-auto w-full max-w-6xl flex-1 px-6 py-8">
+        <div id={OFFLINE_SLOT_ID} />
+        <main
+          id={CONTENT_ID}
+          tabIndex={-1}
+          className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 outline-none sm:px-6 sm:py-8"
+        >
           {me.role ? (
             children
           ) : (

@@ -2,14 +2,17 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { authClient } from '@/lib/auth-client';
 import { cn } from '@/components/ui/cn';
+import { MenuButton, useMenu } from './menu';
 import type { NavItem } from './nav';
 import { SearchBox } from './search-box';
-import { Suspense } from 'react';
 
-/** The console's left-hand navigation: the product, the entries the role allows, who is signed in. */
+/**
+ * The console's navigation: the product, the entries the role allows, who is signed in. A
+ * left-hand column from 768 px; below that a top bar, whose menu button shows the rest.
+ */
 export function Sidebar({
   items,
   user,
@@ -25,10 +28,14 @@ export function Sidebar({
   useEffect(() => {
     if (user.source === 'session') void authClient.getSession();
   }, [pathname, user.source]);
+  const menu = useMenu(pathname);
   return (
-    <aside className="w-full shrink-0 border-b border-slate-200 bg-white md:w-60 md:border-r md:border-b-0">
+    <aside
+      className="w-full shrink-0 border-b border-slate-200 bg-white md:w-60 md:border-r md:border-b-0"
+      onKeyDown={menu.onKeyDown}
+    >
       <div className="flex flex-col md:sticky md:top-0 md:h-screen">
-        <div className="flex items-center gap-2.5 px-5 py-4">
+        <div className="flex items-center gap-2.5 px-4 py-3 md:px-5 md:py-4">
           <span
             aria-hidden
             className="grid size-8 place-items-center rounded-md bg-slate-900 text-xs font-bold tracking-tight text-white"
@@ -37,16 +44,19 @@ export function Sidebar({
           </span>
           <div className="leading-tight">
             <p className="text-sm font-semibold text-slate-900">IU Core Console</p>
-            <p className="text-xs text-slate-500">iu_core operations</p>
+            <p className="text-xs text-slate-600">iu_core operations</p>
           </div>
+          <MenuButton menu={menu} />
         </div>
         {user.role && (
-          <Suspense>
-            <SearchBox />
-          </Suspense>
+          <div id={menu.ids.search} className={menu.collapsed}>
+            <Suspense>
+              <SearchBox />
+            </Suspense>
+          </div>
         )}
-        <nav aria-label="Main" className="px-3 pb-3 md:flex-1 md:pt-2">
-          <ul className="flex gap-1 md:flex-col">
+        <nav id={menu.ids.nav} aria-label="Main" className={cn('px-3 pb-3 md:flex-1 md:pt-2', menu.collapsed)}>
+          <ul className="flex flex-col gap-1">
             {items.map((item) => {
               const active = item.href === '/' ? pathname === '/' : pathname.startsWith(item.href);
               return (
@@ -66,11 +76,15 @@ export function Sidebar({
             })}
           </ul>
         </nav>
-        <div className="border-t border-slate-100 px-5 py-3 text-xs text-slate-600" data-testid="signed-in-as">
+        <div
+          id={menu.ids.account}
+          className={cn('border-t border-slate-100 px-5 py-3 text-xs text-slate-600', menu.collapsed)}
+          data-testid="signed-in-as"
+        >
           <p>
             Signed in as <span className="font-semibold text-slate-900">{user.username}</span>
           </p>
-          <p className="text-slate-500">Role: {user.role ?? 'none'}</p>
+          <p className="text-slate-600">Role: {user.role ?? 'none'}</p>
           <div className="mt-2 flex gap-3">
             {user.source === 'session' && (
               <Link href="/account/password" className="underline hover:text-slate-900">

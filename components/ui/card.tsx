@@ -18,9 +18,10 @@ export function Card({
   id?: string;
 }) {
   return (
-    <section id={id} className={cn('rounded-lg border border-slate-200 bg-white shadow-sm', className)}>
+    // min-w-0: in a grid or flex row a card never grows wider than its cell; its tables scroll inside it
+    <section id={id} className={cn('min-w-0 rounded-lg border border-slate-200 bg-white shadow-sm', className)}>
       {(title || actions) && (
-        <header className="flex items-start justify-between gap-4 border-b border-slate-100 px-5 py-3.5">
+        <header className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2 border-b border-slate-100 px-5 py-3.5">
           <div>
             {title && <h2 className="text-sm font-semibold text-slate-900">{title}</h2>}
             {description && <p className="mt-0.5 text-xs text-slate-500">{description}</p>}
@@ -28,7 +29,7 @@ export function Card({
           {actions}
         </header>
       )}
-      <div className="px-5 py-4">{children}</div>
+      <div className="card-body px-5 py-4">{children}</div>
     </section>
   );
 }

@@ -1,10 +1,18 @@
 import type { ReactNode, ThHTMLAttributes, TdHTMLAttributes } from 'react';
 import { cn } from './cn';
 
-/** A plain data table that scrolls sideways on narrow screens. */
+/**
+ * A plain data table that scrolls sideways inside its card when wider than it, its first
+ * column kept in view (app/globals.css). In a Card's body it reaches the card's edges.
+ */
 export function Table({ children, className }: { children: ReactNode; className?: string }) {
   return (
-    <div className="-mx-5 overflow-x-auto">
+    // tabIndex: a keyboard must be able to scroll it too; relative: a visually hidden label in a cell
+    // (sr-only, absolutely placed) stays inside the scroller instead of widening the page
+    <div
+      className="table-scroll relative overflow-x-auto focus-visible:outline-2 focus-visible:outline-sky-600"
+      tabIndex={0}
+    >
       <table className={cn('data-table w-full border-collapse text-left text-sm', className)}>{children}</table>
     </div>
   );

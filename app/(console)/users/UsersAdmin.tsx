@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import { ActionResultView } from '@/components/console/ActionResultView';
+import { Card } from '@/components/ui/card';
 import { Table, Td, Th } from '@/components/ui/table';
 import { addUserAction, resetUserPasswordAction, setUserDisabledAction, setUserRoleAction } from './actions';
 
@@ -15,9 +16,9 @@ interface Row {
 
 const field = 'rounded-md border border-slate-300 px-2 py-1 text-sm';
 
-function RoleSelect({ value }: { value: string | null }) {
+function RoleSelect({ value, label }: { value: string | null; label?: string }) {
   return (
-    <select name="role" defaultValue={value ?? ''} className={field}>
+    <select name="role" defaultValue={value ?? ''} className={field} aria-label={label}>
       <option value="">no role</option>
       <option value="viewer">viewer</option>
       <option value="operator">operator</option>
@@ -27,25 +28,23 @@ function RoleSelect({ value }: { value: string | null }) {
 }
 
 export function UsersAdmin({ users, me }: { users: Row[]; me: string }) {
-  const [added, add, adding] = useActionState(addUserAction, null);
-  const [changed, change] = useActionState(async (_p: unknown, f: FormData) => {
+  // one state for every change, so the answer shown (and its password) is always the latest one's
+  const [last, act, acting] = useActionState(async (_p: unknown, f: FormData) => {
     const op = f.get('op');
+    if (op === 'add') return addUserAction(null, f);
     if (op === 'role') return setUserRoleAction(null, f);
     if (op === 'reset') return resetUserPasswordAction(null, f);
     return setUserDisabledAction(null, f);
   }, null);
-  const shown = added?.ok
-    ? added.result.oneTimePassword
-    : changed?.ok
-      ? (changed.result as { oneTimePassword?: string }).oneTimePassword
-      : undefined;
+  const shown = last?.ok && last.result.oneTimePassword ? last.result : undefined;
   return (
     <div className="space-y-6">
       <form
-        action={add}
+        action={act}
         className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
         data-testid="add-user-form"
       >
+        <input type="hidden" name="op" value="add" />
         <label className="text-sm">
           User name <input name="username" required className={field} />
         </label>
@@ -57,23 +56,24 @@ export function UsersAdmin({ users, me }: { users: Row[]; me: string }) {
         </label>
         <button
           type="submit"
-          disabled={adding}
+          disabled={acting}
           className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white"
         >
           Add user
         </button>
       </form>
-      <ActionResultView result={added ?? changed}>
+      <ActionResultView result={last}>
         {shown && (
-          <p className="mt-2">
-            One-time password (shown once; they must change it at first sign-in):{' '}
-            <code className="rounded bg-white px-1 font-mono" data-testid="one-time-password">
-              {shown}
+          <p className="mt-2" data-testid="one-time-password-for" data-username={shown.username}>
+            One-time password for <strong className="font-mono">{shown.username}</strong> (shown once; give it to them,
+            they must change it at first sign-in):{' '}
+            <code className="rounded bg-white px-1 font-mono break-all" data-testid="one-time-password">
+              {shown.oneTimePassword}
             </code>
           </p>
         )}
       </ActionResultView>
-      <div className="rounded-lg border border-slate-200 bg-white shadow-sm">
+      <Card>
         <Table>
           <thead>
             <tr>
@@ -93,10 +93,16 @@ export function UsersAdmin({ users, me }: { users: Row[]; me: string }) {
                 <Td>{u.role ?? 'none'}</Td>
                 <Td>{u.disabled ? 'disabled' : u.mustChangePassword ? 'one-time password' : 'active'}</Td>
                 <Td>
-                  <form action={change} className="flex flex-wrap items-center gap-2">
+                  <form action={act} className="flex min-w-72 flex-wrap items-center gap-2">
                     <input type="hidden" name="username" value={u.username} />
-                    <RoleSelect value={u.role} />
-                    <input name="reason" placeholder="reason" required className={field} />
+                    <RoleSelect value={u.role} label={`Role for ${u.username}`} />
+                    <input
+                      name="reason"
+                      placeholder="reason"
+                      aria-label={`Reason for changing ${u.username}`}
+                      required
+                      className={field}
+                    />
                     <button name="op" value="role" className="rounded border px-2 py-1 text-xs">
                       Set role
                     </button>
@@ -119,7 +125,7 @@ export function UsersAdmin({ users, me }: { users: Row[]; me: string }) {
             ))}
           </tbody>
         </Table>
-      </div>
+      </Card>
     </div>
   );
 }
