@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import Link from 'next/link';
 import { PageHeader } from '@/components/shell/PageHeader';
-import { NotAllowed } from '@/components/shell/NotAllowed';
+import { openPage } from '@/components/shell/open-page';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { formatTimestamp } from '@/components/ui/format';
@@ -10,20 +10,23 @@ import { Table, Td, Th } from '@/components/ui/table';
 import { listBulkJobs } from '@/lib/bulk/jobs';
 import { listTemplateOptions } from '@/lib/queries/console';
 import { bulkMax } from '@/lib/recipes/schemas';
-import { requireRole } from '@/lib/server/auth';
 import { rememberIdentity } from '@/lib/server/bulk-auth';
-import { getDb } from '@/lib/server/db';
 import { BulkConsole } from './BulkConsole';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Bulk scale-out' };
 
 export default async function BulkPage() {
-  const { me, allowed } = await requireRole('operator');
-  if (!allowed) return <NotAllowed need="operator" />;
+  const opened = await openPage({
+    title: 'Bulk scale-out',
+    role: 'operator',
+    what: 'bulk page',
+    load: (db) => Promise.all([listTemplateOptions(db), listBulkJobs(db, 15)]),
+  });
+  if ('shown' in opened) return opened.shown;
+  const { me } = opened;
+  const [templates, jobs] = opened.data;
   rememberIdentity(await headers(), me);
-  const db = await getDb();
-  const [templates, jobs] = await Promise.all([listTemplateOptions(db), listBulkJobs(db, 15)]);
   return (
     <div className="space-y-6">
       <PageHeader

@@ -1,18 +1,16 @@
 import type { Metadata } from 'next';
 import { PageHeader } from '@/components/shell/PageHeader';
-import { NotAllowed } from '@/components/shell/NotAllowed';
+import { openPage } from '@/components/shell/open-page';
 import { listUsers } from '@/lib/auth/users';
-import { requireRole } from '@/lib/server/auth';
-import { getDb } from '@/lib/server/db';
 import { UsersAdmin } from './UsersAdmin';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Users' };
 
 export default async function UsersPage() {
-  const { me, allowed } = await requireRole('lead');
-  if (!allowed) return <NotAllowed need="lead" />;
-  const users = await listUsers((await getDb()).orm);
+  const opened = await openPage({ title: 'Users', role: 'lead', what: 'users', load: (db) => listUsers(db.orm) });
+  if ('shown' in opened) return opened.shown;
+  const { me, data: users } = opened;
   return (
     <div className="space-y-6">
       <PageHeader

@@ -3,12 +3,10 @@ import { headers } from 'next/headers';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { PageHeader } from '@/components/shell/PageHeader';
-import { NotAllowed } from '@/components/shell/NotAllowed';
+import { openPage } from '@/components/shell/open-page';
 import { hasRole } from '@/lib/auth/roles';
 import { getBulkJob } from '@/lib/bulk/jobs';
-import { requireRole } from '@/lib/server/auth';
 import { rememberIdentity } from '@/lib/server/bulk-auth';
-import { getDb } from '@/lib/server/db';
 import { BulkJobPanel } from '../BulkJobPanel';
 
 export const dynamic = 'force-dynamic';
@@ -17,11 +15,16 @@ export async function generateMetadata({ params }: { params: Promise<{ jobId: st
 }
 
 export default async function BulkJobPage({ params }: { params: Promise<{ jobId: string }> }) {
-  const { me, allowed } = await requireRole('operator');
-  if (!allowed) return <NotAllowed need="operator" />;
-  rememberIdentity(await headers(), me);
   const { jobId } = await params;
-  const job = await getBulkJob(await getDb(), jobId);
+  const opened = await openPage({
+    title: 'Bulk scale-out job',
+    role: 'operator',
+    what: 'bulk job',
+    load: (db) => getBulkJob(db, jobId),
+  });
+  if ('shown' in opened) return opened.shown;
+  const { me, data: job } = opened;
+  rememberIdentity(await headers(), me);
   if (!job) notFound();
   return (
     <div className="space-y-6">

@@ -1,18 +1,21 @@
 import type { Metadata } from 'next';
 import { PageHeader } from '@/components/shell/PageHeader';
-import { NotAllowed } from '@/components/shell/NotAllowed';
+import { openPage } from '@/components/shell/open-page';
 import { listTokens, TOKEN_ROLE_CAP } from '@/lib/auth/api-tokens';
-import { requireRole } from '@/lib/server/auth';
-import { getDb } from '@/lib/server/db';
 import { TokensAdmin } from './TokensAdmin';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'API tokens' };
 
 export default async function TokensPage() {
-  const { me, allowed } = await requireRole('viewer');
-  if (!allowed) return <NotAllowed need="viewer" />;
-  const tokens = await listTokens((await getDb()).orm, me.userId);
+  const opened = await openPage({
+    title: 'API tokens',
+    role: 'viewer',
+    what: 'API tokens',
+    load: (db, me) => listTokens(db.orm, me.userId),
+  });
+  if ('shown' in opened) return opened.shown;
+  const { me, data: tokens } = opened;
   const now = Date.now();
   return (
     <div className="space-y-6">

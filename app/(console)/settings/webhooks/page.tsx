@@ -1,19 +1,21 @@
 import type { Metadata } from 'next';
 import { PageHeader } from '@/components/shell/PageHeader';
-import { NotAllowed } from '@/components/shell/NotAllowed';
+import { openPage } from '@/components/shell/open-page';
 import { latestDeliveries, listHooks } from '@/lib/hooks/queries';
-import { requireRole } from '@/lib/server/auth';
-import { getDb } from '@/lib/server/db';
 import { HooksAdmin } from './HooksAdmin';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Webhooks' };
 
 export default async function WebhooksPage() {
-  const { allowed } = await requireRole('lead');
-  if (!allowed) return <NotAllowed need="lead" />;
-  const db = await getDb();
-  const [hooks, deliveries] = await Promise.all([listHooks(db), latestDeliveries(db)]);
+  const opened = await openPage({
+    title: 'Webhooks',
+    role: 'lead',
+    what: 'webhooks',
+    load: (db) => Promise.all([listHooks(db), latestDeliveries(db)]),
+  });
+  if ('shown' in opened) return opened.shown;
+  const [hooks, deliveries] = opened.data;
   return (
     <div className="space-y-6">
       <PageHeader
