@@ -15,7 +15,7 @@ export default async function TokensPage() {
     load: (db, me) => listTokens(db.orm, me.userId),
   });
   if ('shown' in opened) return opened.shown;
-  const { me, data: tokens } = opened;
+  const { data: tokens } = opened;
   const now = Date.now();
   return (
     <div className="space-y-6">
