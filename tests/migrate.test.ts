@@ -24,11 +24,13 @@ describe.each(backends())('migrations on $name', (backend) => {
       '047',
       '048',
       '049',
+      '050',
+      '051',
     ]);
     expect(status.every((s) => !s.applied)).toBe(true);
   });
 
-  it('applies 001, 031, 032, 033, 040, 041, 042, 043, 044, 045, 046, 047, 048 and 049 in order and records them', async () => {
+  it('applies 001, 031, 032, 033, 040, 041, 042, 043, 044, 045, 046, 047, 048, 049, 050 and 051 in order and records them', async () => {
     expect(await migrate(t.db)).toEqual([
       '001',
       '031',
@@ -44,6 +46,8 @@ describe.each(backends())('migrations on $name', (backend) => {
       '047',
       '048',
       '049',
+      '050',
+      '051',
     ]);
     const status = await migrationStatus(t.db);
     expect(status.map((s) => [s.version, s.applied, s.drifted])).toEqual([
@@ -61,6 +65,8 @@ describe.each(backends())('migrations on $name', (backend) => {
       ['047', true, false],
       ['048', true, false],
       ['049', true, false],
+      ['050', true, false],
+      ['051', true, false],
     ]);
     for (const s of status) {
       expect(s.appliedAt).toBeInstanceOf(Date);

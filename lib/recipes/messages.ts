@@ -57,6 +57,11 @@ const CONSOLE_SENTENCES: Record<ConsoleStatus, string> = {
     'Something went wrong and nothing was written; the attempt is in the audit trail. Try again, or ask a lead to look at the server log.',
   not_found: 'There is no such thing here; check the link or the id.',
   not_running: 'This job is no longer running; there is nothing to cancel.',
+  approval_required:
+    'This apply needs approval under the approval policy; request approval for its plan, and apply once it is approved.',
+  approval_pending: 'The approval request for this plan is still waiting for approvers; nothing was run.',
+  approval_rejected: 'The approval request for this plan was rejected; nothing was run.',
+  approval_closed: 'This approval request is no longer open (decided, applied or void); nothing was changed.',
 };
 
 /** The sentence for a status; unknown statuses still get an honest sentence. */

@@ -37,6 +37,10 @@ export const CONSOLE_STATUSES = [
   'error',
   'not_found',
   'not_running',
+  'approval_required',
+  'approval_pending',
+  'approval_rejected',
+  'approval_closed',
 ] as const;
 
 export type SubstrateStatus = (typeof SUBSTRATE_STATUSES)[number];
