@@ -7,6 +7,7 @@ import { authClient } from '@/lib/auth-client';
 import { cn } from '@/components/ui/cn';
 import type { NavItem } from './nav';
 import { SearchBox } from './search-box';
+import { InboxBadge } from '@/components/approvals/InboxBadge';
 import { Suspense } from 'react';
 
 /** The console's left-hand navigation: the product, the entries the role allows, who is signed in. */
@@ -60,6 +61,7 @@ export function Sidebar({
                     )}
                   >
                     {item.label}
+                    {item.href === '/approvals' && <InboxBadge />}
                   </Link>
                 </li>
               );

@@ -9,8 +9,7 @@
 // rolled back (previews, dry runs, refusals, errors), and every denied or invalid attempt, is
 // recorded in a write of its own that survives.
 import type { z } from 'zod';
-import { approvalRuleFor, applyModeOf } from '@/lib/approvals/policy';
-import { requestForPlan } from '@/lib/approvals/requests';
+import { approvalNeedOf } from '@/lib/approvals/need';
 import { logError, redactText } from '@/lib/log/redact';
 import type { RecipeContext, RecipeResult, Tx } from '@/lib/recipes/types';
 import { toPlainInput, type ActionDefinition, type ActionResult, type ApprovalNeed, type Caller } from './action-types';
@@ -212,28 +211,13 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
       effect: rule.effect(outcome, data),
       summary: summaryOf(def, outcome),
     });
-    need = await approvalNeedOf(caller, def.name, made);
+    need = await approvalNeedOf(caller.db.orm, made);
   }
   if (!outcome.committed || auditId === null) {
     // rolled back (or the recipe never called beforeFinish): record it on its own
     auditId = await record(entryFor(outcome, outcome.committed, made?.id ?? plan?.id ?? null));
   }
   return resultOf(outcome, { actor, auditId, shown: made ?? plan, appliedPlan: plan, approval: need });
-}
-
-/** What a new plan's apply will need under the policy, for the page to offer "Request approval". */
-async function approvalNeedOf(caller: Caller, recipe: string, plan: Plan): Promise<ApprovalNeed | null> {
-  const mode = applyModeOf(recipe, plan.params);
-  const rule = mode ? await approvalRuleFor(caller.db.orm, recipe, mode, plan.params) : null;
-  if (!rule) return null;
-  const open = await requestForPlan(caller.db.orm, plan.id);
-  return {
-    sentence: rule.sentence,
-    approvers: rule.approvers,
-    minRole: rule.minRole,
-    requestId: open?.id ?? null,
-    status: open?.status ?? null,
-  };
 }
 
 /** The `break_glass` row beside a lead's apply without approval, in the apply's own transaction. */

@@ -9,6 +9,8 @@ import { getBulkJob } from '@/lib/bulk/jobs';
 import { requireRole } from '@/lib/server/auth';
 import { rememberIdentity } from '@/lib/server/bulk-auth';
 import { getDb } from '@/lib/server/db';
+import { JobApproval } from '@/components/approvals/job-approval';
+import { requestForPlan } from '@/lib/approvals/requests';
 import { BulkJobPanel } from '../BulkJobPanel';
 
 export const dynamic = 'force-dynamic';
@@ -23,6 +25,10 @@ export default async function BulkJobPage({ params }: { params: Promise<{ jobId:
   const { jobId } = await params;
   const job = await getBulkJob(await getDb(), jobId);
   if (!job) notFound();
+  // a running job holds the embedded database: its approval is read once it has ended
+  const ended = job.status !== 'queued' && job.status !== 'running';
+  const approval =
+    ended && job.planId && job.mode !== 'preview' ? await requestForPlan((await getDb()).orm, job.planId) : null;
   return (
     <div className="space-y-6">
       <PageHeader
@@ -37,6 +43,7 @@ export default async function BulkJobPage({ params }: { params: Promise<{ jobId:
           </>
         }
       />
+      <JobApproval request={approval} />
       <BulkJobPanel
         id={job.id}
         initial={job}
