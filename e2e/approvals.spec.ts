@@ -115,7 +115,9 @@ test.describe('approvals', () => {
     await expect(page.getByTestId('job-approval')).toContainText(`Requested by ${OP1}, approved by ${LEAD2}`);
     await shot(page, testInfo, 'approvals-04-job-with-approver');
     const rows = await auditRows(admin);
-    const run = rows.find((r) => r.recipe === 'bulk_scale_out' && r.mode === 'live' && r.committed);
+    const run = rows.find(
+      (r) => r.recipe === 'bulk_scale_out' && r.mode === 'live' && r.committed && r.username === OP1,
+    );
     expect(run).toMatchObject({ username: OP1, decision: 'ok' });
     expect(run!.params).toMatchObject({ approval: { requestId: bulkRequest, requester: OP1, approvers: [LEAD2] } });
     expect(rows.find((r) => r.recipe === 'approval_approved' && r.username === LEAD2)!.params).toMatchObject({
@@ -188,7 +190,10 @@ test.describe('approvals', () => {
       reason: 'outage: the canary corrupts pages now',
     });
     expect(glass!.params).toMatchObject({ recipe: 'rollback_by_actor', requestId: rollbackRequest });
-    const apply = rows.find((r) => r.recipe === 'rollback_by_actor' && r.mode === 'durable' && r.committed);
+    const apply = rows.find(
+      (r) =>
+        r.recipe === 'rollback_by_actor' && r.committed && r.actor === ADMIN.username && r.planId === glass!.planId,
+    );
     expect(apply!.params).toMatchObject({ breakGlass: true });
     await admin.close();
   });
