@@ -51,13 +51,8 @@ export function RequestApproval({ planId, need }: { planId: number; need: Approv
           is {send.data?.ok ? 'pending' : need.status}; apply the plan from its page once it is approved.
         </p>
       ) : (
-        <form
-          className="space-y-2"
-          onSubmit={(e) => {
-            e.preventDefault();
-            send.mutate();
-          }}
-        >
+        // not a form: this sits inside the recipe page's own form, and forms do not nest
+        <div className="space-y-2">
           <label className="block text-xs font-medium" htmlFor={`approval-reason-${planId}`}>
             Reason (shown to the approvers)
           </label>
@@ -68,7 +63,7 @@ export function RequestApproval({ planId, need }: { planId: number; need: Approv
             rows={2}
             className="w-full rounded-md border border-amber-300 bg-white px-2 py-1 text-sm"
           />
-          <Button type="submit" disabled={!reason.trim() || send.isPending}>
+          <Button onClick={() => send.mutate()} disabled={!reason.trim() || send.isPending}>
             {send.isPending ? 'Requesting…' : 'Request approval'}
           </Button>
           {send.data && !send.data.ok && (
@@ -76,7 +71,7 @@ export function RequestApproval({ planId, need }: { planId: number; need: Approv
               {send.data.message}
             </p>
           )}
-        </form>
+        </div>
       )}
     </div>
   );
