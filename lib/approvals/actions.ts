@@ -140,12 +140,7 @@ function decideDefinition(decision: 'approve' | 'reject'): ActionDefinition<type
           approvers: r.approvers,
         };
         const refusal = decisionRefusal(r, { username: ctx.user, role: (ctx.role ?? null) as never });
-        if (refusal)
-          return no(
-            r.status === 'pending' && !r.decisions.some((d) => d.username === ctx.user) ? 'denied' : 'approval_closed',
-            refusal,
-            detail,
-          );
+        if (refusal) return no(refusal.status, refusal.message, detail);
         if (decision === 'approve') {
           const [plan] = await tx.select().from(consolePlan).where(eq(consolePlan.id, r.planId));
           const fresh = plan.expiresAt.getTime() > Date.now();

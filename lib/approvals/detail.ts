@@ -57,7 +57,7 @@ export async function getApprovalDetail(db: Database, id: number, me: Identity):
       usedAt: plan.usedAt?.toISOString() ?? null,
       expired: plan.expiresAt.getTime() <= Date.now(),
     },
-    cannotDecide: decisionRefusal(request, me),
+    cannotDecide: decisionRefusal(request, me)?.message ?? null,
     mine,
     mayBreakGlass: mine && hasRole(me.role, 'lead'),
     confirmText,

@@ -100,15 +100,30 @@ export async function countDecidable(db: Reader, username: string, role: Role | 
   return Number(row?.n ?? 0);
 }
 
-/** Whether `who` may decide this request now; a sentence saying why not otherwise. */
-export function decisionRefusal(r: ApprovalRequestView, who: { username: string; role: Role | null }): string | null {
+/** Whether `who` may decide this request now; otherwise why not (denied: never theirs to decide). */
+export function decisionRefusal(
+  r: ApprovalRequestView,
+  who: { username: string; role: Role | null },
+): { status: 'denied' | 'approval_closed'; message: string } | null {
   if (r.requester === who.username)
-    return `Request #${r.id} is your own; nobody approves or rejects their own request. Ask ${r.minRole === 'lead' ? 'a lead' : 'another operator or a lead'} to decide it.`;
+    return {
+      status: 'denied',
+      message: `Request #${r.id} is your own; nobody approves or rejects their own request. Ask ${r.minRole === 'lead' ? 'a lead' : 'another operator or a lead'} to decide it.`,
+    };
   if (!hasRole(who.role, r.minRole))
-    return `Request #${r.id} needs a ${r.minRole} to decide it, and your role is ${who.role ?? 'none'}; ask a ${r.minRole}.`;
+    return {
+      status: 'denied',
+      message: `Request #${r.id} needs a ${r.minRole} to decide it, and your role is ${who.role ?? 'none'}; ask a ${r.minRole}.`,
+    };
   if (r.status !== 'pending')
-    return `Request #${r.id} is ${r.status} already; only a pending request can be approved or rejected.`;
+    return {
+      status: 'approval_closed',
+      message: `Request #${r.id} is ${r.status} already; only a pending request can be approved or rejected.`,
+    };
   if (r.decisions.some((d) => d.username === who.username))
-    return `You decided request #${r.id} already; each person decides a request once.`;
+    return {
+      status: 'approval_closed',
+      message: `You decided request #${r.id} already; each person decides a request once.`,
+    };
   return null;
 }
