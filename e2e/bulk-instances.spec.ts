@@ -192,6 +192,18 @@ test.describe('bulk jobs on two console instances and a worker behind a round-ro
       .getSetCookie()
       .map((c) => c.split(';')[0])
       .join('; ');
+    // this journey is about the job across instances, not its approval: the lead switches the bulk line off
+    const policy = await call('/api/approvals/policy', {
+      recipe: 'bulk_scale_out',
+      mode: 'live',
+      required: false,
+      approvers: 1,
+      minRole: 'operator',
+      condition: 'bulk_items_at_least',
+      threshold: 1000,
+      reason: 'e2e: this journey tests jobs across instances, not approvals',
+    });
+    expect(policy.status).toBe(200);
   });
 
   test.afterAll(async () => {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import { ADMIN, auditRows, contextAs, shot } from './helpers';
+import { withoutApprovals } from './approval-policy';
 
 // An operator's bulk scale-out: the form (prefix checked as you type), the first ids and
 // keys, the preflight with counts, the confirm dialog (typed batch tag, reason), the run's
@@ -27,6 +28,7 @@ async function fillForm(page: Page, o: { n: number; prefix: string; tag: string;
 }
 
 test.describe('bulk scale-out', () => {
+  test.beforeAll(({ browser }) => withoutApprovals(browser));
   test.setTimeout(300_000);
 
   test('an operator previews, confirms and follows a live bulk run, reloads, and filters the outcomes', async ({

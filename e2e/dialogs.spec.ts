@@ -5,6 +5,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { ADMIN, contextAs, isPost } from './helpers';
 import { exportedRows, makeInstance, seededTemplates } from './rollback-helpers';
+import { withoutApprovals } from './approval-policy';
 
 /** Where focus is: inside the dialog, and the focused element's accessible text. */
 const focus = (page: Page) =>
@@ -18,6 +19,8 @@ const focus = (page: Page) =>
       id: el?.id ?? '',
     };
   });
+
+test.beforeAll(({ browser }) => withoutApprovals(browser));
 
 test('the rollback confirm dialog traps focus, cancels on Esc, ignores Enter in its fields and marks the destructive button', async ({
   browser,

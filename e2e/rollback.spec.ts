@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
 import { ADMIN, auditRows, contextAs, shot } from './helpers';
+import { withoutApprovals } from './approval-policy';
 import { PG_SKIP_REASON, PG_URL, usePostgresConsole } from './pg-console';
 import { exportedRows, makeInstance, seededTemplates, type Made } from './rollback-helpers';
 
@@ -16,6 +17,7 @@ const PLAN_REQUIRED =
   'This step applies a plan, and none was named: run the preview (or dry run) first, then confirm its plan.';
 
 test.describe('rollback by actor', () => {
+  test.beforeAll(({ browser }) => withoutApprovals(browser));
   test.describe.configure({ mode: 'serial' });
   const runTag = `rb-${Date.now().toString(36)}`;
   const actor = `${ADMIN.username}:${runTag}`;

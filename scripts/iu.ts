@@ -9,6 +9,7 @@
 // error. With --json, stdout carries exactly one JSON document; progress and notes go to stderr.
 import { Command } from 'commander';
 import { EXIT, ignoreClosedStdout } from '@/lib/cli/errors';
+import { registerApprovalsCommands } from '@/lib/cli/approvals-commands';
 import { registerStatusCommand } from '@/lib/cli/status-command';
 import { registerUsersCommands } from '@/lib/cli/users-commands';
 import { registerBulkCommand } from '@/lib/recipes/bulk-scale-out/cli';
@@ -40,6 +41,7 @@ for (const register of [
   registerRollbackCommand,
   registerRollbackBatchCommand,
   registerUsersCommands,
+  registerApprovalsCommands,
 ]) {
   register(program);
 }

@@ -280,7 +280,7 @@ export function ComposeWizard({
               The form changed since the preview; preview again before committing.
             </p>
           )}
-          {!done && flow.gone?.kind === 'refused' && <PlanWhy check={flow.check} />}
+          {!done && (flow.gone?.kind === 'refused' || flow.check.approval) && <PlanWhy check={flow.check} />}
         </div>
 
         <div className="mt-4 space-y-4">

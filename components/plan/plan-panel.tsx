@@ -4,7 +4,9 @@ import type { ReactNode } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { minutesAgo, minutesLeft } from '@/components/ui/format';
 import { cn } from '@/components/ui/cn';
-import type { PlanCheck, PlanRef } from './plan-flow';
+import { RequestApproval } from '@/components/approvals/request-approval';
+import type { PlanRef } from './plan-flow';
+import type { FlowCheck } from './use-plan-flow';
 
 /** "Applies plan #12 by you (lena), 4 min ago": which preview this step applies, and until when. */
 export function PlanLine({ plan, className }: { plan: PlanRef; className?: string }) {
@@ -20,9 +22,13 @@ export function PlanLine({ plan, className }: { plan: PlanRef; className?: strin
   );
 }
 
-/** Why the step is not offered (edited since the preview, the plan refused or used), or nothing when it is. */
-export function PlanWhy({ check, id }: { check: PlanCheck; id?: string }) {
+/**
+ * Why the step is not offered (edited since the preview, the plan refused or used), or nothing
+ * when it is; when the approval policy covers the plan, the request for approval instead.
+ */
+export function PlanWhy({ check, id }: { check: FlowCheck; id?: string }) {
   if (check.ready || !check.why) return null;
+  if (check.approval) return <RequestApproval planId={check.approval.planId} need={check.approval.need} />;
   return (
     <p id={id} data-testid="plan-why" data-changed={check.changed.join(',')} className="text-xs text-amber-800">
       {check.why}
@@ -45,7 +51,7 @@ export function PlanPanel({
   title: ReactNode;
   /** The plan this preview made (null once used, dropped, or when it made none). */
   plan: PlanRef | null;
-  check: PlanCheck;
+  check: FlowCheck;
   children: ReactNode;
   testId?: string;
   className?: string;

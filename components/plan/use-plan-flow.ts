@@ -19,6 +19,11 @@ import {
   type Planned,
 } from './plan-flow';
 import type { FormParams } from './plan-params';
+import { useApprovalNeedQuery } from '@/components/approvals/use-approval-need-query';
+import type { ApprovalNeed } from '@/lib/auth/action-types';
+
+/** The check, and when the approval policy covers the plan's apply, what it needs (the page offers a request). */
+export type FlowCheck = PlanCheck & { approval?: { planId: number; need: ApprovalNeed } };
 
 /** What the flow needs of an action's answer (ActionResult has all of it). */
 export interface FlowAnswer {
@@ -33,7 +38,7 @@ export interface FlowAnswer {
 
 export interface PlanFlow<R extends FlowAnswer, K extends string> {
   planned: Planned<R> | null;
-  check: PlanCheck;
+  check: FlowCheck;
   ready: boolean;
   gone: Gone | null;
   pending: boolean;
@@ -87,7 +92,19 @@ export function usePlanFlow<R extends FlowAnswer, K extends string = 'apply'>({
   const [pending, start] = useTransition();
   const [running, setRunning] = useState<'preview' | 'apply' | null>(null);
 
-  const check = useMemo(() => checkPlan(planned, now, gone, words), [planned, now, gone, words]);
+  const planId = planned?.plan?.id ?? null;
+  const need = useApprovalNeedQuery(planId).data ?? null;
+  const check = useMemo((): FlowCheck => {
+    const c = checkPlan(planned, now, gone, words);
+    // a plan the policy covers is applied from its approval request's page, not from here
+    if (!c.ready || !need || planId === null) return c;
+    return {
+      ...c,
+      ready: false,
+      why: `Plan #${planId} needs approval before it runs: ${need.sentence}.`,
+      approval: { planId, need },
+    };
+  }, [planned, now, gone, words, need, planId]);
 
   const keep = useCallback(
     (params: FormParams, plan: PlanRef | null, preview: R) => {

@@ -8,6 +8,7 @@ import { cn } from '@/components/ui/cn';
 import { MenuButton, useMenu } from './menu';
 import type { NavItem } from './nav';
 import { SearchBox } from './search-box';
+import { InboxBadge } from '@/components/approvals/InboxBadge';
 
 /**
  * The console's navigation: the product, the entries the role allows, who is signed in. A
@@ -70,6 +71,7 @@ export function Sidebar({
                     )}
                   >
                     {item.label}
+                    {item.href === '/approvals' && <InboxBadge />}
                   </Link>
                 </li>
               );

@@ -18,6 +18,7 @@ const ALL: (NavItem & { role: Role })[] = [
   ...Object.values(RECIPE_CATALOG)
     .filter((r) => r.nav)
     .map((r) => ({ href: r.page, label: r.title, role: r.role })),
+  { href: '/approvals', label: 'Approvals', role: 'operator' },
   { href: '/audit', label: 'Audit trail', role: 'lead' },
   { href: '/users', label: 'Users', role: 'lead' },
   { href: '/settings/webhooks', label: 'Webhooks', role: 'lead' },

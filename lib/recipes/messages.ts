@@ -59,6 +59,11 @@ const CONSOLE_SENTENCES: Record<ConsoleStatus, string> = {
   not_running: 'This job is no longer running; there is nothing to cancel.',
   batch_not_isolated:
     'The substrate rolls back by actor only, and this actor also has instances outside this batch; nothing was rolled back. Roll back by actor on the rollback page (a lead), or give each batch its own run tag.',
+  approval_required:
+    'This apply needs approval under the approval policy; request approval for its plan, and apply once it is approved.',
+  approval_pending: 'The approval request for this plan is still waiting for approvers; nothing was run.',
+  approval_rejected: 'The approval request for this plan was rejected; nothing was run.',
+  approval_closed: 'This approval request is no longer open (decided, applied or void); nothing was changed.',
 };
 
 /** The sentence for a status; unknown statuses still get an honest sentence. */

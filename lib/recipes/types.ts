@@ -38,6 +38,10 @@ export const CONSOLE_STATUSES = [
   'not_found',
   'not_running',
   'batch_not_isolated',
+  'approval_required',
+  'approval_pending',
+  'approval_rejected',
+  'approval_closed',
 ] as const;
 
 export type SubstrateStatus = (typeof SUBSTRATE_STATUSES)[number];

@@ -59,7 +59,10 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
  * Registers beforeAll/afterAll in the calling describe block: a fresh database on `backend`,
  * migrated unless `migrated: false`.
  */
-export function useTestDatabase(backend: Backend | BackendName, opts: { migrated?: boolean } = {}): TestDatabase {
+export function useTestDatabase(
+  backend: Backend | BackendName,
+  opts: { migrated?: boolean; approvalPolicy?: boolean } = {},
+): TestDatabase {
   const kind: BackendName = typeof backend === 'string' ? backend : backend.name;
   let db: Database | undefined;
   let url = '';
@@ -77,6 +80,10 @@ export function useTestDatabase(backend: Backend | BackendName, opts: { migrated
       db = await openDatabase({ url, max: 5 });
     }
     if (opts.migrated !== false) await migrate(db);
+    // the shipped approval policy (050) is off unless a test asks for it: the recipe tests
+    // apply plans alone; tests/approvals*.test.ts keep it on and go through requests
+    if (opts.migrated !== false && !opts.approvalPolicy)
+      await db.exec('UPDATE console_approval_policy SET required = false');
   });
 
   afterAll(async () => {

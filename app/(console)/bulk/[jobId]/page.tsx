@@ -7,6 +7,9 @@ import { openPage } from '@/components/shell/open-page';
 import { hasRole } from '@/lib/auth/roles';
 import { getBulkJob } from '@/lib/bulk/jobs';
 import { rememberIdentity } from '@/lib/server/bulk-auth';
+import { getDb } from '@/lib/server/db';
+import { JobApproval } from '@/components/approvals/job-approval';
+import { requestForPlan } from '@/lib/approvals/requests';
 import { BulkJobPanel } from '../BulkJobPanel';
 
 export const dynamic = 'force-dynamic';
@@ -26,6 +29,10 @@ export default async function BulkJobPage({ params }: { params: Promise<{ jobId:
   const { me, data: job } = opened;
   rememberIdentity(await headers(), me);
   if (!job) notFound();
+  // a running job holds the embedded database: its approval is read once it has ended
+  const ended = job.status !== 'queued' && job.status !== 'running';
+  const approval =
+    ended && job.planId && job.mode !== 'preview' ? await requestForPlan((await getDb()).orm, job.planId) : null;
   return (
     <div className="space-y-6">
       <PageHeader
@@ -40,6 +47,7 @@ export default async function BulkJobPage({ params }: { params: Promise<{ jobId:
           </>
         }
       />
+      <JobApproval request={approval} />
       <BulkJobPanel
         id={job.id}
         initial={job}

@@ -1,0 +1,28 @@
+import { UnreadableBody } from '@/lib/auth/action-types';
+import { applyRequest } from '@/lib/approvals/apply';
+import { callerFor } from '@/lib/approvals/http';
+import { parseRequestId } from '@/lib/approvals/requests';
+import { readJsonBody } from '@/lib/http/json-body';
+import { httpStatusOf } from '@/lib/http/status';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * The requester applies the request's plan: `{"reason": "…", "confirmText": "…"}` (a lead may
+ * add `"breakGlass": true` to apply without the approval). The plan's own parameters go through
+ * the recipe's wrapper; a bulk is queued as a job (202 with its `jobId`).
+ */
+export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
+  const id = parseRequestId((await params).id);
+  if (!id)
+    return Response.json(
+      { ok: false, status: 'not_found', message: 'There is no such approval request.' },
+      { status: 404 },
+    );
+  const body = await readJsonBody(req);
+  const fields =
+    body instanceof UnreadableBody || !body || typeof body !== 'object' ? {} : (body as Record<string, unknown>);
+  const r = await applyRequest(await callerFor(req), id, fields);
+  if (r.ok) return Response.json(r, { status: r.jobId ? 202 : 200 });
+  return Response.json(r, { status: httpStatusOf(r.result) });
+}

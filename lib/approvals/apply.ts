@@ -1,0 +1,69 @@
+// The requester applies an approved request's plan (or a lead breaks glass): the plan's own
+// parameters as the recipe's apply input, through the same wrapper as every apply (a bulk as
+// a job). The wrapper decides everything: own plan, unexpired, unused, approved, unchanged.
+import type { ActionResult, Caller } from '@/lib/auth/action-types';
+import { executeAuthorized } from '@/lib/auth/authorize';
+import { getPlan } from '@/lib/auth/plans';
+import { startBulkJob } from '@/lib/bulk/jobs';
+import { definitionOf, inputFromPlan } from './plan-input';
+import { getApprovalRequest } from './requests';
+
+export type ApplyRequestResult =
+  | { ok: true; result: ActionResult<unknown>; jobId?: string }
+  | { ok: false; result: Extract<ActionResult<unknown>, { ok: false }> };
+
+export interface ApplyFieldsIn {
+  reason?: unknown;
+  confirmText?: unknown;
+  breakGlass?: unknown;
+}
+
+const notFound = (id: number): ApplyRequestResult => ({
+  ok: false,
+  result: {
+    ok: false,
+    decision: 'refused',
+    status: 'not_found',
+    committed: false,
+    auditId: null,
+    message: `There is no approval request #${id}; check the number on /approvals.`,
+  },
+});
+
+export async function applyRequest(
+  caller: Caller,
+  requestId: number,
+  body: ApplyFieldsIn,
+): Promise<ApplyRequestResult> {
+  const r = await getApprovalRequest(caller.db.orm, requestId);
+  const plan = r ? await getPlan(caller.db.orm, r.planId) : null;
+  const def = r ? definitionOf(r.recipe) : null;
+  if (!r || !plan || !def) return notFound(requestId);
+  const input = {
+    ...inputFromPlan(r.recipe, plan.params, true),
+    planId: plan.id,
+    reason: body.reason,
+    confirmText: body.confirmText,
+    ...(body.breakGlass === undefined ? {} : { breakGlass: body.breakGlass }),
+  };
+  if (r.recipe === 'bulk_scale_out') {
+    const job = await startBulkJob(caller, input);
+    if (!job.ok) return { ok: false, result: job.result as Extract<ActionResult<unknown>, { ok: false }> };
+    return {
+      ok: true,
+      jobId: job.jobId,
+      result: {
+        ok: true,
+        decision: 'ok',
+        status: 'queued',
+        committed: false,
+        message: `Queued as bulk job ${job.jobId}; it applies plan #${plan.id} as you.`,
+        result: { jobId: job.jobId },
+        actor: job.job.actor,
+        auditId: null,
+      },
+    };
+  }
+  const result = await executeAuthorized(def, caller, input);
+  return result.ok ? { ok: true, result } : { ok: false, result };
+}

@@ -1,0 +1,23 @@
+// A plan's parameters back as its recipe's input: for an approver's second preview of the
+// plan, and for the requester's apply from the request page or the CLI.
+import { RECIPE_DEFINITIONS } from '@/lib/recipes/registry';
+import { isRecipeSlug, type RecipeSlug } from '@/lib/recipes/catalog';
+
+/** The recipe definition of an audit name (bulk_scale_out → bulk-scale-out). */
+export function definitionOf(recipe: string) {
+  const slug = recipe.replaceAll('_', '-');
+  if (!isRecipeSlug(slug)) return null;
+  // each definition has its own input type; the wrapper validates the input against it
+  return RECIPE_DEFINITIONS[slug as RecipeSlug] as (typeof RECIPE_DEFINITIONS)['bulk-scale-out'];
+}
+
+/** The input that previews (apply false) or applies (apply true) a plan of these parameters. */
+export function inputFromPlan(
+  recipe: string,
+  params: Record<string, unknown>,
+  apply: boolean,
+): Record<string, unknown> {
+  const base = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null && v !== undefined));
+  if (recipe === 'rollback_by_actor') return { ...base, durable: apply };
+  return { ...base, preview: !apply };
+}

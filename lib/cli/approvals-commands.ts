@@ -1,0 +1,160 @@
+// `iu requests`, `iu approve`, `iu reject`: approval requests from the command line, through
+// the same wrapper as the pages (the CLI user acts with the lead's role, audited as 'cli').
+import type { Command } from 'commander';
+import type { z } from 'zod';
+import { executeAuthorized, type ActionDefinition } from '@/lib/auth/authorize';
+import {
+  approveRequestDefinition,
+  rejectRequestDefinition,
+  requestApprovalDefinition,
+  type ApprovalActionResult,
+} from '@/lib/approvals/actions';
+import { applyRequest } from '@/lib/approvals/apply';
+import { recheckRequest } from '@/lib/approvals/recheck';
+import { listApprovalRequests, parseRequestId } from '@/lib/approvals/requests';
+import { EXIT } from './errors';
+import { table } from './format';
+import { action, cliCaller, type Run } from './program';
+
+const STATUSES = ['open', 'pending', 'approved', 'rejected', 'applied', 'stale'];
+
+async function decide<S extends z.ZodType<Record<string, unknown>>>(
+  run: Run,
+  def: ActionDefinition<S, ApprovalActionResult>,
+  input: Record<string, unknown>,
+): Promise<number> {
+  const r = await executeAuthorized(def, cliCaller(run), input);
+  run.io.result({ command: run.command, database: run.db.label, ...r });
+  if (!r.ok) {
+    const noReason = r.issues?.some((i) => i.field === 'reason');
+    run.io.note(`Refused (${r.status}): ${r.message}${noReason ? ' Add --reason "<why>".' : ''}`);
+    return EXIT.refused;
+  }
+  const x = r.result;
+  run.io.out(
+    `Request #${x.requestId} (plan #${x.planId}, ${x.recipe} by ${x.requester}) is ${x.status}` +
+      (x.approvers.length ? `; approved by ${x.approvers.join(', ')}.` : '.'),
+  );
+  return EXIT.ok;
+}
+
+export function registerApprovalsCommands(program: Command): void {
+  const requests = program
+    .command('requests')
+    .description('approval requests: list (default), create, recheck, apply')
+    .option('--status <status>', `one of ${STATUSES.join(', ')}`, 'open')
+    .action(
+      action<{ status: string }>('requests', { acts: false }, async (run, o) => {
+        if (!STATUSES.includes(o.status)) {
+          run.io.note(`Refused: --status must be one of ${STATUSES.join(', ')}.`);
+          return EXIT.refused;
+        }
+        const list = await listApprovalRequests(run.db.orm, { status: o.status as never });
+        run.io.result({ command: run.command, requests: list });
+        run.io.out(
+          list.length
+            ? table(
+                ['#', 'plan', 'recipe', 'mode', 'requester', 'status', 'approvers', 'needs'],
+                list.map((r) => [
+                  String(r.id),
+                  String(r.planId),
+                  r.recipe,
+                  r.mode,
+                  r.requester,
+                  r.status,
+                  r.approvers.join(', ') || '-',
+                  `${r.approversNeeded} ${r.minRole}`,
+                ]),
+              )
+            : `No ${o.status} approval requests.`,
+        );
+        return EXIT.ok;
+      }),
+    );
+
+  requests
+    .command('create')
+    .description('request approval for one of your plans; needs --plan and --reason')
+    .requiredOption('--plan <id>', 'the plan its preview printed')
+    .option('--reason <text>', 'why (shown to the approvers)')
+    .action(
+      action<{ plan: string; reason?: string }>('requests create', { acts: true }, async (run, o) => {
+        const r = await executeAuthorized(requestApprovalDefinition, cliCaller(run), {
+          planId: o.plan,
+          reason: o.reason,
+        });
+        run.io.result({ command: run.command, database: run.db.label, ...r });
+        if (!r.ok) {
+          run.io.note(`Refused (${r.status}): ${r.message}`);
+          return EXIT.refused;
+        }
+        run.io.out(`Requested approval #${r.result.requestId} for plan #${r.result.planId}: ${r.result.rule}.`);
+        return EXIT.ok;
+      }),
+    );
+
+  requests
+    .command('recheck <id>')
+    .description("run a request's plan again as a preview (rolled back) and show any drift")
+    .action(
+      action('requests recheck', { acts: true }, async (run) => {
+        const id = parseRequestId(run.args[0]);
+        const r = id ? await recheckRequest(cliCaller(run), id) : null;
+        run.io.result({ command: run.command, database: run.db.label, ...(r ?? { ok: false, status: 'not_found' }) });
+        if (!r || !r.ok) {
+          run.io.note(`Refused (${r?.status ?? 'not_found'}): ${r?.message ?? 'There is no such approval request.'}`);
+          return EXIT.refused;
+        }
+        run.io.out(r.message);
+        return r.drift ? EXIT.refused : EXIT.ok;
+      }),
+    );
+
+  requests
+    .command('apply <id>')
+    .description("apply your approved request's plan; needs --confirm and --reason (a lead may add --break-glass)")
+    .option('--confirm <text>', 'the text the plan asks for (batch tag, actor, version key)')
+    .option('--reason <text>', 'why')
+    .option('--break-glass', 'apply without the approval (leads only; flagged in the audit trail)')
+    .action(
+      action<{ confirm?: string; reason?: string; breakGlass?: boolean }>(
+        'requests apply',
+        { acts: true },
+        async (run, o) => {
+          const id = parseRequestId(run.args[0]) ?? 0;
+          const r = await applyRequest(cliCaller(run), id, {
+            reason: o.reason,
+            confirmText: o.confirm,
+            ...(o.breakGlass ? { breakGlass: true } : {}),
+          });
+          run.io.result({ command: run.command, database: run.db.label, ...r });
+          if (!r.ok) {
+            run.io.note(`Refused (${r.result.status}): ${r.result.message}`);
+            return EXIT.refused;
+          }
+          run.io.out(r.jobId ? r.result.message : `Applied request #${id}: ${r.result.message}`);
+          return EXIT.ok;
+        },
+      ),
+    );
+
+  program
+    .command('approve <id>')
+    .description('approve an approval request (not your own); needs --reason')
+    .option('--reason <text>', 'why (recorded in the audit trail)')
+    .action(
+      action<{ reason?: string }>('approve', { acts: true }, (run, o) =>
+        decide(run, approveRequestDefinition, { requestId: run.args[0], reason: o.reason }),
+      ),
+    );
+
+  program
+    .command('reject <id>')
+    .description('reject an approval request (not your own); needs --reason')
+    .option('--reason <text>', 'why (recorded in the audit trail)')
+    .action(
+      action<{ reason?: string }>('reject', { acts: true }, (run, o) =>
+        decide(run, rejectRequestDefinition, { requestId: run.args[0], reason: o.reason }),
+      ),
+    );
+}
