@@ -29,7 +29,7 @@ import {
   type BulkJobView,
 } from '@/lib/bulk/jobs';
 import { guardDatabase } from '@/lib/health/database-guard';
-import { hasPostgres, PG_ONLY, useTestDatabase } from './helpers/db';
+import { approvalPolicyOff, hasPostgres, PG_ONLY, useTestDatabase } from './helpers/db';
 import { ALL_CLOSED, count, gateValues, makeTemplate, uniq, type Template } from './helpers/substrate';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -319,6 +319,8 @@ describe.skipIf(!hasPostgres || !fs.existsSync(`${PG_BIN}/initdb`) || process.ge
       execFileSync('su', ['postgres', '-c', `${PG_BIN}/createdb -h 127.0.0.1 -p ${port} iu_fault`], { stdio: 'pipe' });
       db = await openDatabase({ url, max: 3 });
       await migrate(db);
+      // its bulks are live runs of 1,000 items and more, which the shipped policy sends for approval
+      await approvalPolicyOff(db);
     }, 180_000);
 
     afterAll(async () => {

@@ -82,8 +82,7 @@ export function useTestDatabase(
     if (opts.migrated !== false) await migrate(db);
     // the shipped approval policy (050) is off unless a test asks for it: the recipe tests
     // apply plans alone; tests/approvals*.test.ts keep it on and go through requests
-    if (opts.migrated !== false && !opts.approvalPolicy)
-      await db.exec('UPDATE console_approval_policy SET required = false');
+    if (opts.migrated !== false && !opts.approvalPolicy) await approvalPolicyOff(db);
   });
 
   afterAll(async () => {
@@ -148,4 +147,9 @@ export function useTestDatabase(
       return other;
     },
   };
+}
+
+/** Switches every line of the shipped approval policy (050) off: the test applies its plans alone. */
+export async function approvalPolicyOff(db: Pick<Database, 'exec'>): Promise<void> {
+  await db.exec('UPDATE console_approval_policy SET required = false');
 }
