@@ -5,6 +5,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import { ADMIN, composeTemplate, consolePages, contextAs, expectAxeClean } from './helpers';
 import { makeInstance, seededTemplates } from './rollback-helpers';
+import { withoutApprovals } from './approval-policy';
+
+// the rollback and bulk dialogs are the recipes' own, not an approval request's
+test.beforeAll(({ browser }) => withoutApprovals(browser));
 
 const ROLES = [
   { username: 'a11y-viewer', role: 'viewer' },

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import { contextAs, shot, uuid } from './helpers';
+import { withoutApprovals } from './approval-policy';
 
 // On the default embedded database (PGlite): an operator's 2,000-item live bulk run opens its
 // job page at once and shows it moving (a poll strictly between 0 and 100 %); the actor's
@@ -21,6 +22,7 @@ async function fillForm(page: Page, o: { n: number; prefix: string; tag: string;
 }
 
 test.describe('bulk batches', () => {
+  test.beforeAll(({ browser }) => withoutApprovals(browser));
   test.setTimeout(300_000);
 
   test('progress on PGlite, the batch as one entry, per-batch rollback and the rolled-back instance page', async ({

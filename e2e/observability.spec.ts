@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { withoutApprovals } from './approval-policy';
 import {
   ADMIN,
   composeTemplate,
@@ -27,6 +28,8 @@ let v2: OwnTemplate;
 
 test.describe('observability journeys', () => {
   test.beforeAll(async ({ browser }) => {
+    // the rolled-back actor it reads is made by a lead's durable rollback alone
+    await withoutApprovals(browser);
     const op = await contextAs(browser, MAKER, 'operator');
     const v1 = await composeTemplate(op, FAMILY);
     const kept = (role: string) => ({ role, iuId: v1.pieces.find((p) => p.role === role)!.iuId });
