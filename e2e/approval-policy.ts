@@ -1,6 +1,7 @@
 // The approval policy for journeys: the approvals journey puts the shipped default in place;
-// journeys about the recipes themselves (a lead's rollback, an operator's bulk of thousands)
-// switch those two lines off first, as a lead would on /approvals/policy, with a reason.
+// journeys about the recipes themselves (a lead's rollback, an operator's bulk of thousands,
+// a batch's rollback) switch those lines off first, as a lead would on /approvals/policy, with
+// a reason.
 import { expect, type Browser } from '@playwright/test';
 import { ADMIN, contextAs } from './helpers';
 
@@ -14,6 +15,7 @@ const LINES = {
     threshold: 1000,
   },
   rollback: { recipe: 'rollback_by_actor', mode: 'durable', approvers: 1, minRole: 'lead', condition: 'always' },
+  rollbackBatch: { recipe: 'rollback_batch', mode: 'durable', approvers: 1, minRole: 'lead', condition: 'always' },
 } as const;
 
 async function setRequired(browser: Browser, required: boolean, reason: string): Promise<void> {
@@ -25,10 +27,10 @@ async function setRequired(browser: Browser, required: boolean, reason: string):
   await admin.close();
 }
 
-/** The shipped default: a live bulk of 1,000 or more (an operator), any durable rollback (a lead). */
+/** The shipped default: a live bulk of 1,000 or more (an operator), any durable rollback, by actor or batch (a lead). */
 export const withDefaultApprovals = (browser: Browser) =>
   setRequired(browser, true, 'e2e: the shipped default policy for the approvals journey');
 
-/** No approval for bulk runs and rollbacks, for journeys that test those recipes alone. */
+/** No approval for bulk runs and rollbacks (by actor and by batch), for journeys that test those recipes alone. */
 export const withoutApprovals = (browser: Browser) =>
   setRequired(browser, false, 'e2e: this journey tests the recipe itself, not its approval');

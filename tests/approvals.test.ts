@@ -1,20 +1,28 @@
 // Approvals bound to the exact plan (migrations 050 and 051), through the one wrapper, on
 // PGlite and PostgreSQL: the shipped policy, requests, decisions by other people of the right
 // role, the apply recorded with its approvers, drift voiding an approval, break-glass.
-import { beforeAll, describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeAuthorized, type Caller } from '@/lib/auth/authorize';
 import type { Identity } from '@/lib/auth/identity';
 import type { Role } from '@/lib/auth/roles';
 import { approveRequestDefinition, rejectRequestDefinition, requestApprovalDefinition } from '@/lib/approvals/actions';
 import { changePolicyDefinition, markFamilyDefinition } from '@/lib/approvals/policy-actions';
-import { approvalRuleFor, listPolicy, describeRule } from '@/lib/approvals/policy';
+import { applyModeOf, approvalRuleFor, listPolicy, describeRule } from '@/lib/approvals/policy';
+import { getApprovalDetail } from '@/lib/approvals/detail';
+import { inputFromPlan } from '@/lib/approvals/plan-input';
+import { startBulkJob, waitForBulkJob } from '@/lib/bulk/jobs';
+import { startBulkWorker, type BulkWorker } from '@/lib/jobs/worker';
+import { APPROVABLE_RECIPES, RECIPE_CATALOG, RECIPE_SLUGS } from '@/lib/recipes/catalog';
+import { RECIPE_DEFINITIONS } from '@/lib/recipes/registry';
+import { rollbackBatchDefinition } from '@/lib/recipes/rollback-batch';
 import { recheckRequest } from '@/lib/approvals/recheck';
 import { applyRequest } from '@/lib/approvals/apply';
 import { countDecidable, getApprovalRequest } from '@/lib/approvals/requests';
 import { rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor';
 import { bulkScaleOutDefinition } from '@/lib/recipes/bulk-scale-out';
 import { backends, useTestDatabase } from './helpers/db';
-import { instantiate, makeTemplate, uniq, type Template } from './helpers/substrate';
+import { ALL_CLOSED, count, gateValues, instantiate, makeTemplate, uniq, type Template } from './helpers/substrate';
 
 const who = (username: string, role: Role): Identity => ({
   userId: `id-${username}`,
@@ -73,6 +81,7 @@ describe.each(backends())('approvals on $name', (backend) => {
     expect(lines).toEqual([
       'a live run of bulk scale-out of 1,000 items or more needs 1 approval by an operator or lead other than the requester',
       'a live run of new template version of a family marked critical needs 1 approval by a lead other than the requester',
+      'a durable run of batch rollback needs 1 approval by a lead other than the requester',
       'a durable run of rollback by actor needs 1 approval by a lead other than the requester',
     ]);
     expect(await approvalRuleFor(t.db.orm, 'bulk_scale_out', 'live', { n: 999 })).toBeNull();
@@ -80,6 +89,31 @@ describe.each(backends())('approvals on $name', (backend) => {
       minRole: 'operator',
     });
     expect(await approvalRuleFor(t.db.orm, 'compose_template_version', 'live', { family: 'plain' })).toBeNull();
+  });
+
+  it('covers every recipe with a plan: a policy line for the mode its apply runs in; closing gates alone has none', async () => {
+    const lines = await listPolicy(t.db.orm);
+    // the only recipe outside the policy is the emergency exit
+    expect(RECIPE_SLUGS.filter((slug) => RECIPE_CATALOG[slug].approval === null)).toEqual(['close-all-gates']);
+    expect([...new Set(lines.map((l) => l.recipe))].sort()).toEqual([...APPROVABLE_RECIPES].sort());
+    for (const slug of RECIPE_SLUGS) {
+      const def = RECIPE_DEFINITIONS[slug];
+      if (!def.plan) continue;
+      const mine = lines.filter((l) => l.recipe === def.name);
+      if (RECIPE_CATALOG[slug].approval === null) {
+        expect(mine, `${slug} is the emergency exit and has no policy line`).toEqual([]);
+        continue;
+      }
+      expect(mine.length, `${slug} has a plan but no approval policy line`).toBeGreaterThan(0);
+      // the mode the pipeline checks (the definition's own) is the one read off the plan, and listed
+      const params = { emitMode: 'live' };
+      const mode = (def.mode as (v: Record<string, unknown>) => string)(inputFromPlan(def.name, params, true));
+      expect(applyModeOf(def.name, params), slug).toBe(mode);
+      expect(
+        mine.map((l) => l.mode),
+        slug,
+      ).toContain(mode);
+    }
   });
 
   it('refuses a durable rollback without an approved request, then runs it once a second lead approved, recorded as the requester with the approver', async () => {
@@ -199,6 +233,114 @@ describe.each(backends())('approvals on $name', (backend) => {
     expect(await getApprovalRequest(t.db.orm, requestId)).toMatchObject({ status: 'applied', breakGlass: true });
   });
 
+  describe('a durable rollback of one bulk batch', () => {
+    let worker: BulkWorker | undefined;
+    beforeAll(async () => {
+      if (backend.name === 'postgres') worker = await startBulkWorker(t.db, { pollingIntervalSeconds: 0.5 });
+    });
+    afterAll(async () => {
+      await worker?.stop(5);
+    });
+    const standing = (actor: string) =>
+      count(
+        t.db,
+        `iu_auto_instantiate_event_log WHERE triggered_by = $1 AND status = 'ok' AND rolled_back_at IS NULL`,
+        [actor],
+      );
+
+    it("needs a second lead's approval: a lead's apply is refused approval_required, requested, approved by another lead, applied once; self-approval refused", async () => {
+      // olga's live batch of 2 (under the bulk line's 1,000), with its own run tag
+      const i = {
+        templateCollectionId: tpl.id,
+        n: 2,
+        uuidPrefix: `${crypto.randomBytes(4).toString('hex')}-`,
+        batchTag: uniq('wave'),
+        emitMode: 'live',
+        runTag: uniq('w'),
+      };
+      const pre = await startBulkJob(olga(), { ...i, preview: true });
+      if (!pre.ok) throw new Error(pre.result.message);
+      const preflight = (await waitForBulkJob(t.db, pre.jobId))!;
+      const run = await startBulkJob(olga(), {
+        ...i,
+        preview: false,
+        planId: preflight.planId,
+        confirmText: i.batchTag,
+        reason: 'scale out',
+      });
+      if (!run.ok) throw new Error(run.result.message);
+      const job = (await waitForBulkJob(t.db, run.jobId))!;
+      expect(job).toMatchObject({ status: 'succeeded', committed: true });
+      expect(await standing(job.actor)).toBe(2);
+
+      const dry = await executeAuthorized(rollbackBatchDefinition, lena(), { jobId: job.id, durable: false });
+      if (!dry.ok || !dry.plan) throw new Error(dry.message);
+      expect(dry.approval).toMatchObject({
+        sentence: 'a durable run of batch rollback needs 1 approval by a lead other than the requester',
+        approvers: 1,
+        minRole: 'lead',
+        requestId: null,
+      });
+      const planId = dry.plan.id;
+      const apply = (extra: Record<string, unknown> = {}) =>
+        executeAuthorized(rollbackBatchDefinition, lena(), {
+          jobId: job.id,
+          durable: true,
+          planId,
+          confirmText: i.batchTag,
+          reason: 'wrong template',
+          ...extra,
+        });
+
+      const refused = await apply();
+      expect(refused).toMatchObject({ ok: false, status: 'approval_required', committed: false });
+      expect(refused.message).toContain('This apply needs approval: a durable run of batch rollback needs 1 approval');
+      expect(await audit(refused.auditId)).toMatchObject({ recipe: 'rollback_batch', committed: false });
+      expect(await standing(job.actor)).toBe(2);
+
+      const req = await executeAuthorized(requestApprovalDefinition, lena(), { planId, reason: 'wrong template' });
+      if (!req.ok) throw new Error(req.message);
+      const requestId = req.result.requestId;
+      expect((await audit(req.auditId))!.params).toMatchObject({
+        requestId,
+        planId,
+        recipe: 'rollback_batch',
+        requester: 'lena',
+      });
+      // the request's page asks the requester to type the batch tag
+      expect((await getApprovalDetail(t.db, requestId, who('lena', 'lead')))?.confirmText).toBe(i.batchTag);
+      expect(await apply()).toMatchObject({ ok: false, status: 'approval_pending', requestId });
+
+      // nobody approves their own request; olga ran the batch, but the line asks for a lead
+      const own = await executeAuthorized(approveRequestDefinition, lena(), { requestId, reason: 'fine' });
+      expect(own).toMatchObject({ ok: false, status: 'denied', committed: false });
+      expect(own.message).toContain('is your own; nobody approves or rejects their own request');
+      const low = await executeAuthorized(approveRequestDefinition, olga(), { requestId, reason: 'fine' });
+      expect(low).toMatchObject({ ok: false, status: 'denied' });
+      expect(await getApprovalRequest(t.db.orm, requestId)).toMatchObject({ status: 'pending' });
+
+      const look = await recheckRequest(lars(), requestId);
+      expect(look).toMatchObject({ ok: true, drift: null, planId });
+      const ok = await executeAuthorized(approveRequestDefinition, lars(), { requestId, reason: 'checked, no drift' });
+      expect(ok).toMatchObject({ ok: true, committed: true, result: { status: 'approved', approvers: ['lars'] } });
+
+      // the requester applies from the request: the plan's parameters back as the durable input
+      const done = await applyRequest(lena(), requestId, { reason: 'wrong template', confirmText: i.batchTag });
+      expect(done).toMatchObject({ ok: true, result: { ok: true, committed: true, actor: 'lena' } });
+      const row = (await audit(done.result.auditId))!;
+      expect(row).toMatchObject({ recipe: 'rollback_batch', username: 'lena', committed: true });
+      expect(row.params).toMatchObject({ approval: { requestId, requester: 'lena', approvers: ['lars'] } });
+      expect(row.summary).toContain(`approved by lars, request #${requestId}`);
+      expect(await standing(job.actor)).toBe(0);
+      expect(await getApprovalRequest(t.db.orm, requestId)).toMatchObject({ status: 'applied', appliedBy: 'lena' });
+      expect(await apply()).toMatchObject({ ok: false, status: 'plan_used' });
+      expect(await applyRequest(lena(), requestId, { reason: 'again', confirmText: i.batchTag })).toMatchObject({
+        ok: false,
+      });
+      expect(await gateValues(t.db)).toEqual(ALL_CLOSED);
+    });
+  });
+
   it('lets leads change the policy and mark a family critical, each audited; an operator is denied', async () => {
     const denied = await executeAuthorized(changePolicyDefinition, olga(), {
       recipe: 'bulk_scale_out',
@@ -221,6 +363,32 @@ describe.each(backends())('approvals on $name', (backend) => {
       reason: 'x',
     });
     expect(wrong).toMatchObject({ ok: false, status: 'invalid_input' });
+    // closing gates is not in the policy; the refusal names the recipes that are
+    const exit = await executeAuthorized(changePolicyDefinition, lena(), {
+      recipe: 'close_all_gates',
+      mode: 'live',
+      required: true,
+      approvers: 1,
+      minRole: 'lead',
+      condition: 'always',
+      reason: 'x',
+    });
+    expect(exit).toMatchObject({ ok: false, status: 'invalid_input' });
+    expect(exit.message).toContain('rollback_batch');
+    // the batch rollback line is switched off and on as the journeys do
+    for (const required of [false, true]) {
+      const line = await executeAuthorized(changePolicyDefinition, lena(), {
+        recipe: 'rollback_batch',
+        mode: 'durable',
+        required,
+        approvers: 1,
+        minRole: 'lead',
+        condition: 'always',
+        reason: 'a journey tests the recipe alone',
+      });
+      expect(line).toMatchObject({ ok: true, committed: true });
+      expect(!!(await approvalRuleFor(t.db.orm, 'rollback_batch', 'durable', {}))).toBe(required);
+    }
     const changed = await executeAuthorized(changePolicyDefinition, lena(), {
       recipe: 'bulk_scale_out',
       mode: 'live',

@@ -29,6 +29,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       '052',
       '053',
       '055',
+      '056',
     ]);
     expect(status.every((s) => !s.applied)).toBe(true);
   });
@@ -54,6 +55,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       '052',
       '053',
       '055',
+      '056',
     ]);
     const status = await migrationStatus(t.db);
     expect(status.map((s) => [s.version, s.applied, s.drifted])).toEqual([
@@ -76,6 +78,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       ['052', true, false],
       ['053', true, false],
       ['055', true, false],
+      ['056', true, false],
     ]);
     for (const s of status) {
       expect(s.appliedAt).toBeInstanceOf(Date);

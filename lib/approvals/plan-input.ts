@@ -1,7 +1,7 @@
 // A plan's parameters back as its recipe's input: for an approver's second preview of the
 // plan, and for the requester's apply from the request page or the CLI.
 import { RECIPE_DEFINITIONS } from '@/lib/recipes/registry';
-import { isRecipeSlug, type RecipeSlug } from '@/lib/recipes/catalog';
+import { isRecipeSlug, recipeMetaOf, type RecipeSlug } from '@/lib/recipes/catalog';
 
 /** The recipe definition of an audit name (bulk_scale_out → bulk-scale-out). */
 export function definitionOf(recipe: string) {
@@ -18,6 +18,7 @@ export function inputFromPlan(
   apply: boolean,
 ): Record<string, unknown> {
   const base = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null && v !== undefined));
-  if (recipe === 'rollback_by_actor') return { ...base, durable: apply };
+  // a recipe applied with `durable` (a dry run first) or by turning its preview off
+  if (recipeMetaOf(recipe)?.approval?.apply === 'durable') return { ...base, durable: apply };
   return { ...base, preview: !apply };
 }

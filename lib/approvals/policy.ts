@@ -9,6 +9,7 @@ import {
   type ApprovalPolicyRow,
   type ApproverRole,
 } from '@/db/approvals-schema';
+import { recipeMetaOf } from '@/lib/recipes/catalog';
 import type { Tx } from '@/lib/recipes/types';
 
 export type Reader = Orm | Tx;
@@ -23,16 +24,11 @@ export interface ApprovalRule {
   sentence: string;
 }
 
-const RECIPE_WORDS: Record<string, string> = {
-  bulk_scale_out: 'bulk scale-out',
-  rollback_by_actor: 'rollback by actor',
-  compose_template_version: 'new template version',
-  instantiate_from_event: 'instantiate',
-};
-
 const MODE_WORDS: Record<ApprovalMode, string> = { live: 'live run', durable: 'durable run', dry_run: 'kept dry run' };
 
-export const recipeWords = (recipe: string): string => RECIPE_WORDS[recipe] ?? recipe.replaceAll('_', ' ');
+/** A recipe's name in the policy's sentences, from the catalog. */
+export const recipeWords = (recipe: string): string =>
+  recipeMetaOf(recipe)?.approval?.words ?? recipe.replaceAll('_', ' ');
 
 const whoWords = (n: number, role: ApproverRole) =>
   `${n} approval${n === 1 ? '' : 's'} by ${role === 'lead' ? 'a lead' : 'an operator or lead'} other than the requester`;
@@ -107,18 +103,17 @@ export async function approvalRuleFor(
 }
 
 /**
- * The mode a plan's apply runs in, read from the plan's parameters: a bulk's emit mode, a
- * rollback's durable run, a compose's or an instantiate's live run. Null for a recipe whose
- * apply is never subject to approval (closing gates).
+ * The mode a plan's apply runs in, from the catalog's fact about the recipe and the plan's
+ * parameters: a bulk's emit mode, a rollback's durable run, a compose's or an instantiate's
+ * live run. Null for a recipe whose apply is never subject to approval (closing gates).
  */
 export function applyModeOf(recipe: string, params: Record<string, unknown>): ApprovalMode | null {
-  switch (recipe) {
-    case 'bulk_scale_out':
+  switch (recipeMetaOf(recipe)?.approval?.apply) {
+    case 'emit_mode':
       return params.emitMode === 'dry_run' ? 'dry_run' : 'live';
-    case 'rollback_by_actor':
+    case 'durable':
       return 'durable';
-    case 'compose_template_version':
-    case 'instantiate_from_event':
+    case 'live':
       return 'live';
     default:
       return null;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { reasonField } from '@/lib/auth/action-types';
 import { checkbox } from '@/lib/recipes/action-fields';
+import { APPROVABLE_RECIPES } from '@/lib/recipes/catalog';
 import { familySchema } from '@/lib/recipes/schemas';
 
 /** A positive whole number (a plan or request id), from JSON or a form's text. */
@@ -17,9 +18,8 @@ export const requestApprovalInput = z.object({ planId: idField('plan'), reason: 
 export const decideInput = z.object({ requestId: idField('request'), reason: reasonField });
 
 export const policyInput = z.object({
-  recipe: z.enum(['bulk_scale_out', 'rollback_by_actor', 'compose_template_version', 'instantiate_from_event'], {
-    error:
-      'The recipe must be one of bulk_scale_out, rollback_by_actor, compose_template_version, instantiate_from_event.',
+  recipe: z.enum(APPROVABLE_RECIPES as [string, ...string[]], {
+    error: `The recipe must be one of ${APPROVABLE_RECIPES.join(', ')}.`,
   }),
   mode: z.enum(['live', 'durable', 'dry_run'], { error: 'The mode must be live, durable or dry_run.' }),
   required: checkbox,

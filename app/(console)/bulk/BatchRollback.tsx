@@ -2,12 +2,15 @@
 
 // "Roll back this batch" on a committed bulk job: a dry run first (the plan: the batch's
 // standing instances by template), then the confirm dialog (the batch tag typed, a reason)
-// that applies exactly that plan through /api/recipes/rollback-batch, or says why not.
+// that applies exactly that plan through /api/recipes/rollback-batch, or says why not. When
+// the approval policy covers the plan, the request for approval takes the button's place.
 import Link from 'next/link';
 import { useState } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
+import { RequestApproval } from '@/components/approvals/request-approval';
+import { useApprovalNeedQuery } from '@/components/approvals/use-approval-need-query';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import type { PlanView } from '@/lib/auth/plans';
 import type { BulkJobView } from '@/lib/bulk/jobs';
@@ -38,6 +41,9 @@ export function BatchRollback({ job }: { job: BulkJobView }) {
   const [ask, setAsk] = useState(false);
   const [applyError, setApplyError] = useState<string | null>(null);
   const tag = job.params.batchTag;
+  // what the policy asks of this plan's apply (null: nothing; it runs from here)
+  const needQuery = useApprovalNeedQuery(plan?.plan?.id ?? null);
+  const need = needQuery.data ?? null;
 
   const preview = async () => {
     setPending(true);
@@ -116,13 +122,22 @@ export function BatchRollback({ job }: { job: BulkJobView }) {
                 </li>
               ))}
             </ul>
-            <Button variant="danger" onClick={() => setAsk(true)} data-testid="batch-rollback-open">
-              Roll back {plural(plan.result.instanceCount, 'instance')}…
-            </Button>
+            {need && plan.plan ? (
+              <RequestApproval planId={plan.plan.id} need={need} />
+            ) : (
+              <Button
+                variant="danger"
+                onClick={() => setAsk(true)}
+                disabled={needQuery.isLoading}
+                data-testid="batch-rollback-open"
+              >
+                Roll back {plural(plan.result.instanceCount, 'instance')}…
+              </Button>
+            )}
           </div>
         )}
         <ConfirmDialog
-          open={ask && !!plan}
+          open={ask && !!plan && !need}
           onOpenChange={(next) => {
             setAsk(next);
             if (!next) setApplyError(null);
