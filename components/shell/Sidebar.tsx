@@ -56,7 +56,11 @@ export function Sidebar({
             </Suspense>
           </div>
         )}
-        <nav id={menu.ids.nav} aria-label="Main" className={cn('px-3 pb-3 md:flex-1 md:pt-2', menu.collapsed)}>
+        <nav
+          id={menu.ids.nav}
+          aria-label="Main"
+          className={cn('px-3 pb-3 md:min-h-0 md:flex-1 md:overflow-y-auto md:pt-2', menu.collapsed)}
+        >
           <ul className="flex flex-col gap-1">
             {items.map((item) => {
               const active = item.href === '/' ? pathname === '/' : pathname.startsWith(item.href);
