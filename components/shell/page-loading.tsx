@@ -1,6 +1,11 @@
 // Shown at once when a console page is opened, while its server render reads the database:
 // the page's shape in grey, so a slow first request reads as loading, not as a blank page.
-export default function Loading() {
+//
+// Each folder that shows it has a one-line loading.tsx. Not the folders of pages that can
+// answer 404 (an instance, a family, a bulk job, an approval request): a loading boundary
+// streams the response, its 200 goes out before the page knows, and notFound() could no
+// longer set the status. The overview has it through its own route group, (home).
+export function PageLoading() {
   return (
     <div className="space-y-6" aria-busy="true" data-testid="page-loading">
       <p role="status" className="sr-only">
