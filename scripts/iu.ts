@@ -19,8 +19,11 @@ import { registerInstantiateCommand } from '@/lib/recipes/instantiate-from-event
 import { registerRollbackBatchCommand } from '@/lib/recipes/rollback-batch/cli';
 import { registerRollbackCommand } from '@/lib/recipes/rollback-by-actor/cli';
 import { describeError } from '@/lib/errors';
+import { logTo } from '@/lib/log/logger';
 
 ignoreClosedStdout();
+// log lines (a bulk job's start and end) go to stderr: with --json, stdout is the one result
+logTo(process.stderr);
 
 const program = new Command()
   .name('iu')

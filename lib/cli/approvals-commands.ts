@@ -10,6 +10,7 @@ import {
   type ApprovalActionResult,
 } from '@/lib/approvals/actions';
 import { applyRequest } from '@/lib/approvals/apply';
+import { runBulkJob, waitForBulkJob } from '@/lib/bulk/jobs';
 import { recheckRequest } from '@/lib/approvals/recheck';
 import { listApprovalRequests, parseRequestId } from '@/lib/approvals/requests';
 import { EXIT } from './errors';
@@ -46,7 +47,9 @@ export function registerApprovalsCommands(program: Command): void {
     .action(
       action<{ status: string }>('requests', { acts: false }, async (run, o) => {
         if (!STATUSES.includes(o.status)) {
-          run.io.note(`Refused: --status must be one of ${STATUSES.join(', ')}.`);
+          const message = `--status must be one of ${STATUSES.join(', ')}.`;
+          run.io.result({ command: run.command, ok: false, status: 'invalid_input', message });
+          run.io.note(`Refused: ${message}`);
           return EXIT.refused;
         }
         const list = await listApprovalRequests(run.db.orm, { status: o.status as never });
@@ -127,13 +130,26 @@ export function registerApprovalsCommands(program: Command): void {
             confirmText: o.confirm,
             ...(o.breakGlass ? { breakGlass: true } : {}),
           });
-          run.io.result({ command: run.command, database: run.db.label, ...r });
           if (!r.ok) {
+            run.io.result({ command: run.command, database: run.db.label, ...r });
             run.io.note(`Refused (${r.result.status}): ${r.result.message}`);
             return EXIT.refused;
           }
-          run.io.out(r.jobId ? r.result.message : `Applied request #${id}: ${r.result.message}`);
-          return EXIT.ok;
+          if (!r.jobId) {
+            run.io.result({ command: run.command, database: run.db.label, ...r });
+            run.io.out(`Applied request #${id}: ${r.result.message}`);
+            return EXIT.ok;
+          }
+          // a bulk is queued as a job: this process runs it (on PGlite it is running here
+          // already) and waits for its end, so the database is not closed under the run
+          if (run.db.kind === 'postgres') await runBulkJob(run.db, r.jobId);
+          const job = await waitForBulkJob(run.db, r.jobId, 24 * 3_600_000);
+          const committed = job?.status === 'succeeded' && job.committed;
+          run.io.result({ command: run.command, database: run.db.label, ...r, ok: committed, job });
+          const said = `Bulk job ${r.jobId} (request #${id}) ${job ? `ended ${job.status}: ${job.message}` : 'did not end'}`;
+          if (committed) run.io.out(said);
+          else run.io.note(said);
+          return committed ? EXIT.ok : job && ['refused', 'cancelled'].includes(job.status) ? EXIT.refused : EXIT.error;
         },
       ),
     );
