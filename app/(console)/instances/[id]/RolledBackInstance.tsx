@@ -1,13 +1,12 @@
 // An instance that a rollback removed: its history from the event log and the audit trail,
 // and a plain statement that it is rolled back (the page answers 200: it existed).
 import Link from 'next/link';
-import { statusTone } from '@/components/events/status';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { EventLogRows } from './EventLogRows';
 import { formatTimestamp } from '@/components/ui/format';
-import { Table, Td, Th } from '@/components/ui/table';
 import { batchQuery } from '@/lib/queries/batches';
 import type { RolledBackInstance } from '@/lib/queries/instances';
 
@@ -92,34 +91,7 @@ export function RolledBackInstanceView({ inst }: { inst: RolledBackInstance }) {
           </Fact>
         </dl>
       </Card>
-      <Card title="Event-log rows of this event">
-        <Table>
-          <thead>
-            <tr>
-              <Th>Log id</Th>
-              <Th>Status</Th>
-              <Th>Actor</Th>
-              <Th>Time</Th>
-            </tr>
-          </thead>
-          <tbody>
-            {inst.events.map((e) => (
-              <tr key={e.id}>
-                <Td>
-                  <Link className="text-sky-700 underline" href={`/events?event=${e.id}`}>
-                    #{e.id}
-                  </Link>
-                </Td>
-                <Td>
-                  <Badge tone={statusTone(e.status)}>{e.status}</Badge>
-                </Td>
-                <Td>{e.triggeredBy}</Td>
-                <Td>{formatTimestamp(e.createdAt)}</Td>
-              </tr>
-            ))}
-          </tbody>
-        </Table>
-      </Card>
+      <EventLogRows events={inst.events} />
     </div>
   );
 }

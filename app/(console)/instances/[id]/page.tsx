@@ -2,12 +2,11 @@ import { openPage } from '@/components/shell/open-page';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { statusTone } from '@/components/events/status';
 import { PageHeader } from '@/components/shell/PageHeader';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { EventLogRows } from './EventLogRows';
 import { formatTimestamp } from '@/components/ui/format';
-import { Table, Td, Th } from '@/components/ui/table';
 import { getInstance, getRolledBackInstance } from '@/lib/queries/instances';
 import { RolledBackInstanceView } from './RolledBackInstance';
 
@@ -88,34 +87,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
           </div>
         </dl>
       </Card>
-      <Card title="Event-log rows of this event">
-        <Table>
-          <thead>
-            <tr>
-              <Th>Log id</Th>
-              <Th>Status</Th>
-              <Th>Actor</Th>
-              <Th>Time</Th>
-            </tr>
-          </thead>
-          <tbody>
-            {inst.events.map((e) => (
-              <tr key={e.id}>
-                <Td>
-                  <Link className="text-sky-700 underline" href={`/events?event=${e.id}`}>
-                    #{e.id}
-                  </Link>
-                </Td>
-                <Td>
-                  <Badge tone={statusTone(e.status)}>{e.status}</Badge>
-                </Td>
-                <Td>{e.triggeredBy}</Td>
-                <Td>{formatTimestamp(e.createdAt)}</Td>
-              </tr>
-            ))}
-          </tbody>
-        </Table>
-      </Card>
+      <EventLogRows events={inst.events} />
       <Card title={`Pieces (${inst.pieces.length}), linked from the template`}>
         <ol className="list-decimal space-y-1 pl-5 text-sm">
           {inst.pieces.map((p) => (
