@@ -194,7 +194,7 @@ test.describe('observability journeys', () => {
     await lead.close();
     await page.goto('/audit');
     const filters = page.getByTestId('audit-filters');
-    await filters.getByLabel('User').fill(auditor);
+    await filters.getByRole('textbox', { name: 'User', exact: true }).fill(auditor);
     await filters.getByLabel('Mode').selectOption('admin');
     await filters.getByRole('button', { name: 'Filter' }).click();
     await expect(page).toHaveURL(/mode=admin/);
