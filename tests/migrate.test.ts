@@ -30,6 +30,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       '053',
       '055',
       '056',
+      '058',
     ]);
     expect(status.every((s) => !s.applied)).toBe(true);
   });
@@ -56,6 +57,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       '053',
       '055',
       '056',
+      '058',
     ]);
     const status = await migrationStatus(t.db);
     expect(status.map((s) => [s.version, s.applied, s.drifted])).toEqual([
@@ -79,6 +81,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       ['053', true, false],
       ['055', true, false],
       ['056', true, false],
+      ['058', true, false],
     ]);
     for (const s of status) {
       expect(s.appliedAt).toBeInstanceOf(Date);

@@ -1,6 +1,7 @@
 // fn_iu_auto_instantiate_batch (046) against fn_iu_auto_instantiate_from_event (033): random
 // transactions (seeded) run through the per-event function on one database and the batch
-// entry point on its twin; per-item results are compared after every transaction, and
+// entry point on its twin, where every chunk is first predicted (058: it must write nothing
+// and equal the write); per-item results are compared after every transaction, and
 // everything the substrate holds (log rows in order, instances, member links, pieces, tags,
 // rollups, counters, views) after every seed. Generated ids become labels in order of first
 // appearance, times become ranks. Variants of the batch function that are wrong in one way
@@ -185,6 +186,18 @@ const MUTANTS: { name: string; what: string; from: string; to: string }[] = [
     from: "WHEN x.orig IS NOT NULL THEN 'idempotent_replay'",
     to: "WHEN x.orig IS NOT NULL AND x.tkey IS NOT NULL AND x.is_template AND NOT x.is_instance AND x.active > 0 THEN 'idempotent_replay' WHEN x.orig IS NOT NULL THEN 'template_has_no_active_pieces'",
   },
+  {
+    name: 'predicts_own_key_for_in_chunk_replays',
+    what: "predicts an in-chunk replay's own key instead of its original's",
+    from: 'THEN v_key[u.orig_ord]',
+    to: 'THEN u.key',
+  },
+  {
+    name: 'prediction_takes_a_log_id',
+    what: 'takes a log id while it predicts',
+    from: 'IF p_predict THEN',
+    to: "IF p_predict THEN PERFORM nextval(pg_get_serial_sequence('iu_auto_instantiate_event_log', 'id'));",
+  },
 ];
 
 describe.each(backends())('the differential comparison on $name', (backend) => {
@@ -194,7 +207,7 @@ describe.each(backends())('the differential comparison on $name', (backend) => {
 
     it('reports a difference', async () => {
       const [{ def }] = await b.db.query<{ def: string }>(
-        `SELECT pg_get_functiondef('fn_iu_auto_instantiate_batch(uuid[],text[],uuid[],text[],text[],text[],text)'::regprocedure) AS def`,
+        `SELECT pg_get_functiondef('fn_iu_auto_instantiate_batch(uuid[],text[],uuid[],text[],text[],text[],text,boolean)'::regprocedure) AS def`,
       );
       expect(def).toContain(m.from);
       const fn = `fn_iu_batch_mutant_${m.name}`;

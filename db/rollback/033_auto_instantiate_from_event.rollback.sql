@@ -12,8 +12,9 @@
 -- 046's batch entry point calls into 033's log, so it is dropped too and 046 is marked not
 -- applied: the migrator re-applies every version missing from its ledger, in order, so the
 -- next migrate restores 033 and then 046. 049 replaces the rollups' flush function, which is
--- dropped here with them, so it is marked not applied as well and re-applied after 046. 049 replaces the rollups' flush function, which is
--- dropped here with them, so it is marked not applied as well and re-applied after 046.
+-- dropped here with them, so it is marked not applied as well and re-applied after 046. 058
+-- gives the batch entry point its prediction argument; it goes with the function and is
+-- re-applied after 049.
 \set ON_ERROR_STOP on
 
 BEGIN;
@@ -36,6 +37,7 @@ DROP VIEW IF EXISTS v_iu_auto_instantiate_event_log;
 DROP FUNCTION IF EXISTS fn_iu_auto_instantiate_rollback_by_actor(text, boolean);
 DROP FUNCTION IF EXISTS fn_iu_auto_instantiate_from_event(uuid, text, uuid, text, text, text, text);
 DROP FUNCTION IF EXISTS fn_iu_auto_instantiate_batch(uuid[], text[], uuid[], text[], text[], text[], text);
+DROP FUNCTION IF EXISTS fn_iu_auto_instantiate_batch(uuid[], text[], uuid[], text[], text[], text[], text, boolean);
 DROP TRIGGER IF EXISTS iu_aiel_rollup_ins_trg ON iu_auto_instantiate_event_log;
 DROP TRIGGER IF EXISTS iu_aiel_rollup_upd_trg ON iu_auto_instantiate_event_log;
 DROP TRIGGER IF EXISTS iu_aiel_rollup_del_trg ON iu_auto_instantiate_event_log;
@@ -51,6 +53,6 @@ DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_truncate();
 DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_flush();
 DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_mark();
 ALTER TABLE iu_auto_instantiate_event_log RENAME TO iu_auto_instantiate_event_log_archive_033;
-DELETE FROM iu_core_schema_migrations WHERE version IN ('033', '046', '049');
+DELETE FROM iu_core_schema_migrations WHERE version IN ('033', '046', '049', '058');
 
 COMMIT;

@@ -148,8 +148,22 @@ export class Twin {
       }
       return out;
     }
+    // every chunk is predicted (058) before it is written: the prediction must write nothing
+    // and equal the write's results but for the ids only writing generates
+    const before = await footprint(s);
+    const predicted = await this.callBatch(s, chunk, true);
+    const after = await footprint(s);
+    if (before !== after) throw new Error(`the prediction wrote: ${before} became ${after}`);
+    const written = await this.callBatch(s, chunk, false);
+    const wrong = predictionDifferences(predicted, written);
+    if (wrong.length) throw new Error(`the prediction differs from the write: ${wrong.slice(0, 5).join('; ')}`);
+    return written;
+  }
+
+  private async callBatch(s: Session, chunk: Chunk, predict: boolean): Promise<Json[]> {
+    const tpl = (i: Item) => (i.template === 'null' ? null : (this.templates.get(i.template) ?? null));
     const rows = await s.query<{ ord: number; result: Json }>(
-      `SELECT ord, result FROM ${this.batchFunction}($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7) ORDER BY ord`,
+      `SELECT ord, result FROM ${this.batchFunction}($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7, $8) ORDER BY ord`,
       [
         chunk.items.map((i) => i.eventId),
         chunk.items.map((i) => i.eventType),
@@ -158,6 +172,7 @@ export class Twin {
         chunk.items.map((i) => i.mode),
         chunk.items.map((i) => i.note),
         chunk.actor,
+        predict,
       ],
     );
     if (rows.map((r) => r.ord).join() !== chunk.items.map((_, k) => k + 1).join())
@@ -453,3 +468,43 @@ export function uniqueStampDifferences(points: [string, string][], max = 8): str
   }
   return out;
 }
+
+/** What a write leaves behind: row counts of everything the batch writes, and the log's sequence. */
+async function footprint(s: Session): Promise<string> {
+  const [row] = await s.query<Json>(
+    `SELECT (SELECT count(*) FROM iu_auto_instantiate_event_log) AS logs,
+            (SELECT count(*) FROM iu_piece_collection) AS collections,
+            (SELECT count(*) FROM iu_piece_collection_member) AS members,
+            (SELECT count(*) FROM iu_aiel_rollup_pending) AS rollup_deltas,
+            (SELECT count(*) FROM iu_template_instance_count_pending) AS counter_deltas,
+            (SELECT last_value FROM iu_auto_instantiate_event_log_id_seq) AS seq,
+            current_setting('iu_core.batch_deltas', true) AS deltas_setting`,
+  );
+  return JSON.stringify(row);
+}
+
+/**
+ * A prediction against the write of the same chunk: equal but for the ids only writing makes,
+ * which the prediction leaves NULL (a log row's id; a new instance's id; for a replay of an
+ * item of the same chunk, its original's log id and instance id).
+ */
+export function predictionDifferences(predicted: Json[], written: Json[]): string[] {
+  if (predicted.length !== written.length) return [`${predicted.length} predicted, ${written.length} written`];
+  const logIds = new Set<unknown>(written.map((w) => w.event_log_id).filter((x) => x != null));
+  const out: string[] = [];
+  written.forEach((w, k) => {
+    const want: Json = { ...w };
+    if ('event_log_id' in want) want.event_log_id = null;
+    if (w.status === 'ok') want.instance_collection_id = null;
+    if (w.status === 'idempotent_replay' && logIds.has(w.original_event_log_id)) {
+      want.instance_collection_id = null;
+      want.original_event_log_id = null;
+    }
+    const a = JSON.stringify(sorted(predicted[k]));
+    const b = JSON.stringify(sorted(want));
+    if (a !== b) out.push(`item ${k + 1}: predicted ${a}, written ${b}`);
+  });
+  return out;
+}
+
+const sorted = (o: Json): Json => Object.fromEntries(Object.entries(o).sort(([x], [y]) => x.localeCompare(y)));

@@ -39,8 +39,15 @@ export interface BulkResult {
 /** Size of one round trip; the first chunk is small so progress shows at once. */
 const CHUNK = 500;
 const FIRST_CHUNK = 25;
+/** A preflight's round trip: a prediction writes nothing, so a chunk costs a fifth as much. */
+const PREDICT_CHUNK = 2500;
 
-/** Runs the bulk scale-out; `commit: false` is the preflight that rolls back. */
+/**
+ * Runs the bulk scale-out. `commit: false` is the preflight: each chunk is predicted (058), so
+ * nothing is written and no id is taken; the outcomes are those the write would give (the
+ * chunks of one bulk never share an event or a key, so a chunk-by-chunk prediction is exact).
+ * Its items carry no instance or log id: none would exist.
+ */
 export async function bulkScaleOut(
   ctx: RecipeContext,
   input: BulkInput & {
@@ -85,11 +92,13 @@ export async function bulkScaleOut(
       let next = 1;
       while (next <= v.n) {
         if (input.signal?.aborted) throw new Error('cancelled');
-        const size = next === 1 ? Math.min(FIRST_CHUNK, v.n) : (input.chunkSize ?? CHUNK);
+        const size =
+          next === 1 ? Math.min(FIRST_CHUNK, v.n) : (input.chunkSize ?? (input.commit ? CHUNK : PREDICT_CHUNK));
         const to = Math.min(v.n, next + size - 1);
         const plan = plannedItems(v.uuidPrefix, v.batchTag, v.n, next, to);
         // One call of the batch entry point (046) per chunk: its results and writes equal one
-        // fn_iu_auto_instantiate_from_event call per item in order (tests/substrate-batch-differential).
+        // fn_iu_auto_instantiate_from_event call per item in order, and its prediction (058)
+        // equals its write without generated ids (tests/substrate-batch-differential).
         const rows = await h.rows<{ ord: number; r: Record<string, unknown> }>(sql`
         SELECT b.ord, b.result AS r
           FROM fn_iu_auto_instantiate_batch(
@@ -99,7 +108,8 @@ export async function bulkScaleOut(
                  string_to_array(${plan.map((p) => p.uniqueSuffix).join(',')}, ','),
                  array_fill(${v.emitMode}::text, ARRAY[${plan.length}::int]),
                  array_fill(${v.note ?? null}::text, ARRAY[${plan.length}::int]),
-                 ${actor}) AS b`);
+                 ${actor},
+                 ${!input.commit}) AS b`);
         const chunkItems: BulkItem[] = rows
           .sort((a, b) => a.ord - b.ord)
           .map((row) => {
