@@ -5,7 +5,8 @@
 //     over HTTP as the lead `admin`,
 //   * per round, in a rotating order: the operator's whole wait through the console — the
 //     preflight of N items and then their live run, each through POST /api/bulk/jobs (the
-//     route the bulk page posts to) and polled through GET /api/bulk/jobs/<id> to its end —,
+//     route the bulk page posts to) and polled as the page polls, GET /api/bulk/jobs/<id>?wait=500
+//     back to back, to its end —,
 //     the runbook's psql DO-loop verbatim and without its notices (timed on the server from
 //     the first statement to COMMIT, as bench:bulk does), and the set-based INSERT … SELECT
 //     lower bound,
@@ -14,24 +15,13 @@
 import { openDatabase } from '@/db/client';
 import { migrate } from '@/db/migrate';
 import { BENCH_PIECES, benchRounds, composeBenchTemplate, prefixFor, printRatio, printRow } from './bulk-parts';
-import {
-  adminClient,
-  checkDbName,
-  dbUrl,
-  dropDatabase,
-  flag,
-  hasFlag,
-  numberFlag,
-  serverVersion,
-  sleep,
-} from './common';
+import { adminClient, checkDbName, dbUrl, dropDatabase, flag, hasFlag, numberFlag, serverVersion } from './common';
 import { benchPassword, signIn, startConsole, type Console } from './console';
 
 const N = numberFlag('n', 10_000);
 const ROUNDS = numberFlag('rounds', 3);
 const PORT = numberFlag('port', 3490);
 const KEEP = hasFlag('keep');
-const POLL_MS = 50;
 const dbName = checkDbName(flag('db') ?? `iu_bench_console_${Date.now().toString(36)}`);
 const url = dbUrl(dbName);
 
@@ -57,7 +47,8 @@ async function runJob(
   if (res.status !== 202 || !started?.ok)
     throw new Error(`the job was refused: HTTP ${res.status} ${res.text.slice(0, 400)}`);
   for (;;) {
-    const r = await c.request('GET', `/api/bulk/jobs/${started.jobId}`, { cookie });
+    // as the bulk page polls: each poll waits on the server up to 500 ms for the end
+    const r = await c.request('GET', `/api/bulk/jobs/${started.jobId}?wait=500`, { cookie });
     const job = r.json?.job as JobView | undefined;
     if (!job) throw new Error(`the job could not be read: HTTP ${r.status} ${r.text.slice(0, 300)}`);
     if (job.status !== 'running' && job.status !== 'queued') {
@@ -65,7 +56,6 @@ async function runJob(
       if (job.status !== 'succeeded') throw new Error(`the job ended ${job.status}: ${job.message}`);
       return { ms, job };
     }
-    await sleep(POLL_MS);
   }
 }
 

@@ -381,7 +381,12 @@ describe.each(backends())('hostile input on $name', (backend) => {
       bad: ['?limit=x', '?after=-1', '?before=1.5', '?status=%00', "?status=ok'--"],
       good: [],
     },
-    { route: { path: `/api/bulk/jobs/${jobId}`, mod: bulkJobRoute, params: { id: jobId } }, bad: [], good: [] },
+    {
+      route: { path: `/api/bulk/jobs/${jobId}`, mod: bulkJobRoute, params: { id: jobId } },
+      // ?wait= holds a poll of a running job for its end, at most 2 s
+      bad: ['?wait=x', '?wait=-1', '?wait=2001', '?wait=1.5', '?wait=1&wait=2', '?wait=%00'],
+      good: [],
+    },
     { route: { path: '/api/gates', mod: gatesRoute }, bad: [], good: [''] },
     { route: { path: '/api/health', mod: healthRoute }, bad: [], good: [''] },
     { route: { path: '/api/activity/version', mod: activityRoute }, bad: [], good: [''] },

@@ -15,7 +15,7 @@ import {
   type PlanRule,
 } from '@/lib/auth/authorize';
 import { parsePlanId } from '@/lib/auth/plans';
-import { bossFor, sendInSession } from '@/lib/jobs/engine';
+import { bossFor, sendInSession, wakeLocalWorker } from '@/lib/jobs/engine';
 import { log, requestId } from '@/lib/log/logger';
 import { describeForLog } from '@/lib/log/redact';
 import { bulkActionInput, bulkScaleOutDefinition } from '@/lib/recipes/bulk-scale-out';
@@ -142,6 +142,7 @@ export async function startBulkJob(caller: Caller, raw: unknown): Promise<StartB
           );
           await sendInSession(db, s, { jobId: id });
           await s.exec('COMMIT');
+          wakeLocalWorker(db);
         } catch (err) {
           await s.exec('ROLLBACK').catch(() => {});
           throw err;

@@ -23,9 +23,29 @@ export interface BulkJobMessage {
 interface EngineState {
   /** One pg-boss per Database (the request side never starts its workers). */
   bosses: WeakMap<Database, Promise<PgBoss>>;
+  /**
+   * How to wake the bulk worker this process runs on a database, by the database's label (the
+   * worker has a pool of its own, so its Database is not the request side's).
+   */
+  workers: Map<string, () => void>;
 }
 
-const engine = () => processSingleton<EngineState>('job-engine', () => ({ bosses: new WeakMap() }));
+const engine = () => processSingleton<EngineState>('job-engine', () => ({ bosses: new WeakMap(), workers: new Map() }));
+
+/** Records this process's bulk worker on `db` (null when it stops), for wakeLocalWorker. */
+export function setLocalWorker(db: Database, wake: (() => void) | null): void {
+  if (wake) engine().workers.set(db.label, wake);
+  else engine().workers.delete(db.label);
+}
+
+/**
+ * After a job was committed: if this process works jobs on `db`, its worker fetches now
+ * instead of at its next poll (up to half a second later). Other instances' workers find the
+ * job at their next poll; a worker busy with a run fetches when it ends.
+ */
+export function wakeLocalWorker(db: Database): void {
+  engine().workers.get(db.label)?.();
+}
 
 function adapter(run: (text: string, values: unknown[]) => Promise<unknown[]>): PgBoss.Db {
   return { executeSql: async (text, values) => ({ rows: await run(text, values ?? []) }) };

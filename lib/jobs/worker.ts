@@ -7,7 +7,7 @@ import type { Database } from '@/db/client';
 import { drainBulkJobs, markInterrupted, runBulkJob } from '@/lib/bulk/jobs';
 import { log } from '@/lib/log/logger';
 import { describeForLog } from '@/lib/log/redact';
-import { BULK_QUEUE, bossFor, type BulkJobMessage } from './engine';
+import { BULK_QUEUE, bossFor, setLocalWorker, type BulkJobMessage } from './engine';
 
 export interface BulkWorker {
   /** Stops taking jobs, lets the running one end within `drainSeconds` or cancels it, then stops. */
@@ -33,7 +33,7 @@ export async function startBulkWorker(
   opts: { pollingIntervalSeconds?: number } = {},
 ): Promise<BulkWorker> {
   const boss = await bossFor(db, { supervise: true });
-  await boss.work<BulkJobMessage>(
+  const workerId = await boss.work<BulkJobMessage>(
     BULK_QUEUE,
     { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 },
     async ([job]) => {
@@ -43,6 +43,8 @@ export async function startBulkWorker(
       );
     },
   );
+  // a job this process records is fetched at once, not at the next poll
+  setLocalWorker(db, () => boss.notifyWorker(workerId));
   let sweeping = false;
   const sweep = setInterval(() => {
     if (sweeping) return;
@@ -57,6 +59,7 @@ export async function startBulkWorker(
     stop(seconds = drainSeconds()) {
       stopped ??= (async () => {
         clearInterval(sweep);
+        setLocalWorker(db, null);
         // no new job is fetched from here on (offWork does not wait for the running handler)
         await boss.offWork(BULK_QUEUE).catch(() => {});
         await drainBulkJobs(seconds);
