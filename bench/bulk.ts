@@ -1,6 +1,6 @@
 // npm run bench:bulk [-- --n 10000 --rounds 4 --db iu_bench_mine --keep]
 // On a throwaway PostgreSQL database, with an 8-piece template, per round and in a rotating
-// order: the operator's whole wait through the recipe engine (the preflight, rolled back,
+// order: the operator's whole wait through the recipe engine (the preflight, predicted (058),
 // then the live run of the same items), the runbook's psql DO-loop verbatim and without its
 // notices, and a set-based INSERT … SELECT that writes the same rows (log rows, instances,
 // member links) and fires the same triggers with no checks at all: a lower bound. Prints the
@@ -74,7 +74,7 @@ async function main() {
       `  (database ${dbName}; psql timed from its first statement to COMMIT, without its start and connection)`,
     );
     printRow('recipe engine, live run', m.live, N);
-    printRow('recipe engine, preflight (rolled back)', m.preflight, N);
+    printRow('recipe engine, preflight (predicted, writes nothing)', m.preflight, N);
     printRow("operator's whole wait (preflight + live)", wait, N);
     printRow('runbook psql DO-loop (verbatim)', m.psql, N);
     printRow('same loop, RAISE NOTICE cut', m.quiet, N);

@@ -79,8 +79,8 @@ test.describe('bulk scale-out', () => {
     await expect(preflight.getByTestId('job-status')).toHaveText('succeeded', { timeout: 120_000 });
     await expect(preflight.getByTestId('count-ok')).toHaveText(n.toLocaleString('en'));
     await expect(preflight.getByTestId('count-refused')).toHaveText('0');
-    await expect(preflight.getByTestId('job-message')).toContainText('rolled back; nothing was written');
-    // in words: what a live run of these values will do (every item ran live and rolled back)
+    await expect(preflight.getByTestId('job-message')).toContainText('Predicted; nothing was written');
+    // in words: what a live run of these values will do (every item's outcome predicted)
     await expect(preflight.getByTestId('preflight-prediction')).toHaveText(
       `A live run of these values would create ${n.toLocaleString('en')} live instances. It applies this preflight: if any item would do otherwise, the whole batch is refused and nothing is written.`,
     );

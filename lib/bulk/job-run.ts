@@ -280,7 +280,7 @@ export function stopHeartbeat(j: LiveJob): void {
 export function endMessage(j: LiveJob, status: BulkJobStatus, result: ActionResult<unknown> | null): string {
   if (status === 'succeeded') {
     return j.mode === 'preview'
-      ? `Preflight of all ${j.total.toLocaleString('en')} items: ${formatCounts(j.counts)}. It was rolled back; nothing was written.`
+      ? `Preflight of all ${j.total.toLocaleString('en')} items: ${formatCounts(j.counts)}. Predicted; nothing was written.`
       : `Committed ${j.total.toLocaleString('en')} items (${j.params.emitMode}): ${formatCounts(j.counts)}.`;
   }
   if (status === 'cancelled')

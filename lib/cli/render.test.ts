@@ -68,7 +68,7 @@ describe('renderBulk', () => {
 
   it('shows counts and only the first five items of a preflight', () => {
     const out = renderBulk(result, { committed: false, allItems: false, templateKey: 'tpl:a/v1', batchTag: 'b' });
-    expect(out).toContain('Preflight (rolled back, nothing was written): 7 events');
+    expect(out).toContain('Preflight (predicted, nothing was written): 7 events');
     expect(out).toContain('First 5 of 7 items');
     expect(out).toContain('b-005');
     expect(out).not.toContain('b-006');

@@ -164,7 +164,7 @@ export function renderBulk(
   const lines = [
     opts.committed
       ? `Bulk run committed: ${plural(res.total, 'event')} in ${fmtMs(res.elapsedMs)}${rate ? ` (${rate})` : ''}.`
-      : `Preflight (rolled back, nothing was written): ${plural(res.total, 'event')} in ${fmtMs(res.elapsedMs)}${rate ? ` (${rate})` : ''}.`,
+      : `Preflight (predicted, nothing was written): ${plural(res.total, 'event')} in ${fmtMs(res.elapsedMs)}${rate ? ` (${rate})` : ''}.`,
     record([
       ['template', opts.templateKey ? `${opts.templateKey} (${res.templateCollectionId})` : res.templateCollectionId],
       ['mode', res.emitMode],

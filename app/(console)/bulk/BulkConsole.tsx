@@ -1,8 +1,8 @@
 'use client';
 
 // The bulk scale-out form: template, N, event-id prefix (checked as you type), batch tag and
-// mode; the first three event ids and instance keys; a preflight of the whole batch (run
-// and rolled back) with counts by status; then the confirm dialog (typed batch tag and a
+// mode; the first three event ids and instance keys; a preflight of the whole batch (every
+// item's outcome predicted, nothing written) with counts by status; then the confirm dialog (typed batch tag and a
 // reason) that starts the run as a background job and follows it here.
 import { useMutation } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';

@@ -45,7 +45,7 @@ export function BulkItemsTable({ job }: { job: BulkJobView }) {
     <Card
       title="Outcome of every item"
       description={
-        job.mode === 'preview' ? 'What each item would do; the preflight was rolled back.' : 'As the run recorded them.'
+        job.mode === 'preview' ? 'What each item would do; the preflight wrote nothing.' : 'As the run recorded them.'
       }
       actions={
         <label className="text-xs text-slate-600">

@@ -72,7 +72,7 @@ export function BulkProgressView({
           <span data-testid="job-status">{job.status}</span>
         </Badge>
         <span className="text-slate-600">
-          {job.mode === 'preview' ? 'Preflight (rolled back)' : job.mode === 'live' ? 'Live run' : 'Dry run'} of{' '}
+          {job.mode === 'preview' ? 'Preflight (writes nothing)' : job.mode === 'live' ? 'Live run' : 'Dry run'} of{' '}
           <strong>{job.total.toLocaleString('en')}</strong> items as <span className="font-mono">{job.actor}</span>
         </span>
       </div>
@@ -115,7 +115,7 @@ export function BulkProgressView({
       )}
       {job.status === 'succeeded' && job.mode === 'preview' && (
         <p className="text-xs text-slate-500">
-          What a run with these values would do now; the preflight itself was rolled back.
+          What a run with these values would do now; the preflight itself wrote nothing.
         </p>
       )}
       {running && onCancel && (
@@ -145,7 +145,7 @@ export function BulkOutcome({ job }: { job: BulkJobView }) {
     job.status === 'succeeded'
       ? job.committed
         ? 'Committed'
-        : 'Preflight finished (rolled back)'
+        : 'Preflight finished (nothing written)'
       : job.status === 'cancelled'
         ? 'Cancelled: nothing was written'
         : job.status === 'interrupted'

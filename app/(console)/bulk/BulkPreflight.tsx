@@ -12,8 +12,9 @@ import { BulkOutcome, BulkProgressView, isRunning, splitCounts, useBulkJob } fro
 const count = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
 
 /**
- * What a run of these values will do, from the preflight: every item ran for real (live calls
- * in live mode) and rolled back, and the run applies exactly these outcomes or nothing.
+ * What a run of these values will do, from the preflight: every item's outcome predicted by
+ * the substrate's own checks (058: the write's classification, stopped before it writes), and
+ * the run applies exactly these outcomes or nothing.
  */
 export function preflightPrediction(job: Pick<BulkJobView, 'counts' | 'params' | 'total'>): string {
   const { ok, replay, refused } = splitCounts(job.counts);
