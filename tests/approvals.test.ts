@@ -15,12 +15,12 @@ import { startBulkJob, waitForBulkJob } from '@/lib/bulk/jobs';
 import { startBulkWorker, type BulkWorker } from '@/lib/jobs/worker';
 import { APPROVABLE_RECIPES, RECIPE_CATALOG, RECIPE_SLUGS } from '@/lib/recipes/catalog';
 import { RECIPE_DEFINITIONS } from '@/lib/recipes/registry';
-import { rollbackBatchDefinition } from '@/lib/recipes/rollback-batch';
+import { definition as rollbackBatchDefinition } from '@/lib/recipes/rollback-batch/recipe';
 import { recheckRequest } from '@/lib/approvals/recheck';
 import { applyRequest } from '@/lib/approvals/apply';
 import { countDecidable, getApprovalRequest } from '@/lib/approvals/requests';
-import { rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor';
-import { bulkScaleOutDefinition } from '@/lib/recipes/bulk-scale-out';
+import { definition as rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor/recipe';
+import { definition as bulkScaleOutDefinition } from '@/lib/recipes/bulk-scale-out/recipe';
 import { backends, useTestDatabase } from './helpers/db';
 import { ALL_CLOSED, count, gateValues, instantiate, makeTemplate, uniq, type Template } from './helpers/substrate';
 

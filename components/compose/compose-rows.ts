@@ -2,7 +2,7 @@
 // fields go by in sentences, and the answer's issue paths re-worded as the form reads.
 import type { ActionResult, ApplyFields } from '@/lib/auth/authorize';
 import type { BasePiece } from '@/lib/queries/compose';
-import type { ComposeActionInput, ComposeResult } from '@/lib/recipes/compose-template-version';
+import type { ComposeActionInput, ComposeResult } from '@/lib/recipes/compose-template-version/recipe';
 
 export type Choice = 'keep' | 'replace' | 'drop';
 

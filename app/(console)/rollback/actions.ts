@@ -1,6 +1,6 @@
 'use server';
 
-import { rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor';
+import { definition as rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor/recipe';
 import { authorizedAction } from '@/lib/server/auth';
 
 /**

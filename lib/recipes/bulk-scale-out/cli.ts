@@ -20,7 +20,7 @@ import {
   templateSet,
   type Io,
 } from '@/lib/cli/program';
-import { bulkScaleOutJobDefinition, type BulkItem, type BulkProgress, type BulkResult } from '.';
+import { bulkScaleOutJobDefinition, type BulkItem, type BulkProgress, type BulkResult } from './recipe';
 
 interface BulkOpts {
   template?: string;

@@ -15,7 +15,7 @@ import {
   type ApplyOpts,
 } from '@/lib/cli/program';
 import { EXIT } from '@/lib/cli/errors';
-import { CLOSE_GATES_PHRASE, closeAllGatesDefinition } from '.';
+import { CLOSE_GATES_PHRASE, definition } from './recipe';
 
 interface GatesOpts extends ApplyOpts {
   closeAll?: boolean;
@@ -62,7 +62,7 @@ export function registerGatesCommand(program: Command): void {
           return EXIT.ok;
         }
         const applying = o.plan !== undefined;
-        const { r, raw } = await runDefinition(run, closeAllGatesDefinition, {
+        const { r, raw } = await runDefinition(run, definition, {
           preview: !applying,
           ...(applying ? applyInput(o) : { reason: o.reason }),
         });

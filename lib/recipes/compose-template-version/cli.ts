@@ -14,7 +14,7 @@ import {
   sameCommand,
   strayPlanFlags,
 } from '@/lib/cli/program';
-import { composeTemplateVersionDefinition } from '.';
+import { definition } from './recipe';
 
 interface ComposeOpts {
   family?: string;
@@ -80,7 +80,7 @@ export function registerComposeCommand(program: Command): void {
           }
         }
         // a pieces problem leaves the list empty, which the action's schema refuses before any SQL
-        const { r, raw } = await runDefinition(run, composeTemplateVersionDefinition, {
+        const { r, raw } = await runDefinition(run, definition, {
           family: o.family,
           title: o.title,
           label: o.label,

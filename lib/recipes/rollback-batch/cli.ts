@@ -12,7 +12,7 @@ import {
   strayPlanFlags,
   type ApplyOpts,
 } from '@/lib/cli/program';
-import { rollbackBatchDefinition } from '.';
+import { definition } from './recipe';
 
 interface RollbackBatchOpts extends ApplyOpts {
   job?: string;
@@ -34,7 +34,7 @@ export function registerRollbackBatchCommand(program: Command): void {
       action<RollbackBatchOpts>('rollback-batch', { acts: true }, async (run, o) => {
         const stray = o.durable ? null : strayPlanFlags(run, o, '--durable');
         if (stray !== null) return stray;
-        const { r, raw } = await runDefinition(run, rollbackBatchDefinition, {
+        const { r, raw } = await runDefinition(run, definition, {
           jobId: o.job,
           durable: !!o.durable,
           ...(o.durable ? applyInput(o) : { reason: o.reason }),

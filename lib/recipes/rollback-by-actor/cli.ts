@@ -13,7 +13,7 @@ import {
   strayPlanFlags,
   type ApplyOpts,
 } from '@/lib/cli/program';
-import { rollbackByActorDefinition } from '.';
+import { definition } from './recipe';
 
 interface RollbackOpts extends ApplyOpts {
   actor?: string;
@@ -39,7 +39,7 @@ export function registerRollbackCommand(program: Command): void {
       action<RollbackOpts>('rollback-actor', { acts: true }, async (run, o) => {
         const stray = o.durable ? null : strayPlanFlags(run, o, '--durable');
         if (stray !== null) return stray;
-        const { r, raw } = await runDefinition(run, rollbackByActorDefinition, {
+        const { r, raw } = await runDefinition(run, definition, {
           targetActor: o.actor,
           durable: !!o.durable,
           ...(o.durable ? applyInput(o) : { reason: o.reason }),
