@@ -38,7 +38,8 @@ interface BulkOpts {
   reason?: string;
 }
 
-export function registerBulkCommand(program: Command): void {
+/** Adds this recipe's command to `iu` (scripts/iu.ts calls it for every catalog slug). */
+export function register(program: Command): void {
   program
     .command(RECIPE_CATALOG['bulk-scale-out'].cli)
     .alias('bulk-scale-out')

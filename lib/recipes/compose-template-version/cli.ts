@@ -31,7 +31,8 @@ interface ComposeOpts {
   reason?: string;
 }
 
-export function registerComposeCommand(program: Command): void {
+/** Adds this recipe's command to `iu` (scripts/iu.ts calls it for every catalog slug). */
+export function register(program: Command): void {
   program
     .command(RECIPE_CATALOG['compose-template-version'].cli)
     .alias('compose-template-version')

@@ -33,7 +33,8 @@ interface InstantiateOpts {
   reason?: string;
 }
 
-export function registerInstantiateCommand(program: Command): void {
+/** Adds this recipe's command to `iu` (scripts/iu.ts calls it for every catalog slug). */
+export function register(program: Command): void {
   program
     .command(RECIPE_CATALOG['instantiate-from-event'].cli)
     .alias('instantiate-from-event')

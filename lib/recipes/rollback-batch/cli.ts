@@ -19,7 +19,8 @@ interface RollbackBatchOpts extends ApplyOpts {
   durable?: boolean;
 }
 
-export function registerRollbackBatchCommand(program: Command): void {
+/** Adds this recipe's command to `iu` (scripts/iu.ts calls it for every catalog slug). */
+export function register(program: Command): void {
   program
     .command(RECIPE_CATALOG['rollback-batch'].cli)
     .description(

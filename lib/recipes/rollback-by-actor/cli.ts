@@ -21,7 +21,8 @@ interface RollbackOpts extends ApplyOpts {
   items?: boolean;
 }
 
-export function registerRollbackCommand(program: Command): void {
+/** Adds this recipe's command to `iu` (scripts/iu.ts calls it for every catalog slug). */
+export function register(program: Command): void {
   program
     .command(RECIPE_CATALOG['rollback-by-actor'].cli)
     .alias('rollback-by-actor')
