@@ -1,9 +1,9 @@
 // Turns a recipe folder's action into the wrapper's definition: its audit name and lowest
 // role come from the catalog, so neither is written twice. Each folder's recipe.ts exports
 // the result as `definition`; the slug stays in its type, so a caller that names a recipe by
-// slug gets that recipe's input and result types (app/(console)/recipe-action.ts).
+// slug gets that recipe's input and result types (RunRecipe, app/(console)/recipe-action.ts).
 import type { z } from 'zod';
-import type { ActionDefinition, RecipeAction } from '@/lib/auth/authorize';
+import type { ActionDefinition, ActionInput, ActionResult, RecipeAction } from '@/lib/auth/authorize';
 import { auditNameOf, RECIPE_CATALOG, type RecipeSlug } from './catalog';
 
 /** A recipe's definition: the wrapper's, with the slug it is filed under. */
@@ -26,3 +26,14 @@ export function defineRecipe<Slug extends RecipeSlug, S extends z.ZodType<Record
 ): RecipeDefinition<Slug, S, T> {
   return { ...action, slug, name: auditNameOf(slug), role: RECIPE_CATALOG[slug].role };
 }
+
+/**
+ * The console's one recipe action (app/(console)/recipe-action.ts), typed by the definition a
+ * caller names, which it imports as a type only: `run<typeof rollback>('rollback-by-actor',
+ * input)` takes that recipe's input and answers its result. The slug must be that
+ * definition's, and without the type argument its type is never: such a call does not compile.
+ */
+export type RunRecipe = <D extends AnyRecipeDefinition = never>(
+  slug: D['slug'],
+  input: ActionInput<D['input']>,
+) => Promise<ActionResult<ResultOf<D>>>;

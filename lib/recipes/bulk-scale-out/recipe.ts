@@ -214,8 +214,6 @@ const action: RecipeAction<typeof bulkActionInput, BulkActionResult> = {
 
 export const definition = defineRecipe('bulk-scale-out', action);
 
-export type BulkActionInput = z.input<typeof bulkActionInput>;
-
 /** What a console bulk job hooks into the run: its start, its progress, its cancel, its items. */
 export interface BulkJobHooks {
   /** Called once every check has passed, just before the recipe's transaction opens. */

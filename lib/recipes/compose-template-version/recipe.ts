@@ -6,7 +6,6 @@
 // wrapper. A preview runs the whole recipe, rolls back and stores its plan; a commit applies
 // that plan (the same person and parameters, the same version) with the new key typed.
 import { sql } from 'drizzle-orm';
-import type { z } from 'zod';
 import { reasonField, type RecipeAction } from '@/lib/auth/authorize';
 import { checkbox, isChecked } from '../action-fields';
 import { defineRecipe } from '../define';
@@ -213,8 +212,6 @@ export const composeActionInput = composeInputSchema.safeExtend({
   runTag: runTagSchema,
   reason: reasonField,
 });
-
-export type ComposeActionInput = z.input<typeof composeActionInput>;
 
 const action: RecipeAction<typeof composeActionInput, ComposeResult> = {
   input: composeActionInput,

@@ -3,7 +3,6 @@
 // The console's instantiate action: input, mode, plan rule and summary around the recipe.
 // A dry run is a plan that also holds what a live run of the same parameters would do now.
 import { sql } from 'drizzle-orm';
-import type { z } from 'zod';
 import { reasonField, type RecipeAction } from '@/lib/auth/authorize';
 import { checkbox, previewOrEmitMode } from '../action-fields';
 import { defineRecipe } from '../define';
@@ -185,5 +184,3 @@ const action: RecipeAction<typeof instantiateActionInput, InstantiateResult> = {
 };
 
 export const definition = defineRecipe('instantiate-from-event', action);
-
-export type InstantiateActionInput = z.input<typeof instantiateActionInput>;

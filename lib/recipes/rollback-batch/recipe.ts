@@ -153,4 +153,3 @@ const action: RecipeAction<typeof rollbackBatchActionInput, BatchRollbackResult>
 };
 
 export const definition = defineRecipe('rollback-batch', action);
-export type RollbackBatchActionInput = z.input<typeof rollbackBatchActionInput>;

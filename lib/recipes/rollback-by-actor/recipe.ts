@@ -134,4 +134,3 @@ const action: RecipeAction<typeof rollbackActionInput, RollbackResult> = {
 };
 
 export const definition = defineRecipe('rollback-by-actor', action);
-export type RollbackActionInput = z.input<typeof rollbackActionInput>;
