@@ -14,7 +14,8 @@ import { countDrift } from '@/lib/auth/plans';
 import { checkbox, isChecked } from '../action-fields';
 import { defineRecipe } from '../define';
 import { actorOf, invalidInput, refuse, runRecipe } from '../run';
-import type { RecipeContext, RecipeResult, Status } from '../types';
+import type { RecipeContext, RecipeResult } from '../types';
+import { countByTemplate, instanceDrift, rollBackActor } from '../rollback-by-actor/recipe';
 
 export const rollbackBatchInputSchema = z.object({
   jobId: z
@@ -90,16 +91,8 @@ export async function rollbackBatch(
       return refuse('not_found', {
         message: `Batch ${job.tag} has no standing instance: it was rolled back already, or made none.`,
       });
-    const [row] = await h.rows<{ r: Record<string, unknown> }>(
-      sql`SELECT fn_iu_auto_instantiate_rollback_by_actor(${job.actor}, ${dryRun}) AS r`,
-    );
-    const r = row.r;
-    if (r.status !== 'ok') return refuse(String(r.status) as Exclude<Status, 'ok'>, { detail: r });
-    const byTemplate: Record<string, number> = {};
-    for (const s of standing) {
-      const k = s.template_key ?? '(unknown template)';
-      byTemplate[k] = (byTemplate[k] ?? 0) + 1;
-    }
+    const done = await rollBackActor(h, job.actor, dryRun);
+    if ('ok' in done) return done;
     return {
       ok: true,
       status: 'ok',
@@ -110,9 +103,9 @@ export async function rollbackBatch(
         actor: job.actor,
         owner: job.username,
         dryRun,
-        instanceCount: Number(r.instance_count),
-        instanceCollectionIds: ((r.instance_collection_ids as string[]) ?? []).map(String),
-        byTemplate,
+        instanceCount: done.instanceCount,
+        instanceCollectionIds: done.instanceCollectionIds,
+        byTemplate: countByTemplate(standing.map((s) => s.template_key)),
         rolledBackBy: dryRun ? null : who,
       },
     };
@@ -137,12 +130,9 @@ const action: RecipeAction<typeof rollbackBatchActionInput, BatchRollbackResult>
     effect: (o) => ({ instanceCollectionIds: [...o.result.instanceCollectionIds].sort(), batchTag: o.result.batchTag }),
     drift: (planned, o) => {
       if (!o.ok) return `The batch rollback now answers ${o.status}: ${o.message}`;
-      const want = new Set(planned.instanceCollectionIds as string[]);
-      const got = new Set((o.result as BatchRollbackResult).instanceCollectionIds);
-      const more = [...got].filter((id) => !want.has(id)).length;
-      const fewer = [...want].filter((id) => !got.has(id)).length;
-      if (!more && !fewer) return null;
-      return `${countDrift(more, fewer, 'instance')} in this batch since your plan (it listed ${want.size.toLocaleString('en')}); nothing was rolled back: make a new plan.`;
+      const d = instanceDrift(planned, (o.result as BatchRollbackResult).instanceCollectionIds);
+      if (!d) return null;
+      return `${countDrift(d.more, d.fewer, 'instance')} in this batch since your plan (it listed ${d.listed.toLocaleString('en')}); nothing was rolled back: make a new plan.`;
     },
     typed: (_v, planned) => String(planned.batchTag ?? ''),
   },
