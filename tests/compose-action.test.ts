@@ -1,4 +1,4 @@
-// The console's "new template version" action (lib/actions/compose.ts) through the authorized
+// The console's "new template version" action (lib/recipes/compose-template-version/recipe.ts) through the authorized
 // wrapper, on each backend: a preview rolls back and records its preview key; a commit needs
 // that preview and the new version's key typed; a commit registers v(n) after v(n-1) with the
 // reused and new pieces; refusals write nothing but their audit row; every gate stays closed.
