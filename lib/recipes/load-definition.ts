@@ -1,9 +1,9 @@
 // A recipe's definition by its slug, for the callers that name a recipe at run time: the JSON
 // route, the console's recipe action, the approvals and the CLI. Each folder's recipe.ts is
-// imported when it is first asked for (Next, esbuild and Vitest make the pattern a chunk per
-// folder; tsx and Node resolve it as it stands), so no list names the recipes a second time.
-// lib/recipes/load-definition.test.ts holds every catalog slug to a folder whose definition
-// carries that slug, and every folder to a catalog line.
+// imported when it is first asked for (Next's bundler and Vitest turn the pattern into one
+// import per folder; tsx, which runs the CLI, resolves it as it stands), so no list names the
+// recipes a second time. lib/recipes/load-definition.test.ts holds every catalog slug to a
+// folder whose definition carries that slug, and every folder to a catalog line.
 import type { RecipeSlug } from './catalog';
 import type { AnyRecipeDefinition } from './define';
 
