@@ -4,7 +4,8 @@
 // definition from lib/recipes/<recipe>/): the same role, reason and plan rules and the same
 // audit trail (role 'cli'). A preview makes a plan and prints the exact command that applies
 // it; the apply names it (--plan, --confirm, --reason). Each recipe's command lives in its
-// folder (cli.ts); its name comes from lib/recipes/catalog.ts. The acting user is IU_USER or
+// folder (lib/recipes/<slug>/cli.ts, which exports register(program)) and is found by the
+// slugs of lib/recipes/catalog.ts, where its name comes from too. The acting user is IU_USER or
 // the OS user, never a flag. Exit codes: 0 done, 2 refused (bad input included), 1 unexpected
 // error. With --json, stdout carries exactly one JSON document; progress and notes go to stderr.
 import { Command } from 'commander';
@@ -12,12 +13,7 @@ import { EXIT, ignoreClosedStdout } from '@/lib/cli/errors';
 import { registerApprovalsCommands } from '@/lib/cli/approvals-commands';
 import { registerStatusCommand } from '@/lib/cli/status-command';
 import { registerUsersCommands } from '@/lib/cli/users-commands';
-import { registerBulkCommand } from '@/lib/recipes/bulk-scale-out/cli';
-import { registerGatesCommand } from '@/lib/recipes/close-all-gates/cli';
-import { registerComposeCommand } from '@/lib/recipes/compose-template-version/cli';
-import { registerInstantiateCommand } from '@/lib/recipes/instantiate-from-event/cli';
-import { registerRollbackBatchCommand } from '@/lib/recipes/rollback-batch/cli';
-import { registerRollbackCommand } from '@/lib/recipes/rollback-by-actor/cli';
+import { RECIPE_SLUGS } from '@/lib/recipes/catalog';
 import { describeError } from '@/lib/errors';
 import { logTo } from '@/lib/log/logger';
 
@@ -35,19 +31,15 @@ const program = new Command()
   .showHelpAfterError()
   .addHelpText('after', '\nPGlite (.data/pglite or IU_PGLITE_DIR) by default; PostgreSQL when DATABASE_URL is set.');
 
-for (const register of [
-  registerGatesCommand,
-  registerStatusCommand,
-  registerComposeCommand,
-  registerInstantiateCommand,
-  registerBulkCommand,
-  registerRollbackCommand,
-  registerRollbackBatchCommand,
-  registerUsersCommands,
-  registerApprovalsCommands,
-]) {
-  register(program);
+registerStatusCommand(program);
+// every recipe's command from its folder, in catalog order: a new recipe needs no line here
+for (const slug of RECIPE_SLUGS) {
+  const cli: { register?: (program: Command) => void } = await import(`../lib/recipes/${slug}/cli.ts`);
+  if (!cli.register) throw new Error(`lib/recipes/${slug}/cli.ts must export register(program).`);
+  cli.register(program);
 }
+registerUsersCommands(program);
+registerApprovalsCommands(program);
 
 program.parseAsync().catch((err) => {
   process.stderr.write(`Error: ${describeError(err)}\n`);

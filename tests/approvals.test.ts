@@ -14,13 +14,13 @@ import { inputFromPlan } from '@/lib/approvals/plan-input';
 import { startBulkJob, waitForBulkJob } from '@/lib/bulk/jobs';
 import { startBulkWorker, type BulkWorker } from '@/lib/jobs/worker';
 import { APPROVABLE_RECIPES, RECIPE_CATALOG, RECIPE_SLUGS } from '@/lib/recipes/catalog';
-import { RECIPE_DEFINITIONS } from '@/lib/recipes/registry';
-import { rollbackBatchDefinition } from '@/lib/recipes/rollback-batch';
+import { loadDefinition } from '@/lib/recipes/load-definition';
+import { definition as rollbackBatchDefinition } from '@/lib/recipes/rollback-batch/recipe';
 import { recheckRequest } from '@/lib/approvals/recheck';
 import { applyRequest } from '@/lib/approvals/apply';
 import { countDecidable, getApprovalRequest } from '@/lib/approvals/requests';
-import { rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor';
-import { bulkScaleOutDefinition } from '@/lib/recipes/bulk-scale-out';
+import { definition as rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor/recipe';
+import { definition as bulkScaleOutDefinition } from '@/lib/recipes/bulk-scale-out/recipe';
 import { backends, useTestDatabase } from './helpers/db';
 import { ALL_CLOSED, count, gateValues, instantiate, makeTemplate, uniq, type Template } from './helpers/substrate';
 
@@ -97,7 +97,7 @@ describe.each(backends())('approvals on $name', (backend) => {
     expect(RECIPE_SLUGS.filter((slug) => RECIPE_CATALOG[slug].approval === null)).toEqual(['close-all-gates']);
     expect([...new Set(lines.map((l) => l.recipe))].sort()).toEqual([...APPROVABLE_RECIPES].sort());
     for (const slug of RECIPE_SLUGS) {
-      const def = RECIPE_DEFINITIONS[slug];
+      const def = await loadDefinition(slug);
       if (!def.plan) continue;
       const mine = lines.filter((l) => l.recipe === def.name);
       if (RECIPE_CATALOG[slug].approval === null) {

@@ -1,9 +1,9 @@
-// The console's "new template version" action (lib/actions/compose.ts) through the authorized
+// The console's "new template version" action (lib/recipes/compose-template-version/recipe.ts) through the authorized
 // wrapper, on each backend: a preview rolls back and records its preview key; a commit needs
 // that preview and the new version's key typed; a commit registers v(n) after v(n-1) with the
 // reused and new pieces; refusals write nothing but their audit row; every gate stays closed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { composeTemplateVersionDefinition } from '@/lib/recipes/compose-template-version';
+import { definition as composeTemplateVersionDefinition } from '@/lib/recipes/compose-template-version/recipe';
 import { listAudit, auditParams } from '@/lib/auth/audit';
 import { executeAuthorized, type Caller } from '@/lib/auth/authorize';
 import type { Identity } from '@/lib/auth/identity';

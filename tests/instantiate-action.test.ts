@@ -5,7 +5,10 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { executeAuthorized, previewKey, type Caller } from '@/lib/auth/authorize';
 import type { Identity } from '@/lib/auth/identity';
 import { listAudit } from '@/lib/auth/audit';
-import { instantiateActionInput, instantiateFromEventDefinition } from '@/lib/recipes/instantiate-from-event';
+import {
+  instantiateActionInput,
+  definition as instantiateFromEventDefinition,
+} from '@/lib/recipes/instantiate-from-event/recipe';
 import { listTemplateOptions, templateOptionLabel } from '@/lib/queries/console';
 import { composeTemplateVersion } from '@/lib/recipes';
 import { describeStatus } from '@/lib/recipes/messages';

@@ -7,9 +7,9 @@ import { executeAuthorized, type Caller } from '@/lib/auth/authorize';
 import type { Identity } from '@/lib/auth/identity';
 import type { Role } from '@/lib/auth/roles';
 import { openDatabase } from '@/db/client';
-import { bulkScaleOutDefinition } from '@/lib/recipes/bulk-scale-out';
-import { instantiateFromEventDefinition } from '@/lib/recipes/instantiate-from-event';
-import { rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor';
+import { definition as bulkScaleOutDefinition } from '@/lib/recipes/bulk-scale-out/recipe';
+import { definition as instantiateFromEventDefinition } from '@/lib/recipes/instantiate-from-event/recipe';
+import { definition as rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor/recipe';
 import { backends, hasPostgres, PG_ONLY, useTestDatabase } from './helpers/db';
 import { count, instantiate, makeTemplate, snapshot, uniq, uuid, type Template } from './helpers/substrate';
 

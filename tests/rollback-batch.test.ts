@@ -13,7 +13,7 @@ import { startBulkJob, waitForBulkJob, type BulkJobView } from '@/lib/bulk/jobs'
 import { startBulkWorker, type BulkWorker } from '@/lib/jobs/worker';
 import { getRolledBackInstance } from '@/lib/queries/instances';
 import { instantiateFromEvent } from '@/lib/recipes/instantiate-from-event/recipe';
-import { rollbackBatchDefinition } from '@/lib/recipes/rollback-batch';
+import { definition as rollbackBatchDefinition } from '@/lib/recipes/rollback-batch/recipe';
 import { rollbackByActor } from '@/lib/recipes/rollback-by-actor/recipe';
 import { backends, useTestDatabase } from './helpers/db';
 import { ALL_CLOSED, count, gateValues, makeTemplate, uniq, type Template } from './helpers/substrate';

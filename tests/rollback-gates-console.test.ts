@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '@/db/migrate';
-import { closeAllGatesDefinition } from '@/lib/recipes/close-all-gates';
-import { rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor';
+import { definition as closeAllGatesDefinition } from '@/lib/recipes/close-all-gates/recipe';
+import { definition as rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor/recipe';
 import { getAuditRow, listAudit, parseAuditFilters } from '@/lib/auth/audit';
 import { executeAuthorized, type Caller } from '@/lib/auth/authorize';
 import type { Identity } from '@/lib/auth/identity';

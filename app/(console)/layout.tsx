@@ -9,7 +9,7 @@ import { requireUser } from '@/lib/server/auth';
 import { listLeakedGates } from '@/lib/queries/overview';
 import { hasRole } from '@/lib/auth/roles';
 import { signOutAction } from '../(auth)/actions';
-import { closeAllGatesAction } from './gate-actions';
+import { runRecipeAction } from './recipe-action';
 
 // Reads committed data on every request; `next build` must never open the database.
 export const dynamic = 'force-dynamic';
@@ -41,10 +41,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       />
       <div className="flex min-w-0 flex-1 flex-col">
         {me.role && (
-          <GateLeakBanner
-            initialLeaked={leaked}
-            closeAction={hasRole(me.role, 'lead') ? closeAllGatesAction : undefined}
-          />
+          <GateLeakBanner initialLeaked={leaked} runRecipe={hasRole(me.role, 'lead') ? runRecipeAction : undefined} />
         )}
         <div id={OFFLINE_SLOT_ID} />
         <main

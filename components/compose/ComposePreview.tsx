@@ -1,5 +1,5 @@
 import { Badge } from '@/components/ui/badge';
-import type { ComposeResult } from '@/lib/recipes/compose-template-version';
+import type { ComposeResult } from '@/lib/recipes/compose-template-version/recipe';
 
 /**
  * What a compose made (committed) or would make (preview): the chain link, the new pieces,

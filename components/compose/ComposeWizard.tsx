@@ -17,20 +17,25 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Field } from '@/components/ui/field';
 import type { ComposeBase } from '@/lib/queries/compose';
 import { suggestAddress } from '@/lib/recipes/address';
+import type { definition as compose } from '@/lib/recipes/compose-template-version/recipe';
+import type { RunRecipe } from '@/lib/recipes/define';
 import { ComposePreview } from './ComposePreview';
 import { CommitRefusal, FieldError } from './ComposeMessages';
 import { PieceRow } from './PieceRow';
-import { fromBase, isNewPiece, readable, WORDS, type ComposeActionFn, type Result, type Row } from './compose-rows';
+import { fromBase, isNewPiece, readable, WORDS, type Result, type Row } from './compose-rows';
 
-/** The wizard for one family; `base` is the version it starts from (null for a new family's v1). */
+/**
+ * The wizard for one family; `base` is the version it starts from (null for a new family's v1),
+ * `runRecipe` the console's recipe action (app/(console)/recipe-action.ts).
+ */
 export function ComposeWizard({
   family,
   base,
-  action,
+  runRecipe,
 }: {
   family: string;
   base: ComposeBase | null;
-  action: ComposeActionFn;
+  runRecipe: RunRecipe;
 }) {
   const nextSeq = base ? base.latestSeq + 1 : 1;
   const nextLabel = `v${nextSeq}`;
@@ -128,7 +133,7 @@ export function ComposeWizard({
     const roles = submitted.map((x) => x.role);
     flow.preview(
       now,
-      () => action({ ...input, preview: true }),
+      () => runRecipe<typeof compose>('compose-template-version', { ...input, preview: true }),
       (r) => {
         setPreviewed({ result: r, roles });
         collect(r, ids);
@@ -143,7 +148,7 @@ export function ComposeWizard({
     flow.apply(
       // the commit applies the preview's plan, and makes exactly the version it showed
       async (planId) => {
-        const r = await action({
+        const r = await runRecipe<typeof compose>('compose-template-version', {
           ...input,
           preview: false,
           reason,

@@ -1,8 +1,8 @@
 // The wizard's model: a row per piece (kept, replaced, dropped or added), the names its
 // fields go by in sentences, and the answer's issue paths re-worded as the form reads.
-import type { ActionResult, ApplyFields } from '@/lib/auth/authorize';
+import type { ActionResult } from '@/lib/auth/authorize';
 import type { BasePiece } from '@/lib/queries/compose';
-import type { ComposeActionInput, ComposeResult } from '@/lib/recipes/compose-template-version';
+import type { ComposeResult } from '@/lib/recipes/compose-template-version/recipe';
 
 export type Choice = 'keep' | 'replace' | 'drop';
 
@@ -19,7 +19,6 @@ export interface Row {
 }
 
 export type Result = ActionResult<ComposeResult>;
-export type ComposeActionFn = (input: ComposeActionInput & ApplyFields) => Promise<Result>;
 
 export const WORDS = {
   preview: 'preview',

@@ -7,10 +7,8 @@ import { usePlanFlow } from '@/components/plan/use-plan-flow';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import type { ActionResult } from '@/lib/auth/authorize';
-
-export type CloseAllGatesAction = (
-  input: { preview: true } | { reason: string; confirmText: string; planId?: number },
-) => Promise<ActionResult<string[]>>;
+import type { definition as closeAllGates } from '@/lib/recipes/close-all-gates/recipe';
+import type { RunRecipe } from '@/lib/recipes/define';
 
 /** What a lead types to close the gates: a phrase, so that no stray click does it (the server checks it too). */
 export const CLOSE_ALL_PHRASE = 'close all gates';
@@ -25,11 +23,12 @@ const NOW = closeGatesPlanParams();
 
 export function CloseAllGatesButton({
   leaked,
-  closeAction,
+  runRecipe,
   tone = 'danger',
 }: {
   leaked: string[];
-  closeAction: CloseAllGatesAction;
+  /** The console's recipe action (app/(console)/recipe-action.ts). */
+  runRecipe: RunRecipe;
   tone?: 'danger' | 'onDanger';
 }) {
   const qc = useQueryClient();
@@ -39,7 +38,7 @@ export function CloseAllGatesButton({
   const look = () =>
     flow.preview(
       NOW,
-      () => closeAction({ preview: true }),
+      () => runRecipe<typeof closeAllGates>('close-all-gates', { preview: true }),
       (r) => {
         flow.dialog.open('apply');
         if (!r.ok) flow.dialog.fail(r.message);
@@ -47,7 +46,7 @@ export function CloseAllGatesButton({
     );
   const confirm = (reason: string) =>
     flow.apply(
-      (planId) => closeAction({ reason, confirmText: CLOSE_ALL_PHRASE, planId }),
+      (planId) => runRecipe<typeof closeAllGates>('close-all-gates', { reason, confirmText: CLOSE_ALL_PHRASE, planId }),
       async () => {
         await qc.invalidateQueries({ queryKey: ['gates'] });
         router.refresh();

@@ -4,7 +4,8 @@ import { useQuery } from '@tanstack/react-query';
 import { GatePanel } from '@/components/overview/GatePanel';
 import { Alert } from '@/components/ui/alert';
 import type { Gate } from '@/lib/recipes';
-import { CloseAllGatesButton, type CloseAllGatesAction } from './CloseAllGatesButton';
+import type { RunRecipe } from '@/lib/recipes/define';
+import { CloseAllGatesButton } from './CloseAllGatesButton';
 
 async function fetchGates(): Promise<Gate[]> {
   const res = await fetch('/api/gates', { cache: 'no-store' });
@@ -12,8 +13,11 @@ async function fetchGates(): Promise<Gate[]> {
   return ((await res.json()) as { gates: Gate[] }).gates;
 }
 
-/** The four gates, kept current (the banner's close invalidates the same ['gates'] queries). */
-export function GatesView({ initial, closeAction }: { initial: Gate[]; closeAction?: CloseAllGatesAction }) {
+/**
+ * The four gates, kept current (the banner's close invalidates the same ['gates'] queries); a
+ * lead's page passes the recipe action, which offers the close.
+ */
+export function GatesView({ initial, runRecipe }: { initial: Gate[]; runRecipe?: RunRecipe }) {
   const { data: gates = initial } = useQuery({
     queryKey: ['gates', 'all'],
     queryFn: fetchGates,
@@ -33,9 +37,9 @@ export function GatesView({ initial, closeAction }: { initial: Gate[]; closeActi
             Recipes are stopped until every gate is closed. A gate open between transactions is an incident: find out
             who left it open (the audit trail, psql sessions) after closing it.
           </p>
-          {closeAction ? (
+          {runRecipe ? (
             <div className="pt-2">
-              <CloseAllGatesButton leaked={leaked} closeAction={closeAction} />
+              <CloseAllGatesButton leaked={leaked} runRecipe={runRecipe} />
             </div>
           ) : (
             <p>Only a lead can close them; ask one.</p>

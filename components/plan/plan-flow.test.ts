@@ -4,11 +4,17 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { previewKey } from '@/lib/auth/plans';
-import { bulkActionInput, bulkScaleOutDefinition } from '@/lib/recipes/bulk-scale-out';
-import { closeAllGatesDefinition, closeGatesActionInput } from '@/lib/recipes/close-all-gates';
-import { composeActionInput, composeTemplateVersionDefinition } from '@/lib/recipes/compose-template-version';
-import { instantiateActionInput, instantiateFromEventDefinition } from '@/lib/recipes/instantiate-from-event';
-import { rollbackActionInput, rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor';
+import { bulkActionInput, definition as bulkScaleOutDefinition } from '@/lib/recipes/bulk-scale-out/recipe';
+import { definition as closeAllGatesDefinition, closeGatesActionInput } from '@/lib/recipes/close-all-gates/recipe';
+import {
+  composeActionInput,
+  definition as composeTemplateVersionDefinition,
+} from '@/lib/recipes/compose-template-version/recipe';
+import {
+  instantiateActionInput,
+  definition as instantiateFromEventDefinition,
+} from '@/lib/recipes/instantiate-from-event/recipe';
+import { rollbackActionInput, definition as rollbackByActorDefinition } from '@/lib/recipes/rollback-by-actor/recipe';
 import { canonicalJson, changedParams, checkPlan, dropsPlan, refusedBeforeRun, type Planned } from './plan-flow';
 import {
   bulkPlanParams,

@@ -1,9 +1,9 @@
 // Each recipe's plan parameters as the server computes them: the form's input parsed with the
-// recipe's own zod schema, then the definition's `plan.params` (lib/actions/definitions.ts,
-// lib/actions/compose.ts; those modules are server-only, so the few lines of `params` are
-// mirrored here, and components/plan/plan-flow.test.ts holds each mirror against the server's
-// preview key). Input that does not parse cannot match a plan; its loosely trimmed fields
-// still name what changed.
+// recipe's own zod schema, then the definition's `plan.params` (lib/recipes/<slug>/recipe.ts,
+// which is server code, so the few lines of `params` are mirrored here, and
+// components/plan/plan-flow.test.ts holds each mirror against the server's preview key).
+// Input that does not parse cannot match a plan; its loosely trimmed fields still name what
+// changed.
 import { z } from 'zod';
 import { bulkInputSchema, composeInputSchema, instantiateInputSchema, runTagSchema } from '@/lib/recipes/schemas';
 import type { PlanParams } from './plan-flow';
@@ -35,7 +35,7 @@ function planParamsWith<S extends z.ZodType>(
 
 const withRunTag = { runTag: runTagSchema };
 
-/** instantiateFromEventDefinition.plan.params */
+/** instantiate-from-event's definition.plan.params */
 export const instantiatePlanParams = planParamsWith(
   instantiateInputSchema.extend(withRunTag),
   (v) => ({
@@ -49,7 +49,7 @@ export const instantiatePlanParams = planParamsWith(
   ['eventId', 'eventType', 'templateCollectionId', 'uniqueSuffix', 'note', 'runTag'],
 );
 
-/** bulkScaleOutDefinition.plan.params */
+/** bulk-scale-out's definition.plan.params */
 export const bulkPlanParams = planParamsWith(
   bulkInputSchema.safeExtend(withRunTag),
   (v) => ({
@@ -66,19 +66,19 @@ export const bulkPlanParams = planParamsWith(
   ['templateCollectionId', 'templateKey', 'eventType', 'n', 'uuidPrefix', 'batchTag', 'emitMode', 'note', 'runTag'],
 );
 
-/** rollbackByActorDefinition.plan.params (its input schema trims the actor) */
+/** rollback-by-actor's definition.plan.params (its input schema trims the actor) */
 export const rollbackPlanParams = planParamsWith(
   z.object({ targetActor: z.string().trim().min(1).max(200) }),
   (v) => ({ targetActor: v.targetActor }),
   ['targetActor'],
 );
 
-/** composeTemplateVersionDefinition.plan.params: the whole parsed input but preview and reason */
+/** compose-template-version's definition.plan.params: the whole parsed input but preview and reason */
 export const composePlanParams = planParamsWith(
   composeInputSchema.safeExtend(withRunTag),
   (v) => ({ ...v, runTag: v.runTag ?? null }),
   ['family', 'kind', 'title', 'description', 'pieces', 'label', 'note', 'previousCollectionId', 'runTag'],
 );
 
-/** closeAllGatesDefinition.plan.params: a close applies whatever its preview listed */
+/** close-all-gates' definition.plan.params: a close applies whatever its preview listed */
 export const closeGatesPlanParams = (): FormParams => ({ params: {}, valid: true });

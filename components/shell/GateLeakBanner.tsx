@@ -1,17 +1,21 @@
 'use client';
 
 import Link from 'next/link';
-import { CloseAllGatesButton, type CloseAllGatesAction } from '@/components/gates/CloseAllGatesButton';
+import { CloseAllGatesButton } from '@/components/gates/CloseAllGatesButton';
+import type { RunRecipe } from '@/lib/recipes/define';
 import { describeStatus } from '@/lib/recipes/messages';
 import { useLeakedGatesQuery } from './use-leaked-gates-query';
 
-/** The red gate-leak banner shown at the top of every console page while any gate is open; leads can close the gates from it. */
+/**
+ * The red gate-leak banner shown at the top of every console page while any gate is open;
+ * leads, whose layout passes the recipe action, can close the gates from it.
+ */
 export function GateLeakBanner({
   initialLeaked,
-  closeAction,
+  runRecipe,
 }: {
   initialLeaked: string[] | null;
-  closeAction?: CloseAllGatesAction;
+  runRecipe?: RunRecipe;
 }) {
   const { data: leaked } = useLeakedGatesQuery(initialLeaked);
   if (!leaked?.length) return null;
@@ -26,8 +30,8 @@ export function GateLeakBanner({
       </p>
       <p className="mt-0.5 text-red-50">{describeStatus('gate_leak')}</p>
       <div className="mt-2 flex flex-wrap items-center gap-3">
-        {closeAction ? (
-          <CloseAllGatesButton leaked={leaked} closeAction={closeAction} tone="onDanger" />
+        {runRecipe ? (
+          <CloseAllGatesButton leaked={leaked} runRecipe={runRecipe} tone="onDanger" />
         ) : (
           <span className="text-red-50">Only a lead can close them.</span>
         )}

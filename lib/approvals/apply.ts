@@ -37,7 +37,7 @@ export async function applyRequest(
 ): Promise<ApplyRequestResult> {
   const r = await getApprovalRequest(caller.db.orm, requestId);
   const plan = r ? await getPlan(caller.db.orm, r.planId) : null;
-  const def = r ? definitionOf(r.recipe) : null;
+  const def = r ? await definitionOf(r.recipe) : null;
   if (!r || !plan || !def) return notFound(requestId);
   const input = {
     ...inputFromPlan(r.recipe, plan.params, true),

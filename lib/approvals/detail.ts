@@ -35,7 +35,7 @@ export async function getApprovalDetail(db: Database, id: number, me: Identity):
   const request = await getApprovalRequest(db.orm, id);
   const plan = request ? await getPlan(db.orm, request.planId) : null;
   if (!request || !plan) return null;
-  const def = definitionOf(request.recipe);
+  const def = await definitionOf(request.recipe);
   let confirmText: string | null = null;
   try {
     const parsed = def?.input.safeParse(inputFromPlan(request.recipe, plan.params, true));

@@ -1,14 +1,14 @@
 // A plan's parameters back as its recipe's input: for an approver's second preview of the
 // plan, and for the requester's apply from the request page or the CLI.
-import { RECIPE_DEFINITIONS } from '@/lib/recipes/registry';
-import { isRecipeSlug, recipeMetaOf, type RecipeSlug } from '@/lib/recipes/catalog';
+import { isRecipeSlug, recipeMetaOf } from '@/lib/recipes/catalog';
+import type { AnyRecipeDefinition } from '@/lib/recipes/define';
+import { loadDefinition } from '@/lib/recipes/load-definition';
 
 /** The recipe definition of an audit name (bulk_scale_out → bulk-scale-out). */
-export function definitionOf(recipe: string) {
+export async function definitionOf(recipe: string): Promise<AnyRecipeDefinition | null> {
   const slug = recipe.replaceAll('_', '-');
-  if (!isRecipeSlug(slug)) return null;
   // each definition has its own input type; the wrapper validates the input against it
-  return RECIPE_DEFINITIONS[slug as RecipeSlug] as (typeof RECIPE_DEFINITIONS)['bulk-scale-out'];
+  return isRecipeSlug(slug) ? loadDefinition(slug) : null;
 }
 
 /** The input that previews (apply false) or applies (apply true) a plan of these parameters. */

@@ -27,7 +27,7 @@ export async function recheckRequest(caller: Caller, requestId: number): Promise
     return { ok: false, status: 'unauthenticated', message: 'You are signed out; sign in and try again.' };
   const r = await getApprovalRequest(caller.db.orm, requestId);
   const plan = r ? await getPlan(caller.db.orm, r.planId) : null;
-  const def = r ? definitionOf(r.recipe) : null;
+  const def = r ? await definitionOf(r.recipe) : null;
   if (!r || !plan || !def?.plan)
     return {
       ok: false,

@@ -18,7 +18,7 @@ import { parsePlanId } from '@/lib/auth/plans';
 import { bossFor, sendInSession, wakeLocalWorker } from '@/lib/jobs/engine';
 import { log, requestId } from '@/lib/log/logger';
 import { describeForLog } from '@/lib/log/redact';
-import { bulkActionInput, bulkScaleOutDefinition } from '@/lib/recipes/bulk-scale-out';
+import { bulkActionInput, definition as bulkScaleOutDefinition } from '@/lib/recipes/bulk-scale-out/recipe';
 import { canRunAgain } from './job-status';
 import { paramsOf, UUID_RE, type BulkJobMode, type BulkJobView, type JobRequest } from './job-model';
 import { getBulkJob } from './job-queries';

@@ -12,7 +12,7 @@ import { asRole } from '@/lib/auth/roles';
 import { log } from '@/lib/log/logger';
 import { describeForLog } from '@/lib/log/redact';
 import { metrics } from '@/lib/metrics/registry';
-import { bulkScaleOutDefinition, bulkScaleOutJobDefinition } from '@/lib/recipes/bulk-scale-out';
+import { definition as bulkScaleOutDefinition, bulkScaleOutJobDefinition } from '@/lib/recipes/bulk-scale-out/recipe';
 import { describeStatus } from '@/lib/recipes/messages';
 import { SHUTDOWN_CANCEL_BY } from './job-status';
 import {

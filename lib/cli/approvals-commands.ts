@@ -15,7 +15,7 @@ import { recheckRequest } from '@/lib/approvals/recheck';
 import { listApprovalRequests, parseRequestId } from '@/lib/approvals/requests';
 import { EXIT } from './errors';
 import { table } from './format';
-import { action, cliCaller, type Run } from './program';
+import { action, cliCaller, runAdmin, type Run } from './program';
 
 const STATUSES = ['open', 'pending', 'approved', 'rejected', 'applied', 'stale'];
 
@@ -24,13 +24,8 @@ async function decide<S extends z.ZodType<Record<string, unknown>>>(
   def: ActionDefinition<S, ApprovalActionResult>,
   input: Record<string, unknown>,
 ): Promise<number> {
-  const r = await executeAuthorized(def, cliCaller(run), input);
-  run.io.result({ command: run.command, database: run.db.label, ...r });
-  if (!r.ok) {
-    const noReason = r.issues?.some((i) => i.field === 'reason');
-    run.io.note(`Refused (${r.status}): ${r.message}${noReason ? ' Add --reason "<why>".' : ''}`);
-    return EXIT.refused;
-  }
+  const r = await runAdmin(run, def, input);
+  if (typeof r === 'number') return r;
   const x = r.result;
   run.io.out(
     `Request #${x.requestId} (plan #${x.planId}, ${x.recipe} by ${x.requester}) is ${x.status}` +

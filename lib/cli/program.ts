@@ -15,11 +15,6 @@ import { resolveTemplate } from './template-ref';
 import { cliUser } from './user';
 import { describeError } from '@/lib/errors';
 
-export function cliUserName(): string {
-  const who = cliUser();
-  return 'error' in who ? 'unknown' : who.user;
-}
-
 export interface GlobalOpts {
   json?: boolean;
   tag?: string;
@@ -209,6 +204,23 @@ export async function runDefinition<S extends z.ZodType<Record<string, unknown>>
   return { r, raw };
 }
 
+/**
+ * Runs a definition that is not a recipe (user admin, approval decisions) as the CLI user: its
+ * answer as the JSON result; a refusal printed (with the missing --reason named), exit code 2.
+ */
+export async function runAdmin<S extends z.ZodType<Record<string, unknown>>, T>(
+  run: Run,
+  def: ActionDefinition<S, T>,
+  input: Record<string, unknown>,
+): Promise<Extract<ActionResult<T>, { ok: true }> | number> {
+  const r = await executeAuthorized(def, cliCaller(run), input);
+  run.io.result({ command: run.command, database: run.db.label, ...r });
+  if (r.ok) return r;
+  const noReason = r.issues?.some((i) => i.field === 'reason');
+  run.io.note(`Refused (${r.status}): ${r.message}${noReason ? ' Add --reason "<why>".' : ''}`);
+  return EXIT.refused;
+}
+
 /** The flags that make a run an apply, or name its plan: left out of the command line a preview repeats. */
 export const APPLY_FLAGS = new Set(['commit', 'keep', 'durable', 'closeAll', 'plan', 'confirm', 'reason']);
 
@@ -280,6 +292,36 @@ export function strayPlanFlags(run: Run, o: ApplyOpts, applyFlag: string): numbe
   );
 }
 
+/** A rollback's apply flags: --durable applies its dry run's plan, named by --plan, --confirm <typed>, --reason. */
+export function durableOptions(cmd: Command, typed: string, durableMore = ''): Command {
+  return cmd
+    .option('--durable', `apply the dry run's plan (with --plan, --confirm <${typed}>, --reason)${durableMore}`)
+    .option('--plan <id>', 'with --durable: the plan (from the dry run) to apply')
+    .option('--confirm <text>', `with --durable: the ${typed}, typed to confirm`)
+    .option('--reason <text>', 'with --durable: why (recorded in the audit trail)');
+}
+
+/**
+ * A rollback's run: a dry run that makes a plan, or with --durable the apply of that plan
+ * (--plan or --confirm without --durable are refused first). A refusal is printed and its exit
+ * code returned.
+ */
+export async function runDurable<S extends z.ZodType<Record<string, unknown>>, T>(
+  run: Run,
+  o: ApplyOpts & { durable?: boolean },
+  def: ActionDefinition<S, T>,
+  input: Record<string, unknown>,
+): Promise<Extract<ActionResult<T>, { ok: true }> | number> {
+  const stray = o.durable ? null : strayPlanFlags(run, o, '--durable');
+  if (stray !== null) return stray;
+  const { r, raw } = await runDefinition(run, def, {
+    ...input,
+    durable: !!o.durable,
+    ...(o.durable ? applyInput(o) : { reason: o.reason }),
+  });
+  return r.ok ? r : notDone(run, r, raw);
+}
+
 /** A refusal or error from the wrapper, printed; 2 for a refusal, 1 for an error. */
 export function notDone(
   run: Run,
@@ -335,11 +377,6 @@ export function done<T>(
   if (apply && r.plan) run.io.out(renderPlan(r.plan, apply, shown.alternatives));
   else if (r.committed && r.plan) run.io.out(`Applied plan #${r.plan.id}.`);
   return EXIT.ok;
-}
-
-export async function tableExists(db: Database, name: string): Promise<boolean> {
-  const [r] = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [name]);
-  return r.ok;
 }
 
 export async function templateArg(

@@ -43,3 +43,9 @@ export function cliUser(
   }
   return { user, source };
 }
+
+/** The acting user's name for a record written without one (the first account's audit row). */
+export function cliUserName(): string {
+  const who = cliUser();
+  return 'error' in who ? 'unknown' : who.user;
+}

@@ -3,7 +3,7 @@
 // audited with role 'cli'.
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { executeAuthorized, type ActionDefinition } from '@/lib/auth/authorize';
+import type { ActionDefinition } from '@/lib/auth/authorize';
 import { writeAudit } from '@/lib/auth/audit';
 import { bootstrapLead, listUsers, UserAdminError } from '@/lib/auth/users';
 import {
@@ -16,7 +16,8 @@ import {
 import { refuse } from '@/lib/recipes';
 import { EXIT } from './errors';
 import { table } from './format';
-import { action, cliCaller, cliUserName, refused, type Run } from './program';
+import { action, refused, runAdmin, type Run } from './program';
+import { cliUserName } from './user';
 
 /** Runs a user-admin definition as the CLI user, with the lead's permissions, audited with role 'cli'. */
 async function adminCommand<S extends z.ZodType<Record<string, unknown>>>(
@@ -24,13 +25,8 @@ async function adminCommand<S extends z.ZodType<Record<string, unknown>>>(
   def: ActionDefinition<S, UserAdminResult>,
   input: Record<string, unknown>,
 ): Promise<number> {
-  const r = await executeAuthorized(def, cliCaller(run), input);
-  run.io.result({ command: run.command, database: run.db.label, ...r });
-  if (!r.ok) {
-    const noReason = r.issues?.some((i) => i.field === 'reason');
-    run.io.note(`Refused (${r.status}): ${r.message}${noReason ? ' Add --reason "<why>".' : ''}`);
-    return EXIT.refused;
-  }
+  const r = await runAdmin(run, def, input);
+  if (typeof r === 'number') return r;
   run.io.out(`${r.result.username}: role ${r.result.role ?? 'none'}, ${r.result.disabled ? 'disabled' : 'enabled'}`);
   if (r.result.oneTimePassword)
     run.io.out(`One-time password (shown once; must be changed at first sign-in): ${r.result.oneTimePassword}`);

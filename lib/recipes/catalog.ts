@@ -2,8 +2,9 @@
 // slug) and what is derived from it. The route is /api/recipes/<slug>, the audit trail's
 // recipe is the slug with underscores, the CLI command is `cli` (the slug is its alias), the
 // navigation entry is `title` → `page` for `role` and up, and `approval` says how the approval
-// policy covers its apply (lib/approvals reads it there). The server's registry
-// (lib/recipes/registry.ts) must name a definition for every slug here, or it does not compile.
+// policy covers its apply (lib/approvals reads it there). Each slug is a folder,
+// lib/recipes/<slug>/, whose recipe.ts exports the definition and cli.ts the command; the
+// server finds them by the slug (load-definition.ts; its test fails for a slug without one).
 import type { Role } from '@/lib/auth/roles';
 
 export interface RecipeMeta {

@@ -14,7 +14,7 @@ import { useApprovalNeedQuery } from '@/components/approvals/use-approval-need-q
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import type { PlanView } from '@/lib/auth/plans';
 import type { BulkJobView } from '@/lib/bulk/jobs';
-import type { BatchRollbackResult } from '@/lib/recipes/rollback-batch';
+import type { BatchRollbackResult } from '@/lib/recipes/rollback-batch/recipe';
 
 type Answer =
   | { ok: true; committed: boolean; result: BatchRollbackResult; plan?: PlanView; auditId: number | null }

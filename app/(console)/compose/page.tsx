@@ -7,7 +7,7 @@ import { Alert } from '@/components/ui/alert';
 import { Card } from '@/components/ui/card';
 import { getComposeBase, listComposeFamilies } from '@/lib/queries/compose';
 import { familySchema } from '@/lib/recipes/schemas';
-import { composeTemplateVersionAction } from './actions';
+import { runRecipeAction } from '../recipe-action';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'New template version' };
@@ -97,16 +97,9 @@ export default async function ComposePage({ searchParams }: { searchParams: SP }
       </Card>
 
       {base && (
-        <ComposeWizard
-          key={base.latestCollectionId}
-          family={base.family}
-          base={base}
-          action={composeTemplateVersionAction}
-        />
+        <ComposeWizard key={base.latestCollectionId} family={base.family} base={base} runRecipe={runRecipeAction} />
       )}
-      {isNew && (
-        <ComposeWizard key={`new-${wanted}`} family={wanted} base={null} action={composeTemplateVersionAction} />
-      )}
+      {isNew && <ComposeWizard key={`new-${wanted}`} family={wanted} base={null} runRecipe={runRecipeAction} />}
     </div>
   );
 }

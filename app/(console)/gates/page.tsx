@@ -6,7 +6,7 @@ import { Card } from '@/components/ui/card';
 import { Code } from '@/components/ui/code';
 import { hasRole } from '@/lib/auth/roles';
 import { readGates } from '@/lib/recipes';
-import { closeAllGatesAction } from '../gate-actions';
+import { runRecipeAction } from '../recipe-action';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Gates' };
@@ -21,7 +21,7 @@ export default async function GatesPage() {
         title="Gates"
         description="The four iu_core gates (rows of dot_config) as committed data shows them."
       />
-      <GatesView initial={gates} closeAction={hasRole(me.role, 'lead') ? closeAllGatesAction : undefined} />
+      <GatesView initial={gates} runRecipe={hasRole(me.role, 'lead') ? runRecipeAction : undefined} />
       <Card title="No control opens a gate" description="This page can only close gates.">
         <div className="space-y-2 text-sm text-slate-700" data-testid="no-open-control">
           <p>

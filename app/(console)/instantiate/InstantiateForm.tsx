@@ -16,7 +16,8 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Field } from '@/components/ui/field';
 import type { TemplateOption } from '@/lib/queries/console';
 import { plannedInstanceKey } from '@/lib/recipes/bulk-scale-out/planned-items';
-import { instantiateFromEventAction } from './actions';
+import type { definition as instantiate } from '@/lib/recipes/instantiate-from-event/recipe';
+import { runRecipeAction } from '../recipe-action';
 import { ResultPanel, takenKeyOf, type Kind, type Result } from './InstantiateResult';
 import { PredictionLine } from './LivePrediction';
 import { newEventId, type InstantiateValues } from './params';
@@ -70,7 +71,8 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
     const ran = { ...values };
     flow.preview(
       now,
-      async () => (await instantiateFromEventAction(formData({ emitMode: 'dry_run', preview: 'on' }))) as Result,
+      () =>
+        runRecipeAction<typeof instantiate>('instantiate-from-event', formData({ emitMode: 'dry_run', preview: 'on' })),
       (r) => setLast({ kind: 'preview', values: ran, result: r }),
     );
   };
@@ -86,7 +88,7 @@ export function InstantiateForm({ templates, username }: { templates: TemplateOp
           planId: planId ? String(planId) : '',
         };
         if (kind === 'live' && liveKey) extra.confirmText = liveKey;
-        return (await instantiateFromEventAction(formData(extra))) as Result;
+        return runRecipeAction<typeof instantiate>('instantiate-from-event', formData(extra));
       },
       (r) => setLast({ kind, values: ran, result: r }),
     );

@@ -4,7 +4,7 @@ import { ActionResultView } from '@/components/console/ActionResultView';
 import { Button } from '@/components/ui/button';
 import type { ActionResult } from '@/lib/auth/authorize';
 import type { TemplateOption } from '@/lib/queries/console';
-import type { InstantiateResult, LivePrediction } from '@/lib/recipes/instantiate-from-event';
+import type { InstantiateResult, LivePrediction } from '@/lib/recipes/instantiate-from-event/recipe';
 import { plannedInstanceKey } from '@/lib/recipes/bulk-scale-out/planned-items';
 import { describeStatus } from '@/lib/recipes/messages';
 import { PredictionLine } from './LivePrediction';

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import type { LivePrediction } from '@/lib/recipes/instantiate-from-event';
+import type { LivePrediction } from '@/lib/recipes/instantiate-from-event/recipe';
 import { describeStatus } from '@/lib/recipes/messages';
 
 /**

@@ -22,7 +22,8 @@ import { Table, Td, Th } from '@/components/ui/table';
 import type { ActionResult } from '@/lib/auth/authorize';
 import type { ActorHistory } from '@/lib/queries/console';
 import type { RollbackResult } from '@/lib/recipes';
-import { rollbackByActorAction } from './actions';
+import type { definition as rollbackByActor } from '@/lib/recipes/rollback-by-actor/recipe';
+import { runRecipeAction } from '../recipe-action';
 
 type Result = ActionResult<RollbackResult>;
 
@@ -50,7 +51,7 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
   const runDry = () =>
     flow.preview(
       now,
-      async () => (await rollbackByActorAction({ targetActor: wanted, durable: false })) as Result,
+      () => runRecipeAction<typeof rollbackByActor>('rollback-by-actor', { targetActor: wanted, durable: false }),
       (r) => {
         setDone(null);
         setDry({ actor: wanted, result: r });
@@ -61,14 +62,14 @@ export function RollbackConsole({ initialActor, history }: { initialActor: strin
     const target = dry!.actor;
     flow.apply(
       // confirmText is what the dialog made the person type: the dialog enables Confirm only when it matches
-      async (planId) =>
-        (await rollbackByActorAction({
+      (planId) =>
+        runRecipeAction<typeof rollbackByActor>('rollback-by-actor', {
           targetActor: target,
           durable: true,
           planId,
           confirmText: target,
           reason,
-        })) as Result,
+        }),
       (r) => {
         setDry(null);
         setDone(r);

@@ -20,7 +20,7 @@ import {
   templateSet,
   type Io,
 } from '@/lib/cli/program';
-import { bulkScaleOutJobDefinition, type BulkItem, type BulkProgress, type BulkResult } from '.';
+import { bulkScaleOutJobDefinition, type BulkItem, type BulkProgress, type BulkResult } from './recipe';
 
 interface BulkOpts {
   template?: string;
@@ -38,7 +38,8 @@ interface BulkOpts {
   reason?: string;
 }
 
-export function registerBulkCommand(program: Command): void {
+/** Adds this recipe's command to `iu` (scripts/iu.ts calls it for every catalog slug). */
+export function register(program: Command): void {
   program
     .command(RECIPE_CATALOG['bulk-scale-out'].cli)
     .alias('bulk-scale-out')

@@ -1,9 +1,17 @@
 // Runbook recipe "Bulk scaleout via the orchestrator": N events in one transaction, all or
 // nothing. Event ids are the runbook's `<prefix><12-digit i>`; suffixes `<batch-tag>-<i>`.
+//
+// The console's bulk scale-out action: a preflight is a plan binding every item's outcome
+// (as a digest); the live run or a kept dry run applies exactly that plan.
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import { reasonField, type RecipeAction } from '@/lib/auth/authorize';
+import { checkbox, countsLine, previewOrEmitMode } from '../action-fields';
+import { defineRecipe } from '../define';
 import { actorOf, invalidInput, refuse, runRecipe } from '../run';
-import { bulkInputSchema, type BulkInput } from '../schemas';
-import type { RecipeContext, RecipeResult, Status } from '../types';
+import { bulkInputSchema, runTagSchema, type BulkInput } from '../schemas';
+import type { RecipeContext, RecipeResult, Status, Tx } from '../types';
 import { plannedItems } from './planned-items';
 
 export { plannedItems, plannedInstanceKey } from './planned-items';
@@ -146,4 +154,116 @@ export async function bulkScaleOut(
       };
     },
   );
+}
+
+export const bulkActionInput = bulkInputSchema.extend({
+  preview: checkbox,
+  runTag: runTagSchema,
+  reason: reasonField,
+});
+
+/** The per-item outcomes of a bulk, as one digest: a plan binds every item's status and key. */
+export function bulkDigest(items: readonly Pick<BulkItem, 'index' | 'status' | 'instanceCollectionKey'>[]): string {
+  const h = createHash('sha256');
+  for (const i of items) h.update(`${i.index}\u0000${i.status}\u0000${i.instanceCollectionKey ?? ''}\n`);
+  return h.digest('hex');
+}
+
+export type BulkActionResult = Omit<BulkResult, 'items'> & { itemCount: number; digest: string };
+
+/** The bulk's answer without its (up to 10,000) items: the counts and the items' digest. */
+export function withoutItems(r: RecipeResult<BulkResult>): RecipeResult<BulkActionResult> {
+  if (!r.ok) return r;
+  const { items, ...rest } = r.result;
+  return { ...r, result: { ...rest, itemCount: items.length, digest: bulkDigest(items) } };
+}
+
+const action: RecipeAction<typeof bulkActionInput, BulkActionResult> = {
+  input: bulkActionInput,
+  mode: previewOrEmitMode,
+  // a live run, and keeping a dry run's dryrun: instances, both commit: both need a reason
+  reasonRequired: (v) => !v.preview,
+  // the run applies the preflight's plan: the same batch, and every item's outcome as it showed
+  plan: {
+    applies: (v) => !v.preview,
+    params: (v) => ({
+      templateCollectionId: v.templateCollectionId?.toLowerCase() ?? null,
+      templateKey: v.templateKey ?? null,
+      eventType: v.eventType,
+      n: v.n,
+      uuidPrefix: v.uuidPrefix.toLowerCase(),
+      batchTag: v.batchTag,
+      emitMode: v.emitMode,
+      note: v.note ?? null,
+      runTag: v.runTag ?? null,
+    }),
+    effect: (o) => ({
+      emitMode: o.result.emitMode,
+      total: o.result.total,
+      counts: o.result.counts,
+      digest: o.result.digest,
+    }),
+    drift: (planned, o) => {
+      if (!o.ok)
+        return `Your preflight showed ${countsLine(planned.counts as Record<string, number>)}; now the run answers ${o.status}. Nothing was written: run the preflight again.`;
+      const r = o.result as BulkResult | BulkActionResult;
+      const digest = 'items' in r ? bulkDigest(r.items) : r.digest;
+      if (digest === planned.digest) return null;
+      return `Your preflight showed ${countsLine(planned.counts as Record<string, number>)}; now the batch would give ${countsLine(r.counts)}. Nothing was written: run the preflight again.`;
+    },
+    typed: (v) => (v.emitMode === 'live' ? v.batchTag : null),
+  },
+  run: async (ctx, v) => withoutItems(await bulkScaleOut(ctx, { ...v, commit: !v.preview })),
+  summarize: (o) =>
+    o.ok
+      ? `${o.result.emitMode} bulk of ${o.result.total} as ${o.result.actor}: ${Object.entries(o.result.counts)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}${o.committed ? '' : ', rolled back'}`
+      : `${o.status}: ${o.message}`,
+};
+
+export const definition = defineRecipe('bulk-scale-out', action);
+
+/** What a console bulk job hooks into the run: its start, its progress, its cancel, its items. */
+export interface BulkJobHooks {
+  /** Called once every check has passed, just before the recipe's transaction opens. */
+  onStart: (ctx: RecipeContext, input: z.output<typeof bulkActionInput>) => Promise<void>;
+  onProgress: (p: BulkProgress) => void | Promise<void>;
+  /** The per-item outcomes of a run that finished (committed or rolled back by design). */
+  onItems: (items: BulkItem[]) => void;
+  /** Inside the run's transaction just before it commits: the job's record lands with the batch. */
+  onCommit: (tx: Tx, result: BulkResult) => Promise<void>;
+  signal: AbortSignal;
+  /** Items per round trip (the recipe's default when absent). */
+  chunkSize?: number;
+}
+
+/**
+ * The bulk scale-out as a console job: the same name, input, reason rule and confirm rule
+ * (preview + typed batch tag for live) as the bulk-scale-out definition, so it is the same action
+ * to the wrapper and the audit trail; only the run reports progress and can be cancelled.
+ */
+export function bulkScaleOutJobDefinition(hooks: BulkJobHooks): typeof definition {
+  return {
+    ...definition,
+    run: async (ctx, v) => {
+      await hooks.onStart(ctx, v);
+      const inTx: RecipeContext = {
+        ...ctx,
+        async beforeFinish(tx, o) {
+          if (o.committed && o.ok) await hooks.onCommit(tx, o.result as BulkResult);
+          await ctx.beforeFinish?.(tx, o);
+        },
+      };
+      const r = await bulkScaleOut(inTx, {
+        ...v,
+        commit: !v.preview,
+        signal: hooks.signal,
+        onProgress: hooks.onProgress,
+        chunkSize: hooks.chunkSize,
+      });
+      if (r.ok) hooks.onItems(r.result.items);
+      return withoutItems(r);
+    },
+  };
 }

@@ -15,15 +15,17 @@ import {
   type ApplyOpts,
 } from '@/lib/cli/program';
 import { EXIT } from '@/lib/cli/errors';
-import { CLOSE_GATES_PHRASE, closeAllGatesDefinition } from '.';
+import { RECIPE_CATALOG } from '../catalog';
+import { CLOSE_GATES_PHRASE, definition } from './recipe';
 
 interface GatesOpts extends ApplyOpts {
   closeAll?: boolean;
 }
 
-export function registerGatesCommand(program: Command): void {
+/** Adds this recipe's command to `iu` (scripts/iu.ts calls it for every catalog slug). */
+export function register(program: Command): void {
   program
-    .command('gates')
+    .command(RECIPE_CATALOG['close-all-gates'].cli)
     .description(
       'show the four iu_core gates; --close-all previews closing the open ones and prints the plan that closes them',
     )
@@ -62,7 +64,7 @@ export function registerGatesCommand(program: Command): void {
           return EXIT.ok;
         }
         const applying = o.plan !== undefined;
-        const { r, raw } = await runDefinition(run, closeAllGatesDefinition, {
+        const { r, raw } = await runDefinition(run, definition, {
           preview: !applying,
           ...(applying ? applyInput(o) : { reason: o.reason }),
         });

@@ -14,7 +14,7 @@ import {
   sameCommand,
   strayPlanFlags,
 } from '@/lib/cli/program';
-import { composeTemplateVersionDefinition } from '.';
+import { definition } from './recipe';
 
 interface ComposeOpts {
   family?: string;
@@ -31,7 +31,8 @@ interface ComposeOpts {
   reason?: string;
 }
 
-export function registerComposeCommand(program: Command): void {
+/** Adds this recipe's command to `iu` (scripts/iu.ts calls it for every catalog slug). */
+export function register(program: Command): void {
   program
     .command(RECIPE_CATALOG['compose-template-version'].cli)
     .alias('compose-template-version')
@@ -80,7 +81,7 @@ export function registerComposeCommand(program: Command): void {
           }
         }
         // a pieces problem leaves the list empty, which the action's schema refuses before any SQL
-        const { r, raw } = await runDefinition(run, composeTemplateVersionDefinition, {
+        const { r, raw } = await runDefinition(run, definition, {
           family: o.family,
           title: o.title,
           label: o.label,

@@ -17,7 +17,7 @@ import {
   templateArg,
   templateSet,
 } from '@/lib/cli/program';
-import { instantiateFromEventDefinition } from '.';
+import { definition } from './recipe';
 
 interface InstantiateOpts {
   event?: string;
@@ -33,7 +33,8 @@ interface InstantiateOpts {
   reason?: string;
 }
 
-export function registerInstantiateCommand(program: Command): void {
+/** Adds this recipe's command to `iu` (scripts/iu.ts calls it for every catalog slug). */
+export function register(program: Command): void {
   program
     .command(RECIPE_CATALOG['instantiate-from-event'].cli)
     .alias('instantiate-from-event')
@@ -62,7 +63,7 @@ export function registerInstantiateCommand(program: Command): void {
         const fresh = o.event?.trim().toLowerCase() === 'new';
         const eventId = fresh ? crypto.randomUUID() : o.event;
         if (fresh && !run.io.json) run.io.note(`New event id: ${eventId}`);
-        const { r, raw } = await runDefinition(run, instantiateFromEventDefinition, {
+        const { r, raw } = await runDefinition(run, definition, {
           eventId,
           eventType: o.type,
           templateCollectionId: tpl.id,

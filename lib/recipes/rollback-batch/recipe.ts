@@ -4,10 +4,18 @@
 // when that is exactly the batch: the actor's standing instances must all be this job's
 // items. Otherwise it is refused (batch_not_isolated) and nothing is written; a run tag per
 // batch (`you:wave-2`) keeps batches apart.
+//
+// The console's per-batch rollback: a dry run lists the batch's standing instances as a plan
+// (count by template); the durable run removes exactly those, or nothing.
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { reasonField, type RecipeAction } from '@/lib/auth/authorize';
+import { countDrift } from '@/lib/auth/plans';
+import { checkbox, isChecked } from '../action-fields';
+import { defineRecipe } from '../define';
 import { actorOf, invalidInput, refuse, runRecipe } from '../run';
-import type { RecipeContext, RecipeResult, Status } from '../types';
+import type { RecipeContext, RecipeResult } from '../types';
+import { countByTemplate, instanceDrift, rollBackActor } from '../rollback-by-actor/recipe';
 
 export const rollbackBatchInputSchema = z.object({
   jobId: z
@@ -83,16 +91,8 @@ export async function rollbackBatch(
       return refuse('not_found', {
         message: `Batch ${job.tag} has no standing instance: it was rolled back already, or made none.`,
       });
-    const [row] = await h.rows<{ r: Record<string, unknown> }>(
-      sql`SELECT fn_iu_auto_instantiate_rollback_by_actor(${job.actor}, ${dryRun}) AS r`,
-    );
-    const r = row.r;
-    if (r.status !== 'ok') return refuse(String(r.status) as Exclude<Status, 'ok'>, { detail: r });
-    const byTemplate: Record<string, number> = {};
-    for (const s of standing) {
-      const k = s.template_key ?? '(unknown template)';
-      byTemplate[k] = (byTemplate[k] ?? 0) + 1;
-    }
+    const done = await rollBackActor(h, job.actor, dryRun);
+    if ('ok' in done) return done;
     return {
       ok: true,
       status: 'ok',
@@ -103,11 +103,43 @@ export async function rollbackBatch(
         actor: job.actor,
         owner: job.username,
         dryRun,
-        instanceCount: Number(r.instance_count),
-        instanceCollectionIds: ((r.instance_collection_ids as string[]) ?? []).map(String),
-        byTemplate,
+        instanceCount: done.instanceCount,
+        instanceCollectionIds: done.instanceCollectionIds,
+        byTemplate: countByTemplate(standing.map((s) => s.template_key)),
         rolledBackBy: dryRun ? null : who,
       },
     };
   });
 }
+
+export const rollbackBatchActionInput = z.object({
+  jobId: rollbackBatchInputSchema.shape.jobId,
+  durable: checkbox,
+  reason: reasonField,
+});
+
+const action: RecipeAction<typeof rollbackBatchActionInput, BatchRollbackResult> = {
+  input: rollbackBatchActionInput,
+  mode: (v) => (isChecked(v.durable) ? 'durable' : 'dry_run'),
+  reasonRequired: (v) => v.durable,
+  run: (ctx, v) => rollbackBatch(ctx, { jobId: v.jobId, dryRun: !v.durable }),
+  // a durable rollback applies its dry run's plan: exactly the instances it listed, or nothing
+  plan: {
+    applies: (v) => v.durable,
+    params: (v) => ({ jobId: v.jobId.toLowerCase() }),
+    effect: (o) => ({ instanceCollectionIds: [...o.result.instanceCollectionIds].sort(), batchTag: o.result.batchTag }),
+    drift: (planned, o) => {
+      if (!o.ok) return `The batch rollback now answers ${o.status}: ${o.message}`;
+      const d = instanceDrift(planned, (o.result as BatchRollbackResult).instanceCollectionIds);
+      if (!d) return null;
+      return `${countDrift(d.more, d.fewer, 'instance')} in this batch since your plan (it listed ${d.listed.toLocaleString('en')}); nothing was rolled back: make a new plan.`;
+    },
+    typed: (_v, planned) => String(planned.batchTag ?? ''),
+  },
+  summarize: (o) =>
+    o.ok
+      ? `${o.result.dryRun ? 'would roll back' : 'rolled back'} ${o.result.instanceCount} instance(s) of batch ${o.result.batchTag} (${o.result.actor}, job ${o.result.jobId})`
+      : `${o.status}: ${o.message}`,
+};
+
+export const definition = defineRecipe('rollback-batch', action);

@@ -2,18 +2,8 @@
 import type { Command } from 'commander';
 import { renderRollback } from '@/lib/cli/render';
 import { RECIPE_CATALOG } from '../catalog';
-import {
-  action,
-  applyFlags,
-  applyInput,
-  done,
-  notDone,
-  runDefinition,
-  sameCommand,
-  strayPlanFlags,
-  type ApplyOpts,
-} from '@/lib/cli/program';
-import { rollbackByActorDefinition } from '.';
+import { action, applyFlags, done, durableOptions, runDurable, sameCommand, type ApplyOpts } from '@/lib/cli/program';
+import { definition } from './recipe';
 
 interface RollbackOpts extends ApplyOpts {
   actor?: string;
@@ -21,30 +11,19 @@ interface RollbackOpts extends ApplyOpts {
   items?: boolean;
 }
 
-export function registerRollbackCommand(program: Command): void {
-  program
+/** Adds this recipe's command to `iu` (scripts/iu.ts calls it for every catalog slug). */
+export function register(program: Command): void {
+  const command = program
     .command(RECIPE_CATALOG['rollback-by-actor'].cli)
     .alias('rollback-by-actor')
     .description('roll back every standing instance one actor created (dry run unless --durable)')
-    .option('--actor <actor>', 'the actor to roll back, matched exactly (e.g. dana or dana:canary-3)')
-    .option(
-      '--durable',
-      "apply the dry run's plan (with --plan, --confirm <actor>, --reason): delete exactly the instances it listed; without it nothing is written",
-    )
-    .option('--plan <id>', 'with --durable: the plan (from the dry run) to apply')
-    .option('--confirm <text>', 'with --durable: the actor, typed to confirm')
-    .option('--reason <text>', 'with --durable: why (recorded in the audit trail)')
+    .option('--actor <actor>', 'the actor to roll back, matched exactly (e.g. dana or dana:canary-3)');
+  durableOptions(command, 'actor', ': delete exactly the instances it listed; without it nothing is written')
     .option('--items', 'list every instance, not only the first few')
     .action(
       action<RollbackOpts>('rollback-actor', { acts: true }, async (run, o) => {
-        const stray = o.durable ? null : strayPlanFlags(run, o, '--durable');
-        if (stray !== null) return stray;
-        const { r, raw } = await runDefinition(run, rollbackByActorDefinition, {
-          targetActor: o.actor,
-          durable: !!o.durable,
-          ...(o.durable ? applyInput(o) : { reason: o.reason }),
-        });
-        if (!r.ok) return notDone(run, r, raw);
+        const r = await runDurable(run, o, definition, { targetActor: o.actor });
+        if (typeof r === 'number') return r;
         if (r.result.instanceCount === 0 && !run.io.json && typeof o.actor === 'string') {
           // actors are matched exactly; a run-tagged actor is a different string
           const similar = await run.db.query<{ triggered_by: string; n: number }>(

@@ -1,8 +1,17 @@
 // Runbook recipe "Rollback by actor", dry run (reports) or durable (deletes the instances).
+//
+// The console's rollback by actor: a dry run lists the actor's instances as a plan; the
+// durable run removes exactly those, or nothing.
 import { sql } from 'drizzle-orm';
-import { actorOf, invalidInput, refuse, runRecipe } from '../run';
+import { z } from 'zod';
+import { reasonField, type RecipeAction } from '@/lib/auth/authorize';
+import { countDrift } from '@/lib/auth/plans';
+import { checkbox, isChecked } from '../action-fields';
+import { defineRecipe } from '../define';
+import type { Effect } from '@/lib/auth/plans';
+import { actorOf, invalidInput, refuse, runRecipe, type RunHelpers } from '../run';
 import { rollbackInputSchema, type RollbackInput } from '../schemas';
-import type { RecipeContext, RecipeResult, Status } from '../types';
+import type { RecipeContext, RecipeResult, Refusal, Status } from '../types';
 
 export interface RollbackInstance {
   instanceCollectionId: string;
@@ -54,16 +63,8 @@ export async function rollbackByActor(ctx: RecipeContext, input: RollbackInput):
        WHERE l.triggered_by = ${actor} AND l.status = 'ok' AND l.rolled_back_at IS NULL
          AND l.instance_collection_id IS NOT NULL
        ORDER BY l.created_at, l.id`);
-    const [row] = await h.rows<{ r: Record<string, unknown> }>(
-      sql`SELECT fn_iu_auto_instantiate_rollback_by_actor(${actor}, ${dryRun}) AS r`,
-    );
-    const r = row.r;
-    if (r.status !== 'ok') return refuse(String(r.status) as Exclude<Status, 'ok'>, { detail: r });
-    const byTemplate: Record<string, number> = {};
-    for (const i of instances) {
-      const k = i.template_collection_key ?? '(unknown template)';
-      byTemplate[k] = (byTemplate[k] ?? 0) + 1;
-    }
+    const done = await rollBackActor(h, actor, dryRun);
+    if ('ok' in done) return done;
     return {
       ok: true,
       status: 'ok',
@@ -71,9 +72,7 @@ export async function rollbackByActor(ctx: RecipeContext, input: RollbackInput):
       result: {
         actor,
         dryRun,
-        instanceCount: Number(r.instance_count),
-        instanceCollectionIds: (r.instance_collection_ids as string[]) ?? [],
-        rolledBackBy: (r.rolled_back_by as string) ?? null,
+        ...done,
         instances: instances.map((i) => ({
           instanceCollectionId: i.instance_collection_id,
           instanceCollectionKey: i.instance_collection_key,
@@ -82,8 +81,91 @@ export async function rollbackByActor(ctx: RecipeContext, input: RollbackInput):
           eventId: i.event_id,
           createdAt: new Date(i.created_at),
         })),
-        byTemplate,
+        byTemplate: countByTemplate(instances.map((i) => i.template_collection_key)),
       },
     };
   });
 }
+
+/** What the substrate's rollback of one actor string removed, or would remove. */
+export interface ActorRollback {
+  instanceCount: number;
+  instanceCollectionIds: string[];
+  /** The person recorded as rolled_back_by; null when nothing was removed (a dry run, or no instance). */
+  rolledBackBy: string | null;
+}
+
+/**
+ * fn_iu_auto_instantiate_rollback_by_actor in a recipe's transaction (a dry run writes
+ * nothing): the one substrate call of this recipe and of rollback by batch.
+ */
+export async function rollBackActor(h: RunHelpers, actor: string, dryRun: boolean): Promise<ActorRollback | Refusal> {
+  const [row] = await h.rows<{ r: Record<string, unknown> }>(
+    sql`SELECT fn_iu_auto_instantiate_rollback_by_actor(${actor}, ${dryRun}) AS r`,
+  );
+  const r = row.r;
+  if (r.status !== 'ok') return refuse(String(r.status) as Exclude<Status, 'ok'>, { detail: r });
+  return {
+    instanceCount: Number(r.instance_count),
+    instanceCollectionIds: ((r.instance_collection_ids as string[]) ?? []).map(String),
+    rolledBackBy: (r.rolled_back_by as string) ?? null,
+  };
+}
+
+/** How many of these instances each template has, by the template's key. */
+export function countByTemplate(templateKeys: (string | null)[]): Record<string, number> {
+  const byTemplate: Record<string, number> = {};
+  for (const key of templateKeys) {
+    const k = key ?? '(unknown template)';
+    byTemplate[k] = (byTemplate[k] ?? 0) + 1;
+  }
+  return byTemplate;
+}
+
+/**
+ * How the instances an apply would roll back differ from those its plan listed: how many more
+ * and how many fewer, or null when they are the same.
+ */
+export function instanceDrift(planned: Effect, ids: string[]): { more: number; fewer: number; listed: number } | null {
+  const want = new Set(planned.instanceCollectionIds as string[]);
+  const got = new Set(ids);
+  const more = [...got].filter((id) => !want.has(id)).length;
+  const fewer = [...want].filter((id) => !got.has(id)).length;
+  return more || fewer ? { more, fewer, listed: want.size } : null;
+}
+
+export const rollbackActionInput = z.object({
+  targetActor: z
+    .string({ error: 'The actor to roll back is required.' })
+    .trim()
+    .min(1, 'The actor to roll back is required.')
+    .max(200, 'The actor is at most 200 characters.'),
+  durable: checkbox,
+  reason: reasonField,
+});
+
+const action: RecipeAction<typeof rollbackActionInput, RollbackResult> = {
+  input: rollbackActionInput,
+  mode: (v) => (isChecked(v.durable) ? 'durable' : 'dry_run'),
+  reasonRequired: (v) => v.durable,
+  run: (ctx, v) => rollbackByActor(ctx, { actor: v.targetActor, dryRun: !v.durable }),
+  // a durable rollback applies a dry run's plan: exactly the instances it listed, or nothing
+  plan: {
+    applies: (v) => v.durable,
+    params: (v) => ({ targetActor: v.targetActor }),
+    effect: (o) => ({ instanceCollectionIds: [...o.result.instanceCollectionIds].sort() }),
+    drift: (planned, o, v) => {
+      if (!o.ok) return `The rollback now answers ${o.status}; nothing was written: dry run again.`;
+      const d = instanceDrift(planned, (o.result as RollbackResult).instanceCollectionIds);
+      if (!d) return null;
+      return `${countDrift(d.more, d.fewer, 'instance')} by ${v.targetActor} since your dry run (it listed ${d.listed.toLocaleString('en')}); nothing was rolled back: dry run again.`;
+    },
+    typed: (v) => v.targetActor,
+  },
+  summarize: (o) =>
+    o.ok
+      ? `${o.result.dryRun ? 'would roll back' : 'rolled back'} ${o.result.instanceCount} instance(s) of ${o.result.actor}`
+      : `${o.status}: ${o.message}`,
+};
+
+export const definition = defineRecipe('rollback-by-actor', action);

@@ -1,7 +1,7 @@
 import { httpStatusOf } from '@/lib/http/status';
 import { readJsonBody } from '@/lib/http/json-body';
 import { RECIPE_SLUGS, isRecipeSlug } from '@/lib/recipes/catalog';
-import { RECIPE_DEFINITIONS } from '@/lib/recipes/registry';
+import { loadDefinition } from '@/lib/recipes/load-definition';
 import { runAuthorizedForRequest } from '@/lib/server/auth';
 
 export const dynamic = 'force-dynamic';
@@ -28,9 +28,8 @@ export async function POST(req: Request, { params }: { params: Promise<{ recipe:
       { status: 404 },
     );
   }
-  const def = RECIPE_DEFINITIONS[recipe];
   const body = await readJsonBody(req);
   // each definition has its own input type; the wrapper validates the body against it
-  const r = await runAuthorizedForRequest(def as (typeof RECIPE_DEFINITIONS)['instantiate-from-event'], req, body);
+  const r = await runAuthorizedForRequest(await loadDefinition(recipe), req, body);
   return Response.json(r, { status: httpStatusOf(r) });
 }

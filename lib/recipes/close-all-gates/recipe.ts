@@ -1,5 +1,6 @@
 // The lead's "close all gates" for a gate leak: the preview lists the open gates as a plan;
-// the close applies it and closes exactly those, with the phrase typed.
+// the close applies it and closes exactly those, with the phrase typed. The close itself is
+// the engine's closeAllGates (../gates.ts).
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { rowsOf, type Database } from '@/db/client';
@@ -7,13 +8,14 @@ import { reasonField, type RecipeAction } from '@/lib/auth/authorize';
 import { closeAllGates } from '../gates';
 import type { RecipeResult } from '../types';
 import { checkbox, isChecked } from '../action-fields';
+import { defineRecipe } from '../define';
 
 export const closeGatesActionInput = z.object({ preview: checkbox, reason: reasonField });
 
 /** The phrase a lead types to close every gate. */
 export const CLOSE_GATES_PHRASE = 'close all gates';
 
-export const closeAllGatesAction: RecipeAction<typeof closeGatesActionInput, string[]> = {
+const action: RecipeAction<typeof closeGatesActionInput, string[]> = {
   input: closeGatesActionInput,
   mode: (v) => (isChecked(v.preview) ? 'preview' : 'admin'),
   reasonRequired: (v) => !v.preview,
@@ -41,6 +43,8 @@ export const closeAllGatesAction: RecipeAction<typeof closeGatesActionInput, str
         : `open: ${o.result.join(', ') || 'none'}`
       : `${o.status}: ${o.message}`,
 };
+
+export const definition = defineRecipe('close-all-gates', action);
 
 /** The gates open in committed data, as a preview of closing them (nothing is written). */
 async function openGates(db: Database): Promise<RecipeResult<string[]>> {
