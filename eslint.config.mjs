@@ -14,6 +14,7 @@ export default tseslint.config(
       'test-results/**',
       '.test-reports/**',
       '.data/**',
+      'dist/**',
       'next-env.d.ts',
     ],
   },
