@@ -12,7 +12,7 @@ import {
 import { applyRequest } from '@/lib/approvals/apply';
 import { runBulkJob, waitForBulkJob } from '@/lib/bulk/jobs';
 import { recheckRequest } from '@/lib/approvals/recheck';
-import { listApprovalRequests, parseRequestId } from '@/lib/approvals/requests';
+import { listApprovalRequests } from '@/lib/approvals/requests';
 import { EXIT } from './errors';
 import { table } from './format';
 import { action, cliCaller, type Run } from './program';
@@ -101,11 +101,11 @@ export function registerApprovalsCommands(program: Command): void {
     .description("run a request's plan again as a preview (rolled back) and show any drift")
     .action(
       action('requests recheck', { acts: true }, async (run) => {
-        const id = parseRequestId(run.args[0]);
-        const r = id ? await recheckRequest(cliCaller(run), id) : null;
-        run.io.result({ command: run.command, database: run.db.label, ...(r ?? { ok: false, status: 'not_found' }) });
-        if (!r || !r.ok) {
-          run.io.note(`Refused (${r?.status ?? 'not_found'}): ${r?.message ?? 'There is no such approval request.'}`);
+        // an unknown or malformed id is refused by the wrapper, with its audit row
+        const r = await recheckRequest(cliCaller(run), run.args[0]);
+        run.io.result({ command: run.command, database: run.db.label, ...r });
+        if (!r.ok) {
+          run.io.note(`Refused (${r.status}): ${r.message}`);
           return EXIT.refused;
         }
         run.io.out(r.message);
@@ -124,7 +124,7 @@ export function registerApprovalsCommands(program: Command): void {
         'requests apply',
         { acts: true },
         async (run, o) => {
-          const id = parseRequestId(run.args[0]) ?? 0;
+          const id = run.args[0];
           const r = await applyRequest(cliCaller(run), id, {
             reason: o.reason,
             confirmText: o.confirm,
