@@ -34,7 +34,7 @@ export async function applyRequest(caller: Caller, rawId: unknown, body: ApplyFi
     return refused.ok ? { ok: true, result: refused } : { ok: false, result: refused };
   }
   const input = {
-    ...inputFromPlan(r.recipe, plan.params, true),
+    ...inputFromPlan(r.recipe, plan.params, true, r.mode),
     planId: plan.id,
     reason: body.reason,
     confirmText: body.confirmText,

@@ -59,7 +59,7 @@ export async function recheckRequest(caller: Caller, rawId: unknown): Promise<Re
       `re-check of plan #${plan.id} for approval request #${r.id}: ${def.summarize?.(o) ?? o.status}`,
     auditExtra: () => ({ params: { recheckOf: r.id, requester: r.requester }, planId: plan.id }),
   };
-  const answer = await executeAuthorized(looking, caller, inputFromPlan(r.recipe, plan.params, false));
+  const answer = await executeAuthorized(looking, caller, inputFromPlan(r.recipe, plan.params, false, r.mode));
   const got = seen as { outcome: RecipeResult<unknown>; input: Parameters<typeof rule.params>[0] } | null;
   if (!got)
     return {

@@ -80,18 +80,22 @@ export function registerApprovalsCommands(program: Command): void {
     .description('request approval for one of your plans; needs --plan and --reason')
     .requiredOption('--plan <id>', 'the plan its preview printed')
     .option('--reason <text>', 'why (shown to the approvers)')
+    .option('--mode <mode>', 'live or dry_run: which apply of an instantiate dry run (live, or kept) to ask for')
     .action(
-      action<{ plan: string; reason?: string }>('requests create', { acts: true }, async (run, o) => {
+      action<{ plan: string; reason?: string; mode?: string }>('requests create', { acts: true }, async (run, o) => {
         const r = await executeAuthorized(requestApprovalDefinition, cliCaller(run), {
           planId: o.plan,
           reason: o.reason,
+          ...(o.mode === undefined ? {} : { mode: o.mode }),
         });
         run.io.result({ command: run.command, database: run.db.label, ...r });
         if (!r.ok) {
           run.io.note(`Refused (${r.status}): ${r.message}`);
           return EXIT.refused;
         }
-        run.io.out(`Requested approval #${r.result.requestId} for plan #${r.result.planId}: ${r.result.rule}.`);
+        run.io.out(
+          `Requested approval #${r.result.requestId} for plan #${r.result.planId} (${r.result.mode}): ${r.result.rule}.`,
+        );
         return EXIT.ok;
       }),
     );
