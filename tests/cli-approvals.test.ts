@@ -310,13 +310,24 @@ for (const [name, make, enabled] of backends) {
         expect(huge.json).toMatchObject({ ok: false, status: 'invalid_input' });
         expect(huge.json.message).toContain('The reason is at most 2000 characters.');
 
-        // an unknown request to apply is refused before the wrapper: a sentence, nothing written
+        // an unknown request to apply or re-check is refused by the wrapper: a sentence and its audit row
         const noSuch = await iu('olga', ['requests', 'apply', '999999', '--confirm', 'x', '--reason', 'go']);
         expect(noSuch.code).toBe(2);
         expect(noSuch.json.result).toMatchObject({ status: 'not_found', committed: false });
         expect(noSuch.json.result.message).toBe(
           'There is no approval request #999999; check the number on /approvals.',
         );
+        expect(noSuch.stderr).toContain('Refused (not_found): There is no approval request #999999');
+        const noSuchRecheck = await iu('lars', ['requests', 'recheck', '999999']);
+        expect(noSuchRecheck.code).toBe(2);
+        expect(noSuchRecheck.json).toMatchObject({ ok: false, status: 'not_found' });
+        expect(noSuchRecheck.json.message).toBe(
+          'There is no approval request #999999; check the number on /approvals.',
+        );
+        const notANumber = await iu('olga', ['requests', 'apply', 'twelve', '--confirm', 'x', '--reason', 'go']);
+        expect(notANumber.code).toBe(2);
+        expect(notANumber.json.result).toMatchObject({ status: 'invalid_input', committed: false });
+        expect(notANumber.json.result.message).toContain('The request id must be a number such as 12.');
 
         const badStatus = await iu('olga', ['requests', '--status', 'done']);
         expect(badStatus.code).toBe(2);
@@ -324,17 +335,20 @@ for (const [name, make, enabled] of backends) {
         expect(badStatus.stderr).toContain('--status must be one of open, pending, approved, rejected, applied, stale');
 
         await b.read(async (db) => {
-          // one audit row for each refusal that reached the wrapper (approve, reject, create)
-          expect(await audits(db)).toBe(base.audits + 3);
+          // one audit row for each refusal (approve, reject, create, apply, recheck, apply of a bad id)
+          expect(await audits(db)).toBe(base.audits + 6);
           expect(await count(db, 'console_approval_decision')).toBe(base.decisions);
           expect(await count(db, 'console_approval_request')).toBe(base.requests);
           const rows = await db.query<{ recipe: string; status: string; username: string; role: string }>(
-            'SELECT recipe, status, username, role FROM console_audit_log ORDER BY id DESC LIMIT 3',
+            'SELECT recipe, status, username, role FROM console_audit_log ORDER BY id DESC LIMIT 6',
           );
           expect(rows.reverse()).toEqual([
             { recipe: 'approval_approved', status: 'not_found', username: 'lars', role: 'cli' },
             { recipe: 'approval_rejected', status: 'invalid_input', username: 'lars', role: 'cli' },
             { recipe: 'approval_requested', status: 'invalid_input', username: 'olga', role: 'cli' },
+            { recipe: 'approval_apply', status: 'not_found', username: 'olga', role: 'cli' },
+            { recipe: 'approval_recheck', status: 'not_found', username: 'lars', role: 'cli' },
+            { recipe: 'approval_apply', status: 'invalid_input', username: 'olga', role: 'cli' },
           ]);
         });
       },

@@ -2,7 +2,8 @@
 
 // Shown instead of the live step when the approval policy covers a plan's apply: the policy's
 // sentence, a reason, and "Request approval"; once requested, a link to the request, whose
-// page the requester applies from after approval.
+// page the requester applies from after approval. A plan that can be applied two ways that
+// both need approval (an instantiate dry run: live or kept) asks which one the request is for.
 import Link from 'next/link';
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -16,20 +17,23 @@ interface Answer {
   result?: { requestId: number };
 }
 
-async function postRequest(planId: number, reason: string): Promise<Answer> {
+const MODE_LABELS: Record<string, string> = { live: 'a live run', dry_run: 'a kept dry run', durable: 'a durable run' };
+
+async function postRequest(planId: number, reason: string, mode: string | undefined): Promise<Answer> {
   const res = await fetch('/api/approvals', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ planId, reason }),
+    body: JSON.stringify({ planId, reason, ...(mode ? { mode } : {}) }),
   });
   return (await res.json()) as Answer;
 }
 
 export function RequestApproval({ planId, need }: { planId: number; need: ApprovalNeed }) {
   const [reason, setReason] = useState('');
+  const [mode, setMode] = useState(need.modes[0]?.mode);
   const qc = useQueryClient();
   const send = useMutation({
-    mutationFn: () => postRequest(planId, reason),
+    mutationFn: () => postRequest(planId, reason, need.modes.length > 1 ? mode : undefined),
     onSuccess: () => qc.invalidateQueries({ queryKey: approvalKeys.all }),
   });
   const made = send.data?.ok ? send.data.result?.requestId : (need.requestId ?? undefined);
@@ -53,6 +57,23 @@ export function RequestApproval({ planId, need }: { planId: number; need: Approv
       ) : (
         // not a form: this sits inside the recipe page's own form, and forms do not nest
         <div className="space-y-2">
+          {need.modes.length > 1 && (
+            <fieldset className="space-y-1 text-xs" data-testid="approval-mode">
+              <legend className="font-medium">Ask approval for</legend>
+              {need.modes.map((m) => (
+                <label key={m.mode} className="flex items-center gap-2">
+                  <input
+                    type="radio"
+                    name={`approval-mode-${planId}`}
+                    value={m.mode}
+                    checked={mode === m.mode}
+                    onChange={() => setMode(m.mode)}
+                  />
+                  {MODE_LABELS[m.mode] ?? m.mode}
+                </label>
+              ))}
+            </fieldset>
+          )}
           <label className="block text-xs font-medium" htmlFor={`approval-reason-${planId}`}>
             Reason (shown to the approvers)
           </label>

@@ -8,7 +8,7 @@ import type { ActionDefinition } from '@/lib/auth/action-types';
 import type { Plan } from '@/lib/auth/plans';
 import { runAdminTransaction } from '@/lib/recipes/run';
 import type { RecipeResult, Refusal, Status, Tx } from '@/lib/recipes/types';
-import { applyModeOf, approvalRuleFor } from './policy';
+import { approvalRulesFor, MODE_WORDS } from './policy';
 import { decisionRefusal, getApprovalRequest, requestForPlan } from './requests';
 import { decideInput, requestApprovalInput } from './schemas';
 
@@ -63,14 +63,22 @@ export const requestApprovalDefinition: ActionDefinition<typeof requestApprovalI
           `Plan #${plan.id} has expired; run the preview again and request approval for the new plan.`,
           detail,
         );
-      const mode = applyModeOf(plan.recipe, plan.params);
-      const rule = mode ? await approvalRuleFor(tx, plan.recipe, mode, plan.params) : null;
-      if (!rule || !mode)
+      // the request names one apply of the plan: the one asked for, else the first that needs approval
+      const rules = await approvalRulesFor(tx, plan.recipe, plan.params);
+      const asked = v.mode ? rules.find((r) => r.mode === v.mode) : rules.find((r) => r.rule);
+      if (v.mode && !asked)
         return no(
           'invalid_input',
-          `Plan #${plan.id} needs no approval under the approval policy; apply it directly.`,
+          `Plan #${plan.id} cannot be applied as a ${MODE_WORDS[v.mode]}; it applies as ${rules.map((r) => `a ${MODE_WORDS[r.mode]}`).join(' or ')}.`,
           detail,
         );
+      if (!asked?.rule)
+        return no(
+          'invalid_input',
+          `Plan #${plan.id} needs no approval${v.mode ? ` as a ${MODE_WORDS[v.mode]}` : ''} under the approval policy; apply it directly.`,
+          detail,
+        );
+      const { mode, rule } = asked;
       const open = await requestForPlan(tx, plan.id);
       if (open && ['pending', 'approved'].includes(open.status))
         return no(

@@ -5,8 +5,9 @@ import type { ActionResult, Caller } from '@/lib/auth/action-types';
 import { executeAuthorized } from '@/lib/auth/authorize';
 import { getPlan } from '@/lib/auth/plans';
 import { startBulkJob } from '@/lib/bulk/jobs';
+import { missingRequestDefinition } from './missing-request';
 import { definitionOf, inputFromPlan } from './plan-input';
-import { getApprovalRequest } from './requests';
+import { getApprovalRequest, parseRequestId } from './requests';
 
 export type ApplyRequestResult =
   | { ok: true; result: ActionResult<unknown>; jobId?: string }
@@ -18,29 +19,22 @@ export interface ApplyFieldsIn {
   breakGlass?: unknown;
 }
 
-const notFound = (id: number): ApplyRequestResult => ({
-  ok: false,
-  result: {
-    ok: false,
-    decision: 'refused',
-    status: 'not_found',
-    committed: false,
-    auditId: null,
-    message: `There is no approval request #${id}; check the number on /approvals.`,
-  },
-});
-
-export async function applyRequest(
-  caller: Caller,
-  requestId: number,
-  body: ApplyFieldsIn,
-): Promise<ApplyRequestResult> {
-  const r = await getApprovalRequest(caller.db.orm, requestId);
+/** Applies request `rawId` (as the URL or the command line gave it) for `caller`. */
+export async function applyRequest(caller: Caller, rawId: unknown, body: ApplyFieldsIn): Promise<ApplyRequestResult> {
+  const requestId = parseRequestId(rawId);
+  const r = requestId ? await getApprovalRequest(caller.db.orm, requestId) : null;
   const plan = r ? await getPlan(caller.db.orm, r.planId) : null;
   const def = r ? await definitionOf(r.recipe) : null;
-  if (!r || !plan || !def) return notFound(requestId);
+  if (!r || !plan || !def) {
+    // refused (and audited) by the wrapper: no request, a bad id, or a caller who may not ask
+    const refused = await executeAuthorized(missingRequestDefinition('approval_apply'), caller, {
+      requestId: rawId,
+      reason: body.reason,
+    });
+    return refused.ok ? { ok: true, result: refused } : { ok: false, result: refused };
+  }
   const input = {
-    ...inputFromPlan(r.recipe, plan.params, true),
+    ...inputFromPlan(r.recipe, plan.params, true, r.mode),
     planId: plan.id,
     reason: body.reason,
     confirmText: body.confirmText,

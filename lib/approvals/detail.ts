@@ -38,7 +38,7 @@ export async function getApprovalDetail(db: Database, id: number, me: Identity):
   const def = await definitionOf(request.recipe);
   let confirmText: string | null = null;
   try {
-    const parsed = def?.input.safeParse(inputFromPlan(request.recipe, plan.params, true));
+    const parsed = def?.input.safeParse(inputFromPlan(request.recipe, plan.params, true, request.mode));
     if (def?.plan && parsed?.success) confirmText = def.plan.typed?.(parsed.data, plan.effect) ?? null;
   } catch {
     confirmText = null;

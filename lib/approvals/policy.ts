@@ -24,7 +24,12 @@ export interface ApprovalRule {
   sentence: string;
 }
 
-const MODE_WORDS: Record<ApprovalMode, string> = { live: 'live run', durable: 'durable run', dry_run: 'kept dry run' };
+/** A mode in the policy's words: "a live run of …", "a kept dry run of …". */
+export const MODE_WORDS: Record<ApprovalMode, string> = {
+  live: 'live run',
+  durable: 'durable run',
+  dry_run: 'kept dry run',
+};
 
 /** A recipe's name in the policy's sentences, from the catalog. */
 export const recipeWords = (recipe: string): string =>
@@ -104,8 +109,9 @@ export async function approvalRuleFor(
 
 /**
  * The mode a plan's apply runs in, from the catalog's fact about the recipe and the plan's
- * parameters: a bulk's emit mode, a rollback's durable run, a compose's or an instantiate's
- * live run. Null for a recipe whose apply is never subject to approval (closing gates).
+ * parameters: a bulk's emit mode, a rollback's durable run, a compose's live run. Null for a
+ * recipe whose apply is never subject to approval (closing gates). An instantiate dry run's
+ * plan names no mode (it is applied live or kept): applyModesOf below gives both.
  */
 export function applyModeOf(recipe: string, params: Record<string, unknown>): ApprovalMode | null {
   switch (recipeMetaOf(recipe)?.approval?.apply) {
@@ -118,4 +124,55 @@ export function applyModeOf(recipe: string, params: Record<string, unknown>): Ap
     default:
       return null;
   }
+}
+
+/**
+ * The modes a plan's apply may run in, each with a policy line of its own: the one the plan
+ * names (a rollback's durable run, a bulk's emitMode), or, for a plan that names none while
+ * its recipe has a line for both a live run and a kept dry run, both: an instantiate dry run
+ * is applied live or kept, as the person chooses when applying.
+ */
+export async function applyModesOf(
+  db: Reader,
+  recipe: string,
+  params: Record<string, unknown>,
+): Promise<ApprovalMode[]> {
+  const named = applyModeOf(recipe, params);
+  if (!named || named === 'durable' || params.emitMode !== undefined) return named ? [named] : [];
+  const lines = await db
+    .select({ mode: consoleApprovalPolicy.mode })
+    .from(consoleApprovalPolicy)
+    .where(eq(consoleApprovalPolicy.recipe, recipe));
+  const modes = (['live', 'dry_run'] as const).filter((m) => lines.some((l) => l.mode === m));
+  return modes.length ? modes : [named];
+}
+
+/** One apply mode of a plan and what the policy asks of it (null: nothing). */
+export interface ModeRule {
+  mode: ApprovalMode;
+  rule: ApprovalRule | null;
+}
+
+/** What the policy asks of each mode a plan's apply may run in. */
+export async function approvalRulesFor(
+  db: Reader,
+  recipe: string,
+  params: Record<string, unknown>,
+): Promise<ModeRule[]> {
+  const out: ModeRule[] = [];
+  for (const mode of await applyModesOf(db, recipe, params))
+    out.push({ mode, rule: await approvalRuleFor(db, recipe, mode, params) });
+  return out;
+}
+
+/**
+ * The policy for one plan in one sentence, true of every way it may be applied: "a live run of
+ * instantiate needs 1 approval by …; a kept dry run of instantiate needs none". Null when no
+ * apply of it needs approval.
+ */
+export function describeNeed(recipe: string, rules: ModeRule[]): string | null {
+  const needing = rules.flatMap((r) => (r.rule ? [r.rule.sentence] : []));
+  if (!needing.length) return null;
+  const free = rules.filter((r) => !r.rule).map((r) => `a ${MODE_WORDS[r.mode]} of ${recipeWords(recipe)} needs none`);
+  return [needing.join(', and '), ...free].join('; ');
 }

@@ -4,8 +4,10 @@ import type { Caller } from '@/lib/auth/action-types';
 import { executeAuthorized } from '@/lib/auth/authorize';
 import { getPlan, type Effect } from '@/lib/auth/plans';
 import type { RecipeResult } from '@/lib/recipes/types';
+import { signedOutMessage } from '@/lib/auth/signed-out';
+import { missingRequestDefinition } from './missing-request';
 import { definitionOf, inputFromPlan } from './plan-input';
-import { getApprovalRequest } from './requests';
+import { getApprovalRequest, parseRequestId } from './requests';
 
 export type RecheckResult =
   | {
@@ -22,18 +24,26 @@ export type RecheckResult =
     }
   | { ok: false; status: string; decision?: string; message: string; auditId?: number | null };
 
-export async function recheckRequest(caller: Caller, requestId: number): Promise<RecheckResult> {
-  if (!caller.identity)
-    return { ok: false, status: 'unauthenticated', message: 'You are signed out; sign in and try again.' };
-  const r = await getApprovalRequest(caller.db.orm, requestId);
+/** Re-checks request `rawId` (as the URL or the command line gave it) as `caller`. */
+export async function recheckRequest(caller: Caller, rawId: unknown): Promise<RecheckResult> {
+  if (!caller.identity) return { ok: false, status: 'unauthenticated', message: signedOutMessage(caller.request) };
+  const requestId = parseRequestId(rawId);
+  const r = requestId ? await getApprovalRequest(caller.db.orm, requestId) : null;
   const plan = r ? await getPlan(caller.db.orm, r.planId) : null;
   const def = r ? await definitionOf(r.recipe) : null;
-  if (!r || !plan || !def?.plan)
+  if (!r || !plan || !def?.plan) {
+    // refused (and audited) by the wrapper: no request, a bad id, or a role that may not look
+    const refused = await executeAuthorized(missingRequestDefinition('approval_recheck'), caller, {
+      requestId: rawId,
+    });
     return {
       ok: false,
-      status: 'not_found',
-      message: `There is no approval request #${requestId}; check the number on /approvals.`,
+      status: refused.status,
+      decision: refused.decision,
+      message: refused.message,
+      auditId: refused.auditId,
     };
+  }
   const rule = def.plan;
   let seen: { outcome: RecipeResult<unknown>; input: Parameters<typeof rule.params>[0] } | null = null;
   // the recipe's own preview, without making a plan: the approver looks, nothing else
@@ -49,7 +59,7 @@ export async function recheckRequest(caller: Caller, requestId: number): Promise
       `re-check of plan #${plan.id} for approval request #${r.id}: ${def.summarize?.(o) ?? o.status}`,
     auditExtra: () => ({ params: { recheckOf: r.id, requester: r.requester }, planId: plan.id }),
   };
-  const answer = await executeAuthorized(looking, caller, inputFromPlan(r.recipe, plan.params, false));
+  const answer = await executeAuthorized(looking, caller, inputFromPlan(r.recipe, plan.params, false, r.mode));
   const got = seen as { outcome: RecipeResult<unknown>; input: Parameters<typeof rule.params>[0] } | null;
   if (!got)
     return {

@@ -14,7 +14,12 @@ export const idField = (what: string) =>
     .transform((v) => Number(v))
     .pipe(z.number().int().positive(`The ${what} id must be a number such as 12.`).max(Number.MAX_SAFE_INTEGER));
 
-export const requestApprovalInput = z.object({ planId: idField('plan'), reason: reasonField });
+export const requestApprovalInput = z.object({
+  planId: idField('plan'),
+  reason: reasonField,
+  // which apply the request asks for, when the plan has two (an instantiate dry run: live or kept)
+  mode: z.enum(['live', 'durable', 'dry_run'], { error: 'The mode must be live, durable or dry_run.' }).optional(),
+});
 export const decideInput = z.object({ requestId: idField('request'), reason: reasonField });
 
 export const policyInput = z.object({

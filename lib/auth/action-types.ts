@@ -54,9 +54,12 @@ export interface PlanRule<V, T> {
 
 /** What a preview's answer says of the approval its plan's apply needs (null: none). */
 export interface ApprovalNeed {
+  /** The policy for the plan, true of every way it may be applied (live or kept, for an instantiate dry run). */
   sentence: string;
   approvers: number;
   minRole: 'operator' | 'lead';
+  /** Each apply mode of the plan that needs approval, with its line's sentence; a request names one. */
+  modes: { mode: 'live' | 'durable' | 'dry_run'; sentence: string }[];
   /** The request already made for this plan, if any. */
   requestId: number | null;
   status: string | null;

@@ -48,6 +48,11 @@ export function bearerToken(headers: Headers): string | null {
   return m && m[1].startsWith(TOKEN_PREFIX) ? m[1] : null;
 }
 
+/** Whether the request sent `Authorization: Bearer …` of any kind: a script, to be told about its token. */
+export function sentBearer(headers: Headers): boolean {
+  return /^\s*bearer(\s|$)/i.test(headers.get('authorization') ?? '');
+}
+
 /** The lower of the owner's role and the token cap. */
 function cappedRole(role: Role | null): Role | null {
   if (!role) return null;
@@ -61,12 +66,32 @@ export interface TokenOwner {
   via: TokenVia;
 }
 
+/** Why a token was not accepted; each one is a security event in the audit trail (lib/auth/token-refusals.ts). */
+export type TokenRefusal = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'owner_disabled';
+
+/** The stored token a refused one matched, for its audit row: never the token, only what the list shows. */
+export interface RefusedToken {
+  id: number;
+  name: string;
+  prefix: string;
+  scope: TokenScope;
+  owner: string | null;
+  revokedAt: Date | null;
+  expiresAt: Date;
+}
+
+export type TokenCheck = { ok: true; owner: TokenOwner } | { ok: false; why: TokenRefusal; token: RefusedToken | null };
+
+/** Every token newToken makes: the prefix and 43 base64url characters (32 random bytes). */
+const TOKEN_SHAPE = /^iuc_[A-Za-z0-9_-]{43}$/;
+
 /**
- * The owner of a live token, or null: unknown, revoked, expired, the owner disabled or gone.
- * Notes the use (last_used_at, at most once a minute per token).
+ * The owner of a live token, or why it is refused: malformed (not shaped like any token the
+ * console makes), unknown, revoked, expired, or its owner disabled or gone. Notes the use of a
+ * live one (last_used_at, at most once a minute per token).
  */
-export async function resolveToken(db: Orm, token: string): Promise<TokenOwner | null> {
-  if (token.length > 200) return null;
+export async function checkToken(db: Orm, token: string): Promise<TokenCheck> {
+  if (!TOKEN_SHAPE.test(token)) return { ok: false, why: 'malformed', token: null };
   const rows = rowsOf<{
     id: number;
     name: string;
@@ -76,24 +101,43 @@ export async function resolveToken(db: Orm, token: string): Promise<TokenOwner |
     username: string | null;
     role: string | null;
     banned: boolean | null;
-    last_used_at: unknown;
+    revoked_at: unknown;
+    expires_at: unknown;
+    expired: boolean;
+    note_use: boolean;
   }>(
     await db.execute(sql`
-      SELECT t.id, t.name, t.prefix, t.scope, t.user_id, u.username, u.role, u.banned,
-             (t.last_used_at IS NULL OR t.last_used_at < clock_timestamp() - interval '1 minute') AS last_used_at
-        FROM console_api_token t JOIN auth_user u ON u.id = t.user_id
-       WHERE t.token_hash = ${hashToken(token)} AND t.revoked_at IS NULL AND t.expires_at > clock_timestamp()`),
+      SELECT t.id, t.name, t.prefix, t.scope, t.user_id, u.username, u.role, u.banned, t.revoked_at, t.expires_at,
+             t.expires_at <= clock_timestamp() AS expired,
+             (t.last_used_at IS NULL OR t.last_used_at < clock_timestamp() - interval '1 minute') AS note_use
+        FROM console_api_token t LEFT JOIN auth_user u ON u.id = t.user_id
+       WHERE t.token_hash = ${hashToken(token)}`),
   );
   const t = rows[0];
-  if (!t || t.banned || !t.username) return null;
-  if (t.last_used_at === true) {
+  if (!t) return { ok: false, why: 'unknown', token: null };
+  const seen: RefusedToken = {
+    id: Number(t.id),
+    name: t.name,
+    prefix: t.prefix,
+    scope: t.scope,
+    owner: t.username,
+    revokedAt: t.revoked_at ? new Date(t.revoked_at as string) : null,
+    expiresAt: new Date(t.expires_at as string),
+  };
+  if (seen.revokedAt) return { ok: false, why: 'revoked', token: seen };
+  if (t.expired === true) return { ok: false, why: 'expired', token: seen };
+  if (t.banned || !t.username) return { ok: false, why: 'owner_disabled', token: seen };
+  if (t.note_use === true) {
     await db.execute(sql`UPDATE console_api_token SET last_used_at = clock_timestamp() WHERE id = ${t.id}`);
   }
   return {
-    userId: t.user_id,
-    username: t.username,
-    role: cappedRole(asRole(t.role)),
-    via: { kind: 'token', id: Number(t.id), name: t.name, prefix: t.prefix, scope: t.scope },
+    ok: true,
+    owner: {
+      userId: t.user_id,
+      username: t.username,
+      role: cappedRole(asRole(t.role)),
+      via: { kind: 'token', id: seen.id, name: t.name, prefix: t.prefix, scope: t.scope },
+    },
   };
 }
 

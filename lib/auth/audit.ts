@@ -12,9 +12,11 @@ export type AuditDecision = 'ok' | 'refused' | 'denied' | 'invalid' | 'error' | 
 
 /**
  * The security events the audit trail records besides actions: sign-ins (ok, failed, refused
- * by the limits), sign-outs, sessions found expired, and a person's own password change.
+ * by the limits), sign-outs, sessions found expired, a person's own password change, and
+ * requests refused for their API token (`token_use`: malformed, unknown, revoked, expired, or
+ * its owner disabled).
  */
-export const SECURITY_RECIPES = ['sign_in', 'sign_out', 'session_end', 'password_change'] as const;
+export const SECURITY_RECIPES = ['sign_in', 'sign_out', 'session_end', 'password_change', 'token_use'] as const;
 export type SecurityRecipe = (typeof SECURITY_RECIPES)[number];
 
 export interface AuditEntry {
@@ -124,7 +126,7 @@ export interface AuditFilters {
   recipe?: string;
   mode?: AuditMode;
   decision?: AuditDecision;
-  /** `security`: only sign-ins, sign-outs, session ends and password changes. */
+  /** `security`: only sign-ins, sign-outs, session ends, password changes and refused API tokens. */
   kind?: 'security';
   /** UTC days, inclusive: YYYY-MM-DD. */
   from?: string;
@@ -225,6 +227,8 @@ export interface SecurityEvent {
   ip: string | null;
   userAgent: string | null;
   params?: Record<string, unknown>;
+  /** The API token the event concerns, in the words of an action's row (`token "nightly" (iuc_Ab12Cd34…, read)`). */
+  via?: string | null;
 }
 
 /**
@@ -259,6 +263,7 @@ export async function recordSecurityEvent(db: Orm, e: SecurityEvent): Promise<vo
       ip: e.ip,
       userAgent: e.userAgent,
       committed: e.decision === 'ok',
+      via: e.via ?? null,
     });
   } catch (err) {
     log().error(

@@ -14,6 +14,7 @@ import { logError, redactText } from '@/lib/log/redact';
 import type { RecipeContext, RecipeResult, Tx } from '@/lib/recipes/types';
 import { toPlainInput, type ActionDefinition, type ActionResult, type ApprovalNeed, type Caller } from './action-types';
 import { auditParams } from './audit';
+import { signedOutMessage } from './signed-out';
 import { createPlan, type Plan } from './plans';
 import { auditWriter, type AuditEntry } from './pipeline/audit-step';
 import { approvalAudit, approvalClaim, approvalStep, voidApproval, type ApprovalPass } from './pipeline/approval-step';
@@ -42,7 +43,8 @@ export async function executeAuthorized<S extends z.ZodType<Record<string, unkno
       decision: 'unauthenticated',
       status: 'unauthenticated',
       committed: false,
-      message: 'You are signed out; sign in and try again.',
+      // a bad token's request was recorded as a security event when its identity was looked up
+      message: signedOutMessage(caller.request),
       auditId: null,
     };
   }

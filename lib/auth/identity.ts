@@ -7,8 +7,9 @@ import type { Database } from '@/db/client';
 import { authUser, consoleAuditLog } from '@/db/auth-schema';
 import type { Auth } from './auth';
 import { noteRequestActor } from '@/lib/log/logger';
-import { bearerToken, resolveToken, type TokenVia } from './api-tokens';
+import { bearerToken, checkToken, sentBearer, type TokenVia } from './api-tokens';
 import { writeAudit } from './audit';
+import { recordTokenRefusal } from './token-refusals';
 import { asRole, type Role } from './roles';
 import {
   identityFromHeaders,
@@ -33,6 +34,8 @@ export interface Identity {
 export interface RequestInfo {
   ip: string | null;
   userAgent: string | null;
+  /** Whether it sent `Authorization: Bearer …` (a script): a 401 then speaks of its token. */
+  bearer?: boolean;
 }
 
 /** What a person whose proxy name belongs to a password account is told (sign-in page, audit trail). */
@@ -109,12 +112,16 @@ async function lookUpIdentity(
   headers: Headers,
   cfg: TrustedHeaderConfig,
 ): Promise<Identity | null> {
-  // a console token decides on its own: a bad one is nobody, never the cookie beside it
+  // a console token decides on its own: a bad one is nobody, never the cookie beside it, and
+  // a security event in the audit trail
   const token = bearerToken(headers);
   if (token) {
-    const owner = await resolveToken(db.orm, token);
-    if (!owner) return null;
-    return { ...owner, mustChangePassword: false, source: 'token' };
+    const checked = await checkToken(db.orm, token);
+    if (!checked.ok) {
+      await recordTokenRefusal(db.orm, checked, requestInfo(headers, cfg));
+      return null;
+    }
+    return { ...checked.owner, mustChangePassword: false, source: 'token' };
   }
   const fromProxy = identityFromHeaders(headers, cfg);
   if (fromProxy) {
@@ -159,5 +166,9 @@ export async function headerIdentityRefusal(
 
 /** The audit's IP and user agent: the socket peer server.ts recorded, never a client's X-Forwarded-For. */
 export function requestInfo(headers: Headers, cfg: TrustedHeaderConfig = trustedHeaderConfig()): RequestInfo {
-  return { ip: peerOf(headers, cfg), userAgent: headers.get('user-agent')?.slice(0, 500) ?? null };
+  return {
+    ip: peerOf(headers, cfg),
+    userAgent: headers.get('user-agent')?.slice(0, 500) ?? null,
+    bearer: sentBearer(headers),
+  };
 }

@@ -1,6 +1,8 @@
 // Failed sign-ins, counted per user name and per client address (migration 047). An attempt
 // is claimed before the password is checked and given back when it succeeds, so only
-// failures stay counted, and parallel guesses cannot all slip past a stale read.
+// failures stay counted, and parallel guesses cannot all slip past a stale read. Requests
+// refused for their API token are counted per address in the same table and window, to bound
+// the audit rows a flood of them writes.
 import { storable } from './audit';
 import { sql } from 'drizzle-orm';
 import { authAccount, authUser } from '@/db/auth-schema';
@@ -54,25 +56,54 @@ export async function claimSignInAttempt(
   a: Attempt,
   limits: SignInLimits,
 ): Promise<{ retryAfterSeconds: number } | null> {
-  const w = limits.windowSeconds;
   let wait = 0;
   for (const { key, max } of keysOf(a)) {
-    const [row] = rowsOf<{ failures: number; left: number }>(
-      await db.execute(sql`
-        INSERT INTO auth_signin_failure AS f (key, failures, window_start) VALUES (${key}, 1, now())
-        ON CONFLICT (key) DO UPDATE SET
-          failures = CASE WHEN f.window_start <= now() - make_interval(secs => ${w}) THEN 1 ELSE f.failures + 1 END,
-          window_start = CASE WHEN f.window_start <= now() - make_interval(secs => ${w}) THEN now() ELSE f.window_start END
-        RETURNING failures, ceil(extract(epoch FROM f.window_start + make_interval(secs => ${w}) - now()))::int AS left`),
-    );
-    if (Number(row.failures) > max(limits)) wait = Math.max(wait, Number(row.left), 1);
+    const row = await countFailure(db, key, limits.windowSeconds);
+    if (row.failures > max(limits)) wait = Math.max(wait, row.left, 1);
   }
-  await db.execute(sql`DELETE FROM auth_signin_failure WHERE window_start < now() - interval '1 hour'`);
+  await forgetOldFailures(db);
   if (!wait) return null;
   // a refused attempt checks no password, so it is no failure: otherwise someone hammering
   // one blocked name would use up the whole office's address allowance as well
   await releaseSignInAttempt(db, a);
   return { retryAfterSeconds: wait };
+}
+
+/** One more failure under `key` in its fixed window (a new window once the last has passed). */
+async function countFailure(db: Exec, key: string, w: number): Promise<{ failures: number; left: number }> {
+  const [row] = rowsOf<{ failures: number; left: number }>(
+    await db.execute(sql`
+      INSERT INTO auth_signin_failure AS f (key, failures, window_start) VALUES (${key}, 1, now())
+      ON CONFLICT (key) DO UPDATE SET
+        failures = CASE WHEN f.window_start <= now() - make_interval(secs => ${w}) THEN 1 ELSE f.failures + 1 END,
+        window_start = CASE WHEN f.window_start <= now() - make_interval(secs => ${w}) THEN now() ELSE f.window_start END
+      RETURNING failures, ceil(extract(epoch FROM f.window_start + make_interval(secs => ${w}) - now()))::int AS left`),
+  );
+  return { failures: Number(row.failures), left: Number(row.left) };
+}
+
+async function forgetOldFailures(db: Exec): Promise<void> {
+  await db.execute(sql`DELETE FROM auth_signin_failure WHERE window_start < now() - interval '1 hour'`);
+}
+
+/**
+ * Whether a request refused for its API token gets an audit row: counted per client address
+ * in the sign-in limits' window, under a key of its own (a script's revoked token never uses
+ * up the address's sign-ins). Up to the per-address limit each gets a row (`row`); the next
+ * one gets the row that says the limit was passed (`last`); the rest of the window, none
+ * (`quiet`), so a flood of bad tokens writes a bounded number of rows. Every one is still
+ * answered 401: a token is 32 random bytes, so slowing guesses down protects nothing.
+ */
+export async function countTokenFailure(
+  db: Exec,
+  address: string | null,
+  limits: SignInLimits,
+): Promise<{ record: 'row' | 'last' | 'quiet'; failures: number; left: number }> {
+  const key = `token-address:${storable((address ?? 'unknown').slice(0, 100))}`;
+  const row = await countFailure(db, key, limits.windowSeconds);
+  await forgetOldFailures(db);
+  const record = row.failures <= limits.perAddress ? 'row' : row.failures === limits.perAddress + 1 ? 'last' : 'quiet';
+  return { record, ...row };
 }
 
 /** Gives back a claimed attempt that succeeded: a success is not a failure. */

@@ -12,7 +12,7 @@ import {
 import { applyRequest } from '@/lib/approvals/apply';
 import { runBulkJob, waitForBulkJob } from '@/lib/bulk/jobs';
 import { recheckRequest } from '@/lib/approvals/recheck';
-import { listApprovalRequests, parseRequestId } from '@/lib/approvals/requests';
+import { listApprovalRequests } from '@/lib/approvals/requests';
 import { EXIT } from './errors';
 import { table } from './format';
 import { action, cliCaller, runAdmin, type Run } from './program';
@@ -75,18 +75,22 @@ export function registerApprovalsCommands(program: Command): void {
     .description('request approval for one of your plans; needs --plan and --reason')
     .requiredOption('--plan <id>', 'the plan its preview printed')
     .option('--reason <text>', 'why (shown to the approvers)')
+    .option('--mode <mode>', 'live or dry_run: which apply of an instantiate dry run (live, or kept) to ask for')
     .action(
-      action<{ plan: string; reason?: string }>('requests create', { acts: true }, async (run, o) => {
+      action<{ plan: string; reason?: string; mode?: string }>('requests create', { acts: true }, async (run, o) => {
         const r = await executeAuthorized(requestApprovalDefinition, cliCaller(run), {
           planId: o.plan,
           reason: o.reason,
+          ...(o.mode === undefined ? {} : { mode: o.mode }),
         });
         run.io.result({ command: run.command, database: run.db.label, ...r });
         if (!r.ok) {
           run.io.note(`Refused (${r.status}): ${r.message}`);
           return EXIT.refused;
         }
-        run.io.out(`Requested approval #${r.result.requestId} for plan #${r.result.planId}: ${r.result.rule}.`);
+        run.io.out(
+          `Requested approval #${r.result.requestId} for plan #${r.result.planId} (${r.result.mode}): ${r.result.rule}.`,
+        );
         return EXIT.ok;
       }),
     );
@@ -96,11 +100,11 @@ export function registerApprovalsCommands(program: Command): void {
     .description("run a request's plan again as a preview (rolled back) and show any drift")
     .action(
       action('requests recheck', { acts: true }, async (run) => {
-        const id = parseRequestId(run.args[0]);
-        const r = id ? await recheckRequest(cliCaller(run), id) : null;
-        run.io.result({ command: run.command, database: run.db.label, ...(r ?? { ok: false, status: 'not_found' }) });
-        if (!r || !r.ok) {
-          run.io.note(`Refused (${r?.status ?? 'not_found'}): ${r?.message ?? 'There is no such approval request.'}`);
+        // an unknown or malformed id is refused by the wrapper, with its audit row
+        const r = await recheckRequest(cliCaller(run), run.args[0]);
+        run.io.result({ command: run.command, database: run.db.label, ...r });
+        if (!r.ok) {
+          run.io.note(`Refused (${r.status}): ${r.message}`);
           return EXIT.refused;
         }
         run.io.out(r.message);
@@ -119,7 +123,7 @@ export function registerApprovalsCommands(program: Command): void {
         'requests apply',
         { acts: true },
         async (run, o) => {
-          const id = parseRequestId(run.args[0]) ?? 0;
+          const id = run.args[0];
           const r = await applyRequest(cliCaller(run), id, {
             reason: o.reason,
             confirmText: o.confirm,

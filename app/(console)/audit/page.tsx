@@ -92,7 +92,9 @@ export default async function AuditPage({
           Kind
           <select name="kind" defaultValue={filters.kind ?? ''} className={field} data-testid="audit-kind">
             <option value="">everything</option>
-            <option value="security">security events: sign-in, sign-out, session end, password change</option>
+            <option value="security">
+              security events: sign-in, sign-out, session end, password change, refused API token
+            </option>
           </select>
         </label>
         <label className="text-xs font-medium text-slate-600">

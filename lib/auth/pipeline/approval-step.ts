@@ -5,7 +5,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { consoleApprovalRequest } from '@/db/approvals-schema';
-import { approvalRuleFor, type ApprovalRule } from '@/lib/approvals/policy';
+import { approvalRuleFor, MODE_WORDS, type ApprovalRule } from '@/lib/approvals/policy';
 import { requestForPlan } from '@/lib/approvals/requests';
 import type { Refusal, Tx } from '@/lib/recipes/types';
 import type { Identity } from '../identity';
@@ -66,6 +66,18 @@ export async function approvalStep(
     return {
       status: 'approval_required',
       message: `This apply needs approval: ${rule.sentence}. Nothing was run; ${requestHint(q.plan.id)}.`,
+    };
+  }
+  // a request approves one apply of its plan: a kept dry run is not the live run that was approved
+  if (request.mode !== q.mode && ['pending', 'approved'].includes(request.status)) {
+    const asked = MODE_WORDS[request.mode as keyof typeof MODE_WORDS] ?? request.mode;
+    const here = MODE_WORDS[q.mode as keyof typeof MODE_WORDS] ?? q.mode;
+    return {
+      status: 'approval_required',
+      requestId: request.id,
+      message:
+        `Request #${request.id} asks approval for a ${asked} of plan #${q.plan.id}, and this is a ${here}, which needs approval of its own: ${rule.sentence}. ` +
+        `Apply the plan as its request says (/approvals/${request.id}), or run the dry run again and request approval for a ${here}. Nothing was run.`,
     };
   }
   if (request.status === 'stale') {

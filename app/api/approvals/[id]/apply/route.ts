@@ -1,7 +1,6 @@
 import { UnreadableBody } from '@/lib/auth/action-types';
 import { applyRequest } from '@/lib/approvals/apply';
 import { callerFor } from '@/lib/approvals/http';
-import { parseRequestId } from '@/lib/approvals/requests';
 import { readJsonBody } from '@/lib/http/json-body';
 import { httpStatusOf } from '@/lib/http/status';
 
@@ -13,12 +12,8 @@ export const dynamic = 'force-dynamic';
  * the recipe's wrapper; a bulk is queued as a job (202 with its `jobId`).
  */
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  const id = parseRequestId((await params).id);
-  if (!id)
-    return Response.json(
-      { ok: false, status: 'not_found', message: 'There is no such approval request.' },
-      { status: 404 },
-    );
+  // an unknown or malformed id is refused by the wrapper, with its audit row (404 or 422)
+  const id = (await params).id;
   const body = await readJsonBody(req);
   const fields =
     body instanceof UnreadableBody || !body || typeof body !== 'object' ? {} : (body as Record<string, unknown>);

@@ -1,6 +1,5 @@
 import { callerFor } from '@/lib/approvals/http';
 import { recheckRequest } from '@/lib/approvals/recheck';
-import { parseRequestId } from '@/lib/approvals/requests';
 import { httpStatusOf } from '@/lib/http/status';
 
 export const dynamic = 'force-dynamic';
@@ -10,12 +9,7 @@ export const dynamic = 'force-dynamic';
  * plan's effect beside the effect now, with the drift sentence (null when nothing changed).
  */
 export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  const id = parseRequestId((await params).id);
-  if (!id)
-    return Response.json(
-      { ok: false, status: 'not_found', message: 'There is no such approval request.' },
-      { status: 404 },
-    );
-  const r = await recheckRequest(await callerFor(req), id);
+  // an unknown or malformed id is refused by the wrapper, with its audit row (404 or 422)
+  const r = await recheckRequest(await callerFor(req), (await params).id);
   return Response.json(r, { status: r.ok ? 200 : httpStatusOf(r) });
 }
