@@ -48,7 +48,7 @@ export function Preflight({ id, stale, onDone }: { id: string; stale: boolean; o
   return (
     <Card
       title="Preflight"
-      description="The whole batch, run for real inside one transaction and rolled back."
+      description="Every item of the batch, its outcome predicted by the substrate's own checks; nothing is written."
       className={stale ? 'opacity-60' : undefined}
     >
       <div className="space-y-3" data-testid="preflight">

@@ -31,7 +31,7 @@ export default async function BulkPage() {
     <div className="space-y-6">
       <PageHeader
         title="Bulk scale-out"
-        description={`The runbook's bulk recipe: N events from one template in one transaction, as ${me.username}. A preflight runs the whole batch and rolls it back; the run itself continues on the server if you leave or reload the page.`}
+        description={`The runbook's bulk recipe: N events from one template in one transaction, as ${me.username}. A preflight predicts the outcome of every item and writes nothing; the run itself continues on the server if you leave or reload the page.`}
       />
       <BulkConsole templates={templates} max={bulkMax()} username={me.username} />
       <Card title="Recent bulk jobs" description="Preflights and runs, newest first.">
