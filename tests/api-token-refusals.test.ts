@@ -4,7 +4,7 @@
 // the audit page's "security events" filter: why (malformed, unknown, revoked, expired, owner
 // disabled), the owner and what the token list shows of a known token, the client address;
 // never the token. A flood from one address writes a bounded number of rows.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { executeAuthorized, type Caller } from '@/lib/auth/authorize';
 import { listAudit, readAuditQuery } from '@/lib/auth/audit';
 import { resolveIdentity, type Identity } from '@/lib/auth/identity';
@@ -13,12 +13,12 @@ import { tokenCreateDefinition, tokenRevokeDefinition, type TokenCreated } from 
 import { UNKNOWN_TOKEN_USER } from '@/lib/auth/token-refusals';
 import { trustedHeaderConfig } from '@/lib/auth/trusted-header';
 import { findUser } from '@/lib/auth/users';
-import { log } from '@/lib/log/logger';
 import { getAuth } from '@/lib/server/auth';
 import * as gatesRoute from '@/app/api/gates/route';
 import * as recipeRoute from '@/app/api/recipes/[recipe]/route';
 import { backends, useTestDatabase } from './helpers/db';
 import { pointConsoleAt, send, signedIn } from './helpers/console';
+import { auditRowsSince, captureLogLines, lastAuditId, type AuditRow } from './helpers/audit-rows';
 
 const RECIPE = {
   path: '/api/recipes/instantiate-from-event',
@@ -32,25 +32,10 @@ const cfg = trustedHeaderConfig({ IU_PEER_TOKEN: PEER_TOKEN });
 const from = (address: string, authorization: string) =>
   new Headers({ authorization, 'x-iu-peer-token': PEER_TOKEN, 'x-iu-peer-address': address, 'user-agent': 'cron' });
 
-interface Row {
-  id: number;
-  username: string;
-  role: string | null;
-  recipe: string;
-  mode: string;
-  decision: string;
-  status: string;
-  summary: string;
-  ip: string | null;
-  via: string | null;
-  committed: boolean;
-  params: Record<string, unknown>;
-}
-
 describe.each(backends())('refused API tokens on $name', (backend) => {
   const t = useTestDatabase(backend);
   let owner: Identity;
-  let lines: string[] = [];
+  const lines = captureLogLines();
   const caller = (identity: Identity): Caller => ({
     db: t.db,
     identity,
@@ -65,11 +50,9 @@ describe.each(backends())('refused API tokens on $name', (backend) => {
     if (!r.ok) throw new Error(r.message);
     return r.result;
   };
-  const tokenRows = async (since: number) =>
-    t.db.query<Row>("SELECT * FROM console_audit_log WHERE recipe = 'token_use' AND id > $1 ORDER BY id", [since]);
-  const lastId = async () =>
-    (await t.db.query<{ n: number }>('SELECT coalesce(max(id), 0)::int AS n FROM console_audit_log'))[0].n;
-  const holdsNoSecret = (rows: Row[], secret: string) => {
+  const tokenRows = (since: number) => auditRowsSince(t.db, since, 'token_use');
+  const lastId = () => lastAuditId(t.db);
+  const holdsNoSecret = (rows: AuditRow[], secret: string) => {
     const text = JSON.stringify(rows) + lines.join('\n');
     expect(text).not.toContain(secret);
     // not even most of it: the stored prefix (iuc_ and 8 characters) is all a row may hold
@@ -84,13 +67,6 @@ describe.each(backends())('refused API tokens on $name', (backend) => {
     const u = (await findUser(t.db.orm, 'tess'))!;
     owner = { userId: u.id, username: 'tess', role: 'operator', mustChangePassword: false, source: 'session' };
   });
-  beforeEach(() => {
-    lines = [];
-    const keep = (obj: unknown, msg?: unknown) => void lines.push(JSON.stringify({ obj, msg }));
-    vi.spyOn(log(), 'info').mockImplementation(keep as never);
-    vi.spyOn(log(), 'warn').mockImplementation(keep as never);
-  });
-  afterEach(() => vi.restoreAllMocks());
 
   it('answers a revoked token 401 with what to do, and records one security event naming the token, never holding it', async () => {
     const tok = await make('nightly export');

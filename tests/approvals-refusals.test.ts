@@ -16,6 +16,7 @@ import { recheckRequest } from '@/lib/approvals/recheck';
 import { backends, useTestDatabase } from './helpers/db';
 import { ORIGIN, pointConsoleAt, send, signedIn, type RouteRef } from './helpers/console';
 import { count } from './helpers/substrate';
+import { auditRowsSince, lastAuditId } from './helpers/audit-rows';
 
 const JSON_HEADERS = { origin: ORIGIN, 'content-type': 'application/json' };
 const byId = (mod: RouteRef['mod'], id: string, tail = ''): RouteRef => ({
@@ -25,26 +26,13 @@ const byId = (mod: RouteRef['mod'], id: string, tail = ''): RouteRef => ({
 });
 const NO_SUCH = 'There is no approval request #987654; check the number on /approvals.';
 
-interface Row {
-  username: string;
-  role: string | null;
-  recipe: string;
-  mode: string;
-  decision: string;
-  status: string;
-  summary: string;
-  reason: string | null;
-  params: Record<string, unknown>;
-}
-
 describe.each(backends())('approval refusals on $name', (backend) => {
   const t = useTestDatabase(backend, { approvalPolicy: true });
   const cookies: Record<string, string> = {};
   const post = (route: RouteRef, who: string, body: unknown) =>
     send(route, 'POST', { cookie: cookies[who] ?? '', headers: JSON_HEADERS, body: JSON.stringify(body) });
-  const lastId = async () =>
-    (await t.db.query<{ n: number }>('SELECT coalesce(max(id), 0)::int AS n FROM console_audit_log'))[0].n;
-  const rowsSince = (id: number) => t.db.query<Row>('SELECT * FROM console_audit_log WHERE id > $1 ORDER BY id', [id]);
+  const lastId = () => lastAuditId(t.db);
+  const rowsSince = (id: number) => auditRowsSince(t.db, id);
   const untouched = async () => ({
     requests: await count(t.db, 'console_approval_request'),
     decisions: await count(t.db, 'console_approval_decision'),

@@ -156,4 +156,70 @@ describe.each(backends())('bulk batches and rolled-back history on $name', (back
     expect(await getRolledBackInstance(t.db, `inst:${tpl.key}/never-made-001`)).toBeNull();
     expect(await getRolledBackInstance(t.db, 'not an id\u0000')).toBeNull();
   });
+  // 059: the three reads of a batch (the timeline's grouping, the event log's counts per batch,
+  // a batch's rows) find the actor's bulk rows on iu_aiel_actor_batch_idx alone. The index is
+  // partial, and the planner uses it only while the queries' conditions match its predicate
+  // word for word: an edit to bulkRowSql or batchTagSql that forgets the index fails here.
+  // A test's log is small enough that the planner would rightly read it any way at all, so
+  // each EXPLAIN runs with the log's other indexes dropped and sequential and bitmap scans off,
+  // in a transaction rolled back: a read the index cannot serve falls back to a sequential scan.
+  it('reads every batch query from the batch index alone, never the table (059)', async () => {
+    const runTag = uniq('plan');
+    const actor = `olga:${runTag}`;
+    const bulk = await bulkScaleOut(ctx('olga', runTag), {
+      templateCollectionId: tpl.id,
+      n: 30,
+      uuidPrefix: prefix(),
+      batchTag: 'plan-1',
+      emitMode: 'live',
+      eventType: 'scale_out',
+      commit: true,
+    });
+    expect(bulk.ok).toBe(true);
+    const seen: { text: string; params: unknown[] }[] = [];
+    const recording = {
+      query: <T>(text: string, params: unknown[] = []) => {
+        seen.push({ text, params });
+        return t.db.query<T>(text, params);
+      },
+    };
+    const key = parseBatchKey(actor, { batch: 'plan-1', tpl: tpl.id, mode: 'live' })!;
+    const groups = await listActorBatches(recording, actor, { before: new Date(Date.now() + 60_000), limit: 5 });
+    expect(groups.map((g) => g.rows)).toEqual([30]);
+    const rows = await listBatchRows(recording, key);
+    expect(rows.rows).toHaveLength(30);
+    const summary = await summarizeBatches(recording, [
+      {
+        triggeredBy: actor,
+        uniqueSuffix: rows.rows[6].uniqueSuffix,
+        eventId: rows.rows[6].eventId,
+        templateCollectionId: tpl.id,
+        emitMode: 'live',
+      },
+    ]);
+    expect([...summary.values()].map((g) => g.rows)).toEqual([30]);
+    expect(seen).toHaveLength(3);
+    for (const q of seen) {
+      const plan = await t.db.withSession(async (s) => {
+        await s.exec('BEGIN');
+        try {
+          // only the batch index is left to the planner (DDL in a transaction, rolled back)
+          await s.exec(`DO $$ DECLARE r record; BEGIN
+              ALTER TABLE iu_auto_instantiate_event_log DROP CONSTRAINT iu_auto_instantiate_event_log_pkey;
+              FOR r IN SELECT indexrelid::regclass AS ix FROM pg_index
+                        WHERE indrelid = 'iu_auto_instantiate_event_log'::regclass
+                          AND indexrelid <> 'iu_aiel_actor_batch_idx'::regclass LOOP
+                  EXECUTE format('DROP INDEX %s', r.ix);
+              END LOOP; END $$;
+            SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off`);
+          return (await s.query<Record<string, string>>(`EXPLAIN ${q.text}`, q.params)).map((r) => Object.values(r)[0]);
+        } finally {
+          await s.exec('ROLLBACK');
+        }
+      });
+      const onLog = plan.filter((l) => / on iu_auto_instantiate_event_log /.test(l));
+      expect(onLog.length, plan.join('\n')).toBeGreaterThan(0);
+      for (const line of onLog) expect(line, plan.join('\n')).toMatch(/Index Only Scan using iu_aiel_actor_batch_idx/);
+    }
+  });
 });

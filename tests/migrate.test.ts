@@ -31,6 +31,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       '055',
       '056',
       '058',
+      '059',
     ]);
     expect(status.every((s) => !s.applied)).toBe(true);
   });
@@ -58,6 +59,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       '055',
       '056',
       '058',
+      '059',
     ]);
     const status = await migrationStatus(t.db);
     expect(status.map((s) => [s.version, s.applied, s.drifted])).toEqual([
@@ -82,6 +84,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       ['055', true, false],
       ['056', true, false],
       ['058', true, false],
+      ['059', true, false],
     ]);
     for (const s of status) {
       expect(s.appliedAt).toBeInstanceOf(Date);

@@ -3,7 +3,7 @@
 // each one row naming the user (or the name tried) and the client address, found by the audit
 // page's "security events" filter, and said on the server log; no row or line holds a
 // password, a session token or a cookie.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { changeOwnPasswordDefinition, selfServiceCaller } from '@/lib/auth/password-change';
 import { listAudit, readAuditQuery } from '@/lib/auth/audit';
 import { createAuth } from '@/lib/auth/auth';
@@ -12,8 +12,8 @@ import { resolveIdentity, type Identity } from '@/lib/auth/identity';
 import { signInLimits } from '@/lib/auth/signin-limits';
 import { trustedHeaderConfig } from '@/lib/auth/trusted-header';
 import { createUser } from '@/lib/auth/users';
-import { log } from '@/lib/log/logger';
 import { backends, useTestDatabase } from './helpers/db';
+import { captureLogLines, type AuditRow } from './helpers/audit-rows';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123456789';
 const base = 'http://localhost:3999';
@@ -22,32 +22,10 @@ const PW = 'correct horse battery';
 const NEW = 'lantern orchard quietly 42';
 const noHeaders = trustedHeaderConfig({});
 
-interface Row {
-  id: number;
-  username: string;
-  role: string | null;
-  recipe: string;
-  mode: string;
-  decision: string;
-  status: string;
-  summary: string;
-  ip: string | null;
-  user_agent: string | null;
-  params: Record<string, unknown>;
-}
-
 describe.each(backends())('security events on $name', (backend) => {
   const t = useTestDatabase(backend);
   const auth = () => createAuth(t.db, env);
-  let lines: string[] = [];
-
-  beforeEach(() => {
-    lines = [];
-    const keep = (obj: unknown, msg?: unknown) => void lines.push(JSON.stringify({ obj, msg }));
-    vi.spyOn(log(), 'info').mockImplementation(keep as never);
-    vi.spyOn(log(), 'warn').mockImplementation(keep as never);
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const lines = captureLogLines();
 
   async function signIn(username: string, password: string, peer: string) {
     const res = await auth().handler(
@@ -71,12 +49,12 @@ describe.each(backends())('security events on $name', (backend) => {
   }
 
   const rowsOf = (recipe: string, username: string) =>
-    t.db.query<Row>('SELECT * FROM console_audit_log WHERE recipe = $1 AND username = $2 ORDER BY id', [
+    t.db.query<AuditRow>('SELECT * FROM console_audit_log WHERE recipe = $1 AND username = $2 ORDER BY id', [
       recipe,
       username,
     ]);
 
-  const holdsNoSecret = (row: Row, ...secrets: string[]) => {
+  const holdsNoSecret = (row: AuditRow, ...secrets: string[]) => {
     const text = JSON.stringify(row) + lines.join('\n');
     for (const s of secrets.filter(Boolean)) expect(text).not.toContain(s);
   };
@@ -142,7 +120,9 @@ describe.each(backends())('security events on $name', (backend) => {
     ]);
     expect(rows[2].summary).toContain('refused without checking the password');
     expect((await signIn('ni\u0000ck', 'whatever it is', '10.2.0.5')).status).toBe(401);
-    const [nul] = await t.db.query<Row>("SELECT * FROM console_audit_log WHERE recipe = 'sign_in' AND ip = '10.2.0.5'");
+    const [nul] = await t.db.query<AuditRow>(
+      "SELECT * FROM console_audit_log WHERE recipe = 'sign_in' AND ip = '10.2.0.5'",
+    );
     expect(nul).toMatchObject({ username: 'ni\\u0000ck', decision: 'unauthenticated', status: 'invalid_credentials' });
   });
 

@@ -1,6 +1,8 @@
 // Pure SQL builders for bulk batches (no database, no 'server-only'): which event-log rows
 // carry the runbook's bulk naming, their batch tag, and the event log's grouped view, which
 // keeps one row per batch (its newest matching row) in the keyset pages.
+// Migration 059's partial index repeats bulkRowSql and batchTagSql word for word: the planner
+// uses it only while they match (tests/batches.test.ts fails on an edit to one alone).
 
 /** SQL: the row `a` carries the runbook's bulk naming (event id number = suffix number). */
 export const bulkRowSql = (a: string) =>

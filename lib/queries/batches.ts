@@ -52,8 +52,8 @@ export const batchQuery = (k: Pick<BatchKey, 'batchTag' | 'templateId' | 'emitMo
 
 /**
  * The actor's batches whose last row is older than `before`, newest first, at most `limit`:
- * one read of the actor's bulk rows on its index, grouped (a batch is never cut in two by
- * a page of the timeline). Each with its counts, who rolled it back
+ * one index-only read of the actor's bulk rows on 059's batch index, in batch order, grouped
+ * (a batch is never cut in two by a page of the timeline). Each with its counts, who rolled it back
  * and when, and the console job that ran it.
  */
 export async function listActorBatches(
