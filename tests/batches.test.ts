@@ -156,14 +156,16 @@ describe.each(backends())('bulk batches and rolled-back history on $name', (back
     expect(await getRolledBackInstance(t.db, `inst:${tpl.key}/never-made-001`)).toBeNull();
     expect(await getRolledBackInstance(t.db, 'not an id\u0000')).toBeNull();
   });
+
   // 059: the three reads of a batch (the timeline's grouping, the event log's counts per batch,
-  // a batch's rows) find the actor's bulk rows on iu_aiel_actor_batch_idx alone. The index is
-  // partial, and the planner uses it only while the queries' conditions match its predicate
-  // word for word: an edit to bulkRowSql or batchTagSql that forgets the index fails here.
+  // a batch's rows) find the actor's bulk rows on iu_aiel_actor_batch_idx alone, and the
+  // timeline's single events the actor's other rows on iu_aiel_actor_single_idx. The indexes
+  // are partial, and the planner uses them only while the queries' conditions match their
+  // predicates word for word: an edit to bulkRowSql or batchTagSql that forgets them fails here.
   // A test's log is small enough that the planner would rightly read it any way at all, so
   // each EXPLAIN runs with the log's other indexes dropped and sequential and bitmap scans off,
   // in a transaction rolled back: a read the index cannot serve falls back to a sequential scan.
-  it('reads every batch query from the batch index alone, never the table (059)', async () => {
+  it("reads every batch query and the timeline's single events from their indexes alone (059)", async () => {
     const runTag = uniq('plan');
     const actor = `olga:${runTag}`;
     const bulk = await bulkScaleOut(ctx('olga', runTag), {
@@ -199,16 +201,21 @@ describe.each(backends())('bulk batches and rolled-back history on $name', (back
     ]);
     expect([...summary.values()].map((g) => g.rows)).toEqual([30]);
     expect(seen).toHaveLength(3);
+    // the timeline's single events: the actor's rows without the bulk naming
+    const before = seen.length;
+    await getActorTimeline(recording, actor, { limit: 50 });
+    seen.splice(before, seen.length - before, ...seen.slice(before).filter((q) => q.text.includes('unique_suffix ~')));
+    expect(seen).toHaveLength(5);
     for (const q of seen) {
       const plan = await t.db.withSession(async (s) => {
         await s.exec('BEGIN');
         try {
-          // only the batch index is left to the planner (DDL in a transaction, rolled back)
+          // only 059's two indexes are left to the planner (DDL in a transaction, rolled back)
           await s.exec(`DO $$ DECLARE r record; BEGIN
               ALTER TABLE iu_auto_instantiate_event_log DROP CONSTRAINT iu_auto_instantiate_event_log_pkey;
               FOR r IN SELECT indexrelid::regclass AS ix FROM pg_index
                         WHERE indrelid = 'iu_auto_instantiate_event_log'::regclass
-                          AND indexrelid <> 'iu_aiel_actor_batch_idx'::regclass LOOP
+                          AND indexrelid NOT IN ('iu_aiel_actor_batch_idx'::regclass, 'iu_aiel_actor_single_idx'::regclass) LOOP
                   EXECUTE format('DROP INDEX %s', r.ix);
               END LOOP; END $$;
             SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off`);
@@ -219,7 +226,10 @@ describe.each(backends())('bulk batches and rolled-back history on $name', (back
       });
       const onLog = plan.filter((l) => / on iu_auto_instantiate_event_log /.test(l));
       expect(onLog.length, plan.join('\n')).toBeGreaterThan(0);
-      for (const line of onLog) expect(line, plan.join('\n')).toMatch(/Index Only Scan using iu_aiel_actor_batch_idx/);
+      const want = /\bNOT \(/.test(q.text)
+        ? /Index Scan( Backward)? using iu_aiel_actor_single_idx/
+        : /Index Only Scan using iu_aiel_actor_batch_idx/;
+      for (const line of onLog) expect(line, plan.join('\n')).toMatch(want);
     }
   });
 });

@@ -13,7 +13,7 @@ import { signInLimits } from '@/lib/auth/signin-limits';
 import { trustedHeaderConfig } from '@/lib/auth/trusted-header';
 import { createUser } from '@/lib/auth/users';
 import { backends, useTestDatabase } from './helpers/db';
-import { captureLogLines, type AuditRow } from './helpers/audit-rows';
+import { auditRowsSince, captureLogLines, lastAuditId, type AuditRow } from './helpers/audit-rows';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123456789';
 const base = 'http://localhost:3999';
@@ -124,6 +124,38 @@ describe.each(backends())('security events on $name', (backend) => {
       "SELECT * FROM console_audit_log WHERE recipe = 'sign_in' AND ip = '10.2.0.5'",
     );
     expect(nul).toMatchObject({ username: 'ni\\u0000ck', decision: 'unauthenticated', status: 'invalid_credentials' });
+  });
+
+  it('bounds the rows a flood of blocked sign-ins writes: one each up to the address limit, one saying so, then none', async () => {
+    const few = { ...env, IU_SIGNIN_MAX_ADDRESS_FAILURES: '3' };
+    const flood = (name: string) =>
+      createAuth(t.db, few).handler(
+        new Request(`${base}/api/auth/sign-in/username`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: base, 'x-iu-peer-address': '10.2.0.9' },
+          body: JSON.stringify({ username: name, password: 'not the password' }),
+        }),
+      );
+    const mark = await lastAuditId(t.db);
+    // two failures block the name (IU_SIGNIN_MAX_ATTEMPTS 2); then twelve blocked attempts
+    const statuses: number[] = [];
+    for (let i = 0; i < 14; i++) statuses.push((await flood('rhea')).status);
+    expect(statuses).toEqual([401, 401, ...Array(12).fill(429)]);
+    const rows = await auditRowsSince(t.db, mark, 'sign_in');
+    expect(rows.map((r) => `${r.decision} ${r.status}`)).toEqual([
+      'unauthenticated invalid_credentials',
+      'unauthenticated invalid_credentials',
+      'denied too_many_failures',
+      'denied too_many_failures',
+      'denied too_many_failures',
+      'denied too_many_failures',
+    ]);
+    expect(rows[5].summary).toMatch(
+      /^More than 3 sign-ins from 10\.2\.0\.9 were refused by the limits within 60 s \(the last as rhea\); the rest are refused without a row of their own until the window ends \(in \d+ s\)\.$/,
+    );
+    expect(rows[5].params).toEqual({ limit: 3, windowSeconds: 60 });
+    // every one was still refused, and no other row was written
+    expect(await auditRowsSince(t.db, rows[5].id)).toEqual([]);
   });
 
   it('records a sign-out and a session found past its idle expiry, each once', async () => {

@@ -16,6 +16,7 @@ import { recordSecurityEvent } from './audit';
 import { authSecret } from './secret';
 import {
   claimSignInAttempt,
+  countBlockedSignIn,
   isAccountWithoutPassword,
   releaseSignInAttempt,
   signInLimits,
@@ -165,15 +166,28 @@ export function createAuth(db: Database, env: Record<string, string | undefined>
         });
         if (blocked) {
           const client = clientOf(ctx);
-          await recordSecurityEvent(db.orm, {
-            recipe: 'sign_in',
-            username: attempt.username,
-            role: null,
-            decision: 'denied',
-            status: 'too_many_failures',
-            summary: `Sign-in as ${attempt.username}${from(client.ip)} refused without checking the password: too many failed sign-ins for this user name or from this address.`,
-            ...client,
+          // a row each up to the address limit, one saying so, then none until the window ends
+          const count = await countBlockedSignIn(db.orm, attempt, limits).catch((err: unknown) => {
+            throw sanitizeError(err, 'Sign-in could not be counted');
           });
+          if (count.record !== 'quiet') {
+            await recordSecurityEvent(db.orm, {
+              recipe: 'sign_in',
+              username: attempt.username,
+              role: null,
+              decision: 'denied',
+              status: 'too_many_failures',
+              summary:
+                count.record === 'row'
+                  ? `Sign-in as ${attempt.username}${from(client.ip)} refused without checking the password: too many failed sign-ins for this user name or from this address.`
+                  : `More than ${limits.perAddress} sign-ins${from(client.ip)} were refused by the limits within ${limits.windowSeconds} s (the last as ${attempt.username}); ` +
+                    `the rest are refused without a row of their own until the window ends (in ${Math.max(count.left, 1)} s).`,
+              ...client,
+              ...(count.record === 'last'
+                ? { params: { limit: limits.perAddress, windowSeconds: limits.windowSeconds } }
+                : {}),
+            });
+          }
           throw new APIError(
             'TOO_MANY_REQUESTS',
             {

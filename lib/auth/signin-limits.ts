@@ -98,8 +98,32 @@ export async function countTokenFailure(
   db: Exec,
   address: string | null,
   limits: SignInLimits,
-): Promise<{ record: 'row' | 'last' | 'quiet'; failures: number; left: number }> {
-  const key = `token-address:${storable((address ?? 'unknown').slice(0, 100))}`;
+): Promise<RefusalRowCount> {
+  return countRefusalRow(db, `token-address:${storable((address ?? 'unknown').slice(0, 100))}`, limits);
+}
+
+/**
+ * Whether a sign-in refused by the limits (no password checked) gets an audit row: the same
+ * bound as a refused token's, counted per client address (per user name when the address is
+ * unknown) under a key of its own. Someone hammering a blocked name from one address writes
+ * at most the per-address limit of rows and one saying so per window, not one per request.
+ */
+export async function countBlockedSignIn(db: Exec, a: Attempt, limits: SignInLimits): Promise<RefusalRowCount> {
+  const who = a.address
+    ? `address:${storable(a.address.slice(0, 100))}`
+    : `user:${storable(a.username.trim().toLowerCase().slice(0, 200))}`;
+  return countRefusalRow(db, `blocked-${who}`, limits);
+}
+
+export interface RefusalRowCount {
+  /** `row`: record it; `last`: record that the limit was passed; `quiet`: record nothing. */
+  record: 'row' | 'last' | 'quiet';
+  failures: number;
+  /** Seconds until the window ends. */
+  left: number;
+}
+
+async function countRefusalRow(db: Exec, key: string, limits: SignInLimits): Promise<RefusalRowCount> {
   const row = await countFailure(db, key, limits.windowSeconds);
   await forgetOldFailures(db);
   const record = row.failures <= limits.perAddress ? 'row' : row.failures === limits.perAddress + 1 ? 'last' : 'quiet';
