@@ -32,6 +32,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       '056',
       '058',
       '059',
+      '060',
     ]);
     expect(status.every((s) => !s.applied)).toBe(true);
   });
@@ -60,6 +61,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       '056',
       '058',
       '059',
+      '060',
     ]);
     const status = await migrationStatus(t.db);
     expect(status.map((s) => [s.version, s.applied, s.drifted])).toEqual([
@@ -85,6 +87,7 @@ describe.each(backends())('migrations on $name', (backend) => {
       ['056', true, false],
       ['058', true, false],
       ['059', true, false],
+      ['060', true, false],
     ]);
     for (const s of status) {
       expect(s.appliedAt).toBeInstanceOf(Date);

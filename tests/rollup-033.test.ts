@@ -128,7 +128,7 @@ describe.skipIf(!hasPostgres)(`rollups across the 033 rollback (${PG_ONLY})`, ()
       [tpl.id],
     );
     expect(obs).toEqual({ live_instance_count: 0, dry_run_instance_count: 2 });
-    expect(await migrate(t.db)).toEqual(['033', '046', '049', '058']);
+    expect(await migrate(t.db)).toEqual(['033', '046', '049', '058', '060']);
     expect(await t.db.query('SELECT * FROM v_iu_auto_instantiate_event_summary ORDER BY 1, 2, 3')).toEqual(before);
     await expectRollupsMatchLog(t);
     expect((await instantiate(t.db, { templateId: tpl.id, mode: 'live', actor: 'after' })).status).toBe('ok');

@@ -23,7 +23,7 @@ const FORCE = 'SET iu_core.force_rollback_033=true;';
 // every migration on disk, and the same without 033: later migrations do not change what this file proves
 const ALL_VERSIONS = listMigrationFiles().map((f) => f.version);
 // the 033 rollback also marks 046 (the batch entry point, built on 033's tables) not applied
-const WITHOUT_033 = ALL_VERSIONS.filter((v) => v !== '033' && v !== '046' && v !== '049' && v !== '058');
+const WITHOUT_033 = ALL_VERSIONS.filter((v) => v !== '033' && v !== '046' && v !== '049' && v !== '058' && v !== '060');
 
 describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () => {
   const t = useTestDatabase('postgres');
@@ -147,7 +147,7 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
   });
 
   it('is undone by migrate: 033 applied again with its history', async () => {
-    expect(await migrate(t.db)).toEqual(['033', '046', '049', '058']);
+    expect(await migrate(t.db)).toEqual(['033', '046', '049', '058', '060']);
     expect(await applied()).toEqual(ALL_VERSIONS);
     expect(await tableExists('iu_auto_instantiate_event_log_archive_033')).toBe(false);
     expect(await count(t.db, 'iu_auto_instantiate_event_log')).toBe(logCount);
@@ -202,7 +202,7 @@ describe.skipIf(!hasPostgres)(`the substrate rollback of 033 (${PG_ONLY})`, () =
     expect(await functionsOf033()).toBe(0);
     expect(await count(t.db, 'iu_auto_instantiate_event_log_archive_033')).toBe(before);
     expect(await applied()).toEqual(WITHOUT_033);
-    expect(await migrate(t.db)).toEqual(['033', '046', '049', '058']);
+    expect(await migrate(t.db)).toEqual(['033', '046', '049', '058', '060']);
     expect(await count(t.db, 'iu_auto_instantiate_event_log')).toBe(before);
     expect(await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor('after-restore', true)`)).toMatchObject({
       status: 'ok',

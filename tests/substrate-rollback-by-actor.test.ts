@@ -35,6 +35,33 @@ describe.each(backends())('fn_iu_auto_instantiate_rollback_by_actor on $name', (
     return { tpl, actor, other, mine, theirs, ids: [a.instance_collection_id, b.instance_collection_id] as string[] };
   }
 
+  // 060 builds the id list as text[] (to_jsonb of a uuid[] cost 10-12 ms for 4,000 ids): the
+  // answer must be 033's, byte for byte, in the substrate's order, also when there is nothing.
+  it('answers its id list exactly as 033 built it, in order, and an empty list for nobody (060)', async () => {
+    const s = await scene();
+    const old = (actor: string) =>
+      t.db.query<{ ids: unknown }>(
+        `SELECT to_jsonb(coalesce(array_agg(instance_collection_id ORDER BY created_at, id), '{}')) AS ids
+           FROM iu_auto_instantiate_event_log
+          WHERE triggered_by = $1 AND status = 'ok' AND rolled_back_at IS NULL AND instance_collection_id IS NOT NULL`,
+        [actor],
+      );
+    for (const actor of [s.actor, s.other, uniq('nobody')]) {
+      const r = await call(t.db, `fn_iu_auto_instantiate_rollback_by_actor($1, true)`, [actor]);
+      const [{ ids }] = await old(actor);
+      expect(JSON.stringify(r.instance_collection_ids)).toBe(JSON.stringify(ids));
+    }
+    const [{ same }] = await t.db.query<{ same: boolean }>(
+      `SELECT (fn_iu_auto_instantiate_rollback_by_actor($1, true) -> 'instance_collection_ids')
+              = (SELECT to_jsonb(coalesce(array_agg(instance_collection_id ORDER BY created_at, id), '{}'))
+                   FROM iu_auto_instantiate_event_log
+                  WHERE triggered_by = $1 AND status = 'ok' AND rolled_back_at IS NULL
+                    AND instance_collection_id IS NOT NULL) AS same`,
+      [s.actor],
+    );
+    expect(same).toBe(true);
+  });
+
   it('reports on a dry run and changes nothing', async () => {
     const s = await scene();
     const before = await snapshot(t.db);

@@ -14,7 +14,8 @@
 -- next migrate restores 033 and then 046. 049 replaces the rollups' flush function, which is
 -- dropped here with them, so it is marked not applied as well and re-applied after 046. 058
 -- gives the batch entry point its prediction argument; it goes with the function and is
--- re-applied after 049.
+-- re-applied after 049. 060 replaces the rollback function (and 033's open-rows index) and is
+-- re-applied last.
 \set ON_ERROR_STOP on
 
 BEGIN;
@@ -53,6 +54,6 @@ DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_truncate();
 DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_flush();
 DROP FUNCTION IF EXISTS fn_iu_aiel_rollup_mark();
 ALTER TABLE iu_auto_instantiate_event_log RENAME TO iu_auto_instantiate_event_log_archive_033;
-DELETE FROM iu_core_schema_migrations WHERE version IN ('033', '046', '049', '058');
+DELETE FROM iu_core_schema_migrations WHERE version IN ('033', '046', '049', '058', '060');
 
 COMMIT;

@@ -44,25 +44,37 @@ export async function rollbackByActor(ctx: RecipeContext, input: RollbackInput):
   if (typeof who !== 'string') return who;
 
   return runRecipe<RollbackResult>(ctx, { gates: [], commit: () => !dryRun }, async (_tx, h) => {
-    // Keys come from one primary-key probe per row of this actor, so the listing costs what the
-    // actor's instances cost: written as joins, the planner hashed a scan of every collection
-    // (plans and times in migration 046's header).
+    // The actor's open rows come from 060's covering index alone (an index-only scan, in the
+    // substrate's own order); each instance key is one primary-key probe per row, so the listing
+    // costs what the actor's instances cost (written as joins, the planner hashed a scan of every
+    // collection: plans and times in migration 046's header). The few templates they name are
+    // read once each, not once per row.
     const instances = await h.rows<{
       instance_collection_id: string;
       instance_collection_key: string | null;
-      template_collection_key: string | null;
+      template_collection_id: string;
       emit_mode: string;
       event_id: string;
       created_at: Date;
     }>(sql`
       SELECT l.instance_collection_id,
              (SELECT i.collection_key FROM iu_piece_collection i WHERE i.id = l.instance_collection_id) AS instance_collection_key,
-             (SELECT t.collection_key FROM iu_piece_collection t WHERE t.id = l.template_collection_id) AS template_collection_key,
-             l.emit_mode, l.event_id, l.created_at
+             l.template_collection_id, l.emit_mode, l.event_id, l.created_at
         FROM iu_auto_instantiate_event_log l
        WHERE l.triggered_by = ${actor} AND l.status = 'ok' AND l.rolled_back_at IS NULL
          AND l.instance_collection_id IS NOT NULL
        ORDER BY l.created_at, l.id`);
+    const templateIds = [...new Set(instances.map((i) => i.template_collection_id))];
+    const templateKeys = new Map(
+      templateIds.length
+        ? (
+            await h.rows<{ id: string; collection_key: string }>(
+              sql`SELECT id, collection_key FROM iu_piece_collection WHERE id = ANY (${`{${templateIds.join(',')}}`}::uuid[])`,
+            )
+          ).map((t) => [t.id, t.collection_key])
+        : [],
+    );
+    const templateKeyOf = (i: { template_collection_id: string }) => templateKeys.get(i.template_collection_id) ?? null;
     const done = await rollBackActor(h, actor, dryRun);
     if ('ok' in done) return done;
     return {
@@ -76,12 +88,12 @@ export async function rollbackByActor(ctx: RecipeContext, input: RollbackInput):
         instances: instances.map((i) => ({
           instanceCollectionId: i.instance_collection_id,
           instanceCollectionKey: i.instance_collection_key,
-          templateCollectionKey: i.template_collection_key,
+          templateCollectionKey: templateKeyOf(i),
           emitMode: i.emit_mode,
           eventId: i.event_id,
           createdAt: new Date(i.created_at),
         })),
-        byTemplate: countByTemplate(instances.map((i) => i.template_collection_key)),
+        byTemplate: countByTemplate(instances.map(templateKeyOf)),
       },
     };
   });
