@@ -189,30 +189,43 @@ export function buildEventPageQuery(
     const x = eventWhere(f, params).where.map((w) => w.replace(/\bl\./g, 'x.'));
     where.push(groupedRowSql(x));
   }
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  let order = 'DESC';
-  if (opts.after) where.push(`(l.created_at, l.id) < (${p(opts.after.at)}::timestamptz, ${p(opts.after.id)}::bigint)`);
-  else if (opts.before) {
-    where.push(`(l.created_at, l.id) > (${p(opts.before.at)}::timestamptz, ${p(opts.before.id)}::bigint)`);
-    order = 'ASC';
-  }
-  const limit = p(opts.limit + 1);
-  // The page is chosen on the bare log (one index range), then joined: joining first would
-  // let the planner walk the joins for rows it throws away.
-  const text = `SELECT ${EVENT_COLUMNS}
-  FROM (SELECT * FROM iu_auto_instantiate_event_log l
-         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+  const { order, keyset, limit } = pageBounds(params, opts);
+  where.push(keyset('l'));
+  const text = joinedPage(
+    `SELECT * FROM iu_auto_instantiate_event_log l
+         WHERE ${where.join(' AND ')}
          ORDER BY l.created_at ${order}, l.id ${order}
-         LIMIT ${limit}) l
+         LIMIT ${limit}`,
+    order,
+  );
+  return { text, params };
+}
+
+/** A page's direction, its keyset term over an alias (`true` on the first page) and its limit + 1, as parameters. */
+function pageBounds(
+  params: unknown[],
+  opts: { limit: number; after?: EventCursor | null; before?: EventCursor | null },
+): { order: 'ASC' | 'DESC'; keyset: (alias: string) => string; limit: string } {
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const cursor = opts.after ?? opts.before;
+  let keyset = (_alias: string) => 'true';
+  if (cursor) {
+    const at = p(cursor.at);
+    const id = p(cursor.id);
+    const op = opts.after ? '<' : '>';
+    keyset = (a) => `(${a}.created_at, ${a}.id) ${op} (${at}::timestamptz, ${id}::bigint)`;
+  }
+  return { order: !opts.after && opts.before ? 'ASC' : 'DESC', keyset, limit: p(opts.limit + 1) };
+}
+
+// The page is chosen on the bare log (one index range), then joined: joining first would
+// let the planner walk the joins for rows it throws away.
+const joinedPage = (page: string, order: string) => `SELECT ${EVENT_COLUMNS}
+  FROM (${page}) l
   ${TEMPLATE_JOIN}
   LEFT JOIN iu_template_version tv ON tv.collection_id = l.template_collection_id
   LEFT JOIN iu_piece_collection i ON i.id = l.instance_collection_id
  ORDER BY l.created_at ${order}, l.id ${order}`;
-  return { text, params };
-}
 
 /**
  * The grouped page of one actor (the page's actor filter), from 059's two indexes: the
@@ -228,25 +241,9 @@ function buildActorGroupedPageQuery(
 ): BuiltQuery {
   const { where, params } = eventWhere(f);
   const heads = eventWhere(f, params).where.map((w) => w.replace(/\bl\./g, 'h.'));
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  let order = 'DESC';
-  let keyset = (_a: string) => 'true';
-  if (opts.after) {
-    const at = p(opts.after.at);
-    const id = p(opts.after.id);
-    keyset = (a) => `(${a}.created_at, ${a}.id) < (${at}::timestamptz, ${id}::bigint)`;
-  } else if (opts.before) {
-    const at = p(opts.before.at);
-    const id = p(opts.before.id);
-    keyset = (a) => `(${a}.created_at, ${a}.id) > (${at}::timestamptz, ${id}::bigint)`;
-    order = 'ASC';
-  }
-  const limit = p(opts.limit + 1);
-  const text = `SELECT ${EVENT_COLUMNS}
-  FROM (SELECT * FROM (
+  const { order, keyset, limit } = pageBounds(params, opts);
+  const text = joinedPage(
+    `SELECT * FROM (
           (SELECT * FROM iu_auto_instantiate_event_log l
             WHERE ${[...where, `NOT ${bulkRowSql('l')}`, keyset('l')].join(' AND ')}
             ORDER BY l.created_at ${order}, l.id ${order} LIMIT ${limit})
@@ -261,10 +258,8 @@ function buildActorGroupedPageQuery(
             WHERE ${keyset('hd')}
             ORDER BY hd.created_at ${order}, hd.id ${order} LIMIT ${limit})) u
          ORDER BY u.created_at ${order}, u.id ${order}
-         LIMIT ${limit}) l
-  ${TEMPLATE_JOIN}
-  LEFT JOIN iu_template_version tv ON tv.collection_id = l.template_collection_id
-  LEFT JOIN iu_piece_collection i ON i.id = l.instance_collection_id
- ORDER BY l.created_at ${order}, l.id ${order}`;
+         LIMIT ${limit}`,
+    order,
+  );
   return { text, params };
 }
