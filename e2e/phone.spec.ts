@@ -3,7 +3,7 @@
 // scroll inside their card with the first column kept, a live page says when its refresh
 // fails and since when its data is stale, and the users page names whose one-time password
 // it shows. Screenshots go to E2E_SHOTS_DIR when set.
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page, type Request } from '@playwright/test';
 import { ADMIN, consolePages, contextAs, expectNoSidewaysScroll, shot, signIn } from './helpers';
 
 const PHONE = { width: 390, height: 844 };
@@ -90,11 +90,33 @@ test('on a phone the navigation opens from a menu button, by keyboard too, and E
 test('a page being opened shows a loading skeleton until it arrives', async ({ browser }, testInfo) => {
   const page = await phonePage(browser, ADMIN.username, 'lead');
   await page.setViewportSize({ width: 1024, height: 800 });
+  // the skeleton shows at once only when the router already holds the summary's loading boundary,
+  // which its prefetch brings (on sight, or on hover). On a loaded machine that prefetch can come
+  // after the first quiet moment, and a click before it waits for the whole page instead; so the test
+  // waits until a prefetch of the page itself (not only the route tree) was answered and read. The
+  // router may stop reading a prefetch once it has what it needs, so a read that ends in an abort
+  // after its answer counts too.
+  const answered = new Set<Request>();
+  let prefetched = false;
+  const isPagePrefetch = (r: Request) =>
+    new URL(r.url()).pathname === '/summary' &&
+    r.headers()['next-router-prefetch'] === '1' &&
+    r.headers()['next-router-segment-prefetch'] !== '/_tree';
+  page.on('response', (r) => {
+    if (isPagePrefetch(r.request()) && r.ok()) answered.add(r.request());
+  });
+  const ended = (r: Request) => {
+    if (answered.has(r)) prefetched = true;
+  };
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
   await page.goto('/');
   await page.waitForLoadState('networkidle');
+  const summaryLink = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Summary' });
+  await summaryLink.hover();
+  await expect.poll(() => prefetched, { message: 'the summary page was prefetched', timeout: 20_000 }).toBe(true);
   // from the click on, the summary page's server render answers 2 s late, as on a slow first
-  // request; its prefetch (the loading boundary, fetched on sight or on hover) is left alone,
-  // or a prefetch that happens after the click (a loaded machine) would hold the skeleton back too
+  // request; prefetches are left alone, or a late one would hold the skeleton back too
   let slow = false;
   await page.route(
     (u) => u.pathname === '/summary',
@@ -104,7 +126,7 @@ test('a page being opened shows a loading skeleton until it arrives', async ({ b
     },
   );
   slow = true;
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Summary' }).click();
+  await summaryLink.click();
   await expect(page.getByTestId('page-loading')).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'Loading the page…' })).toBeAttached();
   await shot(page, testInfo, 'loading skeleton', false);
