@@ -173,6 +173,60 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     expect((await listBulkJobs(t.db)).map((j) => j.id)).toEqual(expect.arrayContaining([live.id, pre.id]));
   });
 
+  it("records a live job's items chunk by chunk with the batch: every item equals its log row and instance, across chunk ends", async () => {
+    // 530 items cross the first chunk (25) and a full one on PostgreSQL (500), and several on PGlite
+    const i = input({ n: 530 });
+    const pre = await run({ ...i, preview: true });
+    const live = await run({ ...i, planId: pre.planId, confirmText: i.batchTag, reason: 'chunked items' });
+    expect(live).toMatchObject({ status: 'succeeded', committed: true, counts: { ok: 530 } });
+    const items = await t.db.query<{
+      seq: number;
+      event_id: string;
+      unique_suffix: string;
+      status: string;
+      instance_collection_key: string | null;
+      instance_collection_id: string | null;
+      event_log_id: string | null;
+    }>(
+      `SELECT seq, event_id::text, unique_suffix, status, instance_collection_key, instance_collection_id::text,
+              event_log_id::text
+         FROM console_bulk_job_item WHERE job_id = $1 ORDER BY seq`,
+      [live.id],
+    );
+    expect(items.map((x) => x.seq)).toEqual(Array.from({ length: 530 }, (_, k) => k + 1));
+    // the same facts read from the substrate: the log row each item names, and its instance
+    const truth = await t.db.query<{
+      id: string;
+      event_id: string;
+      unique_suffix: string;
+      status: string;
+      inst: string;
+      key: string;
+    }>(
+      `SELECT l.id::text, l.event_id::text, l.unique_suffix, l.status, l.instance_collection_id::text AS inst,
+              c.collection_key AS key
+         FROM iu_auto_instantiate_event_log l JOIN iu_piece_collection c ON c.id = l.instance_collection_id
+        WHERE l.unique_suffix LIKE $1 AND l.triggered_by = 'olga'`,
+      [`${i.batchTag}-%`],
+    );
+    const byLog = new Map(truth.map((r) => [r.id, r]));
+    expect(truth).toHaveLength(530);
+    for (const x of items) {
+      const k = String(x.seq).padStart(12, '0');
+      const row = byLog.get(String(x.event_log_id));
+      expect(row, `item ${x.seq}'s log row`).toBeDefined();
+      expect([x.event_id, x.unique_suffix, x.status, x.instance_collection_id, x.instance_collection_key]).toEqual([
+        row!.event_id,
+        row!.unique_suffix,
+        row!.status,
+        row!.inst,
+        row!.key,
+      ]);
+      expect(x.event_id).toBe(`${i.uuidPrefix}0000-4000-8000-${k}`);
+      expect(x.unique_suffix).toBe(`${i.batchTag}-${String(x.seq).padStart(3, '0')}`);
+    }
+  });
+
   it('refuses a live run without a preflight plan or without the typed batch tag: no job, nothing written', async () => {
     const i = input();
     const before = await substrate(t.db);

@@ -124,6 +124,7 @@ export async function runBulkJob(
       onStarted();
     },
     chunkSize: db.kind === 'pglite' ? PGLITE_CHUNK : undefined,
+    jobId: id,
     async onProgress(p) {
       j.done = p.done;
       j.counts = p.counts;
@@ -136,7 +137,8 @@ export async function runBulkJob(
     },
     async onCommit(tx, result) {
       // in the batch's own transaction: a committed batch always has its record, and a
-      // process that dies after the commit cannot leave it looking interrupted
+      // process that dies after the commit cannot leave it looking interrupted. Its items
+      // are there already: each chunk's statement recorded them (jobId above).
       j.counts = result.counts;
       const written = await writeEnd(tx, j, {
         status: 'succeeded',
@@ -144,7 +146,7 @@ export async function runBulkJob(
         committed: true,
         auditId: null,
         message: endMessage(j, 'succeeded', null),
-        items: result.items,
+        items: [],
         finishedAt: new Date(),
       });
       // the row is no longer running (another instance found the heartbeat stale): do not commit a batch it calls interrupted

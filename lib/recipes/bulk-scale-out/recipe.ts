@@ -64,6 +64,12 @@ export async function bulkScaleOut(
     signal?: AbortSignal;
     /** Items per round trip after the first (CHUNK by default); outcomes do not depend on it (046). */
     chunkSize?: number;
+    /**
+     * A console job's id: a run that commits records each chunk's outcomes as the job's items
+     * (console_bulk_job_item) in the chunk's own statement, so they land with the batch or not
+     * at all, and never travel back to the database as one large parameter.
+     */
+    recordItemsOf?: string;
   },
 ): Promise<RecipeResult<BulkResult>> {
   const parsed = bulkInputSchema.safeParse(input);
@@ -97,6 +103,8 @@ export async function bulkScaleOut(
       }
       const counts: Record<string, number> = {};
       const items: BulkItem[] = [];
+      // a preflight rolls back, so its job records the predicted items after it (writeEnd)
+      const recordTo = input.commit ? (input.recordItemsOf ?? null) : null;
       let next = 1;
       while (next <= v.n) {
         if (input.signal?.aborted) throw new Error('cancelled');
@@ -108,16 +116,29 @@ export async function bulkScaleOut(
         // fn_iu_auto_instantiate_from_event call per item in order, and its prediction (058)
         // equals its write without generated ids (tests/substrate-batch-differential).
         const rows = await h.rows<{ ord: number; r: Record<string, unknown> }>(sql`
-        SELECT b.ord, b.result AS r
-          FROM fn_iu_auto_instantiate_batch(
-                 string_to_array(${plan.map((p) => p.eventId).join(',')}, ',')::uuid[],
-                 array_fill(${v.eventType}::text, ARRAY[${plan.length}::int]),
-                 array_fill(${templateId}::uuid, ARRAY[${plan.length}::int]),
-                 string_to_array(${plan.map((p) => p.uniqueSuffix).join(',')}, ','),
-                 array_fill(${v.emitMode}::text, ARRAY[${plan.length}::int]),
-                 array_fill(${v.note ?? null}::text, ARRAY[${plan.length}::int]),
-                 ${actor},
-                 ${!input.commit}) AS b`);
+        WITH p AS (
+          SELECT string_to_array(${plan.map((p) => p.eventId).join(',')}, ',')::uuid[] AS ids,
+                 string_to_array(${plan.map((p) => p.uniqueSuffix).join(',')}, ',') AS suffixes),
+        b AS MATERIALIZED (
+          SELECT b.ord, b.result
+            FROM p, fn_iu_auto_instantiate_batch(
+                   p.ids,
+                   array_fill(${v.eventType}::text, ARRAY[${plan.length}::int]),
+                   array_fill(${templateId}::uuid, ARRAY[${plan.length}::int]),
+                   p.suffixes,
+                   array_fill(${v.emitMode}::text, ARRAY[${plan.length}::int]),
+                   array_fill(${v.note ?? null}::text, ARRAY[${plan.length}::int]),
+                   ${actor},
+                   ${!input.commit}) AS b),
+        recorded AS (
+          INSERT INTO console_bulk_job_item (job_id, seq, event_id, unique_suffix, status,
+                                             instance_collection_key, instance_collection_id, event_log_id)
+          SELECT ${recordTo}::uuid, ${next - 1} + b.ord, p.ids[b.ord], p.suffixes[b.ord], b.result->>'status',
+                 b.result->>'instance_collection_key', (b.result->>'instance_collection_id')::uuid,
+                 (b.result->>'event_log_id')::bigint
+            FROM b, p
+           WHERE ${recordTo}::uuid IS NOT NULL)
+        SELECT b.ord, b.result AS r FROM b`);
         const chunkItems: BulkItem[] = rows
           .sort((a, b) => a.ord - b.ord)
           .map((row) => {
@@ -236,6 +257,8 @@ export interface BulkJobHooks {
   signal: AbortSignal;
   /** Items per round trip (the recipe's default when absent). */
   chunkSize?: number;
+  /** The console job whose items a committing run records chunk by chunk (see bulkScaleOut); the CLI has none. */
+  jobId?: string;
 }
 
 /**
@@ -261,6 +284,7 @@ export function bulkScaleOutJobDefinition(hooks: BulkJobHooks): typeof definitio
         signal: hooks.signal,
         onProgress: hooks.onProgress,
         chunkSize: hooks.chunkSize,
+        recordItemsOf: hooks.jobId,
       });
       if (r.ok) hooks.onItems(r.result.items);
       return withoutItems(r);
