@@ -2,7 +2,9 @@
 // same transaction shape the console and the CLI use.
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
 import {
+  bulkScaleOut,
   closeAllGates,
   composeTemplateVersion,
   describeStatus,
@@ -12,6 +14,7 @@ import {
   runRecipe,
   type RecipeContext,
 } from '@/lib/recipes';
+import { LISTED_INSTANCES } from '@/lib/recipes/rollback-by-actor/recipe';
 import { backends, useTestDatabase } from './helpers/db';
 import { failInsertsWhen, installDeliveryRetentionGuard } from './helpers/engine';
 import {
@@ -432,6 +435,53 @@ describe.each(backends())('recipe engine on $name', (backend) => {
       expect(r.result.instances.map((i) => i.emitMode).sort()).toEqual(['dry_run', 'live']);
       expect(r.result.byTemplate).toEqual({ [s.tpl.key]: 2 });
       expect(await snapshot(t.db)).toEqual(before);
+    });
+
+    it('lists the first 200 instances oldest first with their keys, counts every one by template and mode, and lists all when asked', async () => {
+      const wide = await makeTemplate(t.db);
+      const narrow = await makeTemplate(t.db);
+      const user = uniq('u');
+      const actor = `${user}:wide`;
+      const bulk = await bulkScaleOut(ctx(user, 'wide'), {
+        templateCollectionId: wide.id,
+        n: LISTED_INSTANCES + 1,
+        uuidPrefix: `${crypto.randomBytes(4).toString('hex')}-`,
+        batchTag: uniq('w'),
+        emitMode: 'live',
+        commit: true,
+      });
+      expect(bulk.ok).toBe(true);
+      for (let k = 0; k < 2; k++) {
+        const r = await instantiateFromEvent(ctx(user, 'wide'), instantiateInput(narrow.id, { emitMode: 'dry_run' }));
+        expect(r.ok).toBe(true);
+      }
+      // the truth, read from the substrate: the actor's standing instances oldest first, with their keys
+      const truth = await t.db.query<{ id: string; key: string }>(
+        `SELECT l.instance_collection_id::text AS id, c.collection_key AS key
+           FROM iu_auto_instantiate_event_log l JOIN iu_piece_collection c ON c.id = l.instance_collection_id
+          WHERE l.triggered_by = $1 AND l.status = 'ok' AND l.rolled_back_at IS NULL
+          ORDER BY l.created_at, l.id`,
+        [actor],
+      );
+      expect(truth).toHaveLength(LISTED_INSTANCES + 3);
+      const listed = (r: Awaited<ReturnType<typeof rollbackByActor>>) =>
+        r.ok ? r.result.instances.map((i) => ({ id: i.instanceCollectionId, key: i.instanceCollectionKey })) : r;
+
+      const r = await rollbackByActor(ctx('lead'), { actor, dryRun: true });
+      expect(r).toMatchObject({
+        ok: true,
+        result: {
+          instanceCount: LISTED_INSTANCES + 3,
+          byTemplate: { [wide.key]: LISTED_INSTANCES + 1, [narrow.key]: 2 },
+          byMode: { live: LISTED_INSTANCES + 1, dry_run: 2 },
+        },
+      });
+      expect(listed(r)).toEqual(truth.slice(0, LISTED_INSTANCES));
+      if (r.ok) expect([...r.result.instanceCollectionIds].sort()).toEqual(truth.map((x) => x.id).sort());
+
+      const all = await rollbackByActor(ctx('lead'), { actor, dryRun: true, allInstances: true });
+      expect(listed(all)).toEqual(truth);
+      expect(all).toMatchObject({ result: { byMode: { live: LISTED_INSTANCES + 1, dry_run: 2 } } });
     });
 
     it('deletes both modes, keeps the pieces and other actors, and stamps the log with the signed-in user', async () => {

@@ -93,8 +93,34 @@ describe('renderRollback', () => {
       rolledBackBy: null,
       instances: [],
       byTemplate: {},
+      byMode: {},
     };
     expect(renderRollback(res, { committed: false, allItems: false })).toContain('Nothing to roll back');
+  });
+
+  it('counts every instance by mode and says how many there are when only the first are listed', () => {
+    const instances = Array.from({ length: 200 }, (_, k) => ({
+      instanceCollectionId: `00000000-0000-4000-8000-${String(k).padStart(12, '0')}`,
+      instanceCollectionKey: `inst:tpl/b-${k}`,
+      templateCollectionKey: 'tpl',
+      emitMode: 'live',
+      eventId: `10000000-0000-4000-8000-${String(k).padStart(12, '0')}`,
+      createdAt: new Date('2026-11-29T10:00:00Z'),
+    }));
+    const res: RollbackResult = {
+      actor: 'quin',
+      dryRun: true,
+      instanceCount: 4000,
+      instanceCollectionIds: [],
+      rolledBackBy: null,
+      instances,
+      byTemplate: { tpl: 3990, other: 10 },
+      byMode: { live: 3990, dry_run: 10 },
+    };
+    const out = renderRollback(res, { committed: false, allItems: false });
+    expect(out).toContain('would delete 4,000 instances');
+    expect(out).toContain('By mode: live 3,990, dry_run 10.');
+    expect(out).toContain('First 10 of 4,000 instances (--items prints all):');
   });
 });
 

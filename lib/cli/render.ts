@@ -229,10 +229,8 @@ export function renderRollback(
         .map(([k, n]) => [k, n]),
     ),
   );
-  const modes: Record<string, number> = {};
-  for (const i of res.instances) modes[i.emitMode] = (modes[i.emitMode] ?? 0) + 1;
   lines.push(
-    `By mode: ${Object.entries(modes)
+    `By mode: ${Object.entries(res.byMode)
       .map(([k, n]) => `${k} ${fmtCount(n)}`)
       .join(', ')}.`,
   );
@@ -241,7 +239,7 @@ export function renderRollback(
     lines.push(
       opts.allItems
         ? 'Instances:'
-        : `First ${items.length} of ${fmtCount(res.instances.length)} instances (--items prints all):`,
+        : `First ${items.length} of ${fmtCount(res.instanceCount)} instances (--items prints all):`,
     );
     lines.push(
       table(

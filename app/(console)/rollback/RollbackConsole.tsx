@@ -28,6 +28,7 @@ import { runRecipeAction } from '../recipe-action';
 type Result = ActionResult<RollbackResult>;
 
 // a bulk run can leave 10,000 instances: the per-template counts are complete, the list is not
+// (the recipe lists its first LISTED_INSTANCES, 200, with their keys)
 const SHOWN = 200;
 
 const auditHref = (id: number) => `/audit?id=${id}#audit-${id}`;
@@ -304,9 +305,9 @@ function RollbackDetails({
           </Table>
         )}
         {result.instances.length > 0 && (
-          <details open={result.instances.length <= 20}>
+          <details open={result.instanceCount <= 20}>
             <summary className="cursor-pointer text-sm font-medium text-slate-700">
-              The instances ({formatCount(result.instances.length)})
+              The instances ({formatCount(result.instanceCount)})
             </summary>
             <Table className="mt-2">
               <thead>
@@ -334,10 +335,10 @@ function RollbackDetails({
                 ))}
               </tbody>
             </Table>
-            {result.instances.length > SHOWN && (
+            {result.instanceCount > Math.min(SHOWN, result.instances.length) && (
               <p className="mt-2 text-xs text-slate-500">
-                The first {SHOWN} are listed; the counts per template above cover all{' '}
-                {formatCount(result.instances.length)}.
+                The first {formatCount(Math.min(SHOWN, result.instances.length))} are listed; the counts per template
+                above cover all {formatCount(result.instanceCount)}.
               </p>
             )}
           </details>

@@ -22,7 +22,10 @@ export function register(program: Command): void {
     .option('--items', 'list every instance, not only the first few')
     .action(
       action<RollbackOpts>('rollback-actor', { acts: true }, async (run, o) => {
-        const r = await runDurable(run, o, definition, { targetActor: o.actor });
+        const r = await runDurable(run, o, definition, {
+          targetActor: o.actor,
+          ...(o.items ? { allInstances: true } : {}),
+        });
         if (typeof r === 'number') return r;
         if (r.result.instanceCount === 0 && !run.io.json && typeof o.actor === 'string') {
           // actors are matched exactly; a run-tagged actor is a different string

@@ -25,17 +25,32 @@ export interface RollbackInstance {
 export interface RollbackResult {
   actor: string;
   dryRun: boolean;
+  /** Every instance the rollback removes, or would remove. */
   instanceCount: number;
   instanceCollectionIds: string[];
   /** The person recorded as rolled_back_by (the signed-in user). */
   rolledBackBy: string | null;
-  /** What the dry run would remove, with keys and templates (listed before the delete). */
+  /**
+   * What the dry run would remove, oldest first, with keys and templates (listed before the
+   * delete): the first LISTED_INSTANCES unless every one was asked for (`allInstances`).
+   */
   instances: RollbackInstance[];
+  /** All of them by template key, and by emit mode, however many are listed. */
   byTemplate: Record<string, number>;
+  byMode: Record<string, number>;
 }
 
+/**
+ * How many instances a rollback lists with their keys unless asked for all: the page shows
+ * these, the CLI fewer; the counts by template and mode cover every one.
+ */
+export const LISTED_INSTANCES = 200;
+
 /** Rolls back every live and dry-run instance one actor string created; dry runs roll back. */
-export async function rollbackByActor(ctx: RecipeContext, input: RollbackInput): Promise<RecipeResult<RollbackResult>> {
+export async function rollbackByActor(
+  ctx: RecipeContext,
+  input: RollbackInput & { allInstances?: boolean },
+): Promise<RecipeResult<RollbackResult>> {
   const parsed = rollbackInputSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const { actor, dryRun } = parsed.data;
@@ -44,11 +59,19 @@ export async function rollbackByActor(ctx: RecipeContext, input: RollbackInput):
   if (typeof who !== 'string') return who;
 
   return runRecipe<RollbackResult>(ctx, { gates: [], commit: () => !dryRun }, async (_tx, h) => {
-    // The actor's open rows come from 060's covering index alone (an index-only scan, in the
-    // substrate's own order); each instance key is one primary-key probe per row, so the listing
-    // costs what the actor's instances cost (written as joins, the planner hashed a scan of every
-    // collection: plans and times in migration 046's header). The few templates they name are
-    // read once each, not once per row.
+    // The actor's open rows come from 060's covering index alone (index-only scans, in the
+    // substrate's own order): once counted by template and mode, once listed. Each listed
+    // instance's key is one primary-key probe, so only the listed ones pay it (at a million
+    // events the busiest actor's 4,000 probes were most of the dry run's database time).
+    // Written as joins, the planner hashed a scan of every collection: plans and times in
+    // migration 046's header. The few templates are read once each, not once per row.
+    const open = sql`l.triggered_by = ${actor} AND l.status = 'ok' AND l.rolled_back_at IS NULL
+         AND l.instance_collection_id IS NOT NULL`;
+    const groups = await h.rows<{ template_collection_id: string; emit_mode: string; n: number }>(sql`
+      SELECT l.template_collection_id, l.emit_mode, count(*)::int AS n
+        FROM iu_auto_instantiate_event_log l
+       WHERE ${open}
+       GROUP BY 1, 2`);
     const instances = await h.rows<{
       instance_collection_id: string;
       instance_collection_key: string | null;
@@ -61,10 +84,10 @@ export async function rollbackByActor(ctx: RecipeContext, input: RollbackInput):
              (SELECT i.collection_key FROM iu_piece_collection i WHERE i.id = l.instance_collection_id) AS instance_collection_key,
              l.template_collection_id, l.emit_mode, l.event_id, l.created_at
         FROM iu_auto_instantiate_event_log l
-       WHERE l.triggered_by = ${actor} AND l.status = 'ok' AND l.rolled_back_at IS NULL
-         AND l.instance_collection_id IS NOT NULL
-       ORDER BY l.created_at, l.id`);
-    const templateIds = [...new Set(instances.map((i) => i.template_collection_id))];
+       WHERE ${open}
+       ORDER BY l.created_at, l.id
+       ${input.allInstances ? sql`` : sql`LIMIT ${LISTED_INSTANCES}`}`);
+    const templateIds = [...new Set(groups.map((g) => g.template_collection_id))];
     const templateKeys = new Map(
       templateIds.length
         ? (
@@ -93,7 +116,8 @@ export async function rollbackByActor(ctx: RecipeContext, input: RollbackInput):
           eventId: i.event_id,
           createdAt: new Date(i.created_at),
         })),
-        byTemplate: countByTemplate(instances.map(templateKeyOf)),
+        byTemplate: sumBy(groups, templateKeyOf),
+        byMode: sumBy(groups, (g) => g.emit_mode),
       },
     };
   });
@@ -124,14 +148,24 @@ export async function rollBackActor(h: RunHelpers, actor: string, dryRun: boolea
   };
 }
 
+/** The groups' counts summed by a key of each group (a missing template key as countByTemplate names it). */
+function sumBy<G extends { n: number }>(groups: G[], keyOf: (g: G) => string | null): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const g of groups) {
+    const k = keyOf(g) ?? UNKNOWN_TEMPLATE;
+    out[k] = (out[k] ?? 0) + g.n;
+  }
+  return out;
+}
+
+const UNKNOWN_TEMPLATE = '(unknown template)';
+
 /** How many of these instances each template has, by the template's key. */
 export function countByTemplate(templateKeys: (string | null)[]): Record<string, number> {
-  const byTemplate: Record<string, number> = {};
-  for (const key of templateKeys) {
-    const k = key ?? '(unknown template)';
-    byTemplate[k] = (byTemplate[k] ?? 0) + 1;
-  }
-  return byTemplate;
+  return sumBy(
+    templateKeys.map((key) => ({ key, n: 1 })),
+    (g) => g.key,
+  );
 }
 
 /**
@@ -153,6 +187,8 @@ export const rollbackActionInput = z.object({
     .min(1, 'The actor to roll back is required.')
     .max(200, 'The actor is at most 200 characters.'),
   durable: checkbox,
+  /** List every instance with its key, not only the first LISTED_INSTANCES (the CLI's --items). */
+  allInstances: checkbox,
   reason: reasonField,
 });
 
@@ -160,7 +196,7 @@ const action: RecipeAction<typeof rollbackActionInput, RollbackResult> = {
   input: rollbackActionInput,
   mode: (v) => (isChecked(v.durable) ? 'durable' : 'dry_run'),
   reasonRequired: (v) => v.durable,
-  run: (ctx, v) => rollbackByActor(ctx, { actor: v.targetActor, dryRun: !v.durable }),
+  run: (ctx, v) => rollbackByActor(ctx, { actor: v.targetActor, dryRun: !v.durable, allInstances: v.allInstances }),
   // a durable rollback applies a dry run's plan: exactly the instances it listed, or nothing
   plan: {
     applies: (v) => v.durable,
