@@ -93,6 +93,36 @@ export function printRatio(label: string, ratio: number, target?: string): void 
   console.log(`  ${label.padEnd(46)} ${ratio.toFixed(3)}${target ? `   (target ${target})` : ''}`);
 }
 
+let checkpointRefused = false;
+
+/**
+ * Before each contender, untimed: a quiet server. It waits (up to 60 s) until no autovacuum
+ * worker runs, then issues a CHECKPOINT, so that each contender starts with the write-ahead log
+ * flushed and nothing else working, and pays for its own writes only. Without it the vacuum and
+ * analyze that the previous contender's 10,000 instances set off (every contender writes that
+ * many) ran on the 2 cores beside the next one, and a checkpoint (every 5 minutes or 1 GB of
+ * log) landed on whichever contender ran then, with the full-page images it forces on the next
+ * writes. A server where the bench's user may not checkpoint runs without one (said once).
+ */
+export async function settle(db: Database): Promise<void> {
+  for (let waited = 0; waited < 60_000; waited += 200) {
+    const [row] = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`,
+    );
+    if (row.n === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (checkpointRefused) return;
+  try {
+    await db.exec('CHECKPOINT');
+  } catch (err) {
+    checkpointRefused = true;
+    process.stderr.write(
+      `CHECKPOINT refused (${err instanceof Error ? err.message : String(err)}): contenders run without one\n`,
+    );
+  }
+}
+
 /** What both bulk benches time beside their own contender: the runbook's loop, with and without its notices, and the lower bound. */
 export type BaselineKey = 'psql' | 'quiet' | 'lower';
 
@@ -151,7 +181,10 @@ export async function benchRounds<K extends string>(opts: {
         );
       },
     ];
-    for (let k = 0; k < contenders.length; k++) await contenders[(k + round) % contenders.length]();
+    for (let k = 0; k < contenders.length; k++) {
+      await settle(opts.db);
+      await contenders[(k + round) % contenders.length]();
+    }
     const last = (k: K | BaselineKey) => times[k].at(-1)!.toFixed(0);
     process.stderr.write(
       `round ${round + 1}/${rounds}: ${opts.describe(last)}, psql loop ${last('psql')} ms, ` +
