@@ -179,20 +179,12 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     const pre = await run({ ...i, preview: true });
     const live = await run({ ...i, planId: pre.planId, confirmText: i.batchTag, reason: 'chunked items' });
     expect(live).toMatchObject({ status: 'succeeded', committed: true, counts: { ok: 530 } });
-    const items = await t.db.query<{
-      seq: number;
-      event_id: string;
-      unique_suffix: string;
-      status: string;
-      instance_collection_key: string | null;
-      instance_collection_id: string | null;
-      event_log_id: string | null;
-    }>(
-      `SELECT seq, event_id::text, unique_suffix, status, instance_collection_key, instance_collection_id::text,
-              event_log_id::text
-         FROM console_bulk_job_item WHERE job_id = $1 ORDER BY seq`,
-      [live.id],
-    );
+    // read back as the job page reads them: keyset pages of at most 500
+    const first = await listBulkJobItems(t.db, live.id, { limit: 500 });
+    const items = [
+      ...first.items,
+      ...(await listBulkJobItems(t.db, live.id, { limit: 500, after: first.next! })).items,
+    ];
     expect(items.map((x) => x.seq)).toEqual(Array.from({ length: 530 }, (_, k) => k + 1));
     // the same facts read from the substrate: the log row each item names, and its instance
     const truth = await t.db.query<{
@@ -213,17 +205,17 @@ describe.each(backends())('console bulk jobs on $name', (backend) => {
     expect(truth).toHaveLength(530);
     for (const x of items) {
       const k = String(x.seq).padStart(12, '0');
-      const row = byLog.get(String(x.event_log_id));
+      const row = byLog.get(String(x.eventLogId));
       expect(row, `item ${x.seq}'s log row`).toBeDefined();
-      expect([x.event_id, x.unique_suffix, x.status, x.instance_collection_id, x.instance_collection_key]).toEqual([
+      expect([x.eventId, x.uniqueSuffix, x.status, x.instanceCollectionId, x.instanceCollectionKey]).toEqual([
         row!.event_id,
         row!.unique_suffix,
         row!.status,
         row!.inst,
         row!.key,
       ]);
-      expect(x.event_id).toBe(`${i.uuidPrefix}0000-4000-8000-${k}`);
-      expect(x.unique_suffix).toBe(`${i.batchTag}-${String(x.seq).padStart(3, '0')}`);
+      expect(x.eventId).toBe(`${i.uuidPrefix}0000-4000-8000-${k}`);
+      expect(x.uniqueSuffix).toBe(`${i.batchTag}-${String(x.seq).padStart(3, '0')}`);
     }
   });
 
