@@ -4,7 +4,9 @@ import type { AuditMode } from '@/lib/auth/audit';
 
 /** A checkbox from a form ('on'), a JSON boolean, or 'true'/'false' from a query string. */
 export const checkbox = z
-  .union([z.boolean(), z.literal('on'), z.literal('true'), z.literal('false'), z.literal('')])
+  .union([z.boolean(), z.literal('on'), z.literal('true'), z.literal('false'), z.literal('')], {
+    error: 'A yes/no field takes true or false (a form checkbox sends "on"); send one of those.',
+  })
   .optional()
   .transform((v) => v === true || v === 'on' || v === 'true');
 
