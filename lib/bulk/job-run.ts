@@ -311,8 +311,9 @@ export function endOf(j: LiveJob, result: ActionResult<unknown>): JobEnd {
 }
 
 /**
- * Writes the end of a job that is still running: the row and every item's outcome, in one
- * statement. False when the row had already ended (then nothing is written).
+ * Writes the end of a job that is still running: the row and the items it is given, in one
+ * statement (a committing run's items are already there: each chunk recorded its own). False
+ * when the row had already ended (then nothing is written).
  */
 export async function writeEnd(
   on: Pick<Database['orm'], 'execute'>,

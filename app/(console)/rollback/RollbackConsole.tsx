@@ -260,6 +260,8 @@ function RollbackDetails({
   action: React.ReactNode;
 }) {
   const templates = Object.entries(result.byTemplate).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  // the rows shown: the recipe lists at most its first 200, the page shows at most SHOWN of those
+  const listed = Math.min(SHOWN, result.instances.length);
   const verb = committed ? 'Rolled back' : 'Would roll back';
   return (
     <Card
@@ -320,7 +322,7 @@ function RollbackDetails({
                 </tr>
               </thead>
               <tbody data-testid="instance-list">
-                {result.instances.slice(0, SHOWN).map((i) => (
+                {result.instances.slice(0, listed).map((i) => (
                   <tr key={i.instanceCollectionId} data-testid="instance-row" data-instance-id={i.instanceCollectionId}>
                     <Td className="font-mono text-xs">
                       <Link className="text-sky-700 underline" href={`/instances/${i.instanceCollectionId}`}>
@@ -335,10 +337,10 @@ function RollbackDetails({
                 ))}
               </tbody>
             </Table>
-            {result.instanceCount > Math.min(SHOWN, result.instances.length) && (
+            {result.instanceCount > listed && (
               <p className="mt-2 text-xs text-slate-500">
-                The first {formatCount(Math.min(SHOWN, result.instances.length))} are listed; the counts per template
-                above cover all {formatCount(result.instanceCount)}.
+                The first {formatCount(listed)} are listed; the counts per template above cover all{' '}
+                {formatCount(result.instanceCount)}.
               </p>
             )}
           </details>

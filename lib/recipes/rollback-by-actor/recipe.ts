@@ -116,7 +116,7 @@ export async function rollbackByActor(
           eventId: i.event_id,
           createdAt: new Date(i.created_at),
         })),
-        byTemplate: sumBy(groups, templateKeyOf),
+        byTemplate: sumBy(groups, (g) => templateLabel(templateKeyOf(g))),
         byMode: sumBy(groups, (g) => g.emit_mode),
       },
     };
@@ -148,23 +148,21 @@ export async function rollBackActor(h: RunHelpers, actor: string, dryRun: boolea
   };
 }
 
-/** The groups' counts summed by a key of each group (a missing template key as countByTemplate names it). */
-function sumBy<G extends { n: number }>(groups: G[], keyOf: (g: G) => string | null): Record<string, number> {
+/** The groups' counts summed by a key of each group. */
+function sumBy<G extends { n: number }>(groups: G[], keyOf: (g: G) => string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const g of groups) {
-    const k = keyOf(g) ?? UNKNOWN_TEMPLATE;
-    out[k] = (out[k] ?? 0) + g.n;
-  }
+  for (const g of groups) out[keyOf(g)] = (out[keyOf(g)] ?? 0) + g.n;
   return out;
 }
 
-const UNKNOWN_TEMPLATE = '(unknown template)';
+/** A template's key in the counts, or what stands for one no longer there. */
+const templateLabel = (key: string | null) => key ?? '(unknown template)';
 
 /** How many of these instances each template has, by the template's key. */
 export function countByTemplate(templateKeys: (string | null)[]): Record<string, number> {
   return sumBy(
     templateKeys.map((key) => ({ key, n: 1 })),
-    (g) => g.key,
+    (g) => templateLabel(g.key),
   );
 }
 
